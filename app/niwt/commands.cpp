@@ -1,0 +1,192 @@
+// `niwt info` and `niwt extract`, and the option handling they share with `niwt bench`.
+#include "app/niwt/cli.h"
+#include "core/data/loaders.h"
+#include "core/engine/device.h"
+#include "core/pipeline/default_network.h"
+#include "core/pipeline/extraction.h"
+
+#include <chrono>
+#include <iostream>
+
+namespace niwt::cli {
+
+std::string Options::value(const std::string& name, const std::string& fallback) const {
+    const auto it = values.find(name);
+    return it == values.end() || it->second.empty() ? fallback : it->second.back();
+}
+
+std::vector<std::string> Options::all(const std::string& name) const {
+    const auto it = values.find(name);
+    return it == values.end() ? std::vector<std::string>() : it->second;
+}
+
+int Options::integer(const std::string& name, int fallback) const {
+    const std::string v = value(name);
+    if (v.empty())
+        return fallback;
+    size_t used = 0;
+    int n = 0;
+    try {
+        n = std::stoi(v, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != v.size())
+        throw std::invalid_argument("--" + name + " expects an integer, got '" + v + "'");
+    return n;
+}
+
+void printResult(const Options& options, const nlohmann::json& result) {
+    if (options.flag("json")) {
+        std::cout << result.dump(2) << "\n";
+        return;
+    }
+    for (const auto& [key, value] : result.items())
+        std::cout << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
+}
+
+void progressLine(const std::string& phase, int done, int total) {
+    using Clock = std::chrono::steady_clock;
+    static Clock::time_point last;
+    static std::string lastPhase;
+    const auto now = Clock::now();
+    if (done < total && phase == lastPhase && now - last < std::chrono::milliseconds(500))
+        return;
+    last = now;
+    lastPhase = phase;
+    std::cerr << "\r" << phase << " " << done << "/" << total << (done >= total ? "\n" : "") << std::flush;
+}
+
+Dataset openDatasetFromOptions(const Options& options) {
+    Dataset dataset = openDataset(options.value("dataset", "fashion-mnist"));
+    for (const auto& split : options.all("split"))
+        applySplit(dataset, split);
+    for (const auto& modality : options.all("modality"))
+        addModality(dataset, modality);
+    return dataset;
+}
+
+Bundle openBundleFromOptions(const Options& options, const Dataset& dataset, const torch::Device& device) {
+    std::string path = options.value("bundle");
+    if (path.empty()) {
+        if (dataset.kind != "fashion-mnist")
+            throw std::invalid_argument("--bundle is needed for " + dataset.kind +
+                                        " data sets (only the embedded default trains its own network)");
+        DefaultNetworkOptions dn;
+        dn.device = options.value("device", "auto");
+        if (!options.value("epochs").empty())
+            dn.epochs = options.integer("epochs", dn.epochs);
+        const auto result = ensureDefaultNetwork(
+            dataset, dn,
+            [](const NetworkTrainingProgress& p) {
+                progressLine("training default network, epoch " + std::to_string(p.epoch) + "/" +
+                                 std::to_string(p.epochs),
+                             p.batch, p.batches);
+            },
+            {});
+        if (result.trainedNow)
+            std::cerr << "default network trained in " << result.seconds << " s, seen test accuracy "
+                      << 100 * result.seenTestAccuracy << "%\n";
+        path = result.bundleDir;
+    }
+    return loadBundle(path, device);
+}
+
+namespace {
+
+nlohmann::json datasetSummary(const Dataset& d) {
+    auto count = [&](bool seen, Subset subset) { return int(d.imageIndices(seen, subset).size()); };
+    nlohmann::json modalities = nlohmann::json::array();
+    for (const auto& m : d.modalities)
+        modalities.push_back({{"name", m.name}, {"dims", m.dims}, {"named_dims", !m.dimNames.empty()},
+                              {"source", m.source}});
+    int withImages = 0, notInSplit = 0;
+    std::vector<int> perClass(d.classes.size(), 0);
+    for (const auto& img : d.images)
+        ++perClass[size_t(img.classIndex)];
+    for (size_t c = 0; c < d.classes.size(); ++c) {
+        withImages += perClass[c] > 0;
+        notInSplit += !d.classes[c].inSplit;
+    }
+    int seenWithImages = 0, unseenWithImages = 0;
+    for (size_t c = 0; c < d.classes.size(); ++c)
+        if (perClass[c] > 0 && d.classes[c].inSplit)
+            (d.classes[c].seen ? seenWithImages : unseenWithImages)++;
+    return {{"dataset", d.spec},
+            {"kind", d.kind},
+            {"classes", d.classes.size()},
+            {"classes_with_images", withImages},
+            {"seen_classes", d.seenCount()},
+            {"unseen_classes", d.unseenCount()},
+            {"seen_classes_with_images", seenWithImages},
+            {"unseen_classes_with_images", unseenWithImages},
+            {"classes_outside_split", notInSplit},
+            {"images", d.images.size()},
+            {"images_per_split",
+             {{"seen_train", count(true, Subset::Train)},
+              {"seen_test", count(true, Subset::Test)},
+              {"unseen_train", count(false, Subset::Train)},
+              {"unseen_test", count(false, Subset::Test)}}},
+            {"corrupt_skipped", d.corruptSkipped},
+            {"modalities", modalities}};
+}
+
+}  // namespace
+
+int commandInfo(const Options& options) {
+    printResult(options, datasetSummary(openDatasetFromOptions(options)));
+    return 0;
+}
+
+int commandExtract(const Options& options) {
+    const auto start = std::chrono::steady_clock::now();
+    configureTorchThreads();
+    const auto device = chooseDevice(options.value("device", "auto"));
+    const Dataset dataset = openDatasetFromOptions(options);
+    const Bundle bundle = openBundleFromOptions(options, dataset, device);
+    const int stage = resolveStage(bundle, options.value("stage"));
+
+    ExtractionOptions eo;
+    eo.cacheDir = options.value("cache-dir");
+    eo.batchSize = options.integer("batch-size", eo.batchSize);
+    eo.decodeThreads = options.integer("decode-threads", 0);
+    eo.limit = options.integer("limit", 0);
+    eo.useCache = !options.flag("no-cache");
+    Extractor extractor(dataset, bundle, stage, device, eo, progressLine);
+
+    const auto& features = extractor.allFeatures();
+    const auto& head = extractor.seenHead();
+    const auto importances = extractor.importances();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+    printResult(options, {{"dataset", dataset.spec},
+                          {"bundle", bundle.directory},
+                          {"device", describeDevice(device)},
+                          {"stage", importances.stageName},
+                          {"importances",
+                           {{"path", importances.cachePath},
+                            {"images", importances.images.size()},
+                            {"channels", importances.alpha.size(1)},
+                            {"from_cache", importances.fromCache},
+                            {"seconds", importances.seconds}}},
+                          {"features",
+                           {{"path", features.cachePath},
+                            {"images", features.images.size()},
+                            {"dims", features.features.size(1)},
+                            {"unreadable_images", features.failed},
+                            {"from_cache", features.fromCache}}},
+                          {"seen_head",
+                           {{"path", head.cachePath},
+                            {"classes", head.classes.size()},
+                            {"train_accuracy", head.report.trainAccuracy},
+                            {"held_out_accuracy", head.report.heldOutAccuracy},
+                            {"seen_test_accuracy", head.seenTestAccuracy},
+                            {"seen_test_images", head.seenTestImages},
+                            {"epochs", head.report.epochs},
+                            {"best_epoch", head.report.bestEpoch},
+                            {"from_cache", head.fromCache}}},
+                          {"total_s", seconds}});
+    return 0;
+}
+
+}  // namespace niwt::cli

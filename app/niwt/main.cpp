@@ -1,0 +1,114 @@
+// niwt: the headless NIWT tool. `niwt --help` lists the subcommands.
+#include "app/niwt/cli.h"
+#include "core/engine/cancelled.h"
+#include "core/pipeline/engine_info.h"
+
+#include <algorithm>
+#include <iostream>
+
+namespace {
+
+const char* kUsage = R"(niwt — Neuron Importance-aware Weight Transfer, headless
+
+Usage:
+  niwt info    --dataset SPEC [--split SPEC] [--modality NAME=csv:FILE]... [--json]
+  niwt extract --dataset SPEC [--split SPEC] [--bundle DIR|FILE] [--stage NAME] [--json]
+  niwt bench extract --dataset SPEC [--split SPEC] --bundle DIR|FILE [--stage NAME] [--limit N]
+
+Data sets (--dataset):  cub:DIR  awa2:DIR  folder:DIR  fashion-mnist[:DIR] (the default)
+Splits (--split):       xlsa17:DIR (trainvalclasses.txt/testclasses.txt, att_splits.mat)
+                        classes:FILE (one unseen class name per line)
+Modalities:             --modality NAME=csv:FILE (header "class,<dim>,...", one row per class)
+
+Common options:
+  --bundle PATH       a niwt-bundle folder (bundle.pt + bundle.json) or its bundle.pt;
+                      for fashion-mnist without --bundle, a small CNN is trained once and cached
+  --stage NAME        importance stage (default: the input of the bundle's last stage)
+  --device D          auto (CUDA when available), cpu, cuda, cuda:N
+  --batch-size N      images per batch (default 32)
+  --decode-threads N  JPEG decoding threads (default: automatic)
+  --limit N           at most N images per list (quick runs, benchmarks)
+  --cache-dir DIR     where caches go (default $XDG_CACHE_HOME/niwt-explorer/cache)
+  --no-cache          recompute and overwrite cached features, heads and importances
+  --json              print the result as one JSON object
+  --version, --help
+Exit code 0 only on success; errors are one line on stderr.
+)";
+
+const std::vector<std::string> kValueOptions = {"dataset", "split", "modality", "bundle", "stage", "device",
+                                                "batch-size", "decode-threads", "limit", "cache-dir", "epochs"};
+const std::vector<std::string> kFlagOptions = {"json", "no-cache", "help", "version"};
+
+bool parse(int argc, char** argv, niwt::cli::Options& out, std::string& error) {
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a.rfind("--", 0) != 0) {
+            out.positional.push_back(a);
+            continue;
+        }
+        std::string name = a.substr(2), value;
+        const auto eq = name.find('=');
+        const bool inlineValue = eq != std::string::npos && std::find(kValueOptions.begin(), kValueOptions.end(),
+                                                                      name.substr(0, eq)) != kValueOptions.end();
+        if (inlineValue) {
+            value = name.substr(eq + 1);
+            name = name.substr(0, eq);
+        }
+        if (std::find(kFlagOptions.begin(), kFlagOptions.end(), name) != kFlagOptions.end()) {
+            out.flags[name] = true;
+        } else if (std::find(kValueOptions.begin(), kValueOptions.end(), name) != kValueOptions.end()) {
+            if (!inlineValue) {
+                if (i + 1 >= argc) {
+                    error = "--" + name + " needs a value";
+                    return false;
+                }
+                value = argv[++i];
+            }
+            out.values[name].push_back(value);
+        } else {
+            error = "unknown option --" + name + " (see niwt --help)";
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    niwt::cli::Options options;
+    std::string error;
+    if (!parse(argc, argv, options, error)) {
+        std::cerr << "niwt: " << error << "\n";
+        return 2;
+    }
+    if (options.flag("version")) {
+        std::cout << "niwt " << niwt::niwtVersion() << " (LibTorch " << niwt::libtorchVersion() << ", OpenCV "
+                  << niwt::opencvVersion() << ")\n";
+        return 0;
+    }
+    const auto& words = options.positional;
+    if (options.flag("help") || words.empty()) {
+        std::cout << kUsage;
+        return words.empty() && !options.flag("help") ? 2 : 0;
+    }
+    try {
+        if (words[0] == "info")
+            return niwt::cli::commandInfo(options);
+        if (words[0] == "extract")
+            return niwt::cli::commandExtract(options);
+        if (words[0] == "bench" && words.size() > 1 && words[1] == "extract")
+            return niwt::cli::commandBenchExtract(options);
+        std::cerr << "niwt: unknown command '" << words[0] << "' (see niwt --help)\n";
+        return 2;
+    } catch (const niwt::Cancelled&) {
+        std::cerr << "niwt: cancelled\n";
+        return 130;
+    } catch (const c10::Error& e) {
+        std::cerr << "niwt: " << e.what_without_backtrace() << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "niwt: " << e.what() << "\n";
+        return 1;
+    }
+}

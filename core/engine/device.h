@@ -1,0 +1,20 @@
+#pragma once
+// Choosing the compute device once, and sizing LibTorch's thread pools.
+#include <torch/types.h>
+
+#include <string>
+
+namespace niwt {
+
+// "auto" (CUDA when available, else CPU), "cpu", "cuda" or "cuda:N".
+// Throws std::invalid_argument for an unknown name or CUDA asked for but absent.
+torch::Device chooseDevice(const std::string& preference = "auto");
+
+// Sets LibTorch's intra-op threads to the core count (Debian's build starts with 1).
+// Idempotent; returns the thread count in use.
+int configureTorchThreads();
+
+// "cpu" or "cuda:0 (NVIDIA H100 ...)" for status bars and JSON output.
+std::string describeDevice(const torch::Device& device);
+
+}  // namespace niwt

@@ -1,0 +1,132 @@
+#include "core/model/bundle.h"
+
+#include "core/data/dataset.h"
+#include "core/io/atomic_file.h"
+#include "core/io/hash.h"
+
+#include <filesystem>
+#include <fstream>
+
+namespace niwt {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+std::vector<std::string> readLabels(const fs::path& file) {
+    std::vector<std::string> labels;
+    std::ifstream in(file);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r')
+            line.pop_back();
+        labels.push_back(line);
+    }
+    return labels;
+}
+
+}  // namespace
+
+std::string diagnoseNonTorchScript(const std::string& file) {
+    std::string bytes;
+    try {
+        bytes = readFileBytes(file);
+    } catch (const DataError& e) {
+        return e.what();
+    }
+    if (bytes.empty())
+        return "the file is empty";
+    if (bytes.size() >= 4 && bytes.compare(0, 4, "PK\x03\x04") == 0) {
+        // Zip archives from torch.jit.save hold code/ and constants.pkl; torch.save's hold only data.pkl.
+        const bool hasCode = contains(bytes, "/code/") || contains(bytes, "constants.pkl");
+        if (!hasCode && contains(bytes, "data.pkl"))
+            return "this file is a state_dict or pickled object saved with torch.save, not TorchScript: "
+                   "export the model with torch.jit.script (see tools/ in the README)";
+        if (hasCode)
+            return "the TorchScript archive is damaged or truncated";
+        return "a zip archive, but not a PyTorch one";
+    }
+    if (static_cast<unsigned char>(bytes[0]) == 0x80)
+        return "this file is a legacy torch.save pickle (a state_dict or model object), not TorchScript";
+    return "not a PyTorch file (no zip archive signature)";
+}
+
+Bundle loadBundle(const std::string& path, const torch::Device& device) {
+    fs::path p(path);
+    std::error_code ec;
+    if (!fs::exists(p, ec))
+        throw DataError(located(path, 0, "no such file or folder"));
+    fs::path dir = fs::is_directory(p, ec) ? p : p.parent_path();
+    fs::path model = fs::is_directory(p, ec) ? dir / "bundle.pt" : p;
+    if (model.extension() == ".json")
+        model = dir / "bundle.pt";
+    const fs::path json = dir / "bundle.json";
+    if (!fs::exists(model, ec))
+        throw DataError(located(model.string(), 0, "missing (a bundle folder holds bundle.pt and bundle.json)"));
+    if (!fs::exists(json, ec))
+        throw DataError(located(json.string(), 0, "missing (a bundle folder holds bundle.pt and bundle.json)"));
+
+    Bundle b;
+    b.directory = dir.string();
+    b.modelPath = model.string();
+    const std::string jsonText = readFileBytes(json.string());
+    nlohmann::json meta;
+    try {
+        meta = nlohmann::json::parse(jsonText);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw DataError(located(json.string(), 0, std::string("not valid JSON: ") + e.what()));
+    }
+    if (!meta.is_object())
+        throw DataError(located(json.string(), 0, "expected a JSON object"));
+    const std::string format = meta.value("format", std::string());
+    if (format != "niwt-bundle/1")
+        throw DataError(located(json.string(), 0, "format is \"" + format + "\", expected \"niwt-bundle/1\""));
+    b.name = meta.value("name", dir.filename().string());
+    b.input = parseInputSpec(meta.contains("input") ? meta["input"] : nlohmann::json(), json.string());
+    if (meta.contains("labels") && meta["labels"].is_string()) {
+        const fs::path labelsFile = dir / meta["labels"].get<std::string>();
+        if (fs::exists(labelsFile, ec))
+            b.labels = readLabels(labelsFile);
+    }
+
+    const std::string modelBytes = readFileBytes(b.modelPath);
+    b.identity = hashHex(fnv1a64(modelBytes, fnv1a64(jsonText)));
+
+    torch::jit::Module module;
+    try {
+        module = torch::jit::load(b.modelPath, torch::kCPU);
+    } catch (const std::exception&) {
+        throw DataError(located(b.modelPath, 0, diagnoseNonTorchScript(b.modelPath)));
+    }
+    try {
+        b.network = std::make_shared<StagedNetwork>(std::move(module));
+    } catch (const std::exception& e) {
+        throw DataError(located(b.modelPath, 0, std::string("not a staged niwt-bundle: ") + e.what()));
+    }
+    if (meta.contains("stages") && meta["stages"].is_array() &&
+        int(meta["stages"].size()) != b.network->stageCount())
+        throw DataError(located(json.string(), 0, "lists " + std::to_string(meta["stages"].size()) +
+                                                      " stages but bundle.pt has " +
+                                                      std::to_string(b.network->stageCount())));
+    b.network->to(device);
+    return b;
+}
+
+int resolveStage(const Bundle& bundle, const std::string& stageName) {
+    const auto& net = *bundle.network;
+    if (stageName.empty())
+        return net.defaultImportanceStage();
+    const int index = net.stageIndex(stageName);
+    if (index >= 0)
+        return index;
+    std::string names;
+    for (const auto& n : net.stageNames())
+        names += (names.empty() ? "" : ", ") + n;
+    throw DataError(located(bundle.modelPath, 0, "no stage named \"" + stageName + "\" (stages: " + names + ")"));
+}
+
+}  // namespace niwt

@@ -1,0 +1,13 @@
+#include "core/pipeline/engine_info.h"
+
+#include "core/engine/device.h"
+
+#include <opencv2/core/version.hpp>
+#include <torch/version.h>
+
+namespace niwt {
+std::string engineDeviceName() { return chooseDevice("auto").str(); }
+std::string libtorchVersion() { return TORCH_VERSION; }
+std::string opencvVersion() { return CV_VERSION; }
+std::string niwtVersion() { return NIWT_VERSION; }
+}  // namespace niwt

@@ -1,0 +1,359 @@
+#include "core/pipeline/extraction.h"
+
+#include "core/engine/cancelled.h"
+#include "core/engine/importance.h"
+#include "core/io/hash.h"
+#include "core/io/matrix_file.h"
+#include "core/pipeline/default_network.h"
+
+#include <chrono>
+#include <cstring>
+#include <set>
+
+namespace niwt {
+
+namespace {
+
+std::string imageListIdentity(const Dataset& dataset, const std::vector<int>& images) {
+    uint64_t h = fnv1a64(dataset.fingerprint());
+    for (int i : images)
+        h = fnv1a64(&i, sizeof i, h);
+    return hashHex(h);
+}
+
+std::string cacheFile(const std::string& dir, const std::string& kind, const nlohmann::json& key) {
+    return dir + "/" + kind + "-" + hashHex(fnv1a64(key.dump())) + ".niwtmat";
+}
+
+MatrixFile toMatrix(const torch::Tensor& t, nlohmann::json header) {
+    const auto c = t.to(torch::kCPU).to(torch::kFloat).contiguous();
+    MatrixFile m;
+    m.header = std::move(header);
+    m.rows = c.size(0);
+    m.cols = c.dim() > 1 ? c.size(1) : 1;
+    m.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+    return m;
+}
+
+torch::Tensor fromMatrix(const MatrixFile& m) {
+    return torch::from_blob(const_cast<float*>(m.values.data()), {m.rows, m.cols}, torch::kFloat).clone();
+}
+
+}  // namespace
+
+std::string tensorIdentity(const torch::Tensor& t) {
+    const auto c = t.to(torch::kCPU).to(torch::kFloat).contiguous();
+    return hashHex(fnv1a64(c.data_ptr<float>(), size_t(c.numel()) * sizeof(float)));
+}
+
+Extractor::Extractor(const Dataset& dataset, const Bundle& bundle, int stage, torch::Device device,
+                     ExtractionOptions options, ProgressFn progress, CancelFn cancelled)
+    : dataset_(dataset), bundle_(bundle), stage_(stage), device_(device), options_(std::move(options)),
+      progress_(std::move(progress)), cancelled_(std::move(cancelled)) {
+    if (options_.cacheDir.empty())
+        options_.cacheDir = defaultCacheDir() + "/cache";
+    if (stage_ < 0 || stage_ >= bundle_.network->stageCount())
+        throw std::out_of_range("stage index out of range");
+}
+
+void Extractor::checkCancelled() const {
+    if (cancelled_ && cancelled_())
+        throw Cancelled();
+}
+
+void Extractor::report(const std::string& phase, int done, int total) const {
+    if (progress_)
+        progress_(phase, done, total);
+}
+
+std::vector<int> Extractor::limited(const std::vector<int>& images) const {
+    if (options_.limit <= 0 || int(images.size()) <= options_.limit)
+        return images;
+    std::vector<int> out;
+    const double step = double(images.size()) / options_.limit;
+    for (int i = 0; i < options_.limit; ++i)
+        out.push_back(images[size_t(i * step)]);
+    return out;
+}
+
+std::vector<std::string> Extractor::pathsOf(const std::vector<int>& images) const {
+    std::vector<std::string> paths;
+    paths.reserve(images.size());
+    for (int i : images)
+        paths.push_back(dataset_.images[size_t(i)].path);
+    return paths;
+}
+
+torch::Tensor Extractor::toDevice(const torch::Tensor& cpuImages) const {
+    auto x = cpuImages.to(device_, /*non_blocking=*/true);
+    return options_.channelsLast ? x.contiguous(at::MemoryFormat::ChannelsLast) : x;
+}
+
+FeatureSet Extractor::computeFeatures(const std::vector<int>& images, bool keepSeenTrainActivations) {
+    const nlohmann::json key = {{"kind", "features"},
+                                {"bundle", bundle_.identity},
+                                {"images", imageListIdentity(dataset_, images)}};
+    FeatureSet set;
+    set.cachePath = cacheFile(options_.cacheDir, "features", key);
+    if (options_.useCache) {
+        std::string why;
+        if (auto m = readMatrixFile(set.cachePath, key, &why)) {
+            set.features = fromMatrix(*m);
+            set.images = m->header.value("images", std::vector<int>());
+            set.failed = m->header.value("failed", 0);
+            set.fromCache = int(set.images.size()) == set.features.size(0);
+            if (set.fromCache)
+                return set;
+        }
+    }
+
+    const auto& net = *bundle_.network;
+    const int64_t perImage = [&] {
+        int64_t c = 1;
+        // Activation size at the stage, from a one-image probe at the nominal input size.
+        torch::NoGradGuard g;
+        auto probe = torch::zeros({1, bundle_.input.channels(), bundle_.input.height, bundle_.input.width});
+        for (auto s : net.runStages(toDevice(probe), 0, stage_).sizes())
+            c *= s;
+        return c * int64_t(sizeof(float));
+    }();
+    std::set<int> keep;
+    if (keepSeenTrainActivations) {
+        const auto seenTrain = limited(dataset_.imageIndices(true, Subset::Train));
+        if (int64_t(seenTrain.size()) * perImage <= options_.activationBudgetBytes)
+            keep.insert(seenTrain.begin(), seenTrain.end());
+    }
+    keptImages_.clear();
+    keptActivations_.clear();
+
+    BatchLoaderOptions lo;
+    lo.batchSize = options_.batchSize;
+    lo.threads = options_.decodeThreads;
+    lo.pinMemory = device_.is_cuda();
+    ImageBatchLoader loader(pathsOf(images), bundle_.input, lo);
+    std::vector<torch::Tensor> chunks;
+    ImageBatch batch;
+    int done = 0;
+    torch::NoGradGuard noGrad;
+    while (loader.next(batch)) {
+        checkCancelled();
+        set.failed += int(batch.failures.size());
+        done += int(batch.positions.size() + batch.failures.size());
+        if (batch.positions.empty())
+            continue;
+        const auto acts = net.runStages(toDevice(batch.images), 0, stage_);
+        for (size_t r = 0; r < batch.positions.size(); ++r) {
+            const int image = images[size_t(batch.positions[r])];
+            set.images.push_back(image);
+            if (keep.count(image)) {
+                keptImages_.push_back(image);
+                keptActivations_.push_back(acts[int64_t(r)].to(torch::kCPU).clone());
+            }
+        }
+        chunks.push_back(net.featuresFromStage(acts, stage_).to(torch::kCPU));
+        report("features", done, int(images.size()));
+    }
+    set.features = chunks.empty() ? torch::zeros({0, net.featureDim()}) : torch::cat(chunks).contiguous();
+    nlohmann::json header = {{"key", key}, {"images", set.images}, {"failed", set.failed}};
+    writeMatrixFile(set.cachePath, toMatrix(set.features, header));
+    return set;
+}
+
+FeatureSet Extractor::features(const std::vector<int>& images) {
+    return computeFeatures(images, false);
+}
+
+const FeatureSet& Extractor::allFeatures() {
+    if (!haveAll_) {
+        std::vector<int> everything(dataset_.images.size());
+        for (size_t i = 0; i < everything.size(); ++i)
+            everything[i] = int(i);
+        // On a cache miss the seen training images' stage activations are kept on the way, so the
+        // importance pass that usually follows skips the early stages.
+        all_ = computeFeatures(limited(everything), true);
+        haveAll_ = true;
+    }
+    return all_;
+}
+
+const SeenHead& Extractor::seenHead() {
+    if (haveHead_)
+        return head_;
+    const auto& all = allFeatures();
+    // Head rows: seen classes that have training images, in class order.
+    std::vector<int> rowOfClass(dataset_.classes.size(), -1);
+    std::vector<int64_t> trainRows, testRows;
+    std::vector<int64_t> trainLabels, testLabels;
+    for (size_t r = 0; r < all.images.size(); ++r) {
+        const auto& img = dataset_.images[size_t(all.images[r])];
+        const auto& cls = dataset_.classes[size_t(img.classIndex)];
+        if (!cls.seen || !cls.inSplit || img.subset != Subset::Train)
+            continue;
+        rowOfClass[size_t(img.classIndex)] = 0;
+    }
+    SeenHead sh;
+    for (size_t c = 0; c < rowOfClass.size(); ++c)
+        if (rowOfClass[c] == 0) {
+            rowOfClass[c] = int(sh.classes.size());
+            sh.classes.push_back(int(c));
+        }
+    for (size_t r = 0; r < all.images.size(); ++r) {
+        const auto& img = dataset_.images[size_t(all.images[r])];
+        const auto& cls = dataset_.classes[size_t(img.classIndex)];
+        const int row = rowOfClass[size_t(img.classIndex)];
+        if (!cls.seen || !cls.inSplit || row < 0)
+            continue;
+        (img.subset == Subset::Train ? trainRows : testRows).push_back(int64_t(r));
+        (img.subset == Subset::Train ? trainLabels : testLabels).push_back(row);
+    }
+    if (sh.classes.size() < 2)
+        throw DataError(located(dataset_.root, 0, "need training images of at least 2 seen classes, found " +
+                                                      std::to_string(sh.classes.size())));
+
+    const auto& ho = options_.head;
+    const nlohmann::json key = {{"kind", "seen-head"},
+                                {"bundle", bundle_.identity},
+                                {"features", all.cachePath},
+                                {"images", imageListIdentity(dataset_, all.images)},
+                                {"options", {ho.heldOutFraction, ho.maxEpochs, ho.patience, ho.batchSize,
+                                             ho.learningRate, ho.weightDecay, ho.seed}}};
+    sh.cachePath = cacheFile(options_.cacheDir, "head", key);
+    const auto trainX = all.features.index_select(0, torch::tensor(trainRows, torch::kLong));
+    const auto trainY = torch::tensor(trainLabels, torch::kLong);
+    std::string why;
+    auto cached = options_.useCache ? readMatrixFile(sh.cachePath, key, &why) : std::nullopt;
+    if (cached && cached->rows == int64_t(sh.classes.size()) && cached->cols == all.features.size(1) + 1) {
+        const auto wb = fromMatrix(*cached);
+        sh.head.weight = wb.slice(1, 0, wb.size(1) - 1).contiguous();
+        sh.head.bias = wb.select(1, wb.size(1) - 1).contiguous();
+        const auto& r = cached->header["report"];
+        sh.report.epochs = r.value("epochs", 0);
+        sh.report.bestEpoch = r.value("best_epoch", 0);
+        sh.report.trainAccuracy = r.value("train_accuracy", 0.0);
+        sh.report.heldOutAccuracy = r.value("held_out_accuracy", 0.0);
+        sh.report.seconds = r.value("seconds", 0.0);
+        sh.fromCache = true;
+    } else {
+        sh.head = trainLinearHead(trainX, trainY, int(sh.classes.size()), ho, &sh.report,
+                                  [&](int epoch, double) {
+                                      report("head", epoch, ho.maxEpochs);
+                                      return !(cancelled_ && cancelled_());
+                                  });
+        nlohmann::json header = {{"key", key},
+                                 {"classes", sh.classes},
+                                 {"report",
+                                  {{"epochs", sh.report.epochs},
+                                   {"best_epoch", sh.report.bestEpoch},
+                                   {"train_accuracy", sh.report.trainAccuracy},
+                                   {"held_out_accuracy", sh.report.heldOutAccuracy},
+                                   {"seconds", sh.report.seconds}}}};
+        writeMatrixFile(sh.cachePath, toMatrix(torch::cat({sh.head.weight, sh.head.bias.unsqueeze(1)}, 1), header));
+    }
+    sh.seenTestImages = int(testRows.size());
+    if (!testRows.empty()) {
+        torch::NoGradGuard g;
+        const auto testX = all.features.index_select(0, torch::tensor(testRows, torch::kLong));
+        sh.seenTestAccuracy = top1Accuracy(sh.head.logits(testX), torch::tensor(testLabels, torch::kLong));
+    }
+    sh.identity = tensorIdentity(torch::cat({sh.head.weight, sh.head.bias.unsqueeze(1)}, 1));
+    head_ = std::move(sh);
+    haveHead_ = true;
+    return head_;
+}
+
+ImportanceSet Extractor::importances() {
+    const auto start = std::chrono::steady_clock::now();
+    const auto& sh = seenHead();
+    std::vector<int> rowOfClass(dataset_.classes.size(), -1);
+    for (size_t r = 0; r < sh.classes.size(); ++r)
+        rowOfClass[size_t(sh.classes[r])] = int(r);
+    std::vector<int> images;
+    for (int i : limited(dataset_.imageIndices(true, Subset::Train)))
+        if (rowOfClass[size_t(dataset_.images[size_t(i)].classIndex)] >= 0)
+            images.push_back(i);
+
+    const std::string stageName = bundle_.network->stageNames()[size_t(stage_)];
+    const nlohmann::json key = {{"kind", "importances"},
+                                {"bundle", bundle_.identity},
+                                {"stage", stageName},
+                                {"dataset", dataset_.fingerprint()},
+                                {"images", imageListIdentity(dataset_, images)},
+                                {"head", sh.identity}};
+    ImportanceSet set;
+    set.stageName = stageName;
+    set.cachePath = cacheFile(options_.cacheDir, "importances", key);
+    std::string why;
+    if (options_.useCache) {
+        if (auto m = readMatrixFile(set.cachePath, key, &why)) {
+            set.images = m->header.value("images", std::vector<int>());
+            set.classes = m->header.value("classes", std::vector<int>());
+            if (int64_t(set.images.size()) == m->rows && set.classes.size() == set.images.size()) {
+                set.alpha = fromMatrix(*m);
+                set.fromCache = true;
+                set.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                return set;
+            }
+        }
+    }
+
+    const auto& net = *bundle_.network;
+    const auto headOnDevice = sh.head.to(device_);
+    std::vector<torch::Tensor> chunks;
+    auto targetsOf = [&](const std::vector<int>& imgs) {
+        std::vector<int64_t> t;
+        for (int i : imgs)
+            t.push_back(rowOfClass[size_t(dataset_.images[size_t(i)].classIndex)]);
+        return torch::tensor(t, torch::kLong).to(device_);
+    };
+    auto emit = [&](const std::vector<int>& imgs, const torch::Tensor& alpha) {
+        for (int i : imgs) {
+            set.images.push_back(i);
+            set.classes.push_back(dataset_.images[size_t(i)].classIndex);
+        }
+        chunks.push_back(alpha.to(torch::kCPU));
+        report("importances", int(set.images.size()), int(images.size()));
+    };
+
+    // Activations recorded on the feature pass (see allFeatures) save the early stages.
+    std::map<int, size_t> kept;
+    for (size_t k = 0; k < keptImages_.size(); ++k)
+        kept[keptImages_[k]] = k;
+    std::vector<int> toDecode;
+    std::vector<int> fromKept;
+    for (int i : images)
+        (kept.count(i) ? fromKept : toDecode).push_back(i);
+    for (size_t b = 0; b < fromKept.size(); b += size_t(options_.batchSize)) {
+        checkCancelled();
+        const std::vector<int> imgs(fromKept.begin() + long(b),
+                                    fromKept.begin() + long(std::min(fromKept.size(), b + size_t(options_.batchSize))));
+        std::vector<torch::Tensor> acts;
+        for (int i : imgs)
+            acts.push_back(keptActivations_[kept[i]]);
+        auto a = torch::stack(acts).to(device_);
+        emit(imgs, neuronImportances(net, stage_, headOnDevice, a, targetsOf(imgs)));
+    }
+    if (!toDecode.empty()) {
+        BatchLoaderOptions lo;
+        lo.batchSize = options_.batchSize;
+        lo.threads = options_.decodeThreads;
+        lo.pinMemory = device_.is_cuda();
+        ImageBatchLoader loader(pathsOf(toDecode), bundle_.input, lo);
+        ImageBatch batch;
+        while (loader.next(batch)) {
+            checkCancelled();
+            if (batch.positions.empty())
+                continue;
+            std::vector<int> imgs;
+            for (int p : batch.positions)
+                imgs.push_back(toDecode[size_t(p)]);
+            emit(imgs, imageImportances(net, stage_, headOnDevice, toDevice(batch.images), targetsOf(imgs), nullptr));
+        }
+    }
+    set.alpha = chunks.empty() ? torch::zeros({0, 0}) : torch::cat(chunks).contiguous();
+    nlohmann::json header = {{"key", key}, {"images", set.images}, {"classes", set.classes}, {"stage", stageName}};
+    writeMatrixFile(set.cachePath, toMatrix(set.alpha, header));
+    set.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return set;
+}
+
+}  // namespace niwt

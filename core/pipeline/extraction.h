@@ -1,0 +1,111 @@
+#pragma once
+// From images to the quantities NIWT learns from: pooled features (cached), the seen-class
+// linear head (cached), and neuron importances at a stage (cached). Uses the engine for the maths
+// and the image pipeline for decoding; caches are matrix files (core/io/matrix_file.h).
+#include "core/data/dataset.h"
+#include "core/engine/linear_head.h"
+#include "core/model/bundle.h"
+#include "core/pipeline/image_batches.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace niwt {
+
+// Progress of long work: phase ("features", "head", "importances"), done and total images/epochs.
+using ProgressFn = std::function<void(const std::string& phase, int done, int total)>;
+// Polled between batches; true -> niwt::Cancelled is thrown, caches stay as they were.
+using CancelFn = std::function<bool()>;
+
+struct ExtractionOptions {
+    std::string cacheDir;          // empty: defaultCacheDir() + "/cache"
+    int batchSize = 32;
+    int decodeThreads = 0;         // 0: defaultDecodeThreads()
+    int limit = 0;                 // > 0: at most this many images per list (quick runs, benches)
+    bool useCache = true;          // false: recompute and overwrite
+    bool channelsLast = true;      // NHWC activations: faster convolutions on CPU
+    // Stage activations of the seen training images are kept from the feature pass, up to this
+    // size, so that the importance pass only runs the later stages.
+    int64_t activationBudgetBytes = int64_t(1) << 30;
+    HeadTrainingOptions head;
+};
+
+struct FeatureSet {
+    std::vector<int> images;   // dataset image indices, one per row (unreadable images dropped)
+    torch::Tensor features;    // rows x featureDim, float, CPU
+    int failed = 0;            // unreadable images skipped
+    bool fromCache = false;
+    std::string cachePath;
+};
+
+struct SeenHead {
+    LinearHead head;                 // CPU; rows follow `classes`
+    std::vector<int> classes;        // head row -> dataset class index (seen classes with training images)
+    HeadTrainingReport report;
+    double seenTestAccuracy = 0;     // on seen classes' test images, 0..1 (0 when there are none)
+    int seenTestImages = 0;
+    bool fromCache = false;
+    std::string cachePath;
+    std::string identity;            // hash of the weights, part of the importance cache key
+};
+
+struct ImportanceSet {
+    std::vector<int> images;         // dataset image indices, one per row
+    std::vector<int> classes;        // dataset class index of each row's ground truth
+    torch::Tensor alpha;             // rows x channels at the stage, float, CPU
+    std::string stageName;
+    bool fromCache = false;
+    std::string cachePath;
+    double seconds = 0;
+};
+
+class Extractor {
+public:
+    Extractor(const Dataset& dataset, const Bundle& bundle, int stage, torch::Device device,
+              ExtractionOptions options, ProgressFn progress = {}, CancelFn cancelled = {});
+
+    // Pooled features of the given images (cached by bundle and image list).
+    FeatureSet features(const std::vector<int>& images);
+    // All images' features: one pass that also keeps the seen training images' stage activations.
+    const FeatureSet& allFeatures();
+    // The seen-class head on the seen training images' features (cached), with its accuracies.
+    const SeenHead& seenHead();
+    // Importances of the seen training images w.r.t. their class's logit in the seen head (cached
+    // by bundle, stage, data set, image list and head).
+    ImportanceSet importances();
+
+    int stage() const { return stage_; }
+    const std::string& cacheDir() const { return options_.cacheDir; }
+
+    // Images to use for a list, honouring options.limit (evenly spread, deterministic).
+    std::vector<int> limited(const std::vector<int>& images) const;
+    std::vector<std::string> pathsOf(const std::vector<int>& images) const;
+    // Moves a CPU batch to the device in the network's preferred memory format.
+    torch::Tensor toDevice(const torch::Tensor& cpuImages) const;
+
+private:
+    FeatureSet computeFeatures(const std::vector<int>& images, bool keepSeenTrainActivations);
+    void checkCancelled() const;
+    void report(const std::string& phase, int done, int total) const;
+
+    const Dataset& dataset_;
+    const Bundle& bundle_;
+    int stage_;
+    torch::Device device_;
+    ExtractionOptions options_;
+    ProgressFn progress_;
+    CancelFn cancelled_;
+
+    bool haveAll_ = false;
+    FeatureSet all_;
+    bool haveHead_ = false;
+    SeenHead head_;
+    std::vector<int> keptImages_;            // images whose stage activations are kept
+    std::vector<torch::Tensor> keptActivations_;  // one per kept image, K x h x w, CPU
+};
+
+// Hash of the tensor's float bytes (CPU), for cache keys.
+std::string tensorIdentity(const torch::Tensor& t);
+
+}  // namespace niwt
