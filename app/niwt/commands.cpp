@@ -49,12 +49,16 @@ void progressLine(const std::string& phase, int done, int total) {
     using Clock = std::chrono::steady_clock;
     static Clock::time_point last;
     static std::string lastPhase;
+    static bool lineOpen = false;
     const auto now = Clock::now();
     if (done < total && phase == lastPhase && now - last < std::chrono::milliseconds(500))
         return;
+    if (lineOpen && phase != lastPhase)
+        std::cerr << "\n";  // the previous phase ended without reaching its total (early stop)
     last = now;
     lastPhase = phase;
-    std::cerr << "\r" << phase << " " << done << "/" << total << (done >= total ? "\n" : "") << std::flush;
+    lineOpen = done < total;
+    std::cerr << "\r" << phase << " " << done << "/" << total << (lineOpen ? "" : "\n") << std::flush;
 }
 
 Dataset openDatasetFromOptions(const Options& options) {

@@ -1,5 +1,7 @@
 #include "core/data/dataset.h"
 
+#include "core/io/hash.h"
+
 #include <cstdio>
 
 namespace niwt {
@@ -14,35 +16,6 @@ std::string withoutNumberPrefix(const std::string& name) {
     return name;
 }
 
-class Fnv1a64 {
-public:
-    void bytes(const void* data, size_t size) {
-        const auto* p = static_cast<const unsigned char*>(data);
-        for (size_t i = 0; i < size; ++i) {
-            hash_ ^= p[i];
-            hash_ *= 0x100000001b3ULL;
-        }
-    }
-    // Length-prefixed, so that ("ab","c") and ("a","bc") hash differently.
-    void text(const std::string& s) {
-        number(uint64_t(s.size()));
-        bytes(s.data(), s.size());
-    }
-    // Little-endian regardless of the host, so the hash is the same everywhere.
-    void number(uint64_t value) {
-        unsigned char le[8];
-        for (int i = 0; i < 8; ++i) le[i] = static_cast<unsigned char>(value >> (8 * i));
-        bytes(le, sizeof le);
-    }
-    std::string hex() const {
-        char buffer[17];
-        std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(hash_));
-        return buffer;
-    }
-
-private:
-    uint64_t hash_ = 0xcbf29ce484222325ULL;
-};
 
 // Image path relative to root when it lies under it, so a moved data set keeps its cache keys.
 std::string relativeToRoot(const std::string& path, const std::string& root) {

@@ -28,4 +28,27 @@ inline std::string hashHex(uint64_t hash) {
     return buf;
 }
 
+// Incremental FNV-1a over typed fields, for identities of structured data.
+class Fnv1a64 {
+public:
+    void bytes(const void* data, size_t size) { hash_ = fnv1a64(data, size, hash_); }
+    // Length-prefixed, so that ("ab","c") and ("a","bc") hash differently.
+    void text(std::string_view s) {
+        number(uint64_t(s.size()));
+        bytes(s.data(), s.size());
+    }
+    // Little-endian regardless of the host, so the hash is the same everywhere.
+    void number(uint64_t value) {
+        unsigned char le[8];
+        for (int i = 0; i < 8; ++i)
+            le[i] = static_cast<unsigned char>(value >> (8 * i));
+        bytes(le, sizeof le);
+    }
+    uint64_t value() const { return hash_; }
+    std::string hex() const { return hashHex(hash_); }
+
+private:
+    uint64_t hash_ = kFnvOffset;
+};
+
 }  // namespace niwt

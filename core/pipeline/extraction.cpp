@@ -15,10 +15,11 @@ namespace niwt {
 namespace {
 
 std::string imageListIdentity(const Dataset& dataset, const std::vector<int>& images) {
-    uint64_t h = fnv1a64(dataset.fingerprint());
+    Fnv1a64 hash;
+    hash.text(dataset.fingerprint());
     for (int i : images)
-        h = fnv1a64(&i, sizeof i, h);
-    return hashHex(h);
+        hash.number(uint64_t(i));
+    return hash.hex();
 }
 
 std::string cacheFile(const std::string& dir, const std::string& kind, const nlohmann::json& key) {
