@@ -7,7 +7,7 @@
 
 namespace niwt {
 
-constexpr uint64_t kFnvOffset = 1469598103934665603ull;
+constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ull;  // the standard 64-bit offset basis
 
 inline uint64_t fnv1a64(const void* data, size_t size, uint64_t hash = kFnvOffset) {
     const auto* p = static_cast<const unsigned char*>(data);
