@@ -52,10 +52,7 @@ int commandBenchExtract(const Options& options) {
                     torch::zeros({std::max(2, dataset.seenCount())}, torch::kFloat).to(device)};
     auto targetsFor = [&](int64_t n) { return torch::randint(head.classes(), {n}, torch::kLong).to(device); };
 
-    BatchLoaderOptions lo;
-    lo.batchSize = eo.batchSize;
-    lo.threads = eo.decodeThreads > 0 ? eo.decodeThreads : defaultDecodeThreads(device.is_cuda());
-    lo.pinMemory = device.is_cuda();
+    const BatchLoaderOptions lo = extractor.loaderOptions();
 
     // 1. Decode + preprocess alone (the loader's threads, no network).
     std::vector<torch::Tensor> preloaded;

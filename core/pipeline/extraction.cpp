@@ -85,6 +85,14 @@ std::vector<std::string> Extractor::pathsOf(const std::vector<int>& images) cons
     return paths;
 }
 
+BatchLoaderOptions Extractor::loaderOptions() const {
+    BatchLoaderOptions lo;
+    lo.batchSize = options_.batchSize;
+    lo.threads = options_.decodeThreads > 0 ? options_.decodeThreads : defaultDecodeThreads(device_.is_cuda());
+    lo.pinMemory = device_.is_cuda();
+    return lo;
+}
+
 torch::Tensor Extractor::toDevice(const torch::Tensor& cpuImages) const {
     auto x = cpuImages.to(device_, /*non_blocking=*/true);
     return options_.channelsLast ? x.contiguous(at::MemoryFormat::ChannelsLast) : x;
@@ -127,11 +135,7 @@ FeatureSet Extractor::computeFeatures(const std::vector<int>& images, bool keepS
     keptImages_.clear();
     keptActivations_.clear();
 
-    BatchLoaderOptions lo;
-    lo.batchSize = options_.batchSize;
-    lo.threads = options_.decodeThreads;
-    lo.pinMemory = device_.is_cuda();
-    ImageBatchLoader loader(pathsOf(images), bundle_.input, lo);
+    ImageBatchLoader loader(pathsOf(images), bundle_.input, loaderOptions());
     std::vector<torch::Tensor> chunks;
     ImageBatch batch;
     int done = 0;
@@ -334,11 +338,7 @@ ImportanceSet Extractor::importances() {
         emit(imgs, neuronImportances(net, stage_, headOnDevice, a, targetsOf(imgs)));
     }
     if (!toDecode.empty()) {
-        BatchLoaderOptions lo;
-        lo.batchSize = options_.batchSize;
-        lo.threads = options_.decodeThreads;
-        lo.pinMemory = device_.is_cuda();
-        ImageBatchLoader loader(pathsOf(toDecode), bundle_.input, lo);
+        ImageBatchLoader loader(pathsOf(toDecode), bundle_.input, loaderOptions());
         ImageBatch batch;
         while (loader.next(batch)) {
             checkCancelled();

@@ -81,6 +81,8 @@ public:
     // Images to use for a list, honouring options.limit (evenly spread, deterministic).
     std::vector<int> limited(const std::vector<int>& images) const;
     std::vector<std::string> pathsOf(const std::vector<int>& images) const;
+    // Batch size, decode threads and pinned memory for this extractor's device.
+    BatchLoaderOptions loaderOptions() const;
     // Moves a CPU batch to the device in the network's preferred memory format.
     torch::Tensor toDevice(const torch::Tensor& cpuImages) const;
 
