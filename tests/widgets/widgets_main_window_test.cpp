@@ -1,0 +1,313 @@
+// The main window: it builds its panels, menus and status bar; saves and restores its settings;
+// opens the embedded Fashion-MNIST into the browser; reports a bad data set as an error while the
+// window (and the data set already open) stays alive, without blocking on a modal dialog; runs
+// the default network job with a progress bar and a Cancel button (a stand-in function replaces
+// minutes of training); and shows library versions in About.
+#include "core/pipeline/engine_info.h"
+#include "widget_test_support.h"
+#include "widgets/attribute_profile_widget.h"
+#include "widgets/class_list_model.h"
+#include "widgets/dataset_browser.h"
+#include "widgets/default_network_job.h"
+#include "widgets/main_window.h"
+#include "widgets/thumbnail_model.h"
+
+#include "core/engine/cancelled.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QDockWidget>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QThread>
+#include <QToolButton>
+#include <QtTest>
+
+using niwt::gui::DatasetRequest;
+using niwt::gui::ExplorerOptions;
+using niwt::gui::MainWindow;
+using niwt::gui::Theme;
+
+namespace {
+// Opening Fashion-MNIST decodes 30 MB of gzip on first use; leave room on a slow machine.
+constexpr int kLoadTimeoutMs = 60000;
+
+ExplorerOptions noTrainOptions() {
+    ExplorerOptions options;
+    options.noTrain = true;
+    return options;
+}
+
+QDockWidget* dock(const MainWindow& window, const char* name) {
+    return window.findChild<QDockWidget*>(QString::fromLatin1(name));
+}
+
+QStringList menuTitles(const MainWindow& window) {
+    QStringList titles;
+    for (QAction* action : window.menuBar()->actions()) titles << action->text().remove(QLatin1Char('&'));
+    return titles;
+}
+
+QList<QMessageBox*> visibleBoxes(const MainWindow& window, const QString& name) {
+    QList<QMessageBox*> boxes;
+    for (QMessageBox* box : window.findChildren<QMessageBox*>(name))
+        if (box->isVisible()) boxes << box;
+    return boxes;
+}
+
+// A stand-in for ensureDefaultNetwork: `batches` quick batches, cancellable.
+niwt::gui::DefaultNetworkFunction fakeTraining(int batches, int msPerBatch) {
+    return [=](const niwt::Dataset&, const niwt::DefaultNetworkOptions&,
+               const std::function<void(const niwt::NetworkTrainingProgress&)>& progress,
+               const std::function<bool()>& cancelled) {
+        for (int b = 1; b <= batches; ++b) {
+            if (cancelled()) throw niwt::Cancelled();
+            QThread::msleep(msPerBatch);
+            progress({1, 1, b, batches, 0.5, 0.75});
+        }
+        niwt::DefaultNetworkResult result;
+        result.bundleDir = "/tmp/niwt-test-cache/default-network";
+        result.trainedNow = true;
+        result.seenTestAccuracy = 0.875;
+        return result;
+    };
+}
+}  // namespace
+
+class MainWindowTest : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir dir_;
+
+private slots:
+    void initTestCase() { niwt::test::isolateUserState(dir_); }
+
+    void init() {
+        // Every test starts from empty settings and the light theme.
+        QSettings(QString::fromLatin1(niwt::gui::kSettingsOrganisation),
+                  QString::fromLatin1(niwt::gui::kSettingsApplication))
+            .clear();
+    }
+
+    void constructsPanelsMenusAndStatusBar() {
+        // The browser's class list and attribute profile are docks (so their layout is saved),
+        // the images take the centre, the three menus exist, and the status bar names the device.
+        MainWindow window(noTrainOptions());
+        QVERIFY(dock(window, "classesDock"));
+        QVERIFY(dock(window, "attributeProfileDock"));
+        QCOMPARE(window.panels().size(), 2);
+        QCOMPARE(window.centralWidget(), window.browser()->images());
+        QCOMPARE(menuTitles(window), QStringList({"File", "View", "Help"}));
+        auto* device = window.findChild<QLabel*>(QStringLiteral("deviceLabel"));
+        QVERIFY(device);
+        QCOMPARE(device->text(), QStringLiteral("Device: %1").arg(QString::fromStdString(niwt::engineDeviceName())));
+        QCOMPARE(window.theme(), Theme::Light);
+        // Main actions have keyboard shortcuts.
+        for (const char* name : {"openAction", "quitAction", "findClassAction", "darkThemeAction", "aboutAction"}) {
+            auto* action = window.findChild<QAction*>(QString::fromLatin1(name));
+            QVERIFY2(action && !action->shortcut().isEmpty(), name);
+        }
+    }
+
+    void settingsAreSavedAndRestored() {
+        // What one session leaves (theme, hidden panel, window size) the next one starts with.
+        {
+            MainWindow first(noTrainOptions());
+            first.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&first));
+            first.setTheme(Theme::Dark);
+            dock(first, "attributeProfileDock")->hide();
+            first.resize(1000, 700);
+            first.close();  // closeEvent saves
+        }
+        QCOMPARE(qApp->palette().color(QPalette::Window).lightness() < 100, true);
+        qApp->setPalette(QPalette());  // the next window must restore the theme by itself
+
+        MainWindow second(noTrainOptions());
+        second.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&second));
+        QCOMPARE(second.theme(), Theme::Dark);
+        QVERIFY(qApp->palette().color(QPalette::Window).lightness() < 100);
+        QVERIFY(dock(second, "attributeProfileDock")->isHidden());
+        QVERIFY(!dock(second, "classesDock")->isHidden());
+        QCOMPARE(second.size(), QSize(1000, 700));
+        second.setTheme(Theme::Light);
+        QVERIFY(qApp->palette().color(QPalette::Window).lightness() > 150);
+    }
+
+    void opensTheEmbeddedDefault() {
+        // start() with default options opens Fashion-MNIST: ten classes listed, the first one
+        // selected, its thumbnails loading, its attribute profile charted; Open Recent remembers it.
+        MainWindow window(noTrainOptions());
+        window.setInteractiveErrors(false);
+        QSignalSpy loaded(&window, &MainWindow::datasetLoaded);
+        QSignalSpy errors(&window, &MainWindow::errorReported);
+        window.show();
+        window.start();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kLoadTimeoutMs);
+        QCOMPARE(errors.count(), 0);
+        QVERIFY(window.dataset());
+        QCOMPARE(window.dataset()->kind, std::string("fashion-mnist"));
+        QCOMPARE(window.browser()->classList()->model()->rowCount(), 10);
+        QCOMPARE(window.browser()->currentClassIndex(), 0);
+        QVERIFY(!window.browser()->profile()->shownDimensionNames().isEmpty());
+        niwt::gui::ThumbnailModel* thumbnails = window.browser()->images()->model();
+        QCOMPARE(thumbnails->rowCount(), thumbnails->maxItems());  // thousands per class, capped
+        QTRY_VERIFY_WITH_TIMEOUT(thumbnails->loadedCount() > 0, kLoadTimeoutMs);
+        QCOMPARE(thumbnails->failedCount(), 0);
+        QVERIFY(window.jobStatusText().contains(QStringLiteral("10 classes")));
+        QCOMPARE(window.recentDatasets().value(0).spec, QStringLiteral("fashion-mnist"));
+        // ... and so does the next session (written at once, not only on close).
+        QCOMPARE(MainWindow(noTrainOptions()).recentDatasets().value(0).spec, QStringLiteral("fashion-mnist"));
+        // Choosing another class in the list updates the images and the profile.
+        window.browser()->selectClass(3);
+        QCOMPARE(window.browser()->images()->classIndex(), 3);
+        QCOMPARE(window.browser()->profile()->classIndex(), 3);
+        // --no-train: no default network job.
+        QVERIFY(!window.defaultNetworkJob()->isRunning());
+    }
+
+    void badDatasetReportsErrorAndKeepsTheWindow() {
+        // A data set that cannot be opened gives a one-line error (naming the path), shown in a
+        // message box that does not block (open(), not exec()), and in the status bar; the window
+        // and the data set already open stay.
+        MainWindow window(noTrainOptions());
+        QSignalSpy loaded(&window, &MainWindow::datasetLoaded);
+        QSignalSpy errors(&window, &MainWindow::errorReported);
+        window.show();
+        window.start();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kLoadTimeoutMs);
+        const auto before = window.dataset();
+
+        DatasetRequest bad;
+        bad.spec = QStringLiteral("cub:/nonexistent/niwt-test-cub");
+        window.openDataset(bad);
+        QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, kLoadTimeoutMs);
+        const QString message = errors.first().at(0).toString();
+        QVERIFY2(message.contains(QStringLiteral("/nonexistent/niwt-test-cub")), qPrintable(message));
+        QVERIFY2(!message.contains(QLatin1Char('\n')), "one line");
+        QVERIFY(window.isVisible());
+        QCOMPARE(window.dataset(), before);
+        QVERIFY(window.jobStatusText().contains(message));
+        const QList<QMessageBox*> boxes = visibleBoxes(window, QStringLiteral("errorBox"));
+        QCOMPARE(boxes.size(), 1);
+        QCOMPARE(boxes.first()->text(), message);
+        boxes.first()->accept();
+
+        // An unknown kind is an error too, and the session goes on: a good spec still opens.
+        bad.spec = QStringLiteral("no-such-kind:/x");
+        window.openDataset(bad);
+        QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 2, kLoadTimeoutMs);
+        DatasetRequest good;
+        good.spec = QStringLiteral("fashion-mnist");
+        window.openDataset(good);
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 2, kLoadTimeoutMs);
+        QCOMPARE(errors.count(), 2);
+        for (QMessageBox* box : visibleBoxes(window, QStringLiteral("errorBox"))) box->accept();
+    }
+
+    void errorsCanBeSilencedForUnattendedRuns() {
+        // --screenshot and tests turn message boxes off; errors still reach the signal.
+        MainWindow window(noTrainOptions());
+        window.setInteractiveErrors(false);
+        QSignalSpy errors(&window, &MainWindow::errorReported);
+        DatasetRequest bad;
+        bad.spec = QStringLiteral("awa2:/nonexistent/awa2");
+        window.openDataset(bad);
+        QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, kLoadTimeoutMs);
+        QVERIFY(window.findChildren<QMessageBox*>().isEmpty());
+    }
+
+    void defaultNetworkTrainsWithProgressAndReports() {
+        // Without --no-train or --bundle, opening the default data set starts the default network
+        // job: a progress bar and a Cancel button appear, and at the end the status bar reports the
+        // seen test accuracy and the bundle directory is remembered.
+        MainWindow window{ExplorerOptions()};
+        window.setInteractiveErrors(false);
+        window.defaultNetworkJob()->setFunction(fakeTraining(20, 10));
+        QSignalSpy ready(&window, &MainWindow::defaultNetworkReady);
+        window.show();
+        window.start();
+        auto* progress = window.findChild<QProgressBar*>(QStringLiteral("jobProgress"));
+        auto* cancel = window.findChild<QToolButton*>(QStringLiteral("jobCancel"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.defaultNetworkJob()->isRunning(), kLoadTimeoutMs);
+        QVERIFY(progress->isVisible());
+        QVERIFY(cancel->isVisible());
+        QTRY_VERIFY(progress->format().contains(QStringLiteral("epoch 1/1")));
+        QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, kLoadTimeoutMs);
+        QVERIFY(!progress->isVisible());
+        QVERIFY(!cancel->isVisible());
+        QVERIFY2(window.jobStatusText().startsWith(QStringLiteral("Default network ready: seen test accuracy 87")),
+                 qPrintable(window.jobStatusText()));
+        QCOMPARE(window.bundlePath(), QStringLiteral("/tmp/niwt-test-cache/default-network"));
+        QCOMPARE(QSettings(QString::fromLatin1(niwt::gui::kSettingsOrganisation),
+                           QString::fromLatin1(niwt::gui::kSettingsApplication))
+                     .value(QStringLiteral("network/defaultBundleDir"))
+                     .toString(),
+                 window.bundlePath());
+    }
+
+    void cancelButtonStopsTheDefaultNetwork() {
+        MainWindow window{ExplorerOptions()};
+        window.setInteractiveErrors(false);
+        window.defaultNetworkJob()->setFunction(fakeTraining(100000, 5));
+        QSignalSpy cancelled(window.defaultNetworkJob(), &niwt::gui::DefaultNetworkJob::cancelled);
+        window.show();
+        window.start();
+        auto* cancel = window.findChild<QToolButton*>(QStringLiteral("jobCancel"));
+        QTRY_VERIFY_WITH_TIMEOUT(cancel->isVisible(), kLoadTimeoutMs);
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QTRY_COMPARE(cancelled.count(), 1);
+        QVERIFY(!cancel->isVisible());
+        QVERIFY(window.jobStatusText().contains(QStringLiteral("cancelled")));
+        QVERIFY(window.bundlePath().isEmpty());
+    }
+
+    void bundleOptionIsShownAndSkipsTraining() {
+        // --bundle names the network to use: it is shown in the status bar and no default network
+        // is trained. A path that does not exist is reported (the session continues).
+        ExplorerOptions options;
+        options.bundle = dir_.path();
+        MainWindow window(options);
+        window.setInteractiveErrors(false);
+        QSignalSpy loaded(&window, &MainWindow::datasetLoaded);
+        QSignalSpy errors(&window, &MainWindow::errorReported);
+        window.start();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kLoadTimeoutMs);
+        QCOMPARE(window.bundlePath(), dir_.path());
+        QVERIFY(window.findChild<QLabel*>(QStringLiteral("bundleLabel"))->text().startsWith(QStringLiteral("Bundle: ")));
+        QVERIFY(!window.defaultNetworkJob()->isRunning());
+        QCOMPARE(errors.count(), 0);
+
+        options.bundle = dir_.filePath(QStringLiteral("no-such-bundle"));
+        MainWindow missing(options);
+        missing.setInteractiveErrors(false);
+        QSignalSpy missingErrors(&missing, &MainWindow::errorReported);
+        missing.start();
+        QCOMPARE(missingErrors.count(), 1);
+        QVERIFY(missingErrors.first().at(0).toString().contains(QStringLiteral("no-such-bundle")));
+    }
+
+    void aboutNamesTheVersions() {
+        // Help > About lists NIWT, LibTorch and OpenCV versions; it opens without blocking.
+        MainWindow window(noTrainOptions());
+        window.show();
+        window.findChild<QAction*>(QStringLiteral("aboutAction"))->trigger();
+        const QList<QMessageBox*> boxes = visibleBoxes(window, QStringLiteral("aboutBox"));
+        QCOMPARE(boxes.size(), 1);
+        const QString text = boxes.first()->text();
+        for (const std::string& version : {niwt::niwtVersion(), niwt::libtorchVersion(), niwt::opencvVersion()})
+            QVERIFY2(text.contains(QString::fromStdString(version)), version.c_str());
+        QVERIFY(text.contains(QString::fromLatin1(qVersion())));
+        boxes.first()->accept();
+    }
+};
+
+QTEST_MAIN(MainWindowTest)
+#include "widgets_main_window_test.moc"

@@ -1,0 +1,56 @@
+#pragma once
+// Opening a data set (openDataset + applySplit + addModality) off the GUI thread.
+#include "core/data/dataset.h"
+
+#include <QFutureWatcher>
+#include <QObject>
+#include <QStringList>
+#include <QVariant>
+
+#include <memory>
+
+namespace niwt::gui {
+
+// What to open: the specs that niwt::openDataset / applySplit / addModality take.
+struct DatasetRequest {
+    QString spec;              // "fashion-mnist", "cub:DIR", "awa2:DIR", "folder:DIR"
+    QString split;             // empty, "xlsa17:DIR" or "classes:FILE"
+    QStringList modalities;    // "NAME=csv:FILE" each
+
+    bool isValid() const { return !spec.trimmed().isEmpty(); }
+    // One line for menus and titles, e.g. "cub:/data/CUB_200_2011 (split xlsa17:/data/xlsa17)".
+    QString displayName() const;
+    QVariant toVariant() const;                         // for QSettings
+    static DatasetRequest fromVariant(const QVariant& value);
+    bool operator==(const DatasetRequest& other) const {
+        return spec == other.spec && split == other.split && modalities == other.modalities;
+    }
+    bool operator!=(const DatasetRequest& other) const { return !(*this == other); }
+};
+
+// Blocking; throws niwt::DataError (or std::exception) with a one-line message.
+std::shared_ptr<Dataset> loadDataset(const DatasetRequest& request);
+
+// Runs loadDataset on the global thread pool and reports back on the GUI thread. A newer open()
+// supersedes a load in flight: its result is dropped (loading itself cannot be interrupted).
+class DatasetLoader : public QObject {
+    Q_OBJECT
+public:
+    explicit DatasetLoader(QObject* parent = nullptr);
+    void open(const DatasetRequest& request);
+    bool isBusy() const { return busy_; }
+
+signals:
+    void loaded(const niwt::gui::DatasetRequest& request, std::shared_ptr<const niwt::Dataset> dataset);
+    void failed(const niwt::gui::DatasetRequest& request, const QString& message);
+
+private:
+    struct Result {
+        std::shared_ptr<const Dataset> dataset;
+        QString error;
+    };
+    bool busy_ = false;
+    int latest_ = 0;
+};
+
+}  // namespace niwt::gui

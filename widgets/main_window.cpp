@@ -1,0 +1,488 @@
+#include "widgets/main_window.h"
+
+#include "core/pipeline/default_network.h"
+#include "core/pipeline/engine_info.h"
+#include "widgets/attribute_profile_widget.h"
+#include "widgets/dataset_browser.h"
+#include "widgets/default_network_job.h"
+#include "widgets/open_dataset_dialog.h"
+
+#include <qcustomplot.h>
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QGuiApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QLabel>
+#include <QLocale>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QScreen>
+#include <QSettings>
+#include <QStatusBar>
+#include <QToolButton>
+
+#include <algorithm>
+
+namespace niwt::gui {
+
+namespace {
+// Bump when the docks change incompatibly: restoreState() then ignores an old saved layout.
+constexpr int kStateVersion = 1;
+constexpr int kMaxRecent = 8;
+
+const QString kGeometryKey = QStringLiteral("window/geometry");
+const QString kStateKey = QStringLiteral("window/state");
+const QString kThemeKey = QStringLiteral("appearance/theme");
+const QString kRecentKey = QStringLiteral("datasets/recent");
+const QString kModalityKey = QStringLiteral("browser/modality");
+const QString kDefaultBundleKey = QStringLiteral("network/defaultBundleDir");
+
+QSettings makeSettings() {
+    return QSettings(QString::fromLatin1(kSettingsOrganisation), QString::fromLatin1(kSettingsApplication));
+}
+
+QString percent(double fraction) { return QLocale().toString(fraction * 100.0, 'f', 1) + QLatin1Char('%'); }
+}  // namespace
+
+MainWindow::MainWindow(const ExplorerOptions& options, QWidget* parent) : QMainWindow(parent), options_(options) {
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("NIWT Explorer"));
+    setDockNestingEnabled(true);
+    setDockOptions(dockOptions() | QMainWindow::AllowTabbedDocks | QMainWindow::AnimatedDocks);
+
+    loader_ = new DatasetLoader(this);
+    connect(loader_, &DatasetLoader::loaded, this, &MainWindow::onDatasetLoaded);
+    connect(loader_, &DatasetLoader::failed, this, &MainWindow::onDatasetFailed);
+
+    job_ = new DefaultNetworkJob(this);
+    connect(job_, &DefaultNetworkJob::progress, this, &MainWindow::onTrainingProgress);
+    connect(job_, &DefaultNetworkJob::succeeded, this, &MainWindow::onTrainingSucceeded);
+    connect(job_, &DefaultNetworkJob::failed, this,
+            [this](const QString& message) { reportError(tr("Default Network"), message); });
+    connect(job_, &DefaultNetworkJob::cancelled, this,
+            [this] { setJobText(tr("Default network preparation cancelled")); });
+    connect(job_, &DefaultNetworkJob::finished, this, &MainWindow::onTrainingEnded);
+
+    browser_ = new DatasetBrowser(this);
+    // The images are the largest view, so they take the centre; everything else docks around.
+    setCentralWidget(browser_->images());
+
+    createActions();
+    createMenus();
+    createStatusBar();
+
+    addPanel(browser_->classList(), tr("Classes"), QStringLiteral("classesDock"), Qt::LeftDockWidgetArea,
+             QKeySequence(Qt::CTRL | Qt::Key_1));
+    addPanel(browser_->profile(), tr("Attribute Profile"), QStringLiteral("attributeProfileDock"),
+             Qt::RightDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_2));
+    // Default size: 1280x800, or 90% of a smaller screen.
+    QSize size(1280, 800);
+    if (const QScreen* screen = QGuiApplication::primaryScreen())
+        size = size.boundedTo(screen->availableSize() * 0.9);
+    resize(size);
+    resizeDocks(panels_, {300, 340}, Qt::Horizontal);
+    defaultState_ = saveState(kStateVersion);
+
+    restoreSettings();
+    if (!options_.bundle.isEmpty())
+        setBundlePath(options_.bundle, tr("--bundle"));
+    updateActions();
+}
+
+MainWindow::~MainWindow() = default;
+
+// ---------------------------------------------------------------------------------------------
+void MainWindow::createActions() {
+    openAction_ = new QAction(tr("&Open Data Set…"), this);
+    openAction_->setObjectName(QStringLiteral("openAction"));
+    openAction_->setShortcut(QKeySequence::Open);
+    openAction_->setStatusTip(tr("Open CUB-200-2011, AwA2, an image folder or the embedded Fashion-MNIST"));
+    connect(openAction_, &QAction::triggered, this, &MainWindow::showOpenDialog);
+
+    trainAction_ = new QAction(tr("Prepare &Default Network"), this);
+    trainAction_->setObjectName(QStringLiteral("trainDefaultNetworkAction"));
+    trainAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
+    trainAction_->setToolTip(tr("Train (or load the cached) small CNN on Fashion-MNIST's seen classes"));
+    connect(trainAction_, &QAction::triggered, this, &MainWindow::startDefaultNetwork);
+
+    cancelAction_ = new QAction(tr("&Cancel Running Job"), this);
+    cancelAction_->setObjectName(QStringLiteral("cancelJobAction"));
+    cancelAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+    connect(cancelAction_, &QAction::triggered, this, &MainWindow::cancelJob);
+
+    quitAction_ = new QAction(tr("&Quit"), this);
+    quitAction_->setObjectName(QStringLiteral("quitAction"));
+    quitAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));  // QKeySequence::Quit is empty on some platforms
+    quitAction_->setMenuRole(QAction::QuitRole);
+    connect(quitAction_, &QAction::triggered, this, &QWidget::close);
+
+    findAction_ = new QAction(tr("&Find Class"), this);
+    findAction_->setObjectName(QStringLiteral("findClassAction"));
+    findAction_->setShortcut(QKeySequence::Find);
+    connect(findAction_, &QAction::triggered, this, [this] {
+        for (QDockWidget* dock : std::as_const(panels_))
+            if (dock->widget() == browser_->classList()) {
+                dock->show();
+                dock->raise();
+            }
+        browser_->classList()->focusFilter();
+    });
+
+    resetLayoutAction_ = new QAction(tr("&Reset Layout"), this);
+    resetLayoutAction_->setObjectName(QStringLiteral("resetLayoutAction"));
+    connect(resetLayoutAction_, &QAction::triggered, this, [this] { restoreState(defaultState_, kStateVersion); });
+
+    themeGroup_ = new QActionGroup(this);
+    lightAction_ = new QAction(tr("&Light"), themeGroup_);
+    lightAction_->setObjectName(QStringLiteral("lightThemeAction"));
+    lightAction_->setCheckable(true);
+    lightAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+    darkAction_ = new QAction(tr("&Dark"), themeGroup_);
+    darkAction_->setObjectName(QStringLiteral("darkThemeAction"));
+    darkAction_->setCheckable(true);
+    darkAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
+    connect(lightAction_, &QAction::triggered, this, [this] { setTheme(Theme::Light); });
+    connect(darkAction_, &QAction::triggered, this, [this] { setTheme(Theme::Dark); });
+
+    aboutAction_ = new QAction(tr("&About NIWT Explorer"), this);
+    aboutAction_->setObjectName(QStringLiteral("aboutAction"));
+    aboutAction_->setShortcut(QKeySequence::HelpContents);
+    aboutAction_->setMenuRole(QAction::AboutRole);
+    connect(aboutAction_, &QAction::triggered, this, &MainWindow::showAbout);
+    aboutQtAction_ = new QAction(tr("About &Qt"), this);
+    aboutQtAction_->setObjectName(QStringLiteral("aboutQtAction"));
+    aboutQtAction_->setMenuRole(QAction::AboutQtRole);
+    connect(aboutQtAction_, &QAction::triggered, qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::createMenus() {
+    fileMenu_ = menuBar()->addMenu(tr("&File"));
+    fileMenu_->addAction(openAction_);
+    recentMenu_ = fileMenu_->addMenu(tr("Open &Recent"));
+    fileMenu_->addSeparator();
+    fileMenu_->addAction(trainAction_);
+    fileMenu_->addAction(cancelAction_);
+    fileMenu_->addSeparator();
+    fileMenu_->addAction(quitAction_);
+
+    viewMenu_ = menuBar()->addMenu(tr("&View"));
+    panelsMenu_ = viewMenu_->addMenu(tr("&Panels"));
+    viewMenu_->addAction(findAction_);
+    viewMenu_->addAction(resetLayoutAction_);
+    viewMenu_->addSeparator();
+    QMenu* themeMenu = viewMenu_->addMenu(tr("&Theme"));
+    themeMenu->addAction(lightAction_);
+    themeMenu->addAction(darkAction_);
+
+    helpMenu_ = menuBar()->addMenu(tr("&Help"));
+    helpMenu_->addAction(aboutAction_);
+    helpMenu_->addAction(aboutQtAction_);
+}
+
+void MainWindow::createStatusBar() {
+    jobLabel_ = new QLabel(tr("Ready"), this);
+    jobLabel_->setObjectName(QStringLiteral("jobLabel"));
+    jobLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    progressBar_ = new QProgressBar(this);
+    progressBar_->setObjectName(QStringLiteral("jobProgress"));
+    progressBar_->setMinimumWidth(420);
+    progressBar_->setMaximumHeight(statusBar()->fontMetrics().height() + 6);
+    progressBar_->setTextVisible(true);
+    progressBar_->hide();
+    cancelButton_ = new QToolButton(this);
+    cancelButton_->setObjectName(QStringLiteral("jobCancel"));
+    cancelButton_->setText(tr("Cancel"));
+    cancelButton_->setToolTip(tr("Stop the running job (Ctrl+.)"));
+    cancelButton_->hide();
+    connect(cancelButton_, &QToolButton::clicked, this, &MainWindow::cancelJob);
+
+    bundleLabel_ = new QLabel(this);
+    bundleLabel_->setObjectName(QStringLiteral("bundleLabel"));
+    bundleLabel_->hide();
+    deviceLabel_ = new QLabel(this);
+    deviceLabel_->setObjectName(QStringLiteral("deviceLabel"));
+    const QString device = QString::fromStdString(niwt::engineDeviceName());
+    deviceLabel_->setText(tr("Device: %1").arg(device));
+    deviceLabel_->setToolTip(tr("Compute device LibTorch uses (\"auto\" choice)"));
+
+    statusBar()->addWidget(jobLabel_, 1);
+    statusBar()->addWidget(progressBar_);
+    statusBar()->addWidget(cancelButton_);
+    statusBar()->addPermanentWidget(bundleLabel_);
+    statusBar()->addPermanentWidget(deviceLabel_);
+}
+
+QDockWidget* MainWindow::addPanel(QWidget* panel, const QString& title, const QString& objectName,
+                                  Qt::DockWidgetArea area, const QKeySequence& shortcut) {
+    auto* dock = new QDockWidget(title, this);
+    dock->setObjectName(objectName);
+    dock->setWidget(panel);
+    dock->setAllowedAreas(Qt::AllDockWidgetAreas);
+    addDockWidget(area, dock);
+    QAction* toggle = dock->toggleViewAction();
+    if (!shortcut.isEmpty()) toggle->setShortcut(shortcut);
+    toggle->setStatusTip(tr("Show or hide the %1 panel").arg(title));
+    panelsMenu_->addAction(toggle);
+    panels_.push_back(dock);
+    return dock;
+}
+
+// ---------------------------------------------------------------------------------------------
+void MainWindow::restoreSettings() {
+    QSettings settings = makeSettings();
+    const QByteArray geometry = settings.value(kGeometryKey).toByteArray();
+    if (!geometry.isEmpty()) restoreGeometry(geometry);
+    const QByteArray state = settings.value(kStateKey).toByteArray();
+    if (!state.isEmpty()) restoreState(state, kStateVersion);
+
+    setTheme(themeFromName(settings.value(kThemeKey, themeName(Theme::Light)).toString()));
+
+    recent_.clear();
+    for (const QVariant& entry : settings.value(kRecentKey).toList()) {
+        const DatasetRequest request = DatasetRequest::fromVariant(entry);
+        if (request.isValid() && !recent_.contains(request)) recent_.push_back(request);
+    }
+    rebuildRecentMenu();
+
+    const QString modality = settings.value(kModalityKey).toString();
+    if (!modality.isEmpty()) browser_->profile()->setModalityName(modality);
+}
+
+void MainWindow::saveSettings() const {
+    QSettings settings = makeSettings();
+    settings.setValue(kGeometryKey, saveGeometry());
+    settings.setValue(kStateKey, saveState(kStateVersion));
+    settings.setValue(kThemeKey, themeName(theme_));
+    QVariantList recent;
+    for (const DatasetRequest& request : recent_) recent.push_back(request.toVariant());
+    settings.setValue(kRecentKey, recent);
+    if (!browser_->profile()->modalityName().isEmpty())
+        settings.setValue(kModalityKey, browser_->profile()->modalityName());
+    settings.sync();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    saveSettings();
+    // The job's destructor would wait too; cancelling first makes that wait one batch at most.
+    job_->cancel();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::setTheme(Theme theme) {
+    theme_ = theme;
+    applyTheme(theme);
+    (theme == Theme::Dark ? darkAction_ : lightAction_)->setChecked(true);
+    QSettings settings = makeSettings();
+    settings.setValue(kThemeKey, themeName(theme));
+}
+
+// ---------------------------------------------------------------------------------------------
+void MainWindow::start() {
+    if (!options_.bundle.isEmpty() && !QFileInfo::exists(options_.bundle))
+        reportError(tr("Network Bundle"), tr("%1: no such file or directory").arg(options_.bundle));
+    DatasetRequest request;
+    request.spec = options_.dataset;
+    request.split = options_.split;
+    request.modalities = options_.modalities;
+    openDataset(request);
+}
+
+void MainWindow::openDataset(const DatasetRequest& request) {
+    if (!request.isValid()) {
+        reportError(tr("Open Data Set"), tr("no data set given"));
+        return;
+    }
+    pendingRequest_ = request;
+    setJobText(tr("Opening data set %1…").arg(request.displayName()));
+    loader_->open(request);
+}
+
+bool MainWindow::isOpeningDataset() const { return loader_->isBusy(); }
+
+void MainWindow::onDatasetLoaded(const DatasetRequest& request, std::shared_ptr<const Dataset> dataset) {
+    dataset_ = std::move(dataset);
+    currentRequest_ = request;
+    browser_->setDataset(dataset_);
+    setWindowTitle(tr("%1 — NIWT Explorer").arg(request.displayName()));
+    rememberRecent(request);
+    setJobText(tr("Opened %1: %2 classes, %3 images")
+                   .arg(QString::fromStdString(dataset_->kind))
+                   .arg(dataset_->classes.size())
+                   .arg(QLocale().toString(qulonglong(dataset_->images.size()))));
+    updateActions();
+    emit datasetLoaded(dataset_);
+
+    // The embedded default ships no network: prepare one, once per session, unless told not to.
+    if (!defaultNetworkStarted_ && !options_.noTrain && options_.bundle.isEmpty() && dataset_->kind == "fashion-mnist")
+        startDefaultNetwork();
+}
+
+void MainWindow::onDatasetFailed(const DatasetRequest& request, const QString& message) {
+    Q_UNUSED(request)
+    updateActions();
+    emit datasetFailed(message);
+    reportError(tr("Open Data Set"), message);
+}
+
+void MainWindow::reportError(const QString& title, const QString& message) {
+    setJobText(tr("Error: %1").arg(message));
+    emit errorReported(message);
+    if (!interactiveErrors_) return;
+    // open(), not exec(): no nested event loop, and the window keeps running behind the box.
+    auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("errorBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::setJobText(const QString& text) {
+    jobLabel_->setText(text);
+    jobLabel_->setToolTip(text);
+}
+
+QString MainWindow::jobStatusText() const { return jobLabel_->text(); }
+
+void MainWindow::setBundlePath(const QString& path, const QString& description) {
+    bundlePath_ = path;
+    const QFileInfo info(path);
+    const QString name = info.fileName() == QLatin1String("bundle.json") ? info.dir().dirName() : info.fileName();
+    bundleLabel_->setText(tr("Bundle: %1").arg(name.isEmpty() ? path : name));
+    bundleLabel_->setToolTip(tr("%1 (%2)").arg(QDir::toNativeSeparators(path), description));
+    bundleLabel_->show();
+}
+
+void MainWindow::rememberRecent(const DatasetRequest& request) {
+    recent_.removeAll(request);
+    recent_.prepend(request);
+    while (recent_.size() > kMaxRecent) recent_.removeLast();
+    rebuildRecentMenu();
+    // Written now, not only on close, so a crash later does not lose it.
+    QVariantList recent;
+    for (const DatasetRequest& entry : std::as_const(recent_)) recent.push_back(entry.toVariant());
+    QSettings settings = makeSettings();
+    settings.setValue(kRecentKey, recent);
+}
+
+void MainWindow::rebuildRecentMenu() {
+    recentMenu_->clear();
+    for (int i = 0; i < recent_.size(); ++i) {
+        const DatasetRequest request = recent_[i];
+        // &1..&8: keyboard mnemonics for the recent entries.
+        QAction* action = recentMenu_->addAction(tr("&%1  %2").arg(i + 1).arg(request.displayName()));
+        connect(action, &QAction::triggered, this, [this, request] { openDataset(request); });
+    }
+    if (recent_.isEmpty()) recentMenu_->addAction(tr("(none)"))->setEnabled(false);
+    recentMenu_->addSeparator();
+    QAction* clear = recentMenu_->addAction(tr("&Clear Recent"));
+    clear->setEnabled(!recent_.isEmpty());
+    connect(clear, &QAction::triggered, this, [this] {
+        recent_.clear();
+        rebuildRecentMenu();
+        saveSettings();
+    });
+}
+
+void MainWindow::showOpenDialog() {
+    auto* dialog = new OpenDatasetDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setRequest(currentRequest_.isValid() ? currentRequest_ : pendingRequest_);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { openDataset(dialog->request()); });
+    dialog->open();
+}
+
+void MainWindow::showAbout() {
+    const QString text =
+        tr("<h3>NIWT Explorer %1</h3>"
+           "<p>Zero-shot learning and neuron interpretability: browse data sets with seen and unseen classes, "
+           "and ground unseen classes in a network's neurons (Neuron Importance-aware Weight Transfer).</p>"
+           "<table>"
+           "<tr><td>Qt</td><td>%2</td></tr>"
+           "<tr><td>LibTorch</td><td>%3</td></tr>"
+           "<tr><td>OpenCV</td><td>%4</td></tr>"
+           "<tr><td>QCustomPlot</td><td>%5</td></tr>"
+           "<tr><td>Compute device</td><td>%6</td></tr>"
+           "</table>")
+            .arg(QString::fromStdString(niwt::niwtVersion()), QString::fromLatin1(qVersion()),
+                 QString::fromStdString(niwt::libtorchVersion()), QString::fromStdString(niwt::opencvVersion()),
+                 QString::fromLatin1(QCUSTOMPLOT_VERSION_STR), QString::fromStdString(niwt::engineDeviceName()));
+    auto* box = new QMessageBox(QMessageBox::NoIcon, tr("About NIWT Explorer"), text, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("aboutBox"));
+    box->setTextFormat(Qt::RichText);
+    box->setIconPixmap(windowIcon().pixmap(64, 64));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+// ---------------------------------------------------------------------------------------------
+void MainWindow::startDefaultNetwork() {
+    if (job_->isRunning()) return;
+    if (!dataset_ || dataset_->kind != "fashion-mnist") {
+        reportError(tr("Default Network"), tr("the default network trains on the embedded Fashion-MNIST: "
+                                              "open it first (File > Open Data Set)"));
+        return;
+    }
+    defaultNetworkStarted_ = true;
+    DefaultNetworkOptions options;
+    job_->start(dataset_, options);
+    setJobText(tr("Preparing the default network (first use trains it; later runs load it)…"));
+    progressBar_->setRange(0, 0);  // busy until the first batch reports
+    progressBar_->setFormat(QString());
+    progressBar_->show();
+    cancelButton_->show();
+    cancelButton_->setEnabled(true);
+    updateActions();
+}
+
+void MainWindow::cancelJob() {
+    if (!job_->isRunning()) return;
+    job_->cancel();
+    cancelButton_->setEnabled(false);
+    setJobText(tr("Cancelling…"));
+}
+
+void MainWindow::onTrainingProgress(const NetworkTrainingProgress& p) {
+    const int total = std::max(1, p.epochs * p.batches);
+    const int done = std::clamp((p.epoch - 1) * p.batches + p.batch, 0, total);
+    progressBar_->setRange(0, 1000);
+    progressBar_->setValue(int(qint64(done) * 1000 / total));
+    // Short enough to fit inside the bar; the job label says what is being trained.
+    progressBar_->setFormat(tr("epoch %1/%2 · batch %3/%4 · loss %5 · acc %6")
+                                .arg(p.epoch)
+                                .arg(p.epochs)
+                                .arg(p.batch)
+                                .arg(p.batches)
+                                .arg(QLocale().toString(p.loss, 'f', 3), percent(p.accuracy)));
+    if (jobLabel_->text() != tr("Training the default network")) setJobText(tr("Training the default network"));
+}
+
+void MainWindow::onTrainingSucceeded(const DefaultNetworkResult& result) {
+    const QString bundleDir = QString::fromStdString(result.bundleDir);
+    setBundlePath(bundleDir, result.trainedNow ? tr("default network, trained now") : tr("default network, cached"));
+    QSettings settings = makeSettings();
+    settings.setValue(kDefaultBundleKey, bundleDir);
+    setJobText(tr("Default network ready: seen test accuracy %1").arg(percent(result.seenTestAccuracy)));
+    jobLabel_->setToolTip(result.trainedNow ? tr("Trained in %1 s; saved in %2").arg(result.seconds, 0, 'f', 0).arg(bundleDir)
+                                            : tr("Loaded from %1").arg(bundleDir));
+    emit defaultNetworkReady(bundleDir, result.seenTestAccuracy);
+}
+
+void MainWindow::onTrainingEnded() {
+    progressBar_->hide();
+    cancelButton_->hide();
+    updateActions();
+}
+
+void MainWindow::updateActions() {
+    const bool running = job_->isRunning();
+    trainAction_->setEnabled(!running && dataset_ && dataset_->kind == "fashion-mnist");
+    cancelAction_->setEnabled(running);
+}
+
+}  // namespace niwt::gui

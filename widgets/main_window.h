@@ -1,0 +1,143 @@
+#pragma once
+// NIWT Explorer's main window: dockable panels (layout saved in QSettings), File/View/Help menus,
+// and a status bar with the compute device, the network bundle and the running job.
+// New panels (class composer, heatmaps, neurons, evaluation) plug in through addPanel().
+#include "core/data/dataset.h"
+#include "widgets/dataset_loader.h"
+#include "widgets/explorer_options.h"
+#include "widgets/theme.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QMainWindow>
+
+#include <memory>
+
+class QActionGroup;
+class QDockWidget;
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QToolButton;
+
+namespace niwt {
+struct DefaultNetworkResult;
+struct NetworkTrainingProgress;
+}  // namespace niwt
+
+namespace niwt::gui {
+
+class DatasetBrowser;
+class DefaultNetworkJob;
+
+// QSettings identity of the application.
+inline constexpr const char* kSettingsOrganisation = "NIWT";
+inline constexpr const char* kSettingsApplication = "NIWT Explorer";
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(const ExplorerOptions& options = {}, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens the data set named by the options and, for the embedded default without --bundle
+    // or --no-train, prepares the default network afterwards. Call once, after show().
+    void start();
+    void openDataset(const DatasetRequest& request);
+    bool isOpeningDataset() const;
+    std::shared_ptr<const Dataset> dataset() const { return dataset_; }
+    DatasetRequest currentRequest() const { return currentRequest_; }
+    DatasetBrowser* browser() const { return browser_; }
+
+    // Puts `panel` in a dock (named objectName, so its place is saved) and lists it under
+    // View > Panels. The dock owns the panel.
+    QDockWidget* addPanel(QWidget* panel, const QString& title, const QString& objectName, Qt::DockWidgetArea area,
+                          const QKeySequence& shortcut = {});
+    QList<QDockWidget*> panels() const { return panels_; }
+
+    // Errors always go to errorReported() and the status bar; with interactive errors on (the
+    // default) they also open a non-blocking message box.
+    void setInteractiveErrors(bool on) { interactiveErrors_ = on; }
+    bool interactiveErrors() const { return interactiveErrors_; }
+    void reportError(const QString& title, const QString& message);
+
+    Theme theme() const { return theme_; }
+    void setTheme(Theme theme);
+
+    void startDefaultNetwork();
+    void cancelJob();
+    DefaultNetworkJob* defaultNetworkJob() const { return job_; }
+    // --bundle, else the default network's bundle once it is ready (empty before).
+    QString bundlePath() const { return bundlePath_; }
+    QString jobStatusText() const;
+
+    QList<DatasetRequest> recentDatasets() const { return recent_; }
+    void saveSettings() const;
+
+signals:
+    void datasetLoaded(std::shared_ptr<const niwt::Dataset> dataset);
+    void datasetFailed(const QString& message);
+    void errorReported(const QString& message);
+    void defaultNetworkReady(const QString& bundleDir, double seenTestAccuracy);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createStatusBar();
+    void restoreSettings();
+    void rebuildRecentMenu();
+    void rememberRecent(const DatasetRequest& request);
+    void showOpenDialog();
+    void showAbout();
+    void setJobText(const QString& text);
+    void setBundlePath(const QString& path, const QString& description);
+    void updateActions();
+    void onDatasetLoaded(const DatasetRequest& request, std::shared_ptr<const Dataset> dataset);
+    void onDatasetFailed(const DatasetRequest& request, const QString& message);
+    void onTrainingProgress(const NetworkTrainingProgress& progress);
+    void onTrainingSucceeded(const DefaultNetworkResult& result);
+    void onTrainingEnded();
+
+    ExplorerOptions options_;
+    std::shared_ptr<const Dataset> dataset_;
+    DatasetRequest currentRequest_;
+    DatasetRequest pendingRequest_;
+    DatasetLoader* loader_ = nullptr;
+    DatasetBrowser* browser_ = nullptr;
+    DefaultNetworkJob* job_ = nullptr;
+    bool defaultNetworkStarted_ = false;
+    bool interactiveErrors_ = true;
+    Theme theme_ = Theme::Light;
+    QString bundlePath_;
+    QList<DatasetRequest> recent_;
+    QList<QDockWidget*> panels_;
+    QByteArray defaultState_;
+
+    QMenu* fileMenu_ = nullptr;
+    QMenu* recentMenu_ = nullptr;
+    QMenu* viewMenu_ = nullptr;
+    QMenu* panelsMenu_ = nullptr;
+    QMenu* helpMenu_ = nullptr;
+    QAction* openAction_ = nullptr;
+    QAction* trainAction_ = nullptr;
+    QAction* cancelAction_ = nullptr;
+    QAction* quitAction_ = nullptr;
+    QAction* findAction_ = nullptr;
+    QAction* resetLayoutAction_ = nullptr;
+    QAction* lightAction_ = nullptr;
+    QAction* darkAction_ = nullptr;
+    QActionGroup* themeGroup_ = nullptr;
+    QAction* aboutAction_ = nullptr;
+    QAction* aboutQtAction_ = nullptr;
+
+    QLabel* jobLabel_ = nullptr;
+    QProgressBar* progressBar_ = nullptr;
+    QToolButton* cancelButton_ = nullptr;
+    QLabel* bundleLabel_ = nullptr;
+    QLabel* deviceLabel_ = nullptr;
+};
+
+}  // namespace niwt::gui
