@@ -26,6 +26,7 @@ void progressLine(const std::string& phase, int done, int total);
 int commandInfo(const Options& options);
 int commandExtract(const Options& options);
 int commandBenchExtract(const Options& options);
+int commandRun(const Options& options);
 
 }  // namespace niwt::cli
 

@@ -65,8 +65,10 @@ Dataset openDatasetFromOptions(const Options& options) {
     Dataset dataset = openDataset(options.value("dataset", "fashion-mnist"));
     for (const auto& split : options.all("split"))
         applySplit(dataset, split);
+    // NAME=csv:FILE adds a modality; a bare NAME only selects one (niwt run).
     for (const auto& modality : options.all("modality"))
-        addModality(dataset, modality);
+        if (modality.find('=') != std::string::npos)
+            addModality(dataset, modality);
     return dataset;
 }
 

@@ -13,6 +13,8 @@ const char* kUsage = R"(niwt — Neuron Importance-aware Weight Transfer, headle
 Usage:
   niwt info    --dataset SPEC [--split SPEC] [--modality NAME=csv:FILE]... [--json]
   niwt extract --dataset SPEC [--split SPEC] [--bundle DIR|FILE] [--stage NAME] [--json]
+  niwt run     --dataset SPEC --split SPEC [--bundle DIR|FILE] [--stage NAME]
+               [--modality NAME|NAME=csv:FILE] [--method niwt] [--json]
   niwt bench extract --dataset SPEC [--split SPEC] --bundle DIR|FILE [--stage NAME] [--limit N]
 
 Data sets (--dataset):  cub:DIR  awa2:DIR  folder:DIR  fashion-mnist[:DIR] (the default)
@@ -36,7 +38,7 @@ Exit code 0 only on success; errors are one line on stderr.
 )";
 
 const std::vector<std::string> kValueOptions = {"dataset", "split", "modality", "bundle", "stage", "device",
-                                                "batch-size", "decode-threads", "limit", "cache-dir", "epochs"};
+                                                "batch-size", "decode-threads", "limit", "cache-dir", "epochs", "method"};
 const std::vector<std::string> kFlagOptions = {"json", "no-cache", "help", "version"};
 
 bool parse(int argc, char** argv, niwt::cli::Options& out, std::string& error) {
@@ -97,6 +99,8 @@ int main(int argc, char** argv) {
             return niwt::cli::commandInfo(options);
         if (words[0] == "extract")
             return niwt::cli::commandExtract(options);
+        if (words[0] == "run")
+            return niwt::cli::commandRun(options);
         if (words[0] == "bench" && words.size() > 1 && words[1] == "extract")
             return niwt::cli::commandBenchExtract(options);
         std::cerr << "niwt: unknown command '" << words[0] << "' (see niwt --help)\n";

@@ -1,5 +1,6 @@
 #include "core/pipeline/extraction.h"
 
+#include "core/engine/alpha2w.h"
 #include "core/engine/cancelled.h"
 #include "core/engine/importance.h"
 #include "core/io/hash.h"
@@ -355,6 +356,66 @@ ImportanceSet Extractor::importances() {
     writeMatrixFile(set.cachePath, toMatrix(set.alpha, header));
     set.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return set;
+}
+
+ImportanceBasis Extractor::importanceBasis(int perClass) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto& sh = seenHead();
+    std::map<int, int> taken;
+    for (int c : sh.classes)
+        taken[c] = 0;
+    ImportanceBasis out;
+    std::vector<int> candidates;
+    for (int i : dataset_.imageIndices(true, Subset::Train)) {
+        auto it = taken.find(dataset_.images[size_t(i)].classIndex);
+        if (it != taken.end() && it->second < perClass) {
+            ++it->second;
+            candidates.push_back(i);
+        }
+    }
+    const std::string stageName = bundle_.network->stageNames()[size_t(stage_)];
+    const nlohmann::json key = {{"kind", "importance-basis"},
+                                {"bundle", bundle_.identity},
+                                {"stage", stageName},
+                                {"dataset", dataset_.fingerprint()},
+                                {"images", imageListIdentity(dataset_, candidates)},
+                                {"head", sh.identity}};
+    out.cachePath = cacheFile(options_.cacheDir, "basis", key);
+    const int64_t R = sh.head.classes();
+    if (options_.useCache) {
+        std::string why;
+        if (auto m = readMatrixFile(out.cachePath, key, &why)) {
+            out.images = m->header.value("images", std::vector<int>());
+            if (int64_t(out.images.size()) == m->rows && m->rows > 0 && m->cols % R == 0) {
+                out.basis = fromMatrix(*m).view({m->rows, R, m->cols / R});
+                out.fromCache = true;
+                out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                return out;
+            }
+        }
+    }
+    const auto& net = *bundle_.network;
+    const auto head = sh.head.to(device_);
+    ImageBatchLoader loader(pathsOf(candidates), bundle_.input, loaderOptions());
+    ImageBatch batch;
+    std::vector<torch::Tensor> parts;
+    while (loader.next(batch)) {
+        checkCancelled();
+        if (batch.positions.empty())
+            continue;
+        for (int p : batch.positions)
+            out.images.push_back(candidates[size_t(p)]);
+        const auto acts = stageActivations(net, toDevice(batch.images), stage_);
+        parts.push_back(niwt::importanceBasis(net, stage_, acts, head.weight, options_.batchSize).to(torch::kCPU));
+        report("basis", int(out.images.size()), int(candidates.size()));
+    }
+    if (parts.empty())
+        throw DataError(located(dataset_.root, 0, "no readable seen training images for the alpha2w pool"));
+    out.basis = torch::cat(parts);
+    nlohmann::json header = {{"key", key}, {"images", out.images}, {"basis_rows", R}};
+    writeMatrixFile(out.cachePath, toMatrix(out.basis.reshape({out.basis.size(0), -1}), header));
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return out;
 }
 
 }  // namespace niwt

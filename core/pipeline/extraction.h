@@ -60,6 +60,15 @@ struct ImportanceSet {
     double seconds = 0;
 };
 
+// The alpha2w image pool and its importance basis (see core/engine/alpha2w.h).
+struct ImportanceBasis {
+    std::vector<int> images;   // pool: dataset image indices (seen training images)
+    torch::Tensor basis;       // P x R x K, R = seen head rows
+    bool fromCache = false;
+    std::string cachePath;
+    double seconds = 0;
+};
+
 class Extractor {
 public:
     Extractor(const Dataset& dataset, const Bundle& bundle, int stage, torch::Device device,
@@ -74,6 +83,10 @@ public:
     // Importances of the seen training images w.r.t. their class's logit in the seen head (cached
     // by bundle, stage, data set, image list and head).
     ImportanceSet importances();
+
+    // alpha2w's pool: the first `perClass` seen training images of each head class (in data set
+    // order), and the importances each seen head row induces on them (cached like importances).
+    ImportanceBasis importanceBasis(int perClass = 2);
 
     int stage() const { return stage_; }
     const std::string& cacheDir() const { return options_.cacheDir; }

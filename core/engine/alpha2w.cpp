@@ -1,0 +1,106 @@
+#include "core/engine/alpha2w.h"
+
+#include "core/engine/cancelled.h"
+
+#include <chrono>
+#include <deque>
+#include <stdexcept>
+
+namespace niwt {
+
+torch::Tensor importanceBasis(const StagedNetwork& net, int stage, const torch::Tensor& activations,
+                              const torch::Tensor& basis, int chunk) {
+    if (activations.dim() != 4 || basis.dim() != 2 || basis.size(1) != net.featureDim())
+        throw std::invalid_argument("importanceBasis: activations must be P x K x h x w and basis R x featureDim");
+    std::vector<torch::Tensor> parts;
+    const auto b = basis.to(activations.device()).to(activations.dtype());
+    for (int64_t start = 0; start < activations.size(0); start += chunk) {
+        torch::AutoGradMode enable(true);
+        auto a = activations.slice(0, start, std::min(activations.size(0), start + chunk)).detach().requires_grad_(true);
+        const auto f = net.featuresFromStage(a, stage);  // n x F
+        std::vector<torch::Tensor> rows;
+        for (int64_t r = 0; r < b.size(0); ++r) {
+            const auto g = torch::autograd::grad({torch::mv(f, b[r]).sum()}, {a}, {}, /*retain_graph=*/true)[0];
+            rows.push_back(g.sum({2, 3}));  // n x K
+        }
+        parts.push_back(torch::stack(rows, 1).detach());  // n x R x K
+    }
+    return torch::cat(parts);
+}
+
+NewClassWeights alpha2w(const torch::Tensor& basisImportances, const LinearHead& seenHead,
+                        const torch::Tensor& targets, const Alpha2WOptions& options, Alpha2WReport* report,
+                        const Alpha2WProgress& progress) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto& B = seenHead.weight;  // R x F
+    if (basisImportances.dim() != 3 || basisImportances.size(1) != B.size(0) || targets.dim() != 2 ||
+        targets.size(1) != basisImportances.size(2))
+        throw std::invalid_argument("alpha2w: need basis importances P x R x K, a head of R rows and targets C x K");
+    if (!torch::isfinite(targets).all().item<bool>())
+        throw std::invalid_argument("alpha2w: predicted importances contain NaN or infinity");
+    const int64_t P = basisImportances.size(0), R = B.size(0), K = basisImportances.size(2), C = targets.size(0);
+    const auto device = B.device();
+    // R x (P K): one matrix product gives every (class, image) importance.
+    const auto T = basisImportances.to(device).permute({1, 0, 2}).reshape({R, P * K});
+    const auto unitTargets = torch::nn::functional::normalize(
+        targets.to(device), torch::nn::functional::NormalizeFuncOptions().dim(1).eps(1e-12));
+    const auto meanSeen = B.mean(0);
+
+    torch::manual_seed(options.seed);
+    auto z = ((1.0 + options.initNoise * torch::randn({C, R}, B.options())) / double(R)).requires_grad_(true);
+    torch::optim::Adam optimiser({z}, torch::optim::AdamOptions(options.learningRate / double(R)));
+
+    auto evaluate = [&](torch::Tensor* cosine, torch::Tensor* l2) {
+        const auto alpha = torch::mm(z, T).view({C, P, K});
+        const auto cos = (alpha * unitTargets.unsqueeze(1)).sum(2) / alpha.norm(2, 2).clamp_min(1e-12);  // C x P
+        *cosine = (1.0 - cos).mean(1);                                               // C
+        *l2 = (torch::mm(z, B) - meanSeen).pow(2).sum(1);                            // C
+        return (*cosine + options.lambda * *l2).mean();
+    };
+
+    std::deque<double> recent;
+    int iteration = 0;
+    bool converged = false;
+    torch::Tensor cosine, l2, loss;
+    for (iteration = 1; iteration <= options.maxIterations; ++iteration) {
+        optimiser.zero_grad();
+        loss = evaluate(&cosine, &l2);
+        loss.backward();
+        optimiser.step();
+        const double value = loss.item<double>();
+        if (progress && !progress(iteration, value, cosine.mean().item<double>(), l2.mean().item<double>()))
+            throw Cancelled();
+        recent.push_back(value);
+        if (int(recent.size()) > options.window) {
+            const double before = recent.front();
+            recent.pop_front();
+            if (std::abs(before - value) < options.tolerance * std::abs(value)) {
+                converged = true;
+                break;
+            }
+        }
+    }
+
+    NewClassWeights out;
+    {
+        torch::NoGradGuard g;
+        loss = evaluate(&cosine, &l2);
+        auto w = torch::mm(z, B);
+        // Logits comparable with the seen ones: each new vector gets the mean seen weight norm (the
+        // importances' directions, which is all the cosine loss sees, are unchanged by the scale).
+        const double seenNorm = B.norm(2, 1).mean().item<double>();
+        out.weight = w * (seenNorm / w.norm(2, 1).clamp_min(1e-12)).unsqueeze(1);
+        out.bias = torch::full({C}, seenHead.bias.mean().item<double>(), B.options());
+    }
+    if (report) {
+        report->iterations = std::min(iteration, options.maxIterations);
+        report->converged = converged;
+        report->loss = loss.item<double>();
+        report->cosineLoss = cosine.mean().item<double>();
+        report->l2Loss = l2.mean().item<double>();
+        report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    return out;
+}
+
+}  // namespace niwt
