@@ -30,7 +30,7 @@ torch::Tensor importanceBasis(const StagedNetwork& net, int stage, const torch::
 
 NewClassWeights alpha2w(const torch::Tensor& basisImportances, const LinearHead& seenHead,
                         const torch::Tensor& targets, const Alpha2WOptions& options, Alpha2WReport* report,
-                        const Alpha2WProgress& progress) {
+                        const Alpha2WProgress& progress, const torch::Tensor& meanFeature) {
     const auto start = std::chrono::steady_clock::now();
     const auto& B = seenHead.weight;  // R x F
     if (basisImportances.dim() != 3 || basisImportances.size(1) != B.size(0) || targets.dim() != 2 ||
@@ -38,12 +38,15 @@ NewClassWeights alpha2w(const torch::Tensor& basisImportances, const LinearHead&
         throw std::invalid_argument("alpha2w: need basis importances P x R x K, a head of R rows and targets C x K");
     if (!torch::isfinite(targets).all().item<bool>())
         throw std::invalid_argument("alpha2w: predicted importances contain NaN or infinity");
-    const int64_t P = basisImportances.size(0), R = B.size(0), K = basisImportances.size(2), C = targets.size(0);
+    const int64_t P = basisImportances.size(0), R = B.size(0), C = targets.size(0);
     const auto device = B.device();
-    // R x (P K): one matrix product gives every (class, image) importance.
-    const auto T = basisImportances.to(device).permute({1, 0, 2}).reshape({R, P * K});
+    const auto Tp = basisImportances.to(device);  // P x R x K
     const auto unitTargets = torch::nn::functional::normalize(
         targets.to(device), torch::nn::functional::NormalizeFuncOptions().dim(1).eps(1e-12));
+    // cos(T_p z, t) = z.(T_p t) / sqrt(z' T_p T_p' z): with TT_p = T_p t (P x R per class) and the
+    // Gram matrices G_p = T_p T_p' (P x R x R), a step costs C P R^2 instead of C P R K.
+    const auto projected = torch::einsum("prk,ck->cpr", {Tp, unitTargets});  // C x P x R
+    const auto gram = torch::bmm(Tp, Tp.transpose(1, 2));                     // P x R x R
     const auto meanSeen = B.mean(0);
 
     torch::manual_seed(options.seed);
@@ -51,12 +54,14 @@ NewClassWeights alpha2w(const torch::Tensor& basisImportances, const LinearHead&
     torch::optim::Adam optimiser({z}, torch::optim::AdamOptions(options.learningRate / double(R)));
 
     auto evaluate = [&](torch::Tensor* cosine, torch::Tensor* l2) {
-        const auto alpha = torch::mm(z, T).view({C, P, K});
-        const auto cos = (alpha * unitTargets.unsqueeze(1)).sum(2) / alpha.norm(2, 2).clamp_min(1e-12);  // C x P
-        *cosine = (1.0 - cos).mean(1);                                               // C
-        *l2 = (torch::mm(z, B) - meanSeen).pow(2).sum(1);                            // C
+        const auto numerator = (projected * z.unsqueeze(1)).sum(2);                       // C x P
+        const auto squaredNorm = torch::einsum("cr,prs,cs->cp", {z, gram, z});            // C x P
+        const auto cos = numerator / squaredNorm.clamp_min(1e-24).sqrt();
+        *cosine = (1.0 - cos).mean(1);                                                   // C
+        *l2 = (torch::mm(z, B) - meanSeen).pow(2).sum(1);                                // C
         return (*cosine + options.lambda * *l2).mean();
     };
+    (void)P;
 
     std::deque<double> recent;
     int iteration = 0;
@@ -90,7 +95,14 @@ NewClassWeights alpha2w(const torch::Tensor& basisImportances, const LinearHead&
         // importances' directions, which is all the cosine loss sees, are unchanged by the scale).
         const double seenNorm = B.norm(2, 1).mean().item<double>();
         out.weight = w * (seenNorm / w.norm(2, 1).clamp_min(1e-12)).unsqueeze(1);
-        out.bias = torch::full({C}, seenHead.bias.mean().item<double>(), B.options());
+        if (meanFeature.defined()) {
+            // New logits at the mean training feature equal the seen classes' average logit there.
+            const auto f = meanFeature.to(device).to(B.dtype());
+            const double seenAtMean = (torch::mv(B, f) + seenHead.bias).mean().item<double>();
+            out.bias = seenAtMean - torch::mv(out.weight, f);
+        } else {
+            out.bias = torch::full({C}, seenHead.bias.mean().item<double>(), B.options());
+        }
     }
     if (report) {
         report->iterations = std::min(iteration, options.maxIterations);

@@ -42,7 +42,10 @@ struct Alpha2WReport {
 
 struct NewClassWeights {
     torch::Tensor weight;  // C x F, scaled to the mean seen weight norm (logits comparable with seen ones)
-    torch::Tensor bias;    // C, the mean seen bias
+    // C. With a mean training feature f given: chosen so that each new logit at f equals the seen
+    // classes' average logit at f (new and seen scores then start from one level); else the mean
+    // seen bias.
+    torch::Tensor bias;
 };
 
 // (iteration, total, cosine, l2) per step; return false to cancel (throws Cancelled).
@@ -53,6 +56,6 @@ using Alpha2WProgress = std::function<bool(int, double, double, double)>;
 //   loss_c = mean_p (1 - cos(T_p z_c, target_c)) + lambda ||z_c B - mean_r b_r||^2.
 NewClassWeights alpha2w(const torch::Tensor& basisImportances, const LinearHead& seenHead,
                         const torch::Tensor& targets, const Alpha2WOptions& options, Alpha2WReport* report,
-                        const Alpha2WProgress& progress = {});
+                        const Alpha2WProgress& progress = {}, const torch::Tensor& meanFeature = {});
 
 }  // namespace niwt

@@ -1,0 +1,272 @@
+#include "core/data/text_encoder.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace niwt {
+
+namespace {
+
+bool endsWith(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool isWordByte(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
+
+// Counts of each term of `text`.
+std::map<std::string, int> termCounts(const std::string& text) {
+    std::map<std::string, int> counts;
+    for (const auto& token : tokenize(text)) ++counts[token];
+    return counts;
+}
+
+// 1-based line of byte offset `byte` in `text`.
+long lineOf(const std::string& text, size_t byte) {
+    byte = std::min(byte, text.size());
+    return 1 + long(std::count(text.begin(), text.begin() + long(byte), '\n'));
+}
+
+}  // namespace
+
+std::string stem(const std::string& word) {
+    static const std::map<std::string, std::string> irregular{
+        {"feet", "foot"},   {"teeth", "tooth"},    {"geese", "goose"}, {"mice", "mouse"},
+        {"children", "child"}, {"leaves", "leaf"}, {"halves", "half"}};
+    static const std::set<std::string> kept{"species", "series", "always", "perhaps", "news", "lens"};
+    if (word.size() <= 3) return word;
+    if (const auto it = irregular.find(word); it != irregular.end()) return it->second;
+    if (kept.count(word)) return word;
+    if (endsWith(word, "ies")) return word.size() >= 5 ? word.substr(0, word.size() - 3) + "y" : word.substr(0, word.size() - 1);
+    if (endsWith(word, "sses")) return word.substr(0, word.size() - 2);
+    for (const char* suffix : {"ches", "shes", "xes", "zzes"})
+        if (endsWith(word, suffix)) return word.substr(0, word.size() - 2);
+    if (endsWith(word, "ss") || endsWith(word, "us") || endsWith(word, "is")) return word;
+    if (endsWith(word, "s")) return word.substr(0, word.size() - 1);
+    return word;
+}
+
+const std::set<std::string>& stopWords() {
+    static const std::set<std::string> words{
+        "a",     "about", "above",  "after", "again", "against", "all",   "also",  "am",    "an",
+        "and",   "any",   "are",    "as",    "at",    "be",      "been",  "being", "both",  "but",
+        "by",    "can",   "could",  "did",   "do",    "does",    "each",  "few",   "for",   "from",
+        "had",   "has",   "have",   "having", "he",   "her",     "here",  "hers",  "him",   "his",
+        "how",   "i",     "if",     "in",    "into",  "is",      "it",    "its",   "itself", "may",
+        "me",    "might", "more",   "most",  "much",  "must",    "my",    "no",    "nor",   "not",
+        "of",    "often", "on",     "once",  "only",  "or",      "other", "our",   "ours",  "out",
+        "own",   "same",  "she",    "should", "so",   "some",    "such",  "than",  "that",  "the",
+        "their", "theirs", "them",  "then",  "there", "these",   "they",  "this",  "those", "through",
+        "to",    "too",   "until",  "usually", "very", "was",    "we",    "were",  "what",  "when",
+        "where", "which", "while",  "who",   "whom",  "whose",   "why",   "will",  "with",  "would",
+        "you",   "your",  "yours"};
+    return words;
+}
+
+std::vector<std::string> tokenize(const std::string& text) {
+    std::vector<std::string> tokens;
+    const auto& stops = stopWords();
+    std::string word;
+    const auto flush = [&] {
+        if (word.size() > 1 && !stops.count(word)) {
+            std::string s = stem(word);
+            if (!s.empty() && !stops.count(s)) tokens.push_back(std::move(s));
+        }
+        word.clear();
+    };
+    for (char c : text) {
+        if (isWordByte(static_cast<unsigned char>(c)))
+            word.push_back(lower(c));
+        else
+            flush();
+    }
+    flush();
+    return tokens;
+}
+
+TextEncoder TextEncoder::fit(const std::vector<std::string>& documents) {
+    std::map<std::string, int> df;
+    for (const auto& document : documents)
+        for (const auto& [term, count] : termCounts(document)) ++df[term];
+    TextEncoder encoder;
+    encoder.documents_ = int(documents.size());
+    const double n = double(documents.size());
+    for (const auto& [term, frequency] : df) {
+        encoder.index_[term] = int(encoder.vocabulary_.size());
+        encoder.vocabulary_.push_back(term);
+        encoder.idf_.push_back(std::log((1.0 + n) / (1.0 + double(frequency))) + 1.0);
+    }
+    return encoder;
+}
+
+int TextEncoder::termIndex(const std::string& term) const {
+    const auto it = index_.find(term);
+    return it == index_.end() ? -1 : it->second;
+}
+
+std::vector<float> TextEncoder::encode(const std::string& text) const {
+    std::vector<double> weights(vocabulary_.size(), 0.0);
+    double norm2 = 0;
+    for (const auto& [term, count] : termCounts(text)) {
+        const int i = termIndex(term);
+        if (i < 0) continue;
+        weights[size_t(i)] = (1.0 + std::log(double(count))) * idf_[size_t(i)];
+        norm2 += weights[size_t(i)] * weights[size_t(i)];
+    }
+    std::vector<float> out(weights.size(), 0.0f);
+    if (norm2 > 0) {
+        const double scale = 1.0 / std::sqrt(norm2);
+        for (size_t i = 0; i < weights.size(); ++i) out[i] = float(weights[i] * scale);
+    }
+    return out;
+}
+
+nlohmann::json TextEncoder::toJson() const {
+    return nlohmann::json{{"format", "niwt-text-encoder/1"},
+                          {"documents", documents_},
+                          {"vocabulary", vocabulary_},
+                          {"idf", idf_}};
+}
+
+TextEncoder TextEncoder::fromJson(const nlohmann::json& json, const std::string& source) {
+    const auto fail = [&](const std::string& message) -> TextEncoder {
+        throw DataError(located(source, 0, message));
+    };
+    if (!json.is_object() || json.value("format", std::string()) != "niwt-text-encoder/1")
+        return fail("not a niwt-text-encoder/1 object");
+    const auto vocabulary = json.find("vocabulary");
+    const auto idf = json.find("idf");
+    const auto documents = json.find("documents");
+    if (vocabulary == json.end() || !vocabulary->is_array() || idf == json.end() || !idf->is_array() ||
+        documents == json.end() || !documents->is_number_integer())
+        return fail("text encoder needs \"documents\", \"vocabulary\" and \"idf\"");
+    if (vocabulary->size() != idf->size())
+        return fail("text encoder has " + std::to_string(vocabulary->size()) + " terms but " +
+                    std::to_string(idf->size()) + " idf values");
+    TextEncoder encoder;
+    encoder.documents_ = documents->get<int>();
+    for (size_t i = 0; i < vocabulary->size(); ++i) {
+        const auto& term = (*vocabulary)[i];
+        const auto& weight = (*idf)[i];
+        if (!term.is_string() || !weight.is_number() || !std::isfinite(weight.get<double>()))
+            return fail("text encoder term " + std::to_string(i) + " is not a string with a finite idf");
+        const auto name = term.get<std::string>();
+        if (!encoder.index_.emplace(name, int(i)).second)
+            return fail("text encoder lists the term \"" + name + "\" twice");
+        encoder.vocabulary_.push_back(name);
+        encoder.idf_.push_back(weight.get<double>());
+    }
+    return encoder;
+}
+
+double cosineSimilarity(const std::vector<float>& a, const std::vector<float>& b) {
+    if (a.size() != b.size()) throw std::invalid_argument("cosineSimilarity: vectors differ in length");
+    double dot = 0, na = 0, nb = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+        dot += double(a[i]) * b[i];
+        na += double(a[i]) * a[i];
+        nb += double(b[i]) * b[i];
+    }
+    if (na == 0 || nb == 0) return 0;
+    return dot / std::sqrt(na * nb);
+}
+
+std::map<std::string, std::vector<std::string>> readDescriptions(const std::string& jsonFile) {
+    std::ifstream in(jsonFile, std::ios::binary);
+    if (!in) throw DataError(located(jsonFile, 0, "cannot open the descriptions file"));
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    const std::string text = buffer.str();
+    nlohmann::json json;
+    try {
+        json = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        const std::string what = e.what();
+        const auto colon = what.rfind(": ");
+        throw DataError(located(jsonFile, lineOf(text, e.byte > 0 ? e.byte - 1 : 0),
+                                "bad JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2))));
+    }
+    if (!json.is_object())
+        throw DataError(located(jsonFile, 0, "expected a JSON object of class name -> list of phrases"));
+    std::map<std::string, std::vector<std::string>> descriptions;
+    for (const auto& [name, phrases] : json.items()) {
+        if (!phrases.is_array())
+            throw DataError(located(jsonFile, 0, "class \"" + name + "\": expected a list of phrases"));
+        std::vector<std::string> list;
+        for (const auto& phrase : phrases) {
+            if (!phrase.is_string())
+                throw DataError(located(jsonFile, 0, "class \"" + name + "\": a phrase is not a string"));
+            list.push_back(phrase.get<std::string>());
+        }
+        descriptions[name] = std::move(list);
+    }
+    return descriptions;
+}
+
+std::string classNameKey(const std::string& name) {
+    size_t digits = 0;
+    while (digits < name.size() && name[digits] >= '0' && name[digits] <= '9') ++digits;
+    const size_t start = (digits > 0 && digits + 1 < name.size() && name[digits] == '.') ? digits + 1 : 0;
+    std::string key;
+    for (size_t i = start; i < name.size(); ++i) {
+        const char c = name[i];
+        key.push_back(c == '_' || c == '-' ? ' ' : lower(c));
+    }
+    return key;
+}
+
+std::string joinPhrases(const std::vector<std::string>& phrases) {
+    std::string text;
+    for (const auto& phrase : phrases) {
+        if (!text.empty()) text += ". ";
+        text += phrase;
+    }
+    return text;
+}
+
+std::vector<std::string> encoderDocuments(const std::map<std::string, std::vector<std::string>>& descriptions,
+                                          const Dataset* dataset) {
+    std::vector<std::string> documents;
+    for (const auto& [name, phrases] : descriptions) documents.push_back(joinPhrases(phrases));
+    if (dataset)
+        if (const Modality* attributes = dataset->modality("attributes"))
+            for (const auto& dimName : attributes->dimNames) documents.push_back(dimName);
+    return documents;
+}
+
+Modality captionModality(const Dataset& dataset,
+                         const std::map<std::string, std::vector<std::string>>& descriptions,
+                         const TextEncoder& encoder, std::vector<std::string>* classesWithoutDescription,
+                         const std::string& source) {
+    std::map<std::string, const std::pair<const std::string, std::vector<std::string>>*> byKey;
+    for (const auto& entry : descriptions) {
+        const auto [it, inserted] = byKey.emplace(classNameKey(entry.first), &entry);
+        if (!inserted)
+            throw DataError(located(source, 0, "descriptions \"" + it->second->first + "\" and \"" +
+                                                   entry.first + "\" name the same class"));
+    }
+    Modality modality;
+    modality.name = "captions";
+    modality.dims = encoder.dims();
+    modality.dimNames = encoder.vocabulary();
+    modality.source = source;
+    modality.values.assign(dataset.classes.size() * size_t(modality.dims), 0.0f);
+    if (classesWithoutDescription) classesWithoutDescription->clear();
+    for (size_t c = 0; c < dataset.classes.size(); ++c) {
+        const auto it = byKey.find(classNameKey(dataset.classes[c].name));
+        if (it == byKey.end()) {
+            if (classesWithoutDescription) classesWithoutDescription->push_back(dataset.classes[c].name);
+            continue;
+        }
+        const auto row = encoder.encode(joinPhrases(it->second->second));
+        std::copy(row.begin(), row.end(), modality.values.begin() + long(c * size_t(modality.dims)));
+    }
+    return modality;
+}
+
+}  // namespace niwt
