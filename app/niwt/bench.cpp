@@ -4,9 +4,11 @@
 #include "core/engine/device.h"
 #include "core/engine/importance.h"
 #include "core/pipeline/extraction.h"
+#include "core/pipeline/niwt_learning.h"
 
 #include <torch/cuda.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 
@@ -113,6 +115,70 @@ int commandBenchExtract(const Options& options) {
                           {"network_images_per_s", networkRate},
                           {"full_images_per_s", fullRate},
                           {"full_over_network", fullRate / networkRate}});
+    return 0;
+}
+
+}  // namespace niwt::cli
+
+namespace niwt::cli {
+
+// `niwt bench learn`: alpha2w for all unseen classes at once, and the interactive path (one new
+// class from a typed class vector to weights plus a ranking of every image by its score).
+int commandBenchLearn(const Options& options) {
+    configureTorchThreads();
+    const auto device = chooseDevice(options.value("device", "auto"));
+    const Dataset dataset = openDatasetFromOptions(options);
+    const std::string modalityName = options.value("modality", "attributes");
+    const Modality* modality = dataset.modality(modalityName.substr(0, modalityName.find('=')));
+    if (!modality)
+        throw std::invalid_argument("the data set has no modality \"" + modalityName + "\"");
+    const Bundle bundle = openBundleFromOptions(options, dataset, device);
+    const int stage = resolveStage(bundle, options.value("stage"));
+    ExtractionOptions eo;
+    eo.cacheDir = options.value("cache-dir");
+    Extractor extractor(dataset, bundle, stage, device, eo, progressLine);
+    const auto& features = extractor.allFeatures();
+    const auto classVectors = classVectorMatrix(*modality, int(dataset.classes.size()));
+    const auto unseen = learnableUnseenClasses(dataset, features);
+    if (unseen.empty())
+        throw std::invalid_argument("no unseen class with images (give --split)");
+
+    // All unseen classes together (caches warm after the first call).
+    const auto learned = learnUnseenClasses(extractor, dataset, classVectors, unseen, device);
+
+    // Interactive path: the first unseen class's vector stands in for one the user typed.
+    const auto typed = classVectors[unseen.front()].unsqueeze(0);
+    const auto allFeatures = features.features.to(device);
+    std::vector<double> times;
+    int iterations = 0;
+    for (int repeat = 0; repeat < 5; ++repeat) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const auto predicted = learned.mod2alpha.predict(typed).to(device);
+        Alpha2WReport report;
+        NewClassWeights w;
+        {
+            torch::AutoGradMode grad(true);
+            w = alpha2w(learned.basis.basis.to(device), extractor.seenHead().head.to(device), predicted,
+                        UnseenLearningOptions{}.alpha2w, &report);  // a ranking does not depend on the bias
+        }
+        torch::NoGradGuard g;
+        const auto scores = torch::addmv(w.bias.expand({allFeatures.size(0)}), allFeatures, w.weight[0]);
+        const auto ranking = torch::argsort(scores, 0, /*descending=*/true).cpu();
+        times.push_back(secondsSince(t0));
+        iterations = report.iterations;
+    }
+    std::sort(times.begin(), times.end());
+    printResult(options, {{"dataset", dataset.spec},
+                          {"modality", modality->name},
+                          {"device", describeDevice(device)},
+                          {"unseen_classes", unseen.size()},
+                          {"alpha2w_all_s", learned.alpha2wSeconds},
+                          {"alpha2w_all_iterations", learned.alpha2wReport.iterations},
+                          {"alpha2w_all_converged", learned.alpha2wReport.converged},
+                          {"interactive_ms_median", 1000 * times[times.size() / 2]},
+                          {"interactive_ms_min", 1000 * times.front()},
+                          {"interactive_alpha2w_iterations", iterations},
+                          {"ranked_images", features.images.size()}});
     return 0;
 }
 

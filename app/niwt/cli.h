@@ -27,6 +27,9 @@ int commandInfo(const Options& options);
 int commandExtract(const Options& options);
 int commandBenchExtract(const Options& options);
 int commandRun(const Options& options);
+int commandBenchLearn(const Options& options);
+int commandExplain(const Options& options);  // explain.cpp
+int commandNeurons(const Options& options);  // explain.cpp
 
 }  // namespace niwt::cli
 

@@ -14,8 +14,14 @@ Usage:
   niwt info    --dataset SPEC [--split SPEC] [--modality NAME=csv:FILE]... [--json]
   niwt extract --dataset SPEC [--split SPEC] [--bundle DIR|FILE] [--stage NAME] [--json]
   niwt run     --dataset SPEC --split SPEC [--bundle DIR|FILE] [--stage NAME]
-               [--modality NAME|NAME=csv:FILE] [--method niwt] [--json]
+               [--modality NAME|NAME=csv:FILE|captions] [--descriptions FILE]
+               [--method niwt|eszsl] [--no-calibration] [--export DIR] [--json]
+  niwt bench learn --dataset SPEC --split SPEC --bundle DIR|FILE [--modality NAME]
   niwt bench extract --dataset SPEC [--split SPEC] --bundle DIR|FILE [--stage NAME] [--limit N]
+  niwt explain --dataset SPEC --split SPEC [--bundle DIR|FILE] --image FILE --class NAME
+               [--modality NAME] [--stage NAME] [--out DIR] [--top N] [--json]
+  niwt neurons --dataset SPEC --split SPEC [--bundle DIR|FILE] [--stage NAME] [--class NAME]
+               [--modality NAME] [--out DIR] [--top N] [--images N] [--units N] [--limit N] [--json]
 
 Data sets (--dataset):  cub:DIR  awa2:DIR  folder:DIR  fashion-mnist[:DIR] (the default)
 Splits (--split):       xlsa17:DIR (trainvalclasses.txt/testclasses.txt, att_splits.mat)
@@ -38,8 +44,9 @@ Exit code 0 only on success; errors are one line on stderr.
 )";
 
 const std::vector<std::string> kValueOptions = {"dataset", "split", "modality", "bundle", "stage", "device",
-                                                "batch-size", "decode-threads", "limit", "cache-dir", "epochs", "method"};
-const std::vector<std::string> kFlagOptions = {"json", "no-cache", "help", "version"};
+                                                "batch-size", "decode-threads", "limit", "cache-dir", "epochs", "method",
+                                                "descriptions", "export", "image", "class", "out", "top", "images", "units"};
+const std::vector<std::string> kFlagOptions = {"json", "no-cache", "no-calibration", "help", "version"};
 
 bool parse(int argc, char** argv, niwt::cli::Options& out, std::string& error) {
     for (int i = 1; i < argc; ++i) {
@@ -101,6 +108,12 @@ int main(int argc, char** argv) {
             return niwt::cli::commandExtract(options);
         if (words[0] == "run")
             return niwt::cli::commandRun(options);
+        if (words[0] == "explain")
+            return niwt::cli::commandExplain(options);
+        if (words[0] == "neurons")
+            return niwt::cli::commandNeurons(options);
+        if (words[0] == "bench" && words.size() > 1 && words[1] == "learn")
+            return niwt::cli::commandBenchLearn(options);
         if (words[0] == "bench" && words.size() > 1 && words[1] == "extract")
             return niwt::cli::commandBenchExtract(options);
         std::cerr << "niwt: unknown command '" << words[0] << "' (see niwt --help)\n";

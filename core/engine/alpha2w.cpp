@@ -63,15 +63,34 @@ NewClassWeights alpha2w(const torch::Tensor& basisImportances, const LinearHead&
     };
     (void)P;
 
+    // L-BFGS with a strong-Wolfe line search: the problem is smooth and small (C x R unknowns),
+    // so quasi-Newton steps converge in far fewer iterations than Adam's.
+    torch::optim::LBFGS lbfgs({z}, torch::optim::LBFGSOptions(1.0)
+                                       .max_iter(1)
+                                       .history_size(20)
+                                       .tolerance_grad(1e-9)
+                                       .tolerance_change(1e-12)
+                                       .line_search_fn("strong_wolfe"));
     std::deque<double> recent;
     int iteration = 0;
     bool converged = false;
     torch::Tensor cosine, l2, loss;
     for (iteration = 1; iteration <= options.maxIterations; ++iteration) {
-        optimiser.zero_grad();
-        loss = evaluate(&cosine, &l2);
-        loss.backward();
-        optimiser.step();
+        if (options.optimiser == Alpha2WOptions::Optimiser::Lbfgs) {
+            lbfgs.step([&] {
+                lbfgs.zero_grad();
+                auto l = evaluate(&cosine, &l2);
+                l.backward();
+                return l;
+            });
+            torch::NoGradGuard g;
+            loss = evaluate(&cosine, &l2);
+        } else {
+            optimiser.zero_grad();
+            loss = evaluate(&cosine, &l2);
+            loss.backward();
+            optimiser.step();
+        }
         const double value = loss.item<double>();
         if (progress && !progress(iteration, value, cosine.mean().item<double>(), l2.mean().item<double>()))
             throw Cancelled();

@@ -27,8 +27,10 @@ struct Alpha2WOptions {
     int maxIterations = 1000;
     // Converged when the total loss changed by less than tolerance x |loss| over `window` steps.
     double tolerance = 1e-5;
-    int window = 20;
-    double learningRate = 0.05;  // Adam on the basis coefficients
+    int window = 5;
+    enum class Optimiser { Lbfgs, Adam };
+    Optimiser optimiser = Optimiser::Lbfgs;
+    double learningRate = 0.05;  // Adam only: step relative to the initial coefficients
     double initNoise = 0.1;      // initial coefficients: 1/R (the mean seen w) times (1 + noise)
     uint64_t seed = 3;
 };

@@ -100,9 +100,11 @@ torch::Tensor Extractor::toDevice(const torch::Tensor& cpuImages) const {
 }
 
 FeatureSet Extractor::computeFeatures(const std::vector<int>& images, bool keepSeenTrainActivations) {
-    const nlohmann::json key = {{"kind", "features"},
-                                {"bundle", bundle_.identity},
-                                {"images", imageListIdentity(dataset_, images)}};
+    // Features depend on the image files only, not on seen/unseen flags or subsets.
+    Fnv1a64 paths;
+    for (int i : images)
+        paths.text(dataset_.images[size_t(i)].path);
+    const nlohmann::json key = {{"kind", "features"}, {"bundle", bundle_.identity}, {"images", paths.hex()}};
     FeatureSet set;
     set.cachePath = cacheFile(options_.cacheDir, "features", key);
     if (options_.useCache) {

@@ -88,7 +88,15 @@ public:
     // order), and the importances each seen head row induces on them (cached like importances).
     ImportanceBasis importanceBasis(int perClass = 2);
 
+    // Uses features computed by another extractor over the same images (a validation pass on a copy
+    // of the data set with other seen/unseen flags reuses the forward passes).
+    void setFeatures(const FeatureSet& features) {
+        all_ = features;
+        haveAll_ = true;
+    }
+
     int stage() const { return stage_; }
+    const Dataset& dataset() const { return dataset_; }
     const std::string& cacheDir() const { return options_.cacheDir; }
 
     // Images to use for a list, honouring options.limit (evenly spread, deterministic).

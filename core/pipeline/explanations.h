@@ -1,0 +1,116 @@
+#pragma once
+// Explanations (NIWT step 6) on images and files: one image's importances for a class (for its
+// textual explanation with an InverseMap), the images that drive each channel of a stage most, and
+// the neuron table (names, top images, a class's importances) as CSV/JSON with overlay PNGs.
+// The maths lives in core/engine/inverse_map.h; this adds decoding, batching and output.
+#include "core/engine/inverse_map.h"
+#include "core/model/bundle.h"
+#include "core/pipeline/extraction.h"
+#include "core/pipeline/image_batches.h"
+
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <string>
+#include <vector>
+
+namespace niwt {
+
+// ---- One image, one class ----------------------------------------------------------------
+
+struct ImageExplanation {
+    torch::Tensor features;     // F: the image's pooled features (predictions: features . w + b), CPU
+    torch::Tensor importances;  // K: alpha(w) at the stage (gradCam's importances), CPU
+    cv::Mat map;                // Grad-CAM map at the network input size, CV_32F in [0, 1] (gradCamForImage)
+    cv::Mat view;               // networkInputView of the image, CV_8UC3, lines up with `map`
+};
+
+// Everything an explanation of `imagePath` for the class with weight vector `classWeight` (F, a
+// seen head row or a new class's weights) needs. Throws DataError naming the file when the image
+// cannot be read; see gradCamForImage for the other errors.
+ImageExplanation explainImage(const Bundle& bundle, int stage, const std::string& imagePath,
+                              const torch::Tensor& classWeight, const torch::Device& device);
+
+// alpha_i(w) for one class weight vector on many images: rows follow the readable images, whose
+// positions in `paths` go to `positions`. N x K, CPU. Unreadable images are skipped (counted in
+// `failed` when given); none readable gives a 0 x K tensor.
+torch::Tensor classWeightImportances(const Bundle& bundle, int stage, const std::vector<std::string>& paths,
+                                     const torch::Tensor& classWeight, const torch::Device& device,
+                                     const BatchLoaderOptions& loader, std::vector<int>* positions,
+                                     int* failed = nullptr, const CancelFn& cancelled = {});
+
+// ---- Channels and their top images ---------------------------------------------------------
+
+// For each channel k of a stage, the images of a list that drive it most: ranked by the channel's
+// MEAN ACTIVATION over the image's h x w positions (the stage's output, as in Network Dissection's
+// top images; importances would rank by the channel's effect on one class's logit instead).
+struct ChannelTopImages {
+    int channels = 0;
+    int images = 0, failed = 0;                  // images scored, unreadable images skipped
+    std::vector<std::vector<int>> positions;     // per channel: positions into the path list, best first
+    std::vector<std::vector<double>> scores;     // per channel: the mean activations, same order
+    std::vector<std::vector<cv::Mat>> maps;      // per channel: the channel's h x w activation (CV_32F)
+};
+
+// One pass over `paths` (batched, decoded ahead), keeping the top `perChannel` images of every
+// channel with their activation maps. Ties keep an earlier image first. progress("top images", ...).
+ChannelTopImages topActivatingImages(const Bundle& bundle, int stage, const std::vector<std::string>& paths,
+                                     int perChannel, const torch::Device& device, const BatchLoaderOptions& loader,
+                                     const ProgressFn& progress = {}, const CancelFn& cancelled = {});
+
+// Overlay PNGs DIR/unit<k>_top<j>.png (j = 1 = the top image) for the given channels: each image's
+// networkInputView with the channel's activation map upsampled over it (overlayHeatmap, JET,
+// opacity 0.5). The map is scaled by the channel's largest activation over its top images and
+// clamped to [0, 1] (negative activations show as 0), so a channel's overlays share one scale.
+// Creates DIR. Returns, per channel of `top` (all of them), the written paths (empty for channels
+// not drawn). Throws DataError naming a file that cannot be read or written.
+std::vector<std::vector<std::string>> writeChannelOverlays(const ChannelTopImages& top,
+                                                           const std::vector<std::string>& paths,
+                                                           const InputSpec& spec, const std::string& dir,
+                                                           const std::vector<int>& units);
+
+// ---- The neuron table ----------------------------------------------------------------------
+
+struct NeuronRow {
+    int unit = 0;
+    std::vector<std::string> attributes;      // top dimensions of W e_unit, best first
+    std::vector<double> attributeScores;
+    std::vector<std::string> images;          // top images (paths), best first
+    std::vector<double> imageScores;          // their mean activations
+    std::vector<std::string> crops;           // overlay PNGs, when drawn
+    double classImportance = std::numeric_limits<double>::quiet_NaN();  // NaN: no class given
+    int classRank = 0;                        // 1 = the class's most important unit; 0: no class
+};
+
+struct NeuronTable {
+    std::string stage;
+    std::string modality;
+    std::string className;                    // empty: no class
+    std::string imageRanking = "mean activation";
+    std::vector<NeuronRow> rows;              // one per channel, in channel order
+};
+
+// Rows for every channel of the map: the top `topAttributes` dimension names (dimNames; "dim<i>"
+// where missing), the top images from `top` (optional; positions resolved through `paths`), the
+// crops (optional, per channel as writeChannelOverlays returns) and the class's importance of each
+// unit (optional, K) with its rank.
+NeuronTable makeNeuronTable(const InverseMap& map, const std::vector<std::string>& dimNames, int topAttributes,
+                            const ChannelTopImages* top, const std::vector<std::string>& paths,
+                            const std::vector<std::vector<std::string>>& crops, const torch::Tensor& classImportance);
+
+// A field as RFC 4180 writes it: quoted (with inner quotes doubled) when it holds a comma, quote,
+// CR or LF or starts/ends with a space or tab; otherwise as is.
+std::string csvField(const std::string& text);
+
+// CSV: header "unit,class_importance,class_rank,attribute_1,score_1,...,image_1,activation_1,
+// crop_1,..." (as many attribute/image columns as the longest row), one line per unit, LF ends;
+// class columns empty when no class was given. Numbers in shortest round-trip form.
+std::string neuronTableCsv(const NeuronTable& table);
+// JSON: {"stage", "modality", "class", "image_ranking", "units": [{"unit", "attributes": [{"name",
+// "score"}], "top_images": [{"path", "activation", "crop"}], "class_importance", "class_rank"}]}.
+nlohmann::json neuronTableJson(const NeuronTable& table);
+// DIR/neurons.csv and DIR/neurons.json, each written atomically (writeFileAtomically); creates DIR.
+void writeNeuronTable(const NeuronTable& table, const std::string& dir);
+
+}  // namespace niwt

@@ -1,0 +1,48 @@
+#pragma once
+// NIWT steps 3-4 for a data set: mod2alpha on the seen training images' importances, then alpha2w
+// for unseen classes, from an Extractor's caches. The same computation as `niwt run` (method niwt),
+// shared by the commands that need new classes' weights (`niwt explain` for an unseen class).
+#include "core/data/dataset.h"
+#include "core/engine/alpha2w.h"
+#include "core/engine/mod2alpha.h"
+#include "core/pipeline/extraction.h"
+
+#include <vector>
+
+namespace niwt {
+
+// A modality's values as a C x a float tensor (C = number of data set classes, rows in class order).
+torch::Tensor classVectorMatrix(const Modality& modality, int classes);
+
+// Unseen classes that can be learned and evaluated: unseen, in the split, with at least one image
+// among `features.images` (dataset class indices, in class order).
+std::vector<int> learnableUnseenClasses(const Dataset& dataset, const FeatureSet& features);
+
+struct UnseenLearningOptions {
+    Mod2AlphaOptions mod2alpha;
+    Alpha2WOptions alpha2w;
+    int poolPerClass = 2;  // alpha2w's image pool: seen training images per head class
+};
+
+struct LearnedClasses {
+    std::vector<int> classes;        // dataset class index of each row of `weights`
+    NewClassWeights weights;         // rows follow `classes`, on the extractor's device
+    Mod2Alpha mod2alpha;
+    Mod2AlphaReport mod2alphaReport;
+    Alpha2WReport alpha2wReport;
+    ImportanceSet importances;       // the seen training images' importances mod2alpha learned from
+    ImportanceBasis basis;           // alpha2w's pool and basis
+    double mod2alphaSeconds = 0, alpha2wSeconds = 0;
+};
+
+// classVectors: C x a (all data set classes, raw; e.g. classVectorMatrix). classes: the dataset
+// class indices to learn (e.g. learnableUnseenClasses). Runs, as `niwt run` does: the extractor's
+// importances and importance basis (cached), fitMod2Alpha on all seen training images, its
+// predictions for `classes`, and alpha2w on the extractor's device, with the bias anchored at the
+// mean feature of the seen head classes' training images. Throws std::invalid_argument when
+// `classes` is empty or names a bad class.
+LearnedClasses learnUnseenClasses(Extractor& extractor, const Dataset& dataset, const torch::Tensor& classVectors,
+                                  const std::vector<int>& classes, const torch::Device& device,
+                                  const UnseenLearningOptions& options = {});
+
+}  // namespace niwt
