@@ -45,4 +45,18 @@ Dataset openDatasetFromOptions(const Options& options);
 // network (trained on first use, then cached). Device from --device (auto|cpu|cuda).
 Bundle openBundleFromOptions(const Options& options, const Dataset& dataset, const torch::Device& device);
 
+// The modality named by --modality (default "attributes"; for NAME=csv:FILE the NAME, added on
+// opening). "captions" is built from class descriptions: --descriptions FILE, else CUB's
+// descriptors beside the data set (../cub_descriptors/descriptors_cub.json).
+const Modality& modalityFromOptions(Dataset& dataset, const Options& options);
+
+}  // namespace niwt::cli
+
+#include "core/pipeline/extraction.h"
+
+namespace niwt::cli {
+
+// --cache-dir, --batch-size, --decode-threads, --limit, --no-cache.
+ExtractionOptions extractionOptionsFromOptions(const Options& options);
+
 }  // namespace niwt::cli

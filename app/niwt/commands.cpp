@@ -3,7 +3,10 @@
 #include "core/data/loaders.h"
 #include "core/engine/device.h"
 #include "core/pipeline/default_network.h"
+#include "core/data/text_encoder.h"
 #include "core/pipeline/extraction.h"
+
+#include <filesystem>
 
 #include <chrono>
 #include <iostream>
@@ -98,6 +101,44 @@ Bundle openBundleFromOptions(const Options& options, const Dataset& dataset, con
     return loadBundle(path, device);
 }
 
+// The modality named by --modality (default "attributes"); for NAME=csv:FILE the NAME.
+// "captions" is built from class descriptions as `niwt run` does.
+const Modality& modalityFromOptions(Dataset& dataset, const Options& options) {
+    std::string name = options.value("modality", "attributes");
+    name = name.substr(0, name.find('='));
+    if (name == "captions" && !dataset.modality("captions")) {
+        std::string file = options.value("descriptions");
+        if (file.empty()) {
+            const auto guess = std::filesystem::path(dataset.root).parent_path() / "cub_descriptors" / "descriptors_cub.json";
+            if (!std::filesystem::exists(guess))
+                throw std::invalid_argument("the captions modality needs --descriptions FILE (JSON: class name -> phrases)");
+            file = guess.string();
+        }
+        const auto descriptions = readDescriptions(file);
+        const auto encoder = TextEncoder::fit(encoderDocuments(descriptions, &dataset));
+        dataset.modalities.push_back(captionModality(dataset, descriptions, encoder, nullptr, file));
+    }
+    const Modality* m = dataset.modality(name);
+    if (!m) {
+        std::string names;
+        for (const auto& mod : dataset.modalities)
+            names += (names.empty() ? "" : ", ") + mod.name;
+        throw std::invalid_argument("the data set has no modality \"" + name + "\" (it has: " + names + ")");
+    }
+    return *m;
+}
+
+ExtractionOptions extractionOptionsFromOptions(const Options& options) {
+    ExtractionOptions eo;
+    eo.cacheDir = options.value("cache-dir");
+    eo.batchSize = options.integer("batch-size", eo.batchSize);
+    eo.decodeThreads = options.integer("decode-threads", 0);
+    eo.limit = options.integer("limit", 0);
+    eo.useCache = !options.flag("no-cache");
+    return eo;
+}
+
+
 namespace {
 
 nlohmann::json datasetSummary(const Dataset& d) {
@@ -152,13 +193,7 @@ int commandExtract(const Options& options) {
     const Bundle bundle = openBundleFromOptions(options, dataset, device);
     const int stage = resolveStage(bundle, options.value("stage"));
 
-    ExtractionOptions eo;
-    eo.cacheDir = options.value("cache-dir");
-    eo.batchSize = options.integer("batch-size", eo.batchSize);
-    eo.decodeThreads = options.integer("decode-threads", 0);
-    eo.limit = options.integer("limit", 0);
-    eo.useCache = !options.flag("no-cache");
-    Extractor extractor(dataset, bundle, stage, device, eo, progressLine);
+    Extractor extractor(dataset, bundle, stage, device, extractionOptionsFromOptions(options), progressLine);
 
     const auto& features = extractor.allFeatures();
     const auto& head = extractor.seenHead();

@@ -28,42 +28,6 @@ double secondsSince(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-// The modality named by --modality (default "attributes"); for NAME=csv:FILE the NAME.
-// "captions" is built from class descriptions as `niwt run` does.
-const Modality& chooseModality(Dataset& dataset, const Options& options) {
-    std::string name = options.value("modality", "attributes");
-    name = name.substr(0, name.find('='));
-    if (name == "captions" && !dataset.modality("captions")) {
-        std::string file = options.value("descriptions");
-        if (file.empty()) {
-            const auto guess = fs::path(dataset.root).parent_path() / "cub_descriptors" / "descriptors_cub.json";
-            if (!fs::exists(guess))
-                throw std::invalid_argument("the captions modality needs --descriptions FILE (JSON: class name -> phrases)");
-            file = guess.string();
-        }
-        const auto descriptions = readDescriptions(file);
-        const auto encoder = TextEncoder::fit(encoderDocuments(descriptions, &dataset));
-        dataset.modalities.push_back(captionModality(dataset, descriptions, encoder, nullptr, file));
-    }
-    const Modality* m = dataset.modality(name);
-    if (!m) {
-        std::string names;
-        for (const auto& mod : dataset.modalities)
-            names += (names.empty() ? "" : ", ") + mod.name;
-        throw std::invalid_argument("the data set has no modality \"" + name + "\" (it has: " + names + ")");
-    }
-    return *m;
-}
-
-ExtractionOptions extractionOptions(const Options& options) {
-    ExtractionOptions eo;
-    eo.cacheDir = options.value("cache-dir");
-    eo.batchSize = options.integer("batch-size", eo.batchSize);
-    eo.decodeThreads = options.integer("decode-threads", 0);
-    eo.useCache = !options.flag("no-cache");
-    return eo;
-}
-
 int positiveOption(const Options& options, const std::string& name, int fallback) {
     const int v = options.integer(name, fallback);
     if (v < 1)
@@ -98,11 +62,11 @@ struct Session {
         configureTorchThreads();
         device = chooseDevice(options.value("device", "auto"));
         dataset = openDatasetFromOptions(options);
-        modality = &chooseModality(dataset, options);
+        modality = &modalityFromOptions(dataset, options);
         classVectors = classVectorMatrix(*modality, int(dataset.classes.size()));
         bundle = std::make_unique<Bundle>(openBundleFromOptions(options, dataset, device));
         stage = resolveStage(*bundle, options.value("stage"));
-        extractor = std::make_unique<Extractor>(dataset, *bundle, stage, device, extractionOptions(options), progressLine);
+        extractor = std::make_unique<Extractor>(dataset, *bundle, stage, device, extractionOptionsFromOptions(options), progressLine);
         extractor->allFeatures();
         extractor->seenHead();
         {

@@ -25,42 +25,6 @@ double secondsSince(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-// The modality to learn from: a built-in name, or the NAME of NAME=csv:FILE (added on opening).
-const Modality& resolveModality(const Dataset& dataset, const std::string& spec) {
-    std::string name = spec.empty() ? "attributes" : spec;
-    name = name.substr(0, name.find('='));
-    const Modality* m = dataset.modality(name);
-    if (!m) {
-        std::string names;
-        for (const auto& mod : dataset.modalities)
-            names += (names.empty() ? "" : ", ") + mod.name;
-        throw std::invalid_argument("the data set has no modality \"" + name + "\" (it has: " + names + ")");
-    }
-    return *m;
-}
-
-// The "captions" modality from class descriptions (JSON: class name -> phrases): --descriptions
-// FILE, else CUB's descriptors beside the data set (../cub_descriptors/descriptors_cub.json).
-void addCaptionModality(Dataset& dataset, const Options& options) {
-    std::string file = options.value("descriptions");
-    if (file.empty()) {
-        const auto guess = std::filesystem::path(dataset.root).parent_path() / "cub_descriptors" / "descriptors_cub.json";
-        if (!std::filesystem::exists(guess))
-            throw std::invalid_argument("the captions modality needs --descriptions FILE (JSON: class name -> phrases)");
-        file = guess.string();
-    }
-    const auto descriptions = readDescriptions(file);
-    const auto encoder = TextEncoder::fit(encoderDocuments(descriptions, &dataset));
-    std::vector<std::string> missing;
-    dataset.modalities.push_back(captionModality(dataset, descriptions, encoder, &missing, file));
-    if (!missing.empty())
-        std::cerr << "captions: " << missing.size() << " classes have no description (first: " << missing.front() << ")\n";
-}
-
-torch::Tensor modalityMatrix(const Modality& m, int classes) {
-    return torch::from_blob(const_cast<float*>(m.values.data()), {classes, m.dims}, torch::kFloat).clone();
-}
-
 double finiteOr(double v, double fallback) { return std::isfinite(v) ? v : fallback; }
 
 }  // namespace
@@ -209,21 +173,15 @@ int commandRun(const Options& options) {
     configureTorchThreads();
     const auto device = chooseDevice(options.value("device", "auto"));
     Dataset dataset = openDatasetFromOptions(options);
-    if (options.value("modality") == "captions" && !dataset.modality("captions"))
-        addCaptionModality(dataset, options);
-    const Modality& modality = resolveModality(dataset, options.value("modality"));
-    const auto classVectors = modalityMatrix(modality, int(dataset.classes.size()));
+    const Modality& modality = modalityFromOptions(dataset, options);
+    const auto classVectors = classVectorMatrix(modality, int(dataset.classes.size()));
     const std::string method = options.value("method", "niwt");
     if (method != "niwt" && method != "eszsl")
         throw std::invalid_argument("--method " + method + " is unknown (use niwt or eszsl)");
     const Bundle bundle = openBundleFromOptions(options, dataset, device);
     const int stage = resolveStage(bundle, options.value("stage"));
 
-    ExtractionOptions eo;
-    eo.cacheDir = options.value("cache-dir");
-    eo.batchSize = options.integer("batch-size", eo.batchSize);
-    eo.decodeThreads = options.integer("decode-threads", 0);
-    eo.useCache = !options.flag("no-cache");
+    const ExtractionOptions eo = extractionOptionsFromOptions(options);
     Extractor extractor(dataset, bundle, stage, device, eo, progressLine);
     const auto& features = extractor.allFeatures();
     const auto& head = extractor.seenHead();

@@ -18,13 +18,7 @@ cv::Mat networkInputView(const cv::Mat& image, const InputSpec& spec) {
         throw std::invalid_argument("networkInputView: the image is empty");
     if (image.depth() != CV_8U || (image.channels() != 1 && image.channels() != 3))
         throw std::invalid_argument("networkInputView: the image must be 8-bit BGR or gray");
-    // Keep in step with preprocessImage (image_batches.cpp): same crop, same interpolation.
-    const int side = std::max(1, int(std::lround(spec.centerCrop * std::min(image.cols, image.rows))));
-    const cv::Rect crop((image.cols - side) / 2, (image.rows - side) / 2, side, side);
-    cv::Mat resized;
-    const bool shrinking = side > spec.width || side > spec.height;
-    cv::resize(image(crop), resized, cv::Size(spec.width, spec.height), 0, 0,
-               shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
+    const cv::Mat resized = centreCropResize(image, spec);  // the crop preprocessImage feeds the network
     cv::Mat view;
     if (spec.channels() == 1 && resized.channels() == 3) {
         cv::Mat gray;

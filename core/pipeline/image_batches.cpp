@@ -9,13 +9,18 @@
 
 namespace niwt {
 
-void preprocessImage(const cv::Mat& image, const InputSpec& spec, float* out) {
+cv::Mat centreCropResize(const cv::Mat& image, const InputSpec& spec) {
     const int side = std::max(1, int(std::lround(spec.centerCrop * std::min(image.cols, image.rows))));
     const cv::Rect crop((image.cols - side) / 2, (image.rows - side) / 2, side, side);
     cv::Mat resized;
     const bool shrinking = side > spec.width || side > spec.height;
     cv::resize(image(crop), resized, cv::Size(spec.width, spec.height), 0, 0,
                shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
+    return resized;
+}
+
+void preprocessImage(const cv::Mat& image, const InputSpec& spec, float* out) {
+    const cv::Mat resized = centreCropResize(image, spec);
 
     cv::Mat colour;
     const int channels = spec.channels();

@@ -16,6 +16,10 @@
 
 namespace niwt {
 
+// The centred square crop of spec.centerCrop x the shorter side, resized to spec's W x H (area
+// interpolation when shrinking): the pixels the network sees, before colour and normalisation.
+cv::Mat centreCropResize(const cv::Mat& image, const InputSpec& spec);
+
 // Writes `image` (8-bit BGR or gray) preprocessed for `spec` into `out`, a C x H x W float
 // buffer: centred square crop of spec.centerCrop x the shorter side, resize to W x H, colour
 // order, range, then (v - mean) / std per channel.
