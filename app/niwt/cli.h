@@ -59,4 +59,7 @@ namespace niwt::cli {
 // --cache-dir, --batch-size, --decode-threads, --limit, --no-cache.
 ExtractionOptions extractionOptionsFromOptions(const Options& options);
 
+// LibTorch's intra-op threads: --torch-threads N, else one per core. Returns the count in use.
+int configureThreadsFromOptions(const Options& options);
+
 }  // namespace niwt::cli

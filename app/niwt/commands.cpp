@@ -128,6 +128,16 @@ const Modality& modalityFromOptions(Dataset& dataset, const Options& options) {
     return *m;
 }
 
+int configureThreadsFromOptions(const Options& options) {
+    const int threads = options.integer("torch-threads", 0);
+    if (threads < 0)
+        throw std::invalid_argument("--torch-threads must be 1 or more");
+    if (threads == 0)
+        return configureTorchThreads();
+    torch::set_num_threads(threads);
+    return torch::get_num_threads();
+}
+
 ExtractionOptions extractionOptionsFromOptions(const Options& options) {
     ExtractionOptions eo;
     eo.cacheDir = options.value("cache-dir");
@@ -187,7 +197,7 @@ int commandInfo(const Options& options) {
 
 int commandExtract(const Options& options) {
     const auto start = std::chrono::steady_clock::now();
-    configureTorchThreads();
+    configureThreadsFromOptions(options);
     const auto device = chooseDevice(options.value("device", "auto"));
     const Dataset dataset = openDatasetFromOptions(options);
     const Bundle bundle = openBundleFromOptions(options, dataset, device);

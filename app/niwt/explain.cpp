@@ -59,7 +59,7 @@ struct Session {
     LearnedClasses unseen;
 
     explicit Session(const Options& options) {
-        configureTorchThreads();
+        configureThreadsFromOptions(options);
         device = chooseDevice(options.value("device", "auto"));
         dataset = openDatasetFromOptions(options);
         modality = &modalityFromOptions(dataset, options);

@@ -35,6 +35,7 @@ Common options:
   --device D          auto (CUDA when available), cpu, cuda, cuda:N
   --batch-size N      images per batch (default 32)
   --decode-threads N  JPEG decoding threads (default: automatic)
+  --torch-threads N   LibTorch intra-op threads (default: one per core)
   --limit N           at most N images per list (quick runs, benchmarks)
   --cache-dir DIR     where caches go (default $XDG_CACHE_HOME/niwt-explorer/cache)
   --no-cache          recompute and overwrite cached features, heads and importances
@@ -44,7 +45,7 @@ Exit code 0 only on success; errors are one line on stderr.
 )";
 
 const std::vector<std::string> kValueOptions = {"dataset", "split", "modality", "bundle", "stage", "device",
-                                                "batch-size", "decode-threads", "limit", "cache-dir", "epochs", "method",
+                                                "batch-size", "decode-threads", "torch-threads", "limit", "cache-dir", "epochs", "method",
                                                 "descriptions", "export", "image", "class", "out", "top", "images", "units"};
 const std::vector<std::string> kFlagOptions = {"json", "no-cache", "no-calibration", "help", "version"};
 

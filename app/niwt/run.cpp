@@ -170,7 +170,7 @@ nlohmann::json calibratedJson(double gamma, const GzslResult& test, const GzslRe
 
 int commandRun(const Options& options) {
     const auto start = std::chrono::steady_clock::now();
-    configureTorchThreads();
+    configureThreadsFromOptions(options);
     const auto device = chooseDevice(options.value("device", "auto"));
     Dataset dataset = openDatasetFromOptions(options);
     const Modality& modality = modalityFromOptions(dataset, options);

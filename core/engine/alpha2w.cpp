@@ -28,40 +28,162 @@ torch::Tensor importanceBasis(const StagedNetwork& net, int stage, const torch::
     return torch::cat(parts);
 }
 
+Alpha2WBasis prepareAlpha2W(const torch::Tensor& basisImportances, const LinearHead& seenHead) {
+    const auto& B = seenHead.weight;  // R x F
+    if (basisImportances.dim() != 3 || B.dim() != 2 || basisImportances.size(1) != B.size(0))
+        throw std::invalid_argument("alpha2w: need basis importances P x R x K and a head of R rows");
+    Alpha2WBasis out;
+    out.importances = basisImportances.to(B.device()).to(B.dtype()).contiguous();
+    out.gram = torch::bmm(out.importances, out.importances.transpose(1, 2)).contiguous();
+    out.headWeight = B;
+    out.headBias = seenHead.bias;
+    out.meanSeen = B.mean(0);
+    out.seenWeightNorm = B.norm(2, 1).mean().item<double>();
+    return out;
+}
+
+namespace {
+
+// C x P x R: rows T_p t_c, so that T_p' z . t_c = z . (T_p t_c). One GEMM.
+torch::Tensor projectTargets(const Alpha2WBasis& basis, const torch::Tensor& unitTargets) {
+    const auto& T = basis.importances;
+    const int64_t P = T.size(0), R = T.size(1), K = T.size(2);
+    return torch::mm(T.reshape({P * R, K}), unitTargets.t()).reshape({P, R, -1}).permute({2, 0, 1}).contiguous();
+}
+
+Alpha2WObjective evaluateObjective(const Alpha2WBasis& basis, const torch::Tensor& projected, double lambda,
+                                   const torch::Tensor& z, bool withHessian = false) {
+    torch::NoGradGuard noGrad;
+    const int64_t P = basis.gram.size(0), R = basis.gram.size(1), C = z.size(0);
+    // cos_cp = u_cp / s_cp with u_cp = z_c . (T_p t_c) and s_cp^2 = z_c' G_p z_c.
+    const auto gz = torch::mm(basis.gram.reshape({P * R, R}), z.t()).reshape({P, R, C});  // G_p z_c
+    const auto squaredNorm = (gz * z.t().unsqueeze(0)).sum(1).t();                  // C x P
+    const auto u = torch::bmm(projected, z.unsqueeze(2)).squeeze(2);                  // C x P
+    const auto s = squaredNorm.clamp_min(1e-24).sqrt();
+    Alpha2WObjective out;
+    out.cosine = (1.0 - u / s).mean(1);
+    // d(1 - cos_cp)/dz_c = -T_p t_c / s + u G_p z_c / s^3, averaged over p.
+    const auto towardsTarget = torch::bmm((1.0 / (s * double(P))).unsqueeze(1), projected).squeeze(1);  // C x R
+    const auto alongNorm = (gz * (u / (s.pow(3) * double(P))).t().unsqueeze(1)).sum(0).t();            // C x R
+    const auto offset = torch::mm(z, basis.headWeight) - basis.meanSeen;                                // C x F
+    out.l2 = offset.pow(2).sum(1);
+    const auto l2Gradient = 2.0 * torch::mm(offset, basis.headWeight.t());                              // C x R
+    out.loss = (out.cosine + lambda * out.l2).mean();
+    out.gradient = ((alongNorm - towardsTarget + lambda * l2Gradient) / double(C)).contiguous();
+    if (withHessian) {
+        // d^2(1 - cos_cp)/dz_c^2 = (T_p t g' + g (T_p t)')/s^3 + u G_p/s^3 - 3u g g'/s^5, g = G_p z_c.
+        const auto g = gz.permute({2, 0, 1}).contiguous();                                            // C x P x R
+        const auto cross = torch::bmm((projected / (s.pow(3) * double(P)).unsqueeze(2)).transpose(1, 2), g);
+        const auto curvature = torch::mm(u / (s.pow(3) * double(P)), basis.gram.reshape({P, R * R})).reshape({C, R, R});
+        const auto outer = torch::bmm((g * (3.0 * u / (s.pow(5) * double(P))).unsqueeze(2)).transpose(1, 2), g);
+        const auto l2Hessian = 2.0 * torch::mm(basis.headWeight, basis.headWeight.t());   // R x R
+        out.hessian = ((cross + cross.transpose(1, 2) + curvature - outer + lambda * l2Hessian) / double(C)).contiguous();
+    }
+    return out;
+}
+
+torch::Tensor unitRows(const torch::Tensor& t) {
+    return torch::nn::functional::normalize(t, torch::nn::functional::NormalizeFuncOptions().dim(1).eps(1e-12));
+}
+
+}  // namespace
+
+Alpha2WObjective alpha2wObjective(const Alpha2WBasis& basis, const torch::Tensor& unitTargets, double lambda,
+                                  const torch::Tensor& z, bool withHessian) {
+    return evaluateObjective(basis, projectTargets(basis, unitTargets), lambda, z, withHessian);
+}
+
+namespace {
+
+// One damped Newton step for every class at once. Where a class's Hessian block is not positive
+// definite (the cosine loss is not convex), a multiple of the identity is added until a Cholesky
+// factorisation succeeds (Levenberg-Marquardt damping; a batched Cholesky costs far less than an
+// eigendecomposition), so every direction descends; each class then backtracks its own step
+// (Armijo) until its loss falls. Returns the new coefficients and each class's loss before and after.
+struct NewtonStep {
+    torch::Tensor z, before, after;
+};
+
+NewtonStep newtonStep(const Alpha2WBasis& basis, const torch::Tensor& projected, double lambda, const torch::Tensor& z) {
+    constexpr double kFirstDamping = 1e-6;  // relative to the block's mean |diagonal|
+    constexpr int kDampingTries = 24;       // x10 each: up to 1e17, beyond any curvature here
+    constexpr double kArmijo = 1e-4;        // sufficient-decrease fraction of the predicted decrease
+    constexpr int kHalvings = 30;
+    const auto at = evaluateObjective(basis, projected, lambda, z, /*withHessian=*/true);
+    const auto classLoss = [&](const Alpha2WObjective& o) { return o.cosine + lambda * o.l2; };
+    const int64_t R = z.size(1);
+    const auto identity = torch::eye(R, z.options()).unsqueeze(0);
+    const auto scale = at.hessian.diagonal(0, 1, 2).abs().mean(1).clamp_min(1e-30);  // C
+    auto damping = torch::zeros_like(scale);
+    torch::Tensor factor;
+    for (int attempt = 0; attempt < kDampingTries; ++attempt) {
+        auto [L, info] = torch::linalg_cholesky_ex(at.hessian + (damping * scale).view({-1, 1, 1}) * identity);
+        factor = L;
+        const auto failed = info != 0;
+        if (!failed.any().item<bool>())
+            break;
+        damping = torch::where(failed, torch::where(damping > 0, damping * 10.0, torch::full_like(damping, kFirstDamping)),
+                               damping);
+    }
+    const auto direction = -torch::cholesky_solve(at.gradient.unsqueeze(2), factor).squeeze(2);  // C x R
+    // Predicted decrease per class (the gradient is of the mean over classes: x C per class).
+    const auto slope = (at.gradient * direction).sum(1) * double(z.size(0));
+    const auto before = classLoss(at);
+
+    auto step = torch::ones_like(before);
+    auto accepted = torch::zeros_like(before, torch::kBool);
+    auto next = z.clone();
+    auto after = before.clone();
+    for (int halving = 0; halving <= kHalvings; ++halving) {
+        const auto trial = z + step.unsqueeze(1) * direction;
+        const auto trialLoss = classLoss(evaluateObjective(basis, projected, lambda, trial));
+        const auto ok = torch::logical_and(torch::logical_not(accepted),
+                                           trialLoss <= before + kArmijo * step * slope);
+        next = torch::where(ok.unsqueeze(1), trial, next);
+        after = torch::where(ok, trialLoss, after);
+        accepted = torch::logical_or(accepted, ok);
+        if (accepted.all().item<bool>())
+            break;
+        step = torch::where(accepted, step, step * 0.5);
+    }
+    return {next, before, after};  // a class with no acceptable step stays where it was
+}
+
+}  // namespace
+
 NewClassWeights alpha2w(const torch::Tensor& basisImportances, const LinearHead& seenHead,
                         const torch::Tensor& targets, const Alpha2WOptions& options, Alpha2WReport* report,
                         const Alpha2WProgress& progress, const torch::Tensor& meanFeature) {
     const auto start = std::chrono::steady_clock::now();
-    const auto& B = seenHead.weight;  // R x F
-    if (basisImportances.dim() != 3 || basisImportances.size(1) != B.size(0) || targets.dim() != 2 ||
-        targets.size(1) != basisImportances.size(2))
-        throw std::invalid_argument("alpha2w: need basis importances P x R x K, a head of R rows and targets C x K");
+    const auto basis = prepareAlpha2W(basisImportances, seenHead);
+    auto out = alpha2w(basis, targets, options, report, progress, meanFeature);
+    if (report)  // the preparation is part of a one-off call's cost
+        report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return out;
+}
+
+NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets, const Alpha2WOptions& options,
+                        Alpha2WReport* report, const Alpha2WProgress& progress, const torch::Tensor& meanFeature) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto& B = basis.headWeight;  // R x F
+    if (!basis.gram.defined() || targets.dim() != 2 || targets.size(1) != basis.importances.size(2))
+        throw std::invalid_argument("alpha2w: targets must be C x K, K = the basis importances' channels");
     if (!torch::isfinite(targets).all().item<bool>())
         throw std::invalid_argument("alpha2w: predicted importances contain NaN or infinity");
-    const int64_t P = basisImportances.size(0), R = B.size(0), C = targets.size(0);
+    const int64_t R = B.size(0), C = targets.size(0);
     const auto device = B.device();
-    const auto Tp = basisImportances.to(device);  // P x R x K
-    const auto unitTargets = torch::nn::functional::normalize(
-        targets.to(device), torch::nn::functional::NormalizeFuncOptions().dim(1).eps(1e-12));
-    // cos(T_p z, t) = z.(T_p t) / sqrt(z' T_p T_p' z): with TT_p = T_p t (P x R per class) and the
-    // Gram matrices G_p = T_p T_p' (P x R x R), a step costs C P R^2 instead of C P R K.
-    const auto projected = torch::einsum("prk,ck->cpr", {Tp, unitTargets});  // C x P x R
-    const auto gram = torch::bmm(Tp, Tp.transpose(1, 2));                     // P x R x R
-    const auto meanSeen = B.mean(0);
+    const auto projected = projectTargets(basis, unitRows(targets.to(device).to(B.dtype())));  // C x P x R
 
     torch::manual_seed(options.seed);
+    // z = 1/R is the mean seen weight vector; the noise breaks ties between classes.
     auto z = ((1.0 + options.initNoise * torch::randn({C, R}, B.options())) / double(R)).requires_grad_(true);
-    torch::optim::Adam optimiser({z}, torch::optim::AdamOptions(options.learningRate / double(R)));
-
-    auto evaluate = [&](torch::Tensor* cosine, torch::Tensor* l2) {
-        const auto numerator = (projected * z.unsqueeze(1)).sum(2);                       // C x P
-        const auto squaredNorm = torch::einsum("cr,prs,cs->cp", {z, gram, z});            // C x P
-        const auto cos = numerator / squaredNorm.clamp_min(1e-24).sqrt();
-        *cosine = (1.0 - cos).mean(1);                                                   // C
-        *l2 = (torch::mm(z, B) - meanSeen).pow(2).sum(1);                                // C
-        return (*cosine + options.lambda * *l2).mean();
+    Alpha2WObjective objective;
+    // The closed-form gradient goes straight into z.grad: no autograd graph per step.
+    auto evaluateInto = [&] {
+        objective = evaluateObjective(basis, projected, options.lambda, z.detach());
+        z.mutable_grad() = objective.gradient;
+        return objective.loss;
     };
-    (void)P;
 
     // L-BFGS with a strong-Wolfe line search: the problem is smooth and small (C x R unknowns),
     // so quasi-Newton steps converge in far fewer iterations than Adam's.
@@ -71,29 +193,34 @@ NewClassWeights alpha2w(const torch::Tensor& basisImportances, const LinearHead&
                                        .tolerance_grad(1e-9)
                                        .tolerance_change(1e-12)
                                        .line_search_fn("strong_wolfe"));
+    torch::optim::Adam adam({z}, torch::optim::AdamOptions(options.learningRate / double(R)));
     std::deque<double> recent;
     int iteration = 0;
     bool converged = false;
-    torch::Tensor cosine, l2, loss;
     for (iteration = 1; iteration <= options.maxIterations; ++iteration) {
-        if (options.optimiser == Alpha2WOptions::Optimiser::Lbfgs) {
-            lbfgs.step([&] {
-                lbfgs.zero_grad();
-                auto l = evaluate(&cosine, &l2);
-                l.backward();
-                return l;
-            });
-            torch::NoGradGuard g;
-            loss = evaluate(&cosine, &l2);
+        bool newtonConverged = false;
+        if (options.optimiser == Alpha2WOptions::Optimiser::Newton) {
+            torch::NoGradGuard noGrad;
+            const auto step = newtonStep(basis, projected, options.lambda, z.detach());
+            z.detach().copy_(step.z);
+            newtonConverged =
+                ((step.before - step.after) <= options.tolerance * step.before.abs()).all().item<bool>();
+        } else if (options.optimiser == Alpha2WOptions::Optimiser::Lbfgs) {
+            lbfgs.step(evaluateInto);
         } else {
-            optimiser.zero_grad();
-            loss = evaluate(&cosine, &l2);
-            loss.backward();
-            optimiser.step();
+            evaluateInto();
+            adam.step();
         }
-        const double value = loss.item<double>();
-        if (progress && !progress(iteration, value, cosine.mean().item<double>(), l2.mean().item<double>()))
+        // The objective at the new point (the line search's last trial need not be the accepted one).
+        objective = evaluateObjective(basis, projected, options.lambda, z.detach());
+        const double value = objective.loss.item<double>();
+        if (progress &&
+            !progress(iteration, value, objective.cosine.mean().item<double>(), objective.l2.mean().item<double>()))
             throw Cancelled();
+        if (newtonConverged) {
+            converged = true;
+            break;
+        }
         recent.push_back(value);
         if (int(recent.size()) > options.window) {
             const double before = recent.front();
@@ -108,27 +235,25 @@ NewClassWeights alpha2w(const torch::Tensor& basisImportances, const LinearHead&
     NewClassWeights out;
     {
         torch::NoGradGuard g;
-        loss = evaluate(&cosine, &l2);
-        auto w = torch::mm(z, B);
+        const auto w = torch::mm(z, B);
         // Logits comparable with the seen ones: each new vector gets the mean seen weight norm (the
         // importances' directions, which is all the cosine loss sees, are unchanged by the scale).
-        const double seenNorm = B.norm(2, 1).mean().item<double>();
-        out.weight = w * (seenNorm / w.norm(2, 1).clamp_min(1e-12)).unsqueeze(1);
+        out.weight = w * (basis.seenWeightNorm / w.norm(2, 1).clamp_min(1e-12)).unsqueeze(1);
         if (meanFeature.defined()) {
             // New logits at the mean training feature equal the seen classes' average logit there.
             const auto f = meanFeature.to(device).to(B.dtype());
-            const double seenAtMean = (torch::mv(B, f) + seenHead.bias).mean().item<double>();
+            const double seenAtMean = (torch::mv(B, f) + basis.headBias).mean().item<double>();
             out.bias = seenAtMean - torch::mv(out.weight, f);
         } else {
-            out.bias = torch::full({C}, seenHead.bias.mean().item<double>(), B.options());
+            out.bias = torch::full({C}, basis.headBias.mean().item<double>(), B.options());
         }
     }
     if (report) {
         report->iterations = std::min(iteration, options.maxIterations);
         report->converged = converged;
-        report->loss = loss.item<double>();
-        report->cosineLoss = cosine.mean().item<double>();
-        report->l2Loss = l2.mean().item<double>();
+        report->loss = objective.loss.item<double>();
+        report->cosineLoss = objective.cosine.mean().item<double>();
+        report->l2Loss = objective.l2.mean().item<double>();
         report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
     return out;

@@ -73,6 +73,97 @@ TEST(Alpha2W, LargeLambdaStaysAtTheMeanSeenWeight) {
     EXPECT_TRUE(report.converged);
 }
 
+// The closed-form objective and gradient equal autograd through the definition,
+//   loss = mean_c [ mean_p (1 - cos(T_p' z_c, t_c)) + lambda ||z_c B - mean_r b_r||^2 ],
+// computed here the slow way (importances T_p' z_c formed explicitly), in double precision.
+TEST(Alpha2W, ClosedFormGradientEqualsAutograd) {
+    torch::manual_seed(4);
+    const int64_t P = 7, R = 5, K = 9, F = 6, C = 3;
+    const auto opts = torch::TensorOptions().dtype(torch::kDouble);
+    const auto T = torch::randn({P, R, K}, opts);
+    LinearHead seen{torch::randn({R, F}, opts), torch::randn({R}, opts)};
+    const auto targets = torch::nn::functional::normalize(
+        torch::randn({C, K}, opts), torch::nn::functional::NormalizeFuncOptions().dim(1));
+    const double lambda = 0.3;
+    const auto z = torch::randn({C, R}, opts).requires_grad_(true);
+
+    const auto induced = torch::einsum("prk,cr->cpk", {T, z});  // C x P x K
+    const auto cos = torch::nn::functional::cosine_similarity(
+        induced, targets.unsqueeze(1), torch::nn::functional::CosineSimilarityFuncOptions().dim(2).eps(0));
+    const auto l2 = (torch::mm(z, seen.weight) - seen.weight.mean(0)).pow(2).sum(1);
+    const auto reference = ((1.0 - cos).mean(1) + lambda * l2).mean();
+    reference.backward();
+
+    const auto closed = alpha2wObjective(prepareAlpha2W(T, seen), targets, lambda, z.detach());
+    EXPECT_NEAR(closed.loss.item<double>(), reference.item<double>(), 1e-12);
+    EXPECT_TRUE(torch::allclose(closed.l2, l2, 1e-10, 1e-12));
+    EXPECT_TRUE(torch::allclose(closed.gradient, z.grad(), 1e-9, 1e-12))
+        << closed.gradient << "\nvs autograd\n" << z.grad();
+}
+
+// The closed-form Hessian blocks equal central differences of the closed-form gradient (itself
+// checked against autograd above): d^2 loss / dz_c dz_c[j] ~ (grad(z + h e_cj) - grad(z - h e_cj)) / 2h,
+// and the blocks between different classes are zero (the classes do not interact).
+TEST(Alpha2W, ClosedFormHessianEqualsDifferencesOfTheGradient) {
+    torch::manual_seed(6);
+    const int64_t P = 6, R = 4, K = 7, F = 5, C = 2;
+    const auto opts = torch::TensorOptions().dtype(torch::kDouble);
+    LinearHead seen{torch::randn({R, F}, opts), torch::randn({R}, opts)};
+    const auto basis = prepareAlpha2W(torch::randn({P, R, K}, opts), seen);
+    const auto targets = torch::nn::functional::normalize(
+        torch::randn({C, K}, opts), torch::nn::functional::NormalizeFuncOptions().dim(1));
+    const double lambda = 0.2, h = 1e-6;
+    const auto z = torch::randn({C, R}, opts);
+    const auto hessian = alpha2wObjective(basis, targets, lambda, z, /*withHessian=*/true).hessian;
+    ASSERT_EQ(hessian.sizes(), (std::vector<int64_t>{C, R, R}));
+    for (int64_t c = 0; c < C; ++c)
+        for (int64_t j = 0; j < R; ++j) {
+            auto plus = z.clone(), minus = z.clone();
+            plus[c][j] += h;
+            minus[c][j] -= h;
+            const auto column = (alpha2wObjective(basis, targets, lambda, plus).gradient -
+                                 alpha2wObjective(basis, targets, lambda, minus).gradient) / (2 * h);  // C x R
+            EXPECT_TRUE(torch::allclose(column[c], hessian[c].select(1, j), 1e-5, 1e-7))
+                << "class " << c << " column " << j << ": " << column[c] << " vs " << hessian[c].select(1, j);
+            EXPECT_LT(column[1 - c].abs().max().item<double>(), 1e-7);
+        }
+}
+
+// Newton and L-BFGS minimise the same objective from the same start: Newton ends at least as low
+// (the loss is not convex, so only "no worse" is guaranteed), in fewer iterations.
+TEST(Alpha2W, NewtonAndLbfgsReachTheSameMinimum) {
+    torch::manual_seed(7);
+    const auto T = torch::randn({20, 6, 16});
+    LinearHead seen{torch::randn({6, 9}), torch::randn({6})};
+    const auto targets = torch::randn({3, 16});
+    Alpha2WOptions options;
+    options.tolerance = 1e-7;
+    Alpha2WReport newton, lbfgs;
+    alpha2w(T, seen, targets, options, &newton);
+    options.optimiser = Alpha2WOptions::Optimiser::Lbfgs;
+    alpha2w(T, seen, targets, options, &lbfgs);
+    EXPECT_TRUE(newton.converged);
+    EXPECT_LE(newton.loss, lbfgs.loss * (1 + 1e-5));
+    EXPECT_LT(newton.iterations, lbfgs.iterations) << newton.iterations << " vs " << lbfgs.iterations;
+}
+
+// A prepared basis reused for two calls gives the same weights as one-off calls (the interactive
+// path prepares once and learns class after class).
+TEST(Alpha2W, PreparedBasisGivesTheSameWeightsAsAOneOffCall) {
+    torch::manual_seed(5);
+    const auto T = torch::randn({6, 4, 10});
+    LinearHead seen{torch::randn({4, 7}), torch::randn({4})};
+    const auto targets = torch::randn({2, 10});
+    const Alpha2WOptions options;
+    const auto basis = prepareAlpha2W(T, seen);
+    for (int row = 0; row < 2; ++row) {
+        const auto oneOff = alpha2w(T, seen, targets.slice(0, row, row + 1), options, nullptr);
+        const auto reused = alpha2w(basis, targets.slice(0, row, row + 1), options, nullptr);
+        EXPECT_TRUE(torch::equal(oneOff.weight, reused.weight));
+        EXPECT_TRUE(torch::equal(oneOff.bias, reused.bias));
+    }
+}
+
 TEST(Alpha2W, RejectsNaNTargets) {
     LinearHead seen{torch::randn({2, 3}), torch::zeros({2})};
     auto targets = torch::zeros({1, 4});
