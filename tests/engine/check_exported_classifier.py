@@ -18,16 +18,16 @@ from typing import List
 import torch
 import torch.nn as nn
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_fixture_bundle import conv_stages  # noqa: E402  (the same two stages as the loader's fixture)
+
 
 class Staged(nn.Module):
     stage_names: List[str]
 
     def __init__(self):
         super().__init__()
-        self.stages = nn.ModuleList([
-            nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU()),
-            nn.Sequential(nn.Conv2d(4, 6, 3, stride=2, padding=1), nn.ReLU()),
-        ])
+        self.stages = conv_stages()
         self.neck = nn.Sequential(nn.Linear(6, 5), nn.ReLU())
         self.classifier = nn.Linear(5, 4)
         self.stage_names = ["conv_a", "conv_b"]

@@ -17,15 +17,20 @@ import torch
 import torch.nn as nn
 
 
+def conv_stages():
+    """The fixtures' two stages, "conv_a" (3 -> 4 channels) and "conv_b" (4 -> 6, stride 2)."""
+    return nn.ModuleList([
+        nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU()),
+        nn.Sequential(nn.Conv2d(4, 6, 3, stride=2, padding=1), nn.ReLU()),
+    ])
+
+
 class Staged(nn.Module):
     stage_names: List[str]
 
     def __init__(self):
         super().__init__()
-        self.stages = nn.ModuleList([
-            nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU()),
-            nn.Sequential(nn.Conv2d(4, 6, 3, stride=2, padding=1), nn.ReLU()),
-        ])
+        self.stages = conv_stages()
         self.classifier = nn.Linear(6, 5)
         self.stage_names = ["conv_a", "conv_b"]
 

@@ -10,6 +10,7 @@
 #include "core/io/atomic_file.h"
 #include "core/pipeline/explanations.h"
 #include "core/pipeline/niwt_learning.h"
+#include "tests/engine/colour_fixture.h"
 
 #include <gtest/gtest.h>
 
@@ -216,49 +217,13 @@ TEST(NeuronTableCsv, QuotesNamesWithCommasAndQuotes) {
 
 namespace {
 
-struct Fixture {
-    fs::path root;
-    Dataset dataset;
-    Bundle bundle;
-};
-
-// As test_extraction.cpp: classes red, green, blue (blue unseen), 10 noisy 16x16 images each, a
-// small staged CNN, plus an attribute table whose dimension names hold commas.
-Fixture makeFixture(const std::string& name) {
-    Fixture f;
-    f.root = fs::temp_directory_path() / name;
-    fs::remove_all(f.root);
-    const std::vector<std::pair<std::string, cv::Scalar>> classes = {
-        {"red", {0, 0, 220}}, {"green", {0, 220, 0}}, {"blue", {220, 0, 0}}};
-    cv::RNG rng(7);
-    for (const auto& [cls, colour] : classes) {
-        fs::create_directories(f.root / "data" / cls);
-        for (int i = 0; i < 10; ++i) {
-            cv::Mat image(16, 16, CV_8UC3, colour);
-            cv::Mat noise(16, 16, CV_8UC3);
-            rng.fill(noise, cv::RNG::UNIFORM, 0, 35);
-            image += noise;
-            cv::rectangle(image, cv::Rect(i % 8, i % 8, 6, 6), cv::Scalar(255, 255, 255), cv::FILLED);
-            cv::imwrite((f.root / "data" / cls / ("img" + std::to_string(i) + ".png")).string(), image);
-        }
-    }
-    std::ofstream(f.root / "data" / "attributes.csv") << "class,\"colour, red\",\"colour, green\",\"colour, blue\",bright\n"
-                                                         "red,90,5,5,50\ngreen,5,90,5,60\nblue,5,5,90,40\n";
-    std::ofstream(f.root / "unseen.txt") << "blue\n";
-    f.dataset = openDataset("folder:" + (f.root / "data").string());
-    applySplit(f.dataset, "classes:" + (f.root / "unseen.txt").string());
-
-    fs::create_directories(f.root / "bundle");
-    SmallCnnShape shape;
-    shape.inChannels = 3;
-    shape.widths = {4, 6, 8};
-    shape.classes = 3;
-    makeSmallCnn(shape, 11).save((f.root / "bundle" / "bundle.pt").string());
-    std::ofstream(f.root / "bundle" / "bundle.json")
-        << R"({"format": "niwt-bundle/1", "input": {"width": 16, "height": 16, "color": "RGB",
-              "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5]}})";
-    f.bundle = loadBundle((f.root / "bundle").string(), torch::kCPU);
-    return f;
+// The colour data set with a white patch to explain in every image and an attribute table whose
+// dimension names hold commas.
+test::ColourFixture makeFixture(const std::string& name) {
+    test::ColourFixtureOptions options;
+    options.whitePatches = true;
+    options.attributeTable = true;
+    return test::makeColourFixture(name, options);
 }
 
 }  // namespace
