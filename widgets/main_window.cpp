@@ -3,9 +3,13 @@
 #include "core/pipeline/default_network.h"
 #include "core/pipeline/engine_info.h"
 #include "widgets/attribute_profile_widget.h"
+#include "widgets/class_composer.h"
+#include "widgets/convergence_plot.h"
 #include "widgets/dataset_browser.h"
 #include "widgets/default_network_job.h"
 #include "widgets/open_dataset_dialog.h"
+#include "widgets/ranked_images_panel.h"
+#include "widgets/session_worker.h"
 
 #include <qcustomplot.h>
 
@@ -27,6 +31,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QToolButton>
+#include <QUndoStack>
 
 #include <algorithm>
 
@@ -34,7 +39,7 @@ namespace niwt::gui {
 
 namespace {
 // Bump when the docks change incompatibly: restoreState() then ignores an old saved layout.
-constexpr int kStateVersion = 1;
+constexpr int kStateVersion = 2;  // 2: composer, convergence and ranked-images docks
 constexpr int kMaxRecent = 8;
 
 const QString kGeometryKey = QStringLiteral("window/geometry");
@@ -74,20 +79,40 @@ MainWindow::MainWindow(const ExplorerOptions& options, QWidget* parent) : QMainW
     // The images are the largest view, so they take the centre; everything else docks around.
     setCentralWidget(browser_->images());
 
+    // The engine on its worker thread, and the panels that drive and show it (owned by their docks).
+    session_ = new SessionController(this);
+    composer_ = new ClassComposer;
+    composer_->setController(session_);
+    convergence_ = new ConvergencePlot;
+    ranked_ = new RankedImagesPanel;
+    connectSession();
+
     createActions();
     createMenus();
     createStatusBar();
 
     addPanel(browser_->classList(), tr("Classes"), QStringLiteral("classesDock"), Qt::LeftDockWidgetArea,
              QKeySequence(Qt::CTRL | Qt::Key_1));
-    addPanel(browser_->profile(), tr("Attribute Profile"), QStringLiteral("attributeProfileDock"),
-             Qt::RightDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_2));
+    QDockWidget* profileDock = addPanel(browser_->profile(), tr("Attribute Profile"), QStringLiteral("attributeProfileDock"),
+                                        Qt::RightDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_2));
+    QDockWidget* composerDock = addPanel(composer_, tr("Class Composer"), QStringLiteral("classComposerDock"),
+                                         Qt::RightDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_3));
+    QDockWidget* convergenceDock = addPanel(convergence_, tr("Convergence"), QStringLiteral("convergenceDock"),
+                                            Qt::BottomDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_4));
+    QDockWidget* rankedDock = addPanel(ranked_, tr("Ranked Images"), QStringLiteral("rankedImagesDock"),
+                                       Qt::BottomDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_5));
+    // The profile and the composer share the right column as tabs (the composer in front); the
+    // plot and the ranked images sit side by side below the images.
+    tabifyDockWidget(profileDock, composerDock);
+    composerDock->raise();
+    splitDockWidget(convergenceDock, rankedDock, Qt::Horizontal);
     // Default size: 1280x800, or 90% of a smaller screen.
     QSize size(1280, 800);
     if (const QScreen* screen = QGuiApplication::primaryScreen())
         size = size.boundedTo(screen->availableSize() * 0.9);
     resize(size);
-    resizeDocks(panels_, {300, 340}, Qt::Horizontal);
+    resizeDocks({panels_[0], profileDock}, {300, 380}, Qt::Horizontal);
+    resizeDocks({convergenceDock}, {240}, Qt::Vertical);
     defaultState_ = saveState(kStateVersion);
 
     restoreSettings();
@@ -122,6 +147,13 @@ void MainWindow::createActions() {
     quitAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));  // QKeySequence::Quit is empty on some platforms
     quitAction_->setMenuRole(QAction::QuitRole);
     connect(quitAction_, &QAction::triggered, this, &QWidget::close);
+
+    undoAction_ = composer_->undoStack()->createUndoAction(this, tr("&Undo"));
+    undoAction_->setObjectName(QStringLiteral("undoAction"));
+    undoAction_->setShortcut(QKeySequence::Undo);
+    redoAction_ = composer_->undoStack()->createRedoAction(this, tr("&Redo"));
+    redoAction_->setObjectName(QStringLiteral("redoAction"));
+    redoAction_->setShortcut(QKeySequence::Redo);
 
     findAction_ = new QAction(tr("&Find Class"), this);
     findAction_->setObjectName(QStringLiteral("findClassAction"));
@@ -171,6 +203,17 @@ void MainWindow::createMenus() {
     fileMenu_->addAction(cancelAction_);
     fileMenu_->addSeparator();
     fileMenu_->addAction(quitAction_);
+
+    editMenu_ = menuBar()->addMenu(tr("&Edit"));
+    editMenu_->addAction(undoAction_);
+    editMenu_->addAction(redoAction_);
+    editMenu_->addSeparator();
+    editMenu_->addAction(composer_->learnAction());
+    editMenu_->addAction(composer_->cancelAction());
+    editMenu_->addSeparator();
+    editMenu_->addAction(composer_->editAction());
+    editMenu_->addAction(composer_->renameAction());
+    editMenu_->addAction(composer_->deleteAction());
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
     panelsMenu_ = viewMenu_->addMenu(tr("&Panels"));
@@ -270,8 +313,9 @@ void MainWindow::saveSettings() const {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     saveSettings();
-    // The job's destructor would wait too; cancelling first makes that wait one batch at most.
+    // The jobs' destructors would wait too; cancelling first makes that wait one batch at most.
     job_->cancel();
+    session_->cancel();
     QMainWindow::closeEvent(event);
 }
 
@@ -316,8 +360,11 @@ void MainWindow::onDatasetLoaded(const DatasetRequest& request, std::shared_ptr<
                    .arg(QString::fromStdString(dataset_->kind))
                    .arg(dataset_->classes.size())
                    .arg(QLocale().toString(qulonglong(dataset_->images.size()))));
+    composer_->setDataset(dataset_, sessionModality());
+    ranked_->setDataset(dataset_);
     updateActions();
     emit datasetLoaded(dataset_);
+    startSession();
 
     // The embedded default ships no network: prepare one, once per session, unless told not to.
     if (!defaultNetworkStarted_ && !options_.noTrain && options_.bundle.isEmpty() && dataset_->kind == "fashion-mnist")
@@ -441,8 +488,9 @@ void MainWindow::startDefaultNetwork() {
 }
 
 void MainWindow::cancelJob() {
-    if (!job_->isRunning()) return;
+    if (!job_->isRunning() && !session_->isBusy()) return;
     job_->cancel();
+    session_->cancel();
     cancelButton_->setEnabled(false);
     setJobText(tr("Cancelling…"));
 }
@@ -465,24 +513,115 @@ void MainWindow::onTrainingProgress(const NetworkTrainingProgress& p) {
 void MainWindow::onTrainingSucceeded(const DefaultNetworkResult& result) {
     const QString bundleDir = QString::fromStdString(result.bundleDir);
     setBundlePath(bundleDir, result.trainedNow ? tr("default network, trained now") : tr("default network, cached"));
+    bundleIsDefaultNetwork_ = true;
     QSettings settings = makeSettings();
     settings.setValue(kDefaultBundleKey, bundleDir);
     setJobText(tr("Default network ready: seen test accuracy %1").arg(percent(result.seenTestAccuracy)));
     jobLabel_->setToolTip(result.trainedNow ? tr("Trained in %1 s; saved in %2").arg(result.seconds, 0, 'f', 0).arg(bundleDir)
                                             : tr("Loaded from %1").arg(bundleDir));
     emit defaultNetworkReady(bundleDir, result.seenTestAccuracy);
+    startSession();
 }
 
 void MainWindow::onTrainingEnded() {
-    progressBar_->hide();
-    cancelButton_->hide();
+    hideJobProgressWhenIdle();
     updateActions();
 }
 
 void MainWindow::updateActions() {
     const bool running = job_->isRunning();
     trainAction_->setEnabled(!running && dataset_ && dataset_->kind == "fashion-mnist");
-    cancelAction_->setEnabled(running);
+    cancelAction_->setEnabled(running || session_->isBusy());
+}
+
+// ---------------------------------------------------------------------------------------------
+QString MainWindow::sessionModality() const {
+    if (!dataset_ || dataset_->modality("attributes") || dataset_->modalities.empty()) return QStringLiteral("attributes");
+    return QString::fromStdString(dataset_->modalities.front().name);
+}
+
+void MainWindow::startSession() {
+    // A --bundle path that does not exist was reported by start(); the engine would only repeat it.
+    if (!dataset_ || bundlePath_.isEmpty() || !QFileInfo::exists(bundlePath_)) return;
+    // The default network knows only the embedded data set's images.
+    if (bundleIsDefaultNetwork_ && dataset_->kind != "fashion-mnist") return;
+    NiwtSessionOptions options;
+    options.bundle = bundlePath_.toStdString();
+    options.modality = sessionModality().toStdString();
+    session_->prepare(dataset_, options);
+    setJobText(tr("Preparing the NIWT engine (features, seen head, importances; cached after the first time)…"));
+    showJobProgress(0, 0, QString());
+    updateActions();
+}
+
+void MainWindow::connectSession() {
+    connect(session_, &SessionController::prepareProgress, this, [this](const QString& phase, int done, int total) {
+        setJobText(tr("Preparing the NIWT engine: %1").arg(phase));
+        showJobProgress(done, total, tr("%1 %2/%3").arg(phase).arg(done).arg(total));
+    });
+    connect(session_, &SessionController::prepared, this, [this](const NiwtSessionInfo& info) {
+        setJobText(tr("NIWT engine ready: stage %1, %2 images, seen head %3 on seen test images; "
+                      "describe a class in the composer (Ctrl+L learns it)")
+                       .arg(QString::fromStdString(info.stageName))
+                       .arg(QLocale().toString(info.featureImages))
+                       .arg(percent(info.seenTestAccuracy)));
+    });
+    connect(session_, &SessionController::learnStarted, this, [this](quint64, const QString& name) {
+        learningName_ = name;
+        convergence_->beginRun(name);
+        setJobText(tr("Learning \"%1\" (mod2alpha, then alpha2w)…").arg(name));
+        showJobProgress(0, 0, QString());
+    });
+    connect(session_, &SessionController::learnProgress, this, [this](quint64, const QVector<LossPoint>& points) {
+        convergence_->appendPoints(points);
+        if (!points.isEmpty())
+            setJobText(tr("Learning \"%1\": alpha2w iteration %2, loss %3")
+                           .arg(learningName_)
+                           .arg(points.back().iteration)
+                           .arg(QLocale().toString(points.back().total, 'g', 5)));
+    });
+    connect(session_, &SessionController::learned, this, [this](quint64, const LearnedClass& result) {
+        convergence_->finishRun(result.converged);
+        setJobText(tr("Learned \"%1\": %2 alpha2w iterations, 1 - cos %3")
+                       .arg(QString::fromStdString(result.name))
+                       .arg(result.iterations)
+                       .arg(QLocale().toString(result.cosineLoss, 'f', 4)));
+    });
+    connect(session_, &SessionController::cancelled, this, [this](quint64) {
+        if (convergence_->isRunning()) convergence_->abortRun(tr("cancelled"));
+        setJobText(tr("Cancelled; the learned classes are unchanged"));
+    });
+    connect(session_, &SessionController::failed, this, [this](quint64, const QString& message) {
+        if (convergence_->isRunning()) convergence_->abortRun(tr("failed"));
+        reportError(tr("NIWT Engine"), message);
+    });
+    connect(session_, &SessionController::busyChanged, this, [this] {
+        hideJobProgressWhenIdle();
+        updateActions();
+    });
+    connect(composer_, &ClassComposer::errorOccurred, this,
+            [this](const QString& message) { reportError(tr("Class Composer"), message); });
+    connect(composer_, &ClassComposer::learnedClassSelected, ranked_, &RankedImagesPanel::showClass);
+    connect(composer_, &ClassComposer::selectionCleared, ranked_, &RankedImagesPanel::clearClass);
+}
+
+void MainWindow::showJobProgress(int done, int total, const QString& format) {
+    if (total <= 0) {
+        progressBar_->setRange(0, 0);  // busy
+    } else {
+        progressBar_->setRange(0, 1000);
+        progressBar_->setValue(int(qint64(std::clamp(done, 0, total)) * 1000 / total));
+    }
+    progressBar_->setFormat(format);
+    progressBar_->show();
+    cancelButton_->show();
+    cancelButton_->setEnabled(true);
+}
+
+void MainWindow::hideJobProgressWhenIdle() {
+    if (job_->isRunning() || session_->isBusy()) return;
+    progressBar_->hide();
+    cancelButton_->hide();
 }
 
 }  // namespace niwt::gui

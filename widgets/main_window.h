@@ -1,7 +1,10 @@
 #pragma once
-// NIWT Explorer's main window: dockable panels (layout saved in QSettings), File/View/Help menus,
-// and a status bar with the compute device, the network bundle and the running job.
-// New panels (class composer, heatmaps, neurons, evaluation) plug in through addPanel().
+// NIWT Explorer's main window: dockable panels (layout saved in QSettings), File/Edit/View/Help
+// menus, and a status bar with the compute device, the network bundle and the running job.
+// Panels: the data set browser (classes, images, attribute profile), the class composer, the
+// alpha2w convergence plot and the learned class's ranked images. The NIWT engine session
+// (SessionController) is prepared whenever a data set and a bundle are both known. New panels
+// (heatmaps, neurons, evaluation) plug in through addPanel().
 #include "core/data/dataset.h"
 #include "widgets/dataset_loader.h"
 #include "widgets/explorer_options.h"
@@ -27,8 +30,12 @@ struct NetworkTrainingProgress;
 
 namespace niwt::gui {
 
+class ClassComposer;
+class ConvergencePlot;
 class DatasetBrowser;
 class DefaultNetworkJob;
+class RankedImagesPanel;
+class SessionController;
 
 // QSettings identity of the application.
 inline constexpr const char* kSettingsOrganisation = "NIWT";
@@ -48,6 +55,13 @@ public:
     std::shared_ptr<const Dataset> dataset() const { return dataset_; }
     DatasetRequest currentRequest() const { return currentRequest_; }
     DatasetBrowser* browser() const { return browser_; }
+    SessionController* session() const { return session_; }
+    ClassComposer* composer() const { return composer_; }
+    ConvergencePlot* convergencePlot() const { return convergence_; }
+    RankedImagesPanel* rankedImages() const { return ranked_; }
+    // Prepares the engine for the current data set and bundle (no-op until both are known, or
+    // when the bundle is the default network and the data set is not the one it was trained on).
+    void startSession();
 
     // Puts `panel` in a dock (named objectName, so its place is saved) and lists it under
     // View > Panels. The dock owns the panel.
@@ -100,6 +114,10 @@ private:
     void onTrainingProgress(const NetworkTrainingProgress& progress);
     void onTrainingSucceeded(const DefaultNetworkResult& result);
     void onTrainingEnded();
+    void connectSession();
+    void showJobProgress(int done, int total, const QString& format);
+    void hideJobProgressWhenIdle();
+    QString sessionModality() const;
 
     ExplorerOptions options_;
     std::shared_ptr<const Dataset> dataset_;
@@ -108,6 +126,12 @@ private:
     DatasetLoader* loader_ = nullptr;
     DatasetBrowser* browser_ = nullptr;
     DefaultNetworkJob* job_ = nullptr;
+    SessionController* session_ = nullptr;
+    ClassComposer* composer_ = nullptr;
+    ConvergencePlot* convergence_ = nullptr;
+    RankedImagesPanel* ranked_ = nullptr;
+    bool bundleIsDefaultNetwork_ = false;
+    QString learningName_;
     bool defaultNetworkStarted_ = false;
     bool interactiveErrors_ = true;
     Theme theme_ = Theme::Light;
@@ -118,6 +142,7 @@ private:
 
     QMenu* fileMenu_ = nullptr;
     QMenu* recentMenu_ = nullptr;
+    QMenu* editMenu_ = nullptr;
     QMenu* viewMenu_ = nullptr;
     QMenu* panelsMenu_ = nullptr;
     QMenu* helpMenu_ = nullptr;
@@ -125,6 +150,8 @@ private:
     QAction* trainAction_ = nullptr;
     QAction* cancelAction_ = nullptr;
     QAction* quitAction_ = nullptr;
+    QAction* undoAction_ = nullptr;
+    QAction* redoAction_ = nullptr;
     QAction* findAction_ = nullptr;
     QAction* resetLayoutAction_ = nullptr;
     QAction* lightAction_ = nullptr;

@@ -6,8 +6,6 @@
 #include "core/data/text_encoder.h"
 #include "core/pipeline/extraction.h"
 
-#include <filesystem>
-
 #include <chrono>
 #include <iostream>
 
@@ -107,16 +105,10 @@ const Modality& modalityFromOptions(Dataset& dataset, const Options& options) {
     std::string name = options.value("modality", "attributes");
     name = name.substr(0, name.find('='));
     if (name == "captions" && !dataset.modality("captions")) {
-        std::string file = options.value("descriptions");
-        if (file.empty()) {
-            const auto guess = std::filesystem::path(dataset.root).parent_path() / "cub_descriptors" / "descriptors_cub.json";
-            if (!std::filesystem::exists(guess))
-                throw std::invalid_argument("the captions modality needs --descriptions FILE (JSON: class name -> phrases)");
-            file = guess.string();
-        }
-        const auto descriptions = readDescriptions(file);
-        const auto encoder = TextEncoder::fit(encoderDocuments(descriptions, &dataset));
-        dataset.modalities.push_back(captionModality(dataset, descriptions, encoder, nullptr, file));
+        std::string file = options.value("descriptions", defaultDescriptionsFile(dataset));
+        if (file.empty())
+            throw std::invalid_argument("the captions modality needs --descriptions FILE (JSON: class name -> phrases)");
+        dataset.modalities.push_back(captionModelFromFile(dataset, file).modality);
     }
     const Modality* m = dataset.modality(name);
     if (!m) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -267,6 +268,20 @@ Modality captionModality(const Dataset& dataset,
         std::copy(row.begin(), row.end(), modality.values.begin() + long(c * size_t(modality.dims)));
     }
     return modality;
+}
+
+std::string defaultDescriptionsFile(const Dataset& dataset) {
+    const auto guess = std::filesystem::path(dataset.root).parent_path() / "cub_descriptors" / "descriptors_cub.json";
+    std::error_code ec;
+    return std::filesystem::exists(guess, ec) ? guess.string() : std::string();
+}
+
+CaptionModel captionModelFromFile(const Dataset& dataset, const std::string& descriptionsFile) {
+    const auto descriptions = readDescriptions(descriptionsFile);
+    CaptionModel out;
+    out.encoder = TextEncoder::fit(encoderDocuments(descriptions, &dataset));
+    out.modality = captionModality(dataset, descriptions, out.encoder, nullptr, descriptionsFile);
+    return out;
 }
 
 }  // namespace niwt

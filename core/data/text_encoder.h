@@ -96,4 +96,17 @@ Modality captionModality(const Dataset& dataset,
                          std::vector<std::string>* classesWithoutDescription = nullptr,
                          const std::string& source = "descriptions");
 
+// CUB's class descriptions beside a data set (DIR/../cub_descriptors/descriptors_cub.json), or ""
+// when that file is absent.
+std::string defaultDescriptionsFile(const Dataset& dataset);
+
+// The encoder fitted on a data set's descriptions (encoderDocuments) and its "captions" modality
+// (captionModality), as `niwt run --modality captions` builds them; the encoder turns new text
+// into class vectors of the same modality. Errors as readDescriptions.
+struct CaptionModel {
+    TextEncoder encoder;
+    Modality modality;
+};
+CaptionModel captionModelFromFile(const Dataset& dataset, const std::string& descriptionsFile);
+
 }  // namespace niwt

@@ -28,6 +28,29 @@ std::vector<int> learnableUnseenClasses(const Dataset& dataset, const FeatureSet
     return out;
 }
 
+Mod2Alpha fitMod2AlphaOnImportances(const ImportanceSet& importances, const torch::Tensor& classVectors,
+                                    const Mod2AlphaOptions& options, Mod2AlphaReport* report,
+                                    const std::function<bool(int step, double loss)>& progress) {
+    return fitMod2Alpha(importances.alpha,
+                        torch::tensor(std::vector<int64_t>(importances.classes.begin(), importances.classes.end())),
+                        classVectors, options, report, progress);
+}
+
+torch::Tensor meanSeenTrainingFeature(const Dataset& dataset, const FeatureSet& features, const SeenHead& head) {
+    std::vector<char> isHeadClass(dataset.classes.size(), 0);
+    for (int c : head.classes)
+        isHeadClass[size_t(c)] = 1;
+    std::vector<int64_t> trainRows;
+    for (size_t r = 0; r < features.images.size(); ++r) {
+        const auto& img = dataset.images[size_t(features.images[r])];
+        if (img.subset == Subset::Train && isHeadClass[size_t(img.classIndex)])
+            trainRows.push_back(int64_t(r));
+    }
+    if (trainRows.empty())
+        return {};
+    return features.features.index_select(0, torch::tensor(trainRows)).mean(0);
+}
+
 LearnedClasses learnUnseenClasses(Extractor& extractor, const Dataset& dataset, const torch::Tensor& classVectors,
                                   const std::vector<int>& classes, const torch::Device& device,
                                   const UnseenLearningOptions& options) {
@@ -48,28 +71,12 @@ LearnedClasses learnUnseenClasses(Extractor& extractor, const Dataset& dataset, 
     }
 
     auto t = std::chrono::steady_clock::now();
-    out.mod2alpha = fitMod2Alpha(
-        out.importances.alpha,
-        torch::tensor(std::vector<int64_t>(out.importances.classes.begin(), out.importances.classes.end())),
-        classVectors, options.mod2alpha, &out.mod2alphaReport);
+    out.mod2alpha = fitMod2AlphaOnImportances(out.importances, classVectors, options.mod2alpha, &out.mod2alphaReport);
     out.mod2alphaSeconds = secondsSince(t);
 
     const auto predicted =
         out.mod2alpha.predict(classVectors.index_select(0, torch::tensor(std::vector<int64_t>(classes.begin(), classes.end()))));
-
-    // The bias anchor: the mean feature of the seen head classes' training images.
-    std::vector<char> isHeadClass(dataset.classes.size(), 0);
-    for (int c : head.classes)
-        isHeadClass[size_t(c)] = 1;
-    std::vector<int64_t> trainRows;
-    for (size_t r = 0; r < features.images.size(); ++r) {
-        const auto& img = dataset.images[size_t(features.images[r])];
-        if (img.subset == Subset::Train && isHeadClass[size_t(img.classIndex)])
-            trainRows.push_back(int64_t(r));
-    }
-    torch::Tensor meanTrainFeature;
-    if (!trainRows.empty())
-        meanTrainFeature = features.features.index_select(0, torch::tensor(trainRows)).mean(0);
+    const torch::Tensor meanTrainFeature = meanSeenTrainingFeature(dataset, features, head);
 
     t = std::chrono::steady_clock::now();
     out.weights = alpha2w(out.basis.basis.to(device), head.head.to(device), predicted.to(device), options.alpha2w,

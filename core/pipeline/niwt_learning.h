@@ -7,6 +7,7 @@
 #include "core/engine/mod2alpha.h"
 #include "core/pipeline/extraction.h"
 
+#include <functional>
 #include <vector>
 
 namespace niwt {
@@ -34,6 +35,15 @@ struct LearnedClasses {
     ImportanceBasis basis;           // alpha2w's pool and basis
     double mod2alphaSeconds = 0, alpha2wSeconds = 0;
 };
+
+// The pieces learnUnseenClasses runs, for callers that learn classes one at a time from vectors of
+// their own (NiwtSession): mod2alpha fitted on all seen training images' importances...
+Mod2Alpha fitMod2AlphaOnImportances(const ImportanceSet& importances, const torch::Tensor& classVectors,
+                                    const Mod2AlphaOptions& options, Mod2AlphaReport* report,
+                                    const std::function<bool(int step, double loss)>& progress = {});
+// ... and alpha2w's bias anchor: the mean feature of the seen head classes' training images
+// (undefined when there are none).
+torch::Tensor meanSeenTrainingFeature(const Dataset& dataset, const FeatureSet& features, const SeenHead& head);
 
 // classVectors: C x a (all data set classes, raw; e.g. classVectorMatrix). classes: the dataset
 // class indices to learn (e.g. learnableUnseenClasses). Runs, as `niwt run` does: the extractor's

@@ -1,0 +1,190 @@
+#include "core/pipeline/niwt_session.h"
+
+#include "core/data/text_encoder.h"
+#include "core/engine/cancelled.h"
+#include "core/engine/device.h"
+#include "core/pipeline/extraction.h"
+#include "core/pipeline/niwt_learning.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <optional>
+#include <stdexcept>
+
+namespace niwt {
+
+// Everything learnClass needs, computed once by prepare(). The Extractor is not kept: its results
+// are, so later calls never touch images or the network.
+struct NiwtSession::Engine {
+    torch::Device device = torch::kCPU;
+    std::optional<CaptionModel> captions;   // modality "captions" built from descriptions
+    const Modality* modality = nullptr;     // the data set's, or &captions->modality
+    Mod2Alpha mod2alpha;
+    Mod2AlphaReport mod2alphaReport;
+    torch::Tensor basis;                    // P x R x K on device
+    LinearHead head;                        // on device
+    torch::Tensor meanTrainFeature;         // anchor of the new bias (may be undefined)
+    torch::Tensor features;                 // N x F, CPU: every image with features, for ranking
+    std::vector<int> featureImages;         // dataset image index of each features row
+};
+
+NiwtSession::NiwtSession(std::shared_ptr<const Dataset> dataset, NiwtSessionOptions options)
+    : dataset_(std::move(dataset)), options_(std::move(options)) {
+    if (!dataset_)
+        throw std::invalid_argument("NiwtSession: no data set");
+}
+
+NiwtSession::~NiwtSession() = default;
+
+bool NiwtSession::isPrepared() const { return engine_ != nullptr; }
+const NiwtSessionInfo& NiwtSession::info() const { return info_; }
+
+const Modality* NiwtSession::modality() const {
+    if (engine_)
+        return engine_->modality;
+    return options_.modality == "captions" ? dataset_->modality("captions") : dataset_->modality(options_.modality);
+}
+
+NiwtSessionInfo NiwtSession::prepare(const SessionProgressFn& progress, const SessionCancelFn& cancelled) {
+    const auto start = std::chrono::steady_clock::now();
+    engine_.reset();  // a failed or cancelled prepare leaves the session unprepared
+    auto engine = std::make_unique<Engine>();
+    const Dataset& dataset = *dataset_;
+
+    // The modality first: a bad name should fail before minutes of extraction.
+    if (options_.modality == "captions" && !dataset.modality("captions")) {
+        const std::string file =
+            options_.descriptionsFile.empty() ? defaultDescriptionsFile(dataset) : options_.descriptionsFile;
+        if (file.empty())
+            throw std::invalid_argument("the captions modality needs a descriptions file (JSON: class name -> phrases); "
+                                        "none was given and " + dataset.root + "/../cub_descriptors/descriptors_cub.json is absent");
+        engine->captions = captionModelFromFile(dataset, file);
+        engine->modality = &engine->captions->modality;
+    } else {
+        engine->modality = dataset.modality(options_.modality);
+        if (!engine->modality) {
+            std::string names;
+            for (const auto& m : dataset.modalities)
+                names += (names.empty() ? "" : ", ") + m.name;
+            throw std::invalid_argument("the data set has no modality \"" + options_.modality + "\" (it has: " + names + ")");
+        }
+    }
+    const torch::Tensor classVectors = classVectorMatrix(*engine->modality, int(dataset.classes.size()));
+
+    configureTorchThreads();
+    engine->device = chooseDevice(options_.device);
+    const Bundle bundle = loadBundle(options_.bundle, engine->device);
+    const int stage = resolveStage(bundle, options_.stage);
+    ExtractionOptions eo;
+    eo.cacheDir = options_.cacheDir;
+    ProgressFn extractionProgress = [&progress](const std::string& phase, int done, int total) {
+        if (progress)
+            progress(phase, done, total);
+    };
+    Extractor extractor(dataset, bundle, stage, engine->device, eo, extractionProgress, cancelled);
+    const FeatureSet& features = extractor.allFeatures();
+    const SeenHead& head = extractor.seenHead();
+    ImportanceSet importances;
+    {
+        torch::AutoGradMode enableGrad(true);
+        importances = extractor.importances();
+        engine->basis = extractor.importanceBasis(UnseenLearningOptions().poolPerClass).basis.to(engine->device);
+    }
+
+    const Mod2AlphaOptions mod2alphaOptions;
+    torch::AutoGradMode enableGrad(true);
+    engine->mod2alpha = fitMod2AlphaOnImportances(importances, classVectors, mod2alphaOptions, &engine->mod2alphaReport,
+                                                  [&](int step, double) {
+                                                      if (progress)
+                                                          progress("mod2alpha", step, mod2alphaOptions.maxEpochs);
+                                                      return !(cancelled && cancelled());
+                                                  });
+    engine->head = head.head.to(engine->device);
+    engine->meanTrainFeature = meanSeenTrainingFeature(dataset, features, head);
+    engine->features = features.features;
+    engine->featureImages = features.images;
+
+    NiwtSessionInfo info;
+    info.stageName = bundle.network->stageNames()[size_t(stage)];
+    info.device = describeDevice(engine->device);
+    info.modality = engine->modality->name;
+    info.modalityDims = engine->modality->dims;
+    info.featureImages = int(features.images.size());
+    info.seenHeadClasses = int(head.classes.size());
+    info.seenTestAccuracy = head.seenTestAccuracy;
+    info.importanceImages = int(importances.images.size());
+    info.mod2alphaValidationCosineDistance = engine->mod2alphaReport.validationCosineDistance;
+    info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    engine_ = std::move(engine);
+    info_ = info;
+    return info;
+}
+
+std::vector<float> NiwtSession::classVectorFromCaption(const std::string& text) const {
+    if (!engine_)
+        throw std::logic_error("classVectorFromCaption: the session is not prepared");
+    if (!engine_->captions)
+        throw std::logic_error("classVectorFromCaption: the session's modality is " + engine_->modality->name +
+                               ", not captions");
+    return engine_->captions->encoder.encode(text);
+}
+
+LearnedClass NiwtSession::learnClass(const std::string& name, const std::vector<float>& classVector,
+                                     const LearnProgressFn& progress, const SessionCancelFn& cancelled) {
+    if (!engine_)
+        throw std::logic_error("learnClass: the session is not prepared");
+    const Engine& e = *engine_;
+    if (int(classVector.size()) != e.modality->dims)
+        throw std::invalid_argument("class \"" + name + "\": its description has " + std::to_string(classVector.size()) +
+                                    " values, the modality " + e.modality->name + " has " + std::to_string(e.modality->dims));
+    if (std::all_of(classVector.begin(), classVector.end(), [](float v) { return v == 0.0f; }))
+        throw std::invalid_argument("class \"" + name + "\": its description is empty (all values zero" +
+                                    std::string(e.captions ? ", or no word of the caption is known" : "") + ")");
+    if (!std::all_of(classVector.begin(), classVector.end(), [](float v) { return std::isfinite(v); }))
+        throw std::invalid_argument("class \"" + name + "\": its description has a value that is not a finite number");
+
+    torch::AutoGradMode enableGrad(true);
+    const auto vector = torch::tensor(classVector).unsqueeze(0);
+    const torch::Tensor target = e.mod2alpha.predict(vector).detach();
+
+    Alpha2WOptions options;
+    options.maxIterations = options_.alpha2wMaxIterations;
+    options.tolerance = options_.alpha2wTolerance;
+    Alpha2WReport report;
+    const auto stepped = [&](int iteration, double total, double cosine, double l2) {
+        if (progress)
+            progress(iteration, total, cosine, l2);
+        return !(cancelled && cancelled());
+    };
+    const NewClassWeights weights =
+        alpha2w(e.basis, e.head, target.to(e.device), options, &report, stepped, e.meanTrainFeature);
+
+    LearnedClass out;
+    out.name = name;
+    out.classVector = classVector;
+    const torch::Tensor w = weights.weight[0].detach().to(torch::kCPU, torch::kFloat).contiguous();
+    out.weight.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
+    out.bias = weights.bias[0].item<float>();
+    out.iterations = report.iterations;
+    out.converged = report.converged;
+    out.loss = report.loss;
+    out.cosineLoss = report.cosineLoss;
+    out.l2Loss = report.l2Loss;
+    out.seconds = report.seconds;
+    out.mod2alphaValidationCosineDistance = e.mod2alphaReport.validationCosineDistance;
+
+    torch::NoGradGuard noGrad;
+    const torch::Tensor scores = torch::mv(e.features, w).add(out.bias).contiguous();
+    const float* s = scores.data_ptr<float>();
+    out.ranking.resize(e.featureImages.size());
+    for (size_t r = 0; r < e.featureImages.size(); ++r)
+        out.ranking[r] = {e.featureImages[r], s[r]};
+    // Stable: equal scores keep data set order, so rankings are reproducible.
+    std::stable_sort(out.ranking.begin(), out.ranking.end(),
+                     [](const RankedImage& a, const RankedImage& b) { return a.score > b.score; });
+    return out;
+}
+
+}  // namespace niwt

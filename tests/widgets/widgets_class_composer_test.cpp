@@ -1,0 +1,239 @@
+// The composer-to-engine round trip on a real (small) NIWT setup: a cut-down Fashion-MNIST and
+// its default network (session_fixture.h). The session is prepared on its worker thread; the
+// composer pre-fills the attribute editor from the unseen class Sandal, Learn runs mod2alpha +
+// alpha2w in the background, the convergence plot receives every iteration, and the result appears
+// as a new, undoable class with a ranking of every image. Cancelling mid-job (alpha2w told never
+// to converge) stops the worker, leaves the learned classes untouched and the session usable.
+#include "session_fixture.h"
+#include "widget_test_support.h"
+#include "widgets/attribute_model.h"
+#include "widgets/class_composer.h"
+#include "widgets/convergence_plot.h"
+#include "widgets/learned_class_model.h"
+#include "widgets/ranked_images_panel.h"
+#include "widgets/session_worker.h"
+
+#include <QAction>
+#include <QElapsedTimer>
+#include <QListView>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QUndoStack>
+#include <QtTest>
+
+#include <set>
+
+using namespace niwt::gui;
+
+namespace {
+// First use trains the small network and extracts features: seconds on 2 cores, with room.
+constexpr int kPrepareTimeoutMs = 60000;
+constexpr int kLearnTimeoutMs = 30000;
+constexpr int kTrainPerClass = 40, kTestPerClass = 10;
+}  // namespace
+
+class ClassComposerTest : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir dir_;
+    std::shared_ptr<const niwt::Dataset> dataset_;
+    std::string bundle_;
+
+    niwt::NiwtSessionOptions options() const {
+        niwt::NiwtSessionOptions o;
+        o.bundle = bundle_;
+        o.device = "cpu";
+        o.cacheDir = dir_.filePath(QStringLiteral("cache")).toStdString();
+        return o;
+    }
+
+    bool prepare(SessionController& controller, const niwt::NiwtSessionOptions& o) {
+        QSignalSpy prepared(&controller, &SessionController::prepared);
+        QSignalSpy failed(&controller, &SessionController::failed);
+        controller.prepare(dataset_, o);
+        if (!QTest::qWaitFor([&] { return prepared.count() + failed.count() > 0; }, kPrepareTimeoutMs)) return false;
+        if (failed.count()) qWarning("prepare failed: %s", qPrintable(failed.first().at(1).toString()));
+        return prepared.count() == 1;
+    }
+
+private slots:
+    void initTestCase() {
+        niwt::test::isolateUserState(dir_);
+        QElapsedTimer timer;
+        timer.start();
+        dataset_ = niwt::test::smallFashionMnist(kTrainPerClass, kTestPerClass);
+        QCOMPARE(dataset_->images.size(), size_t(10 * (kTrainPerClass + kTestPerClass)));
+        bundle_ = niwt::test::smallNetwork(*dataset_, dir_.filePath(QStringLiteral("network")).toStdString());
+        qInfo("fixture: data set and network in %lld ms", timer.elapsed());
+    }
+
+    void learnsAClassFromAttributesEndToEnd() {
+        SessionController controller;
+        QSignalSpy progress(&controller, &SessionController::prepareProgress);
+        QVERIFY(prepare(controller, options()));
+        QVERIFY(controller.isPrepared());
+        QVERIFY(progress.count() > 0);  // features/head/importances/mod2alpha phases reported
+        // Every image is readable: 500 with features; 7 seen classes in the head.
+        QCOMPARE(controller.info().featureImages, 500);
+        QCOMPARE(controller.info().seenHeadClasses, 7);
+        QCOMPARE(controller.info().modalityDims, 24);
+
+        ClassComposer composer;
+        composer.setController(&controller);
+        composer.setDataset(dataset_);
+        ConvergencePlot plot;
+        connect(&controller, &SessionController::learnStarted, &plot, [&](quint64, const QString& name) { plot.beginRun(name); });
+        connect(&controller, &SessionController::learnProgress, &plot,
+                [&](quint64, const QVector<LossPoint>& points) { plot.appendPoints(points); });
+        connect(&controller, &SessionController::learned, &plot,
+                [&](quint64, const niwt::LearnedClass& r) { plot.finishRun(r.converged); });
+        RankedImagesPanel ranked;
+        ranked.setDataset(dataset_);
+        connect(&composer, &ClassComposer::learnedClassSelected, &ranked, &RankedImagesPanel::showClass);
+
+        const int sandal = dataset_->classIndexByName("Sandal");
+        QVERIFY(sandal >= 0);
+        QVERIFY(!dataset_->classes[size_t(sandal)].seen);
+        composer.prefillFromClass(sandal);
+        QCOMPARE(composer.attributeModel()->values(),
+                 std::vector<float>(dataset_->modality("attributes")->row(sandal), dataset_->modality("attributes")->row(sandal) + 24));
+        composer.setClassName(QStringLiteral("Sandal-like"));
+        QVERIFY(composer.learnAction()->isEnabled());
+        QCOMPARE(composer.learnAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_L));
+        QSignalSpy learned(&controller, &SessionController::learned);
+        composer.learnAction()->trigger();
+        QVERIFY(composer.isLearning());
+        QVERIFY(!composer.learnAction()->isEnabled());  // one class at a time
+        QTRY_COMPARE_WITH_TIMEOUT(composer.learnedModel()->rowCount(), 1, kLearnTimeoutMs);
+        QVERIFY(!composer.isLearning());
+
+        const niwt::LearnedClass result = learned.first().at(1).value<niwt::LearnedClass>();
+        QCOMPARE(result.name, std::string("Sandal-like"));
+        QVERIFY(result.iterations > 0);
+        QVERIFY(!result.weight.empty());
+        // alpha2w starts near the mean seen vector; after optimising, 1 - cos is well below 1.
+        QVERIFY2(result.cosineLoss < 0.9, qPrintable(QString::number(result.cosineLoss)));
+        // Every image with features is ranked once, highest score first.
+        QCOMPARE(result.ranking.size(), size_t(500));
+        std::set<int> images;
+        for (size_t i = 0; i < result.ranking.size(); ++i) {
+            images.insert(result.ranking[i].image);
+            if (i > 0) QVERIFY(result.ranking[i - 1].score >= result.ranking[i].score);
+        }
+        QCOMPARE(images.size(), size_t(500));
+        // The plot got every iteration, the last one where alpha2w stopped.
+        QCOMPARE(plot.pointCount(), result.iterations);
+        QCOMPARE(plot.stopIteration(), double(result.iterations));
+        // The new class is selected and its top images are shown.
+        QCOMPARE(ranked.shownClassName(), QStringLiteral("Sandal-like"));
+        QCOMPARE(ranked.shownTrueClasses().size(), ranked.topCount());
+        // What a footwear description should rank first: footwear. 3 of the 10 classes are shoes
+        // (Sandal, Sneaker, Ankle_boot), so chance would put about 30% of the top 20 there.
+        const QStringList top = ranked.shownTrueClasses().mid(0, 20);
+        const int shoes = int(top.count(QStringLiteral("Sandal")) + top.count(QStringLiteral("Sneaker")) +
+                              top.count(QStringLiteral("Ankle_boot")));
+        qInfo("top 20 of Sandal-like: %s", qPrintable(top.join(QStringLiteral(", "))));
+        QVERIFY2(shoes >= 10, qPrintable(QStringLiteral("%1 of the top 20 are footwear").arg(shoes)));
+
+        // Undo removes the learned class, redo brings it back (same weights).
+        QCOMPARE(composer.undoStack()->count(), 1);
+        composer.undoStack()->undo();
+        QCOMPARE(composer.learnedModel()->rowCount(), 0);
+        composer.undoStack()->redo();
+        QCOMPARE(composer.learnedModel()->rowCount(), 1);
+        QCOMPARE(composer.learnedModel()->entryAt(0).result.weight, result.weight);
+
+        // Edit + Learn replaces the class (one more undo step), keeping its name.
+        composer.learnedView()->setCurrentIndex(composer.learnedModel()->index(0));
+        composer.editAction()->trigger();
+        QVERIFY(composer.editingId() != 0);
+        composer.attributeModel()->setValue(0, 1.0f);  // covers_torso: no longer a sandal
+        composer.learnAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(composer.undoStack()->count(), 2, kLearnTimeoutMs);
+        QCOMPARE(composer.learnedModel()->rowCount(), 1);
+        QCOMPARE(composer.learnedModel()->names(), QStringList{"Sandal-like"});
+        QCOMPARE(composer.learnedModel()->entryAt(0).result.classVector[0], 1.0f);
+        composer.undoStack()->undo();
+        QCOMPARE(composer.learnedModel()->entryAt(0).result.weight, result.weight);
+    }
+
+    void cancelMidJobKeepsClassesAndSession() {
+        // A negative tolerance is never met (a loss change below a negative fraction of the loss):
+        // alpha2w runs until cancelled (or 10^7 steps, far beyond this test's time).
+        niwt::NiwtSessionOptions endless = options();
+        endless.alpha2wTolerance = -1;
+        endless.alpha2wMaxIterations = 10000000;
+        SessionController controller;
+        QVERIFY(prepare(controller, endless));  // features, head and importances from the cache now
+
+        ClassComposer composer;
+        composer.setController(&controller);
+        composer.setDataset(dataset_);
+        // One class already learned (a stand-in result): cancelling must leave it as it is.
+        niwt::LearnedClass existing;
+        existing.name = "Kept";
+        existing.weight = {1, 2, 3};
+        composer.editor()->add(existing);
+
+        composer.prefillFromClass(dataset_->classIndexByName("Bag"));
+        QSignalSpy progress(&controller, &SessionController::learnProgress);
+        QSignalSpy cancelled(&controller, &SessionController::cancelled);
+        QSignalSpy learned(&controller, &SessionController::learned);
+        composer.learnAction()->trigger();
+        QSignalSpy failed(&controller, &SessionController::failed);
+        QTRY_VERIFY_WITH_TIMEOUT(progress.count() > 0, kLearnTimeoutMs);  // it is running
+        QVERIFY2(composer.cancelAction()->isEnabled(),
+                 qPrintable(QStringLiteral("learned %1, cancelled %2, failed %3 %4")
+                                .arg(learned.count())
+                                .arg(cancelled.count())
+                                .arg(failed.count())
+                                .arg(failed.isEmpty() ? QString() : failed.first().at(1).toString())));
+        composer.cancelAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(cancelled.count(), 1, 10000);
+        QCOMPARE(learned.count(), 0);
+        QVERIFY(!composer.isLearning());
+        QTRY_VERIFY(!controller.isBusy());
+        QCOMPARE(composer.learnedModel()->names(), QStringList{"Kept"});
+        QCOMPARE(composer.learnedModel()->entryAt(0).result.weight, (std::vector<float>{1, 2, 3}));
+        QCOMPARE(composer.undoStack()->count(), 1);
+        // Progress of the cancelled job no longer arrives after the cancel was seen.
+        const int progressAtCancel = progress.count();
+        QTest::qWait(200);
+        QCOMPARE(progress.count(), progressAtCancel);
+
+        // The session is still prepared and learns again (cancelled once more: it never converges).
+        QVERIFY(controller.isPrepared());
+        QVERIFY(composer.learnAction()->isEnabled());
+        composer.learnAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(progress.count() > progressAtCancel, kLearnTimeoutMs);
+        composer.cancel();
+        QTRY_COMPARE_WITH_TIMEOUT(cancelled.count(), 2, 10000);
+        QCOMPARE(composer.learnedModel()->rowCount(), 1);
+    }
+
+    void errorsArriveAsOneLineMessages() {
+        // A bundle folder that does not exist: failed, with a message naming it; not prepared.
+        SessionController controller;
+        niwt::NiwtSessionOptions bad = options();
+        bad.bundle = dir_.filePath(QStringLiteral("no-such-bundle")).toStdString();
+        QSignalSpy failed(&controller, &SessionController::failed);
+        controller.prepare(dataset_, bad);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 10000);
+        const QString message = failed.first().at(1).toString();
+        QVERIFY2(message.contains(QStringLiteral("no-such-bundle")), qPrintable(message));
+        QVERIFY(!message.contains(QLatin1Char('\n')));
+        QVERIFY(!controller.isPrepared());
+        // Learning without a prepared session is refused with a message, not a crash.
+        ClassComposer composer;
+        composer.setController(&controller);
+        composer.setDataset(dataset_);
+        QSignalSpy composerErrors(&composer, &ClassComposer::errorOccurred);
+        composer.learn();
+        QCOMPARE(composerErrors.count(), 1);
+        QVERIFY(!composer.isLearning());
+    }
+};
+
+QTEST_MAIN(ClassComposerTest)
+#include "widgets_class_composer_test.moc"

@@ -1,0 +1,212 @@
+#include "widgets/convergence_plot.h"
+
+#include <qcustomplot.h>
+
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <cmath>
+#include <limits>
+
+namespace niwt::gui {
+
+namespace {
+const QColor kTotalColor(0x1f, 0x77, 0xb4);
+const QColor kCosineColor(0xd6, 0x27, 0x28);
+const QColor kL2Color(0x2c, 0xa0, 0x2c);
+const QColor kPreviousColor(150, 150, 150, 140);
+}  // namespace
+
+ConvergencePlot::ConvergencePlot(QWidget* parent) : QWidget(parent) {
+    setObjectName(QStringLiteral("convergencePlot"));
+    plot_ = new QCustomPlot(this);
+    plot_->setObjectName(QStringLiteral("convergenceCustomPlot"));
+    plot_->setMinimumSize(260, 180);
+    plot_->xAxis->setLabel(tr("alpha2w iteration"));
+    plot_->yAxis->setLabel(tr("loss (mean over the pool)"));
+    plot_->legend->setVisible(true);
+    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+
+    total_ = plot_->addGraph();
+    cosine_ = plot_->addGraph();
+    l2_ = plot_->addGraph();
+    styleGraphs();
+
+    stopLine_ = new QCPItemStraightLine(plot_);
+    stopLine_->setPen(QPen(QColor(90, 90, 90), 1, Qt::DashLine));
+    stopLine_->setVisible(false);
+    stopLabel_ = new QCPItemText(plot_);
+    stopLabel_->setPositionAlignment(Qt::AlignTop | Qt::AlignRight);
+    stopLabel_->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    stopLabel_->setVisible(false);
+
+    status_ = new QLabel(tr("No class learned yet: describe one in the composer and press Learn."), this);
+    status_->setObjectName(QStringLiteral("convergenceStatus"));
+    status_->setWordWrap(true);
+    auto* save = new QToolButton(this);
+    save->setObjectName(QStringLiteral("convergenceSave"));
+    save->setText(tr("Save…"));
+    save->setToolTip(tr("Save the plot as PNG or PDF"));
+    connect(save, &QToolButton::clicked, this, &ConvergencePlot::saveAs);
+    auto* clear = new QToolButton(this);
+    clear->setText(tr("Clear"));
+    clear->setToolTip(tr("Forget the previous runs"));
+    connect(clear, &QToolButton::clicked, this, &ConvergencePlot::clearRuns);
+
+    auto* bar = new QHBoxLayout;
+    bar->addWidget(status_, 1);
+    bar->addWidget(clear);
+    bar->addWidget(save);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(bar);
+    layout->addWidget(plot_, 1);
+
+    replotTimer_ = new QTimer(this);
+    replotTimer_->setSingleShot(true);
+    replotTimer_->setInterval(kReplotIntervalMs);
+    connect(replotTimer_, &QTimer::timeout, this, &ConvergencePlot::replotNow);
+}
+
+void ConvergencePlot::styleGraphs() {
+    total_->setName(tr("total = (1 − cos) + λ‖w − w̄‖²"));
+    total_->setPen(QPen(kTotalColor, 2));
+    cosine_->setName(tr("1 − cos (importances)"));
+    cosine_->setPen(QPen(kCosineColor, 1.5));
+    l2_->setName(tr("‖w − w̄‖² (× λ in the total)"));
+    l2_->setPen(QPen(kL2Color, 1.5));
+}
+
+void ConvergencePlot::keepCurrentAsPrevious() {
+    if (current_.isEmpty()) return;
+    // The finished run's total curve becomes a grey one; its other terms are dropped.
+    QCPGraph* kept = plot_->addGraph();
+    kept->data()->set(*total_->data());  // a copy: setData(ptr) would share the live container
+    kept->setPen(QPen(kPreviousColor, 1));
+    kept->setName(label_);
+    kept->removeFromLegend();
+    previous_.push_back(kept);
+    while (previous_.size() > kMaxPreviousRuns) plot_->removeGraph(previous_.takeFirst());
+}
+
+void ConvergencePlot::beginRun(const QString& label) {
+    keepCurrentAsPrevious();
+    current_.clear();
+    label_ = label;
+    for (QCPGraph* g : {total_, cosine_, l2_}) g->data()->clear();
+    stopLine_->setVisible(false);
+    stopLabel_->setVisible(false);
+    running_ = true;
+    status_->setText(tr("Learning \"%1\"…").arg(label));
+    scheduleReplot();
+}
+
+void ConvergencePlot::appendPoints(const QVector<LossPoint>& points) {
+    if (points.isEmpty()) return;
+    for (const LossPoint& p : points) {
+        current_.push_back(p);
+        total_->addData(p.iteration, p.total);
+        cosine_->addData(p.iteration, p.cosine);
+        l2_->addData(p.iteration, p.l2);
+    }
+    const LossPoint& last = points.back();
+    status_->setText(tr("Learning \"%1\": iteration %2, loss %3").arg(label_).arg(last.iteration).arg(last.total, 0, 'g', 5));
+    scheduleReplot();
+}
+
+void ConvergencePlot::finishRun(bool converged) {
+    running_ = false;
+    if (current_.isEmpty()) {
+        scheduleReplot();
+        return;
+    }
+    const LossPoint& last = current_.back();
+    stopLine_->point1->setCoords(last.iteration, 0);
+    stopLine_->point2->setCoords(last.iteration, 1);
+    stopLine_->setVisible(true);
+    stopLabel_->position->setCoords(last.iteration, 0.02);
+    stopLabel_->setText(converged ? tr("converged at %1").arg(last.iteration) : tr("stopped at %1 (limit)").arg(last.iteration));
+    stopLabel_->setVisible(true);
+    status_->setText(tr("\"%1\": %2 after %3 iterations, loss %4")
+                         .arg(label_, converged ? tr("converged") : tr("iteration limit reached"))
+                         .arg(last.iteration)
+                         .arg(last.total, 0, 'g', 5));
+    scheduleReplot();
+}
+
+void ConvergencePlot::abortRun(const QString& why) {
+    running_ = false;
+    status_->setText(tr("\"%1\": %2").arg(label_, why));
+    scheduleReplot();
+}
+
+void ConvergencePlot::clearRuns() {
+    for (QCPGraph* g : std::as_const(previous_)) plot_->removeGraph(g);
+    previous_.clear();
+    if (!running_) {
+        current_.clear();
+        for (QCPGraph* g : {total_, cosine_, l2_}) g->data()->clear();
+        stopLine_->setVisible(false);
+        stopLabel_->setVisible(false);
+    }
+    scheduleReplot();
+}
+
+int ConvergencePlot::runCount() const { return int(previous_.size()) + (current_.isEmpty() && !running_ ? 0 : 1); }
+int ConvergencePlot::pointCount() const { return int(current_.size()); }
+bool ConvergencePlot::hasStopMarker() const { return stopLine_->visible(); }
+
+double ConvergencePlot::stopIteration() const {
+    return stopLine_->visible() ? stopLine_->point1->coords().x() : std::numeric_limits<double>::quiet_NaN();
+}
+
+void ConvergencePlot::scheduleReplot() {
+    dirty_ = true;
+    if (!replotTimer_->isActive()) replotTimer_->start();
+}
+
+void ConvergencePlot::replotNow() {
+    if (!dirty_) return;
+    dirty_ = false;
+    plot_->rescaleAxes();
+    // Losses are >= 0: keep 0 in view, with a little head room above the largest value.
+    const QCPRange y = plot_->yAxis->range();
+    plot_->yAxis->setRange(std::min(0.0, y.lower), y.upper > 0 ? y.upper * 1.05 : 1.0);
+    if (plot_->xAxis->range().size() < 1) plot_->xAxis->setRange(0, std::max(1.0, plot_->xAxis->range().upper));
+    // rpQueuedReplot: the paint happens in the next event-loop pass, coalesced with others.
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+    ++replots_;
+}
+
+bool ConvergencePlot::savePng(const QString& file) {
+    replotNow();
+    return plot_->savePng(file, 0, 0, 2.0);
+}
+
+bool ConvergencePlot::savePdf(const QString& file) {
+    replotNow();
+    return plot_->savePdf(file);
+}
+
+void ConvergencePlot::saveAs() {
+    auto* dialog = new QFileDialog(this, tr("Save Convergence Plot"), QString(),
+                                   tr("PNG image (*.png);;PDF document (*.pdf)"));
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QFileDialog::fileSelected, this, [this, dialog](const QString& chosen) {
+        QString file = chosen;
+        const bool pdf = dialog->selectedNameFilter().contains(QLatin1String("pdf")) ||
+                         QFileInfo(file).suffix().compare(QLatin1String("pdf"), Qt::CaseInsensitive) == 0;
+        if (QFileInfo(file).suffix().isEmpty()) file += pdf ? QStringLiteral(".pdf") : QStringLiteral(".png");
+        const bool ok = pdf ? savePdf(file) : savePng(file);
+        status_->setText(ok ? tr("Saved %1").arg(file) : tr("Could not write %1").arg(file));
+    });
+    dialog->open();
+}
+
+}  // namespace niwt::gui

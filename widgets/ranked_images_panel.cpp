@@ -1,0 +1,126 @@
+#include "widgets/ranked_images_panel.h"
+
+#include "widgets/thumbnail_model.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListView>
+#include <QLocale>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <map>
+
+namespace niwt::gui {
+
+namespace {
+constexpr int kThumbnailPixels = 96;
+constexpr int kSummaryClasses = 3;  // the summary names this many most frequent true classes
+}  // namespace
+
+RankedImagesPanel::RankedImagesPanel(QWidget* parent) : QWidget(parent) {
+    setObjectName(QStringLiteral("rankedImagesPanel"));
+    title_ = new QLabel(this);
+    title_->setObjectName(QStringLiteral("rankedTitle"));
+    title_->setTextFormat(Qt::RichText);
+    summary_ = new QLabel(this);
+    summary_->setObjectName(QStringLiteral("rankedSummary"));
+    summary_->setWordWrap(true);
+    topBox_ = new QSpinBox(this);
+    topBox_->setObjectName(QStringLiteral("rankedTopCount"));
+    topBox_->setRange(1, 200);
+    topBox_->setValue(48);
+    topBox_->setPrefix(tr("top "));
+    topBox_->setToolTip(tr("How many of the highest-scoring images to show"));
+
+    model_ = new ThumbnailModel(this);
+    model_->setMaxItems(topBox_->maximum());
+    model_->setThumbnailSize(kThumbnailPixels);
+    view_ = new QListView(this);
+    view_->setObjectName(QStringLiteral("rankedView"));
+    view_->setViewMode(QListView::IconMode);
+    view_->setMovement(QListView::Static);
+    view_->setResizeMode(QListView::Adjust);
+    view_->setWrapping(true);
+    view_->setUniformItemSizes(true);
+    view_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    view_->setTextElideMode(Qt::ElideRight);
+    view_->setIconSize(QSize(kThumbnailPixels, kThumbnailPixels));
+    view_->setGridSize(QSize(kThumbnailPixels + 24, kThumbnailPixels + 2 * view_->fontMetrics().height() + 12));
+    view_->setModel(model_);
+
+    auto* header = new QHBoxLayout;
+    header->addWidget(title_, 1);
+    header->addWidget(topBox_);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(header);
+    layout->addWidget(summary_);
+    layout->addWidget(view_, 1);
+
+    connect(topBox_, &QSpinBox::valueChanged, this, &RankedImagesPanel::rebuild);
+    rebuild();
+}
+
+void RankedImagesPanel::setDataset(std::shared_ptr<const Dataset> dataset) {
+    dataset_ = std::move(dataset);
+    clearClass();
+}
+
+void RankedImagesPanel::showClass(const niwt::LearnedClass& learned) {
+    learned_ = learned;
+    shownName_ = QString::fromStdString(learned.name);
+    rebuild();
+}
+
+void RankedImagesPanel::clearClass() {
+    learned_ = {};
+    shownName_.clear();
+    rebuild();
+}
+
+void RankedImagesPanel::setTopCount(int count) { topBox_->setValue(count); }
+int RankedImagesPanel::topCount() const { return topBox_->value(); }
+
+void RankedImagesPanel::rebuild() {
+    shownClasses_.clear();
+    if (!dataset_ || shownName_.isEmpty()) {
+        model_->clear();
+        title_->setText(tr("<i>Learn a class in the composer to see the images it ranks highest</i>"));
+        summary_->clear();
+        return;
+    }
+    const int count = std::min<int>(topBox_->value(), int(learned_.ranking.size()));
+    QVector<ThumbnailModel::Item> items;
+    std::map<QString, int> perClass;
+    for (int rank = 0; rank < count; ++rank) {
+        const RankedImage& ranked = learned_.ranking[size_t(rank)];
+        if (ranked.image < 0 || size_t(ranked.image) >= dataset_->images.size()) continue;
+        const ImageInfo& image = dataset_->images[size_t(ranked.image)];
+        const QString trueClass = QString::fromStdString(dataset_->classes[size_t(image.classIndex)].name);
+        shownClasses_ << trueClass;
+        ++perClass[trueClass];
+        ThumbnailModel::Item item;
+        item.path = QString::fromStdString(image.path);
+        item.label = tr("#%1 %2").arg(rank + 1).arg(trueClass);
+        item.toolTip = tr("rank %1, score %2\ntrue class: %3\n%4")
+                           .arg(rank + 1)
+                           .arg(QLocale().toString(double(ranked.score), 'f', 3), trueClass, item.path);
+        items.push_back(std::move(item));
+    }
+    model_->setItems(items);
+    title_->setText(tr("<b>%1</b>: highest-scoring images of %2")
+                        .arg(shownName_.toHtmlEscaped())
+                        .arg(QLocale().toString(qulonglong(learned_.ranking.size()))));
+    // Which real classes the new classifier picks: the quickest check of what it learned.
+    std::vector<std::pair<int, QString>> frequent;
+    for (const auto& [name, n] : perClass) frequent.emplace_back(-n, name);
+    std::sort(frequent.begin(), frequent.end());
+    QStringList parts;
+    for (size_t i = 0; i < frequent.size() && int(i) < kSummaryClasses; ++i)
+        parts << tr("%1 × %2").arg(-frequent[i].first).arg(frequent[i].second);
+    summary_->setText(tr("Top %1 by true class: %2").arg(count).arg(parts.join(QStringLiteral(", "))));
+}
+
+}  // namespace niwt::gui
