@@ -41,7 +41,7 @@ ConvergencePlot::ConvergencePlot(QWidget* parent) : QWidget(parent) {
     stopLine_->setPen(QPen(QColor(90, 90, 90), 1, Qt::DashLine));
     stopLine_->setVisible(false);
     stopLabel_ = new QCPItemText(plot_);
-    stopLabel_->setPositionAlignment(Qt::AlignTop | Qt::AlignRight);
+    stopLabel_->setPositionAlignment(Qt::AlignBottom | Qt::AlignRight);  // the legend is top right
     stopLabel_->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
     stopLabel_->setVisible(false);
 
@@ -78,7 +78,7 @@ void ConvergencePlot::styleGraphs() {
     total_->setPen(QPen(kTotalColor, 2));
     cosine_->setName(tr("1 − cos (importances)"));
     cosine_->setPen(QPen(kCosineColor, 1.5));
-    l2_->setName(tr("‖w − w̄‖² (× λ in the total)"));
+    l2_->setName(tr("λ‖w − w̄‖²"));
     l2_->setPen(QPen(kL2Color, 1.5));
 }
 
@@ -112,7 +112,9 @@ void ConvergencePlot::appendPoints(const QVector<LossPoint>& points) {
         current_.push_back(p);
         total_->addData(p.iteration, p.total);
         cosine_->addData(p.iteration, p.cosine);
-        l2_->addData(p.iteration, p.l2);
+        // The weighted term, on the same scale as the others: total = (1 - cos) + lambda * l2,
+        // and the unweighted L2 (hundreds) would flatten the curves that matter.
+        l2_->addData(p.iteration, p.total - p.cosine);
     }
     const LossPoint& last = points.back();
     status_->setText(tr("Learning \"%1\": iteration %2, loss %3").arg(label_).arg(last.iteration).arg(last.total, 0, 'g', 5));
@@ -129,7 +131,7 @@ void ConvergencePlot::finishRun(bool converged) {
     stopLine_->point1->setCoords(last.iteration, 0);
     stopLine_->point2->setCoords(last.iteration, 1);
     stopLine_->setVisible(true);
-    stopLabel_->position->setCoords(last.iteration, 0.02);
+    stopLabel_->position->setCoords(last.iteration, 0.97);
     stopLabel_->setText(converged ? tr("converged at %1").arg(last.iteration) : tr("stopped at %1 (limit)").arg(last.iteration));
     stopLabel_->setVisible(true);
     status_->setText(tr("\"%1\": %2 after %3 iterations, loss %4")
@@ -177,7 +179,9 @@ void ConvergencePlot::replotNow() {
     // Losses are >= 0: keep 0 in view, with a little head room above the largest value.
     const QCPRange y = plot_->yAxis->range();
     plot_->yAxis->setRange(std::min(0.0, y.lower), y.upper > 0 ? y.upper * 1.05 : 1.0);
-    if (plot_->xAxis->range().size() < 1) plot_->xAxis->setRange(0, std::max(1.0, plot_->xAxis->range().upper));
+    // Room right of the last iteration, so the stop marker does not sit on the frame.
+    const QCPRange x = plot_->xAxis->range();
+    plot_->xAxis->setRange(std::min(x.lower, 1.0), std::max(x.upper + std::max(0.5, 0.04 * x.size()), 2.0));
     // rpQueuedReplot: the paint happens in the next event-loop pass, coalesced with others.
     plot_->replot(QCustomPlot::rpQueuedReplot);
     ++replots_;

@@ -1,10 +1,10 @@
 #pragma once
 // Live convergence curves of alpha2w (NIWT step 4): the loss terms per iteration (1 - cos, the
-// unweighted L2 term, and the total, which weights L2 by lambda), appended as the worker reports
-// them. Replots are throttled by a timer (at most one per kReplotIntervalMs, and only when
-// something changed), so a fast optimiser never stalls the GUI. The stopping point of a finished
-// run is marked; earlier runs stay on the plot in grey for comparison (their total loss only; the
-// last kMaxPreviousRuns). Save as PNG or PDF.
+// L2 term weighted by lambda, and their total), appended as the worker reports them. Replots are
+// throttled by a timer (at most one per kReplotIntervalMs, and only when something changed), so a
+// fast optimiser never stalls the GUI. The stopping point of a finished run is marked; earlier
+// runs stay on the plot in grey for comparison (their total loss only; the last
+// kMaxPreviousRuns). Save as PNG or PDF.
 #include "widgets/session_worker.h"
 
 #include <QString>

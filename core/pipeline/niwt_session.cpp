@@ -23,8 +23,7 @@ struct NiwtSession::Engine {
     const Modality* modality = nullptr;     // the data set's, or &captions->modality
     Mod2Alpha mod2alpha;
     Mod2AlphaReport mod2alphaReport;
-    torch::Tensor basis;                    // P x R x K on device
-    LinearHead head;                        // on device
+    Alpha2WBasis alpha2w;                   // the importance basis and seen head, prepared once, on device
     torch::Tensor meanTrainFeature;         // anchor of the new bias (may be undefined)
     torch::Tensor features;                 // N x F, CPU: every image with features, for ranking
     std::vector<int> featureImages;         // dataset image index of each features row
@@ -90,7 +89,8 @@ NiwtSessionInfo NiwtSession::prepare(const SessionProgressFn& progress, const Se
     {
         torch::AutoGradMode enableGrad(true);
         importances = extractor.importances();
-        engine->basis = extractor.importanceBasis(UnseenLearningOptions().poolPerClass).basis.to(engine->device);
+        const ImportanceBasis basis = extractor.importanceBasis(UnseenLearningOptions().poolPerClass);
+        engine->alpha2w = prepareAlpha2W(basis.basis.to(engine->device), head.head.to(engine->device));
     }
 
     const Mod2AlphaOptions mod2alphaOptions;
@@ -101,7 +101,6 @@ NiwtSessionInfo NiwtSession::prepare(const SessionProgressFn& progress, const Se
                                                           progress("mod2alpha", step, mod2alphaOptions.maxEpochs);
                                                       return !(cancelled && cancelled());
                                                   });
-    engine->head = head.head.to(engine->device);
     engine->meanTrainFeature = meanSeenTrainingFeature(dataset, features, head);
     engine->features = features.features;
     engine->featureImages = features.images;
@@ -159,7 +158,7 @@ LearnedClass NiwtSession::learnClass(const std::string& name, const std::vector<
         return !(cancelled && cancelled());
     };
     const NewClassWeights weights =
-        alpha2w(e.basis, e.head, target.to(e.device), options, &report, stepped, e.meanTrainFeature);
+        alpha2w(e.alpha2w, target.to(e.device), options, &report, stepped, e.meanTrainFeature);
 
     LearnedClass out;
     out.name = name;

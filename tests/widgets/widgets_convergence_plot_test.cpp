@@ -44,6 +44,8 @@ private slots:
         QCOMPARE(plot.cosineGraph()->data()->at(3)->key, 4.0);
         QCOMPARE(plot.cosineGraph()->data()->at(3)->value, 0.25);
         QCOMPARE(plot.totalGraph()->data()->at(3)->value, 0.26);
+        // The L2 curve is the weighted term, total - cosine (here 0.01).
+        QCOMPARE(plot.l2Graph()->data()->at(3)->value, 0.26 - 0.25);
         QVERIFY(!plot.hasStopMarker());
         QVERIFY(std::isnan(plot.stopIteration()));
     }
