@@ -98,6 +98,7 @@ public:
     int stage() const { return stage_; }
     const Dataset& dataset() const { return dataset_; }
     const std::string& cacheDir() const { return options_.cacheDir; }
+    const ExtractionOptions& options() const { return options_; }
 
     // Images to use for a list, honouring options.limit (evenly spread, deterministic).
     std::vector<int> limited(const std::vector<int>& images) const;

@@ -1,6 +1,6 @@
 #pragma once
 // A miniature data set written to disk for pipeline tests: classes red, green and blue (blue
-// unseen), 10 noisy 16x16 PNG images each in a folder layout, and a small staged CNN (widths
+// unseen; optionally yellow, cyan and magenta, seen), 10 noisy 16x16 PNG images each in a folder layout, and a small staged CNN (widths
 // 4, 6, 8) saved as a niwt-bundle with a 16x16 input.
 #include "core/data/loaders.h"
 #include "core/engine/small_cnn.h"
@@ -20,6 +20,7 @@ struct ColourFixtureOptions {
     bool corruptRedImage = false;  // red/img3.png holds text, not an image (an unreadable file)
     bool whitePatches = false;     // a 6x6 white square at (i mod 8, i mod 8) in image i: a spot to explain
     bool attributeTable = false;   // attributes.csv beside the classes; its names hold commas
+    bool mixedColours = false;     // three more seen classes: yellow, cyan, magenta (5 seen in all)
 };
 
 struct ColourFixture {
@@ -34,8 +35,10 @@ inline ColourFixture makeColourFixture(const std::string& name, const ColourFixt
     ColourFixture f;
     f.root = fs::temp_directory_path() / name;
     fs::remove_all(f.root);
-    const std::vector<std::pair<std::string, cv::Scalar>> classes = {
+    std::vector<std::pair<std::string, cv::Scalar>> classes = {
         {"red", {0, 0, 220}}, {"green", {0, 220, 0}}, {"blue", {220, 0, 0}}};
+    if (options.mixedColours)
+        classes.insert(classes.end(), {{"yellow", {0, 220, 220}}, {"cyan", {220, 220, 0}}, {"magenta", {220, 0, 220}}});
     cv::RNG rng(7);
     for (const auto& [cls, colour] : classes) {
         fs::create_directories(f.root / "data" / cls);
@@ -51,9 +54,13 @@ inline ColourFixture makeColourFixture(const std::string& name, const ColourFixt
     }
     if (options.corruptRedImage)
         std::ofstream(f.root / "data" / "red" / "img3.png", std::ios::trunc) << "corrupt";
-    if (options.attributeTable)
-        std::ofstream(f.root / "data" / "attributes.csv") << "class,\"colour, red\",\"colour, green\",\"colour, blue\",bright\n"
-                                                             "red,90,5,5,50\ngreen,5,90,5,60\nblue,5,5,90,40\n";
+    if (options.attributeTable) {
+        std::ofstream table(f.root / "data" / "attributes.csv");
+        table << "class,\"colour, red\",\"colour, green\",\"colour, blue\",bright\n"
+                 "red,90,5,5,50\ngreen,5,90,5,60\nblue,5,5,90,40\n";
+        if (options.mixedColours)
+            table << "yellow,90,90,5,70\ncyan,5,90,90,55\nmagenta,90,5,90,45\n";
+    }
     std::ofstream(f.root / "unseen.txt") << "blue\n";
     f.dataset = openDataset("folder:" + (f.root / "data").string());
     applySplit(f.dataset, "classes:" + (f.root / "unseen.txt").string());
