@@ -107,6 +107,15 @@ bool AttributeModel::fillFromClass(int classIndex) {
     return setValues(std::vector<float>(row, row + modality_->dims));
 }
 
+bool AttributeModel::setFromScores(const std::vector<float>& scores) {
+    if (scores.size() != values_.size())
+        return false;
+    std::vector<float> values(scores.size());
+    for (size_t d = 0; d < scores.size(); ++d)
+        values[d] = minimum_[d] + std::clamp(scores[d], 0.0f, 1.0f) * (maximum_[d] - minimum_[d]);
+    return setValues(values);
+}
+
 bool AttributeModel::setValue(int dimension, float value) {
     if (dimension < 0 || dimension >= dims() || !std::isfinite(value))
         return false;

@@ -45,6 +45,9 @@ public:
     bool setValue(int dimension, float value);
     // Pre-fill: the row of class `classIndex` in the modality.
     bool fillFromClass(int classIndex);
+    // Scores in [0, 1] (e.g. attributeScoresFromCaption) mapped onto each attribute's range:
+    // minimum + score x (maximum - minimum). False when the size does not match.
+    bool setFromScores(const std::vector<float>& scores);
 
     // The index of a dimension's row (column NameColumn), for views and tests.
     QModelIndex indexOfDimension(int dimension, int column = NameColumn) const;

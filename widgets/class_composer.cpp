@@ -1,5 +1,6 @@
 #include "widgets/class_composer.h"
 
+#include "core/data/caption_attributes.h"
 #include "widgets/attribute_model.h"
 #include "widgets/session_worker.h"
 
@@ -132,12 +133,13 @@ ClassComposer::ClassComposer(QWidget* parent) : QWidget(parent) {
     deleteAction_ = new QAction(tr("&Delete Class"), this);
     deleteAction_->setObjectName(QStringLiteral("deleteClassAction"));
     deleteAction_->setShortcut(QKeySequence::Delete);
-    deleteAction_->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    // Only while the list has focus: Delete in the attribute editor must not delete a class.
+    deleteAction_->setShortcutContext(Qt::WidgetShortcut);
     connect(deleteAction_, &QAction::triggered, this, &ClassComposer::deleteSelected);
     renameAction_ = new QAction(tr("&Rename Class"), this);
     renameAction_->setObjectName(QStringLiteral("renameClassAction"));
     renameAction_->setShortcut(QKeySequence(Qt::Key_F2));
-    renameAction_->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    renameAction_->setShortcutContext(Qt::WidgetShortcut);
     connect(renameAction_, &QAction::triggered, this, &ClassComposer::renameSelected);
     editAction_ = new QAction(tr("&Edit Class"), this);
     editAction_->setObjectName(QStringLiteral("editClassAction"));
@@ -201,11 +203,18 @@ ClassComposer::ClassComposer(QWidget* parent) : QWidget(parent) {
                                         "black and white barred wings and a long pointed bill\""));
     captionHint_ = new QLabel(this);
     captionHint_->setWordWrap(true);
+    fillFromCaptionButton_ = new QPushButton(tr("Fill &Attributes from Caption"), this);
+    fillFromCaptionButton_->setObjectName(QStringLiteral("fillFromCaptionButton"));
+    fillFromCaptionButton_->setToolTip(tr("Set the attributes the caption mentions, to check and adjust them before Learn"));
+    connect(fillFromCaptionButton_, &QPushButton::clicked, this, [this] {
+        if (fillAttributesFromCaption()) setMode(Mode::Attributes);
+    });
     auto* captionPage = new QWidget(this);
     auto* captionLayout = new QVBoxLayout(captionPage);
     captionLayout->setContentsMargins(2, 2, 2, 2);
     captionLayout->addWidget(captionHint_);
     captionLayout->addWidget(captionEdit_, 1);
+    captionLayout->addWidget(fillFromCaptionButton_, 0, Qt::AlignRight);
 
     modeTabs_ = new QTabWidget(this);
     modeTabs_->setObjectName(QStringLiteral("composerModes"));
@@ -271,7 +280,7 @@ ClassComposer::ClassComposer(QWidget* parent) : QWidget(parent) {
     layout->addWidget(new QLabel(tr("Learned classes:"), this));
     layout->addWidget(learnedView_);
     layout->addLayout(listButtons);
-    addActions({learnAction_, deleteAction_, renameAction_});
+    addActions({learnAction_});
 
     setDataset(nullptr);
 }
@@ -298,6 +307,11 @@ void ClassComposer::setController(SessionController* controller) {
 void ClassComposer::setDataset(std::shared_ptr<const Dataset> dataset, const QString& modality) {
     dataset_ = std::move(dataset);
     modalityName_ = modality;
+    // A class being learned belongs to the old data set: its result must not land in the new list.
+    if (pendingJob_) {
+        cancel();
+        pendingJob_ = 0;
+    }
     stopEditing();
     while (learned_->rowCount() > 0) learned_->takeEntry(0);
     undoStack_->clear();
@@ -311,6 +325,8 @@ void ClassComposer::setDataset(std::shared_ptr<const Dataset> dataset, const QSt
             prefillBox_->addItem(QString::fromStdString(info.name) + (info.seen ? QString() : tr(" (unseen)")), int(c));
         }
     updateState();
+    // A new data set starts in its natural mode (tabs disabled meanwhile may have moved the current one).
+    setMode(captionsSession() ? Mode::Caption : Mode::Attributes);
 }
 
 ClassComposer::Mode ClassComposer::mode() const {
@@ -328,6 +344,22 @@ void ClassComposer::prefillFromClass(int classIndex) {
     statusLabel_->setText(tr("Attributes pre-filled from %1.").arg(QString::fromStdString(dataset_->classes[size_t(classIndex)].name)));
 }
 
+bool ClassComposer::fillAttributesFromCaption() {
+    const Modality* modality = dataset_ ? dataset_->modality(modalityName_.toStdString()) : nullptr;
+    if (!modality || attributes_->dims() == 0) return false;
+    const QString caption = captionEdit_->toPlainText().simplified();
+    const std::vector<float> scores = attributeScoresFromCaption(caption.toStdString(), modality->dimNames);
+    if (std::all_of(scores.begin(), scores.end(), [](float s) { return s == 0.0f; })) {
+        emit errorOccurred(tr("the caption mentions no attribute of this data set by name (attributes such as \"%1\")")
+                               .arg(QString::fromStdString(modality->dimNames.empty() ? std::string() : modality->dimNames.front())));
+        return false;
+    }
+    attributes_->setFromScores(scores);
+    const auto mentioned = std::count_if(scores.begin(), scores.end(), [](float s) { return s > 0.0f; });
+    statusLabel_->setText(tr("%n attribute(s) set from the caption.", nullptr, int(mentioned)));
+    return true;
+}
+
 void ClassComposer::learn() {
     if (pendingJob_) return;  // one class at a time
     if (!controller_ || !controller_->isPrepared()) {
@@ -336,14 +368,21 @@ void ClassComposer::learn() {
         return;
     }
     const QString name = nameEdit_->text().trimmed().isEmpty() ? tr("New class") : nameEdit_->text().trimmed();
+    const bool captionsModality = captionsSession();
     if (mode() == Mode::Caption) {
         const QString caption = captionEdit_->toPlainText().simplified();
         if (caption.isEmpty()) {
             emit errorOccurred(tr("the caption is empty: describe the class in words first"));
             return;
         }
+        if (captionsModality) {
+            pendingJob_ = controller_->learnFromCaption(name, caption);
+        } else {
+            // Attribute sessions learn from the attributes the caption mentions (shown in the editor).
+            if (!fillAttributesFromCaption()) return;
+            pendingJob_ = controller_->learn(name, attributes_->values());
+        }
         pendingCaption_ = caption;
-        pendingJob_ = controller_->learnFromCaption(name, caption);
     } else {
         const std::vector<float> values = attributes_->values();
         if (std::all_of(values.begin(), values.end(), [](float v) { return v == 0.0f; })) {
@@ -395,13 +434,10 @@ void ClassComposer::editSelected() {
     if (!entry) return;
     editingId_ = id;
     nameEdit_->setText(QString::fromStdString(entry->result.name));
-    if (!entry->caption.isEmpty()) {
-        setMode(Mode::Caption);
-        captionEdit_->setPlainText(entry->caption);
-    } else {
-        setMode(Mode::Attributes);
-        attributes_->setValues(entry->result.classVector);
-    }
+    // Attribute values back in the editor (also those a caption was turned into), the caption too.
+    attributes_->setValues(entry->result.classVector);
+    captionEdit_->setPlainText(entry->caption);
+    setMode(entry->caption.isEmpty() ? Mode::Attributes : Mode::Caption);
     updateState();
 }
 
@@ -441,10 +477,12 @@ void ClassComposer::onSelectionChanged() {
     updateState();
 }
 
+bool ClassComposer::captionsSession() const { return controller_ && controller_->options().modality == "captions"; }
+
 void ClassComposer::updateState() {
     const bool ready = controller_ && controller_->isPrepared();
     const bool learning = pendingJob_ != 0;
-    const bool captions = controller_ && controller_->options().modality == "captions";
+    const bool captions = captionsSession();
     learnAction_->setEnabled(ready && !learning && dataset_);
     learnButton_->setEnabled(learnAction_->isEnabled());
     cancelAction_->setEnabled(learning);
@@ -453,12 +491,15 @@ void ClassComposer::updateState() {
     for (QAction* action : {deleteAction_, renameAction_, editAction_}) action->setEnabled(haveSelection);
     newClassAction_->setEnabled(editingId_ != 0);
     modeTabs_->setTabEnabled(0, !captions && attributes_->dims() > 0);
-    modeTabs_->setTabEnabled(1, captions);
+    modeTabs_->setTabEnabled(1, captions || attributes_->dims() > 0);
     if (captions && mode() != Mode::Caption) setMode(Mode::Caption);
+    fillFromCaptionButton_->setVisible(!captions);
+    fillFromCaptionButton_->setEnabled(attributes_->dims() > 0);
     captionHint_->setText(captions ? tr("The caption is encoded like the seen classes' descriptions (TF-IDF)."
                                         " Words they never use are ignored.")
-                                   : tr("This session learns from attributes: captions need the captions modality "
-                                        "(a data set with class descriptions)."));
+                                   : tr("This session learns from attributes: Learn sets the attributes the caption "
+                                        "names (\"red wings\" sets has_wing_color::red) and learns from them. "
+                                        "Check them in the Attributes tab."));
     const LearnedClassEntry* edited = learned_->entry(editingId_);
     editingLabel_->setText(edited ? tr("Editing \"%1\": Learn replaces it.").arg(QString::fromStdString(edited->result.name))
                                   : QString());

@@ -1,7 +1,8 @@
 #pragma once
 // The class composer: describe a class the network has never seen, by attributes (an editor with
 // every attribute, searchable, grouped by part, pre-fillable from an existing class) or by a
-// caption (when the session's modality is "captions"), then Learn runs mod2alpha + alpha2w for it
+// caption (encoded like the seen classes' descriptions when the session's modality is "captions";
+// else turned into the attributes it mentions, core/data/caption_attributes.h), then Learn runs mod2alpha + alpha2w for it
 // in the background (SessionController). Learned classes are listed below; they can be renamed,
 // edited (the description goes back into the editor and the next Learn replaces the class) and
 // deleted, all undoable (undoStack(); the main window puts Undo/Redo in its Edit menu).
@@ -57,6 +58,9 @@ public:
     void setCaption(const QString& caption);
     // Pre-fill the attribute editor from a data set class (by class index).
     void prefillFromClass(int classIndex);
+    // Attribute sessions: sets the attributes the caption mentions (attributeScoresFromCaption)
+    // and clears the others. False (and the editor unchanged) when it mentions none.
+    bool fillAttributesFromCaption();
 
     AttributeModel* attributeModel() const { return attributes_; }
     AttributeFilterModel* attributeFilter() const { return filter_; }
@@ -91,6 +95,7 @@ private:
     void onJobEnded(quint64 job, const QString& why);
     void onSelectionChanged();
     void updateState();
+    bool captionsSession() const;  // the controller's modality is "captions"
     int selectedId() const;
     void selectId(int id);
 
@@ -110,6 +115,7 @@ private:
     QTreeView* attributeView_ = nullptr;
     QPlainTextEdit* captionEdit_ = nullptr;
     QLabel* captionHint_ = nullptr;
+    QPushButton* fillFromCaptionButton_ = nullptr;
     QLabel* editingLabel_ = nullptr;
     QLabel* statusLabel_ = nullptr;
     QPushButton* learnButton_ = nullptr;

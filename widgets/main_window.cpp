@@ -548,6 +548,7 @@ void MainWindow::startSession() {
     NiwtSessionOptions options;
     options.bundle = bundlePath_.toStdString();
     options.modality = sessionModality().toStdString();
+    session_->cancel();  // what still runs or waits was for the previous data set or bundle
     session_->prepare(dataset_, options);
     setJobText(tr("Preparing the NIWT engine (features, seen head, importances; cached after the first time)…"));
     showJobProgress(0, 0, QString());

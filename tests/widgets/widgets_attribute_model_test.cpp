@@ -107,6 +107,11 @@ private slots:
         QCOMPARE(model.values(), (std::vector<float>{0, 5, 0, 3, 0, 0.25f}));
         QCOMPARE(model.indexOfDimension(2, AttributeModel::ValueColumn).data(Qt::CheckStateRole).toInt(), int(Qt::Unchecked));
         QVERIFY(!model.fillFromClass(2));  // no such class
+        // Caption scores map onto each range: 0.5 of dagger's 0..40 is 20, 1 of red's 0..1 is 1,
+        // scores outside [0, 1] are clamped (size's 2 -> its maximum 7).
+        QVERIFY(model.setFromScores({0.5f, 0, 1, 2, 0, 0}));
+        QCOMPARE(model.values(), (std::vector<float>{20, 0, 1, 7, 0, 0}));
+        QVERIFY(!model.setFromScores({1}));
         QVERIFY(!model.setValues({1, 2}));  // wrong size
         model.clearValues();
         QCOMPARE(model.values(), std::vector<float>(6, 0.0f));

@@ -129,8 +129,9 @@ private slots:
         QCOMPARE(composer.learnAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_L));
         QSignalSpy learned(&controller, &SessionController::learned);
         StallProbe learnProbe;
+        QSignalSpy composerErrors(&composer, &ClassComposer::errorOccurred);
         composer.learnAction()->trigger();
-        QVERIFY(composer.isLearning());
+        QVERIFY2(composer.isLearning(), qPrintable(composerErrors.isEmpty() ? QString() : composerErrors.first().at(0).toString()));
         QVERIFY(!composer.learnAction()->isEnabled());  // one class at a time
         QTRY_COMPARE_WITH_TIMEOUT(composer.learnedModel()->rowCount(), 1, kLearnTimeoutMs);
         QVERIFY(!composer.isLearning());
@@ -202,6 +203,34 @@ private slots:
         QCOMPARE(composer.learnedModel()->entryAt(0).result.classVector[0], 1.0f);
         composer.undoStack()->undo();
         QCOMPARE(composer.learnedModel()->entryAt(0).result.weight, result.weight);
+
+        // A caption in this attribute session: Learn sets the attributes it names, then learns.
+        // "laces" names has_laces, "thick sole" thick_sole, "worn on feet" worn_on_feet (stop word
+        // "on" dropped): each goes to its maximum over the classes; covers_torso, not named, to its
+        // minimum (0).
+        composer.stopEditing();
+        composer.setMode(ClassComposer::Mode::Caption);
+        composer.setClassName(QStringLiteral("Laced boot"));
+        const QString caption = QStringLiteral("a boot with laces and a thick sole, worn on feet");
+        composer.setCaption(caption);
+        composer.learnAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(composer.learnedModel()->rowCount(), 2, kLearnTimeoutMs);
+        const niwt::gui::LearnedClassEntry& captioned = composer.learnedModel()->entryAt(1);
+        QCOMPARE(captioned.result.name, std::string("Laced boot"));
+        QCOMPARE(captioned.caption, caption);
+        const niwt::Modality& attributes = *dataset_->modality("attributes");
+        auto dimension = [&](const char* name) {
+            return size_t(std::find(attributes.dimNames.begin(), attributes.dimNames.end(), name) - attributes.dimNames.begin());
+        };
+        auto maximum = [&](size_t d) {
+            float m = 0;
+            for (size_t c = 0; c < dataset_->classes.size(); ++c) m = std::max(m, attributes.row(int(c))[d]);
+            return m;
+        };
+        for (const char* named : {"has_laces", "thick_sole", "worn_on_feet"})
+            QCOMPARE(captioned.result.classVector[dimension(named)], maximum(dimension(named)));
+        QCOMPARE(captioned.result.classVector[dimension("covers_torso")], 0.0f);
+        QVERIFY(!captioned.result.ranking.empty());
     }
 
     void cancelMidJobKeepsClassesAndSession() {
@@ -257,6 +286,18 @@ private slots:
         composer.cancel();
         QTRY_COMPARE_WITH_TIMEOUT(cancelled.count(), 2, 10000);
         QCOMPARE(composer.learnedModel()->rowCount(), 1);
+
+        // A data set opened while a class is learned cancels the job: the new (empty) list of
+        // classes gets nothing from the old data set.
+        const int progressBefore = progress.count();
+        composer.learnAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(progress.count() > progressBefore, kLearnTimeoutMs);
+        composer.setDataset(dataset_);
+        QVERIFY(!composer.isLearning());
+        QTRY_COMPARE_WITH_TIMEOUT(cancelled.count(), 3, 10000);
+        QCOMPARE(composer.learnedModel()->rowCount(), 0);
+        QCOMPARE(composer.undoStack()->count(), 0);
+        QCOMPARE(learned.count(), 0);
     }
 
     void errorsArriveAsOneLineMessages() {
