@@ -67,15 +67,10 @@ struct Session {
         bundle = std::make_unique<Bundle>(openBundleFromOptions(options, dataset, device));
         stage = resolveStage(*bundle, options.value("stage"));
         extractor = std::make_unique<Extractor>(dataset, *bundle, stage, device, extractionOptionsFromOptions(options), progressLine);
-        extractor->allFeatures();
-        extractor->seenHead();
-        {
-            torch::AutoGradMode enableGrad(true);
-            importances = extractor->importances();
-        }
-        inverse = fitInverseMap(importances.alpha,
-                                torch::tensor(std::vector<int64_t>(importances.classes.begin(), importances.classes.end())),
-                                classVectors, {}, &inverseReport);
+        auto basis = prepareExplanationBasis(*extractor, classVectors);
+        importances = std::move(basis.importances);
+        inverse = std::move(basis.inverse);
+        inverseReport = std::move(basis.report);
     }
 
     std::string stageName() const { return bundle->network->stageNames()[size_t(stage)]; }
@@ -277,38 +272,21 @@ int commandNeurons(const Options& options) {
         const auto target = s.classWeights(className);
         targetName = s.dataset.classes[size_t(target.classIndex)].name;
         if (target.seen) {
-            std::vector<int64_t> rows;
-            for (size_t r = 0; r < s.importances.classes.size(); ++r)
-                if (s.importances.classes[r] == target.classIndex)
-                    rows.push_back(int64_t(r));
-            classImages = int(rows.size());
-            classImportance = s.importances.alpha.index_select(0, torch::tensor(rows)).mean(0);
+            classImportance = seenClassImportance(s.importances, target.classIndex, &classImages);
         } else {
             std::vector<std::string> paths;
             for (const auto& img : s.dataset.images)
                 if (img.classIndex == target.classIndex)
                     paths.push_back(img.path);
-            std::vector<int> positions;
-            torch::AutoGradMode enableGrad(true);
-            const auto alpha = classWeightImportances(*s.bundle, s.stage, paths, target.weight, s.device,
-                                                      s.extractor->loaderOptions(), &positions);
-            classImages = int(alpha.size(0));
+            classImportance = meanClassWeightImportance(*s.bundle, s.stage, paths, target.weight, s.device,
+                                                        s.extractor->loaderOptions(), &classImages);
             if (classImages == 0)
                 throw DataError(located(s.dataset.root, 0, "no readable image of class " + targetName));
-            classImportance = alpha.mean(0);
         }
     }
 
     // Top images: the seen training images the inverse map learned from (honouring --limit).
-    std::vector<int> images = s.importances.images;
-    const int limit = options.integer("limit", 0);
-    if (limit > 0 && int(images.size()) > limit) {
-        std::vector<int> kept;
-        const double step = double(images.size()) / limit;
-        for (int i = 0; i < limit; ++i)
-            kept.push_back(images[size_t(i * step)]);
-        images = kept;
-    }
+    const std::vector<int> images = evenlyThinned(s.importances.images, options.integer("limit", 0));
     const auto paths = s.extractor->pathsOf(images);
     const auto topImages =
         topActivatingImages(*s.bundle, s.stage, paths, perChannel, s.device, s.extractor->loaderOptions(), progressLine);

@@ -74,4 +74,19 @@ std::vector<CsvRow> readCsvFile(const std::string& path) {
     return parseCsv(readFileOrEmbedded(path), path);
 }
 
+std::string csvField(const std::string& text) {
+    const bool needsQuotes = text.find_first_of(",\"\r\n") != std::string::npos ||
+                             (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.back() == ' ' ||
+                                                text.back() == '\t'));
+    if (!needsQuotes)
+        return text;
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"')
+            out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
 }  // namespace niwt

@@ -17,4 +17,8 @@ std::vector<CsvRow> parseCsv(const std::string& text, const std::string& file);
 // Reads a file (or "embedded:NAME") and parses it. Throws DataError naming the file.
 std::vector<CsvRow> readCsvFile(const std::string& path);
 
+// A field as RFC 4180 writes it: quoted (with inner quotes doubled) when it holds a comma, quote,
+// CR or LF or starts/ends with a space or tab; otherwise as is.
+std::string csvField(const std::string& text);
+
 }  // namespace niwt

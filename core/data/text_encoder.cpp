@@ -284,4 +284,22 @@ CaptionModel captionModelFromFile(const Dataset& dataset, const std::string& des
     return out;
 }
 
+const Modality& modalityOrCaptions(const Dataset& dataset, const std::string& name, const std::string& descriptionsFile,
+                                   std::optional<CaptionModel>& captions) {
+    if (name == "captions" && !dataset.modality("captions")) {
+        const std::string file = descriptionsFile.empty() ? defaultDescriptionsFile(dataset) : descriptionsFile;
+        if (file.empty())
+            throw std::invalid_argument("the captions modality needs a descriptions file (JSON: class name -> phrases); "
+                                        "none was given and " + dataset.root + "/../cub_descriptors/descriptors_cub.json is absent");
+        captions = captionModelFromFile(dataset, file);
+        return captions->modality;
+    }
+    if (const Modality* m = dataset.modality(name))
+        return *m;
+    std::string names;
+    for (const auto& m : dataset.modalities)
+        names += (names.empty() ? "" : ", ") + m.name;
+    throw std::invalid_argument("the data set has no modality \"" + name + "\" (it has: " + names + ")");
+}
+
 }  // namespace niwt

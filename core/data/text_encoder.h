@@ -13,6 +13,7 @@
 // no vocabulary term encodes to all zeros.
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -108,5 +109,12 @@ struct CaptionModel {
     Modality modality;
 };
 CaptionModel captionModelFromFile(const Dataset& dataset, const std::string& descriptionsFile);
+
+// The modality `name` of a data set kept const (the engines' sessions): "captions", when the data
+// set has none, is built from `descriptionsFile` (empty: defaultDescriptionsFile) into `captions`,
+// and the result refers into it. Throws std::invalid_argument naming a missing modality (listing
+// the data set's) or a missing descriptions file; errors of the file as readDescriptions.
+const Modality& modalityOrCaptions(const Dataset& dataset, const std::string& name, const std::string& descriptionsFile,
+                                   std::optional<CaptionModel>& captions);
 
 }  // namespace niwt

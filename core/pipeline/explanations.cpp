@@ -97,6 +97,57 @@ torch::Tensor classWeightImportances(const Bundle& bundle, int stage, const std:
     return torch::cat(parts);
 }
 
+ExplanationBasis prepareExplanationBasis(Extractor& extractor, const torch::Tensor& classVectors) {
+    ExplanationBasis out;
+    extractor.allFeatures();
+    extractor.seenHead();
+    {
+        torch::AutoGradMode enableGrad(true);
+        out.importances = extractor.importances();
+    }
+    out.inverse = fitInverseMap(
+        out.importances.alpha,
+        torch::tensor(std::vector<int64_t>(out.importances.classes.begin(), out.importances.classes.end())),
+        classVectors, {}, &out.report);
+    return out;
+}
+
+torch::Tensor seenClassImportance(const ImportanceSet& importances, int classIndex, int* images) {
+    std::vector<int64_t> rows;
+    for (size_t r = 0; r < importances.classes.size(); ++r)
+        if (importances.classes[r] == classIndex)
+            rows.push_back(int64_t(r));
+    if (images)
+        *images = int(rows.size());
+    if (rows.empty())
+        return {};
+    return importances.alpha.index_select(0, torch::tensor(rows)).mean(0);
+}
+
+torch::Tensor meanClassWeightImportance(const Bundle& bundle, int stage, const std::vector<std::string>& paths,
+                                        const torch::Tensor& classWeight, const torch::Device& device,
+                                        const BatchLoaderOptions& loader, int* images, const CancelFn& cancelled) {
+    std::vector<int> positions;
+    torch::AutoGradMode enableGrad(true);
+    const auto alpha =
+        classWeightImportances(bundle, stage, paths, classWeight, device, loader, &positions, nullptr, cancelled);
+    if (images)
+        *images = int(alpha.size(0));
+    if (alpha.size(0) == 0)
+        return {};
+    return alpha.mean(0);
+}
+
+std::vector<int> evenlyThinned(const std::vector<int>& items, int limit) {
+    if (limit <= 0 || int(items.size()) <= limit)
+        return items;
+    std::vector<int> kept;
+    const double step = double(items.size()) / limit;
+    for (int i = 0; i < limit; ++i)
+        kept.push_back(items[size_t(i * step)]);
+    return kept;
+}
+
 ChannelTopImages topActivatingImages(const Bundle& bundle, int stage, const std::vector<std::string>& paths,
                                      int perChannel, const torch::Device& device,
                                      const BatchLoaderOptions& loaderOptions, const ProgressFn& progress,
@@ -159,6 +210,32 @@ ChannelTopImages topActivatingImages(const Bundle& bundle, int stage, const std:
     return out;
 }
 
+std::vector<cv::Mat> channelOverlayMaps(const ChannelTopImages& top, int unit, cv::Size size) {
+    if (unit < 0 || unit >= top.channels)
+        throw std::out_of_range("channelOverlayMaps: unit " + std::to_string(unit) + " out of range");
+    const auto& maps = top.maps[size_t(unit)];
+    double scale = 0;
+    for (const auto& m : maps) {
+        double lo = 0, hi = 0;
+        cv::minMaxLoc(m, &lo, &hi);
+        scale = std::max(scale, hi);
+    }
+    std::vector<cv::Mat> out;
+    for (const auto& m : maps) {
+        cv::Mat map01;
+        if (scale > 0)
+            m.convertTo(map01, CV_32F, 1.0 / scale);
+        else
+            map01 = cv::Mat::zeros(m.size(), CV_32F);
+        cv::min(cv::max(map01, 0.0), 1.0, map01);
+        cv::Mat up;
+        cv::resize(map01, up, size, 0, 0, cv::INTER_LINEAR);
+        cv::min(cv::max(up, 0.0), 1.0, up);  // bilinear stays in range; guard rounding
+        out.push_back(up);
+    }
+    return out;
+}
+
 std::vector<std::vector<std::string>> writeChannelOverlays(const ChannelTopImages& top,
                                                            const std::vector<std::string>& paths,
                                                            const InputSpec& spec, const std::string& dir,
@@ -169,34 +246,20 @@ std::vector<std::vector<std::string>> writeChannelOverlays(const ChannelTopImage
     if (ec)
         throw DataError(located(dir, 0, "cannot create folder (" + ec.message() + ")"));
     std::map<int, cv::Mat> views;  // position -> network input view, each image decoded once
+    const cv::Size viewSize(spec.width, spec.height);
     for (int unit : units) {
         if (unit < 0 || unit >= top.channels)
             throw std::out_of_range("writeChannelOverlays: unit " + std::to_string(unit) + " out of range");
-        const auto& maps = top.maps[size_t(unit)];
-        double scale = 0;
-        for (const auto& m : maps) {
-            double lo = 0, hi = 0;
-            cv::minMaxLoc(m, &lo, &hi);
-            scale = std::max(scale, hi);
-        }
+        const auto maps = channelOverlayMaps(top, unit, viewSize);
         for (size_t j = 0; j < maps.size(); ++j) {
             const int position = top.positions[size_t(unit)][j];
             auto it = views.find(position);
             if (it == views.end())
                 it = views.emplace(position, networkInputView(decodeOrThrow(paths.at(size_t(position))), spec)).first;
-            cv::Mat map01;
-            if (scale > 0)
-                maps[j].convertTo(map01, CV_32F, 1.0 / scale);
-            else
-                map01 = cv::Mat::zeros(maps[j].size(), CV_32F);
-            cv::min(cv::max(map01, 0.0), 1.0, map01);
-            cv::Mat up;
-            cv::resize(map01, up, it->second.size(), 0, 0, cv::INTER_LINEAR);
-            cv::min(cv::max(up, 0.0), 1.0, up);  // bilinear stays in range; guard rounding
             const std::string file =
                 (std::filesystem::path(dir) / ("unit" + std::to_string(unit) + "_top" + std::to_string(j + 1) + ".png"))
                     .string();
-            writePng(file, overlayHeatmap(it->second, up, 0.5));
+            writePng(file, overlayHeatmap(it->second, maps[j], 0.5));
             written[size_t(unit)].push_back(file);
         }
     }
@@ -244,21 +307,6 @@ NeuronTable makeNeuronTable(const InverseMap& map, const std::vector<std::string
         table.rows.push_back(std::move(row));
     }
     return table;
-}
-
-std::string csvField(const std::string& text) {
-    const bool needsQuotes = text.find_first_of(",\"\r\n") != std::string::npos ||
-                             (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.back() == ' ' ||
-                                                text.back() == '\t'));
-    if (!needsQuotes)
-        return text;
-    std::string out = "\"";
-    for (char c : text) {
-        if (c == '"')
-            out += '"';
-        out += c;
-    }
-    return out + "\"";
 }
 
 std::string neuronTableCsv(const NeuronTable& table) {

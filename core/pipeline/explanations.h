@@ -3,6 +3,7 @@
 // textual explanation with an InverseMap), the images that drive each channel of a stage most, and
 // the neuron table (names, top images, a class's importances) as CSV/JSON with overlay PNGs.
 // The maths lives in core/engine/inverse_map.h; this adds decoding, batching and output.
+#include "core/data/csv.h"  // csvField, used by the neuron table's CSV
 #include "core/engine/inverse_map.h"
 #include "core/model/bundle.h"
 #include "core/pipeline/extraction.h"
@@ -40,7 +41,38 @@ torch::Tensor classWeightImportances(const Bundle& bundle, int stage, const std:
                                      const BatchLoaderOptions& loader, std::vector<int>* positions,
                                      int* failed = nullptr, const CancelFn& cancelled = {});
 
+// ---- What a stage's explanations rest on ---------------------------------------------------
+
+// The seen training images' importances at the extractor's stage (cached by the Extractor) and the
+// inverse map fitted on them: the shared first step of `niwt explain`, `niwt neurons` and the
+// explorer's Explainer.
+struct ExplanationBasis {
+    ImportanceSet importances;
+    InverseMap inverse;
+    InverseMapReport report;
+};
+
+// Computes or loads the extractor's features, seen head and importances, then fits the inverse
+// map to `classVectors` (C x a raw, e.g. classVectorMatrix).
+ExplanationBasis prepareExplanationBasis(Extractor& extractor, const torch::Tensor& classVectors);
+
+// A seen class's importance of each unit: the mean of its rows of `importances` (which are
+// alpha_i(w_c) for its seen training images). K; undefined when the class has no rows. `images`
+// (optional) gets the number of rows averaged.
+torch::Tensor seenClassImportance(const ImportanceSet& importances, int classIndex, int* images = nullptr);
+
+// Any class weight vector's importance of each unit: the mean of alpha_i(w) over the readable
+// images of `paths` (classWeightImportances). K, CPU; undefined when none is readable.
+torch::Tensor meanClassWeightImportance(const Bundle& bundle, int stage, const std::vector<std::string>& paths,
+                                        const torch::Tensor& classWeight, const torch::Device& device,
+                                        const BatchLoaderOptions& loader, int* images = nullptr,
+                                        const CancelFn& cancelled = {});
+
 // ---- Channels and their top images ---------------------------------------------------------
+
+// At most `limit` of `items`, evenly spread and in order (all of them when limit <= 0): the image
+// pools of the neuron table's top images.
+std::vector<int> evenlyThinned(const std::vector<int>& items, int limit);
 
 // For each channel k of a stage, the images of a list that drive it most: ranked by the channel's
 // MEAN ACTIVATION over the image's h x w positions (the stage's output, as in Network Dissection's
@@ -59,10 +91,14 @@ ChannelTopImages topActivatingImages(const Bundle& bundle, int stage, const std:
                                      int perChannel, const torch::Device& device, const BatchLoaderOptions& loader,
                                      const ProgressFn& progress = {}, const CancelFn& cancelled = {});
 
+// The activation maps of `unit`'s top images, each resized (bilinear) to `size` and scaled by the
+// unit's largest activation over its top images, clamped to [0, 1] (negative activations show as
+// 0), so a unit's maps share one scale. CV_32F, best image first.
+std::vector<cv::Mat> channelOverlayMaps(const ChannelTopImages& top, int unit, cv::Size size);
+
 // Overlay PNGs DIR/unit<k>_top<j>.png (j = 1 = the top image) for the given channels: each image's
 // networkInputView with the channel's activation map upsampled over it (overlayHeatmap, JET,
-// opacity 0.5). The map is scaled by the channel's largest activation over its top images and
-// clamped to [0, 1] (negative activations show as 0), so a channel's overlays share one scale.
+// opacity 0.5), the maps as channelOverlayMaps draws them.
 // Creates DIR. Returns, per channel of `top` (all of them), the written paths (empty for channels
 // not drawn). Throws DataError naming a file that cannot be read or written.
 std::vector<std::vector<std::string>> writeChannelOverlays(const ChannelTopImages& top,
@@ -98,10 +134,6 @@ struct NeuronTable {
 NeuronTable makeNeuronTable(const InverseMap& map, const std::vector<std::string>& dimNames, int topAttributes,
                             const ChannelTopImages* top, const std::vector<std::string>& paths,
                             const std::vector<std::vector<std::string>>& crops, const torch::Tensor& classImportance);
-
-// A field as RFC 4180 writes it: quoted (with inner quotes doubled) when it holds a comma, quote,
-// CR or LF or starts/ends with a space or tab; otherwise as is.
-std::string csvField(const std::string& text);
 
 // CSV: header "unit,class_importance,class_rank,attribute_1,score_1,...,image_1,activation_1,
 // crop_1,..." (as many attribute/image columns as the longest row), one line per unit, LF ends;

@@ -1,0 +1,137 @@
+#pragma once
+// The explanation engine (niwt::Explainer) on its own thread, shared by the heatmap and neuron
+// panels. ExplainerWorker lives on that thread and runs one job at a time, in the order submitted;
+// ExplainerController, on the GUI thread, owns the thread, numbers the jobs, queues them to the
+// worker and relays its results. Nothing blocks the GUI thread and no event loop is spun.
+//
+// Cancelling: every job has its own flag, polled by the engine between batches. cancel(job) stops
+// one job (a panel dropping a request the user has moved past), cancelAll() every job submitted so
+// far. A cancelled job changes nothing in the engine.
+#include "core/data/dataset.h"
+#include "core/pipeline/explainer.h"
+
+#include <QHash>
+#include <QList>
+#include <QMetaType>
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+class QThread;
+
+namespace niwt::gui {
+
+// A class learned in the explorer (the composer's niwt::LearnedClass), as the explainer takes it.
+struct NewClassRef {
+    QString name;
+    std::vector<float> weight;  // featureDim values
+    float bias = 0;
+};
+
+using CancelFlag = std::shared_ptr<std::atomic<bool>>;
+
+class ExplainerWorker : public QObject {
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    ~ExplainerWorker() override;
+
+    static constexpr int kProgressIntervalMs = 50;  // progress signals at most this often
+
+    // Run on the worker's thread (the controller queues them there).
+    void prepare(quint64 job, niwt::gui::CancelFlag cancel, std::shared_ptr<const niwt::Dataset> dataset,
+                 const niwt::ExplainerOptions& options);
+    void explain(quint64 job, niwt::gui::CancelFlag cancel, const QString& imagePath, const niwt::ExplainClass& target,
+                 const QString& stage, const std::vector<niwt::ExplainClass>& newClasses, int top);
+    void neurons(quint64 job, niwt::gui::CancelFlag cancel, const QString& stage, int topAttributes, bool withClass,
+                 const niwt::ExplainClass& target);
+    void unitImages(quint64 job, niwt::gui::CancelFlag cancel, const QString& stage, int unit, int count);
+
+signals:
+    void progress(quint64 job, const QString& phase, int done, int total);
+    void prepared(quint64 job, const niwt::ExplainerInfo& info);
+    void explained(quint64 job, const niwt::Explanation& explanation);
+    void neuronTableReady(quint64 job, const niwt::NeuronListing& listing);
+    void unitImagesReady(quint64 job, int unit, const std::vector<niwt::UnitImage>& images);
+    void cancelled(quint64 job);
+    void failed(quint64 job, const QString& message);
+    void finished(quint64 job);  // after any of the above ends a job
+
+private:
+    template <typename Work>
+    void guarded(quint64 job, const CancelFlag& cancel, const Work& work);
+
+    std::unique_ptr<niwt::Explainer> explainer_;
+};
+
+class ExplainerController : public QObject {
+    Q_OBJECT
+public:
+    explicit ExplainerController(QObject* parent = nullptr);
+    ~ExplainerController() override;  // cancels what runs and waits for the thread
+
+    // (Re)prepares the engine for a data set and a bundle: cancels every job so far, then prepares
+    // (stage empty: the bundle's default). Returns the job's number.
+    quint64 setEngine(std::shared_ptr<const Dataset> dataset, const QString& bundleDir, const QString& stage = {},
+                      const QString& modality = QStringLiteral("attributes"));
+    quint64 setEngine(std::shared_ptr<const Dataset> dataset, const ExplainerOptions& options);
+    // Classes learned in the explorer: offered by the panels beside the seen classes and included
+    // in every explanation's predictions.
+    void setNewClasses(const QList<NewClassRef>& classes);
+    const QList<NewClassRef>& newClasses() const { return newClasses_; }
+    std::vector<ExplainClass> newExplainClasses() const;
+
+    // Jobs; each returns its number (0 when the engine is not prepared or being prepared).
+    quint64 explain(const QString& imagePath, const ExplainClass& target, const QString& stage = {}, int top = 5);
+    quint64 neuronTable(const QString& stage, int topAttributes, const ExplainClass* target = nullptr);
+    quint64 unitImages(const QString& stage, int unit, int count);
+    void cancel(quint64 job);
+    void cancelAll();
+
+    bool isPrepared() const { return prepared_; }
+    bool isPreparing() const { return preparingJob_ != 0; }
+    bool isBusy() const { return !flags_.isEmpty(); }
+    const ExplainerInfo& info() const { return info_; }  // of the last successful prepare
+    std::shared_ptr<const Dataset> dataset() const { return dataset_; }
+
+signals:
+    void busyChanged(bool busy);
+    // One-line job status for the status bar ("explainer: importances 120/500", "explainer ready").
+    void jobStatus(const QString& text);
+    void prepared(const niwt::ExplainerInfo& info);
+    void newClassesChanged();
+    void explained(quint64 job, const niwt::Explanation& explanation);
+    void neuronTableReady(quint64 job, const niwt::NeuronListing& listing);
+    void unitImagesReady(quint64 job, int unit, const std::vector<niwt::UnitImage>& images);
+    void cancelled(quint64 job);
+    // A job failed: one line naming the file or the problem.
+    void failed(quint64 job, const QString& message);
+
+private:
+    quint64 submit(CancelFlag* flag);
+    void jobEnded(quint64 job);
+
+    QThread* thread_ = nullptr;
+    ExplainerWorker* worker_ = nullptr;
+    quint64 lastJob_ = 0;
+    quint64 preparingJob_ = 0;
+    QHash<quint64, CancelFlag> flags_;  // jobs submitted and not finished
+    bool prepared_ = false;
+    ExplainerInfo info_;
+    std::shared_ptr<const Dataset> dataset_;
+    QList<NewClassRef> newClasses_;
+};
+
+}  // namespace niwt::gui
+
+Q_DECLARE_METATYPE(niwt::ExplainerOptions)
+Q_DECLARE_METATYPE(niwt::ExplainerInfo)
+Q_DECLARE_METATYPE(niwt::ExplainClass)
+Q_DECLARE_METATYPE(niwt::Explanation)
+Q_DECLARE_METATYPE(niwt::NeuronListing)
+Q_DECLARE_METATYPE(niwt::UnitImage)
+Q_DECLARE_METATYPE(niwt::gui::NewClassRef)
+Q_DECLARE_METATYPE(niwt::gui::CancelFlag)

@@ -1,0 +1,154 @@
+#include "widgets/neuron_table_model.h"
+
+#include "core/data/csv.h"
+
+#include <QLocale>
+#include <QRegularExpression>
+#include <QSortFilterProxyModel>
+#include <QStringList>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace niwt::gui {
+
+namespace {
+QString attributeList(const NeuronEntry& row) {
+    QStringList names;
+    for (const auto& a : row.attributes)
+        names << QString::fromStdString(a.name);
+    return names.join(QStringLiteral(", "));
+}
+
+// Shortest round-trip decimal, empty for NaN (no class).
+QString number(double v) { return std::isfinite(v) ? QString::number(v, 'g', QLocale::FloatingPointShortest) : QString(); }
+}  // namespace
+
+NeuronTableModel::NeuronTableModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void NeuronTableModel::setListing(const NeuronListing& listing) {
+    beginResetModel();
+    listing_ = listing;
+    endResetModel();
+}
+
+int NeuronTableModel::rowOfUnit(int unit) const {
+    for (int r = 0; r < int(listing_.rows.size()); ++r)
+        if (listing_.rows[size_t(r)].unit == unit)
+            return r;
+    return -1;
+}
+
+int NeuronTableModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : int(listing_.rows.size());
+}
+
+int NeuronTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+QVariant NeuronTableModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= int(listing_.rows.size()))
+        return {};
+    const NeuronEntry& row = listing_.rows[size_t(index.row())];
+    const bool hasImportance = std::isfinite(row.classImportance);
+    if (role == UnitRole)
+        return row.unit;
+    if (role == Qt::ToolTipRole) {
+        QStringList lines;
+        for (const auto& a : row.attributes)
+            lines << QStringLiteral("%1: %2").arg(QString::fromStdString(a.name)).arg(a.score, 0, 'f', 4);
+        return tr("unit %1\n%2").arg(row.unit).arg(lines.join(QLatin1Char('\n')));
+    }
+    if (role == Qt::TextAlignmentRole && index.column() != NameColumn)
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role != Qt::DisplayRole && role != SortRole)
+        return {};
+    const bool sort = role == SortRole;
+    switch (index.column()) {
+    case UnitColumn:
+        return row.unit;
+    case NameColumn:
+        return attributeList(row);
+    case ImportanceColumn:
+        if (sort)  // a missing importance sorts below every real one
+            return hasImportance ? row.classImportance : -std::numeric_limits<double>::infinity();
+        return hasImportance ? QString::number(row.classImportance, 'g', 4) : QString();
+    case RankColumn:
+        if (sort)  // unranked rows after the ranked ones in ascending order
+            return row.classRank > 0 ? row.classRank : std::numeric_limits<int>::max();
+        return row.classRank > 0 ? QVariant(row.classRank) : QVariant(QString());
+    default:
+        return {};
+    }
+}
+
+QVariant NeuronTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case UnitColumn:
+        return tr("Unit");
+    case NameColumn:
+        return tr("Name (top attributes)");
+    case ImportanceColumn:
+        return listing_.className.empty() ? tr("Importance") : tr("Importance for %1").arg(QString::fromStdString(listing_.className));
+    case RankColumn:
+        return tr("Rank");
+    default:
+        return {};
+    }
+}
+
+namespace {
+// Filters on the unit number and the name: what a person searching for "wing" or "12" means.
+class NeuronFilterProxy : public QSortFilterProxyModel {
+public:
+    using QSortFilterProxyModel::QSortFilterProxyModel;
+
+protected:
+    bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override {
+        const QRegularExpression pattern = filterRegularExpression();
+        if (pattern.pattern().isEmpty())
+            return true;
+        for (int column : {int(NeuronTableModel::UnitColumn), int(NeuronTableModel::NameColumn)}) {
+            const QModelIndex index = sourceModel()->index(sourceRow, column, sourceParent);
+            if (pattern.match(sourceModel()->data(index, Qt::DisplayRole).toString()).hasMatch())
+                return true;
+        }
+        return false;
+    }
+};
+}  // namespace
+
+QSortFilterProxyModel* makeNeuronProxy(NeuronTableModel* model, QObject* parent) {
+    auto* proxy = new NeuronFilterProxy(parent);
+    proxy->setSourceModel(model);
+    proxy->setSortRole(NeuronTableModel::SortRole);
+    proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    return proxy;
+}
+
+QString neuronTableCsv(const NeuronTableModel& model, const QSortFilterProxyModel& proxy) {
+    const auto& rows = model.listing().rows;
+    size_t attributes = 0;
+    for (const auto& r : rows)
+        attributes = std::max(attributes, r.attributes.size());
+    std::string out = "unit,name,class_importance,class_rank";
+    for (size_t i = 1; i <= attributes; ++i)
+        out += ",attribute_" + std::to_string(i) + ",score_" + std::to_string(i);
+    out += "\n";
+    for (int p = 0; p < proxy.rowCount(); ++p) {
+        const int source = proxy.mapToSource(proxy.index(p, 0)).row();
+        const NeuronEntry& r = rows[size_t(source)];
+        out += std::to_string(r.unit) + "," + csvField(attributeList(r).toStdString()) + "," +
+               number(r.classImportance).toStdString() + "," + (r.classRank > 0 ? std::to_string(r.classRank) : "");
+        for (size_t i = 0; i < attributes; ++i)
+            out += i < r.attributes.size()
+                       ? "," + csvField(r.attributes[i].name) + "," + number(r.attributes[i].score).toStdString()
+                       : std::string(",,");
+        out += "\n";
+    }
+    return QString::fromStdString(out);
+}
+
+}  // namespace niwt::gui
