@@ -246,7 +246,8 @@ ClassComposer::ClassComposer(QWidget* parent) : QWidget(parent) {
     learnedView_->setSelectionMode(QAbstractItemView::SingleSelection);
     learnedView_->setContextMenuPolicy(Qt::ActionsContextMenu);
     learnedView_->addActions({editAction_, renameAction_, deleteAction_});
-    learnedView_->setMaximumHeight(160);
+    // A few rows: the attribute editor above needs the height more.
+    learnedView_->setMaximumHeight(5 * learnedView_->fontMetrics().height() + 12);
     connect(learned_, &LearnedClassModel::renameRequested, this,
             [this](int id, const QString& name) { editor_->rename(id, name); });
     connect(learnedView_->selectionModel(), &QItemSelectionModel::currentChanged, this, &ClassComposer::onSelectionChanged);

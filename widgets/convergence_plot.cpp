@@ -29,6 +29,10 @@ ConvergencePlot::ConvergencePlot(QWidget* parent) : QWidget(parent) {
     plot_->xAxis->setLabel(tr("alpha2w iteration"));
     plot_->yAxis->setLabel(tr("loss (mean over the pool)"));
     plot_->legend->setVisible(true);
+    QFont legendFont = font();
+    legendFont.setPointSizeF(legendFont.pointSizeF() * 0.85);
+    plot_->legend->setFont(legendFont);
+    plot_->legend->setBrush(QColor(255, 255, 255, 210));  // curves stay visible behind it
     plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
 
@@ -45,9 +49,11 @@ ConvergencePlot::ConvergencePlot(QWidget* parent) : QWidget(parent) {
     stopLabel_->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
     stopLabel_->setVisible(false);
 
-    status_ = new QLabel(tr("No class learned yet: describe one in the composer and press Learn."), this);
+    status_ = new QLabel(this);
     status_->setObjectName(QStringLiteral("convergenceStatus"));
-    status_->setWordWrap(true);
+    setStatus(tr("No class learned yet: describe one in the composer and press Learn."));
+    // One line, clipped when the dock is narrow (the tool tip has it all), so the plot keeps its height.
+    status_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     auto* save = new QToolButton(this);
     save->setObjectName(QStringLiteral("convergenceSave"));
     save->setText(tr("Save…"));
@@ -71,6 +77,11 @@ ConvergencePlot::ConvergencePlot(QWidget* parent) : QWidget(parent) {
     replotTimer_->setSingleShot(true);
     replotTimer_->setInterval(kReplotIntervalMs);
     connect(replotTimer_, &QTimer::timeout, this, &ConvergencePlot::replotNow);
+}
+
+void ConvergencePlot::setStatus(const QString& text) {
+    status_->setText(text);
+    status_->setToolTip(text);
 }
 
 void ConvergencePlot::styleGraphs() {
@@ -102,7 +113,7 @@ void ConvergencePlot::beginRun(const QString& label) {
     stopLine_->setVisible(false);
     stopLabel_->setVisible(false);
     running_ = true;
-    status_->setText(tr("Learning \"%1\"…").arg(label));
+    setStatus(tr("Learning \"%1\"…").arg(label));
     scheduleReplot();
 }
 
@@ -117,7 +128,7 @@ void ConvergencePlot::appendPoints(const QVector<LossPoint>& points) {
         l2_->addData(p.iteration, p.total - p.cosine);
     }
     const LossPoint& last = points.back();
-    status_->setText(tr("Learning \"%1\": iteration %2, loss %3").arg(label_).arg(last.iteration).arg(last.total, 0, 'g', 5));
+    setStatus(tr("Learning \"%1\": iteration %2, loss %3").arg(label_).arg(last.iteration).arg(last.total, 0, 'g', 5));
     scheduleReplot();
 }
 
@@ -134,7 +145,7 @@ void ConvergencePlot::finishRun(bool converged) {
     stopLabel_->position->setCoords(last.iteration, 0.97);
     stopLabel_->setText(converged ? tr("converged at %1").arg(last.iteration) : tr("stopped at %1 (limit)").arg(last.iteration));
     stopLabel_->setVisible(true);
-    status_->setText(tr("\"%1\": %2 after %3 iterations, loss %4")
+    setStatus(tr("\"%1\": %2 after %3 iterations, loss %4")
                          .arg(label_, converged ? tr("converged") : tr("iteration limit reached"))
                          .arg(last.iteration)
                          .arg(last.total, 0, 'g', 5));
@@ -143,7 +154,7 @@ void ConvergencePlot::finishRun(bool converged) {
 
 void ConvergencePlot::abortRun(const QString& why) {
     running_ = false;
-    status_->setText(tr("\"%1\": %2").arg(label_, why));
+    setStatus(tr("\"%1\": %2").arg(label_, why));
     scheduleReplot();
 }
 
@@ -208,7 +219,7 @@ void ConvergencePlot::saveAs() {
                          QFileInfo(file).suffix().compare(QLatin1String("pdf"), Qt::CaseInsensitive) == 0;
         if (QFileInfo(file).suffix().isEmpty()) file += pdf ? QStringLiteral(".pdf") : QStringLiteral(".png");
         const bool ok = pdf ? savePdf(file) : savePng(file);
-        status_->setText(ok ? tr("Saved %1").arg(file) : tr("Could not write %1").arg(file));
+        setStatus(ok ? tr("Saved %1").arg(file) : tr("Could not write %1").arg(file));
     });
     dialog->open();
 }

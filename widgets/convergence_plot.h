@@ -62,6 +62,7 @@ private:
     void replotNow();
     void keepCurrentAsPrevious();
     void styleGraphs();
+    void setStatus(const QString& text);
 
     QCustomPlot* plot_ = nullptr;
     QLabel* status_ = nullptr;
