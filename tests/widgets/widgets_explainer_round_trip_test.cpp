@@ -3,6 +3,7 @@
 // thread, the heatmap panel (a seen class, a new class given by weights, a cached repeat, a bad
 // image) and the neuron panel (names, a class's importances, a unit's top images, CSV export).
 #include "session_fixture.h"
+#include "stall_probe.h"
 #include "widget_test_support.h"
 #include "widgets/explainer_controller.h"
 #include "widgets/heatmap_panel.h"
@@ -25,6 +26,9 @@ namespace {
 constexpr int kPrepareTimeoutMs = 60000;
 constexpr int kJobTimeoutMs = 30000;
 constexpr int kTrainPerClass = 40, kTestPerClass = 10;  // as the composer's round trip: same cached network
+// The event loop must never stall while the engine works (the issue asks for 50 ms on a free
+// machine; the bound leaves room for a loaded 2-core test machine, the measured worst is logged).
+constexpr qint64 kMaxStallMs = 200;
 }  // namespace
 
 class ExplainerRoundTripTest : public QObject {
@@ -63,7 +67,10 @@ private slots:
     void heatmapsForSeenAndNewClasses() {
         ExplainerController controller;
         QSignalSpy status(&controller, &ExplainerController::jobStatus);
+        niwt::test::StallProbe prepareProbe;
         QVERIFY(prepare(controller));
+        qInfo("worst event-loop stall while preparing the explainer: %lld ms", prepareProbe.worstMs());
+        QVERIFY2(prepareProbe.worstMs() < kMaxStallMs, qPrintable(QString::number(prepareProbe.worstMs())));
         const niwt::ExplainerInfo& info = controller.info();
         QCOMPARE(int(info.seenClasses.size()), 7);  // the embedded split's seen classes, all with training images
         QVERIFY(!info.stageNames.empty());
@@ -85,8 +92,11 @@ private slots:
                 image = QString::fromStdString(i.path);
                 break;
             }
+        niwt::test::StallProbe explainProbe;
         panel.setImagePath(image);
         QTRY_VERIFY_WITH_TIMEOUT(panel.hasExplanation(), kJobTimeoutMs);
+        qInfo("worst event-loop stall while explaining: %lld ms", explainProbe.worstMs());
+        QVERIFY2(explainProbe.worstMs() < kMaxStallMs, qPrintable(QString::number(explainProbe.worstMs())));
         QCOMPARE(errors.count(), 0);
         const niwt::Explanation& e = panel.currentExplanation();
         QCOMPARE(e.className, std::string("Trouser"));
@@ -165,8 +175,11 @@ private slots:
         // The most important unit's top images: 6 thumbnails with heat maps.
         const int unit = proxy->data(proxy->index(0, 0), NeuronTableModel::UnitRole).toInt();
         QSignalSpy shown(&panel, &NeuronPanel::unitImagesShown);
+        niwt::test::StallProbe imagesProbe;
         panel.table()->setCurrentIndex(proxy->index(0, 0));  // selecting the row asks for them
         QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, kJobTimeoutMs);
+        qInfo("worst event-loop stall while ranking top images: %lld ms", imagesProbe.worstMs());
+        QVERIFY2(imagesProbe.worstMs() < kMaxStallMs, qPrintable(QString::number(imagesProbe.worstMs())));
         QCOMPARE(shown.first().at(0).toInt(), unit);
         QCOMPARE(panel.unitImagesModel()->rowCount(), NeuronPanel::kUnitImages);
         QVERIFY(!panel.unitImagesModel()->item(0)->icon().isNull());
@@ -184,6 +197,38 @@ private slots:
         QVERIFY(lines.front().startsWith("unit,name,class_importance,class_rank,attribute_1,score_1"));
         QCOMPARE(errors.count(), 0);
         QTRY_VERIFY(!controller.isBusy());
+    }
+
+    // Cancelling mid-job: the worker (run here on the test thread, so signals arrive at once)
+    // sees the flag at the engine's next batch, reports cancelled, and keeps no engine; a job
+    // cancelled before it starts never starts. A fresh cache, so the features are computed in
+    // batches (a cached load has no batch to stop between).
+    void cancelMidPrepareLeavesNoEngine() {
+        ExplainerWorker worker;
+        QSignalSpy prepared(&worker, &ExplainerWorker::prepared);
+        QSignalSpy cancelled(&worker, &ExplainerWorker::cancelled);
+        QSignalSpy failed(&worker, &ExplainerWorker::failed);
+        QSignalSpy finished(&worker, &ExplainerWorker::finished);
+        auto flag = std::make_shared<std::atomic<bool>>(false);
+        connect(&worker, &ExplainerWorker::progress, &worker, [flag] { flag->store(true); });  // cancel on the first progress
+        niwt::ExplainerOptions o = options();
+        o.cacheDir = dir_.filePath(QStringLiteral("cache-cancel")).toStdString();
+        worker.prepare(1, flag, dataset_, o);
+        QCOMPARE(cancelled.count(), 1);
+        QCOMPARE(cancelled.first().at(0).toULongLong(), 1ull);
+        QCOMPARE(prepared.count(), 0);
+        QCOMPARE(finished.count(), 1);
+
+        // No engine: a later job fails with a message saying why.
+        worker.explain(2, std::make_shared<std::atomic<bool>>(false), QStringLiteral("x.png"),
+                       niwt::ExplainClass::seen(0), {}, {}, 5);
+        QCOMPARE(failed.count(), 1);
+        QVERIFY(failed.first().at(1).toString().contains(QStringLiteral("not ready")));
+
+        // Cancelled before it starts: not started at all.
+        worker.prepare(3, std::make_shared<std::atomic<bool>>(true), dataset_, o);
+        QCOMPARE(cancelled.count(), 2);
+        QCOMPARE(finished.count(), 3);
     }
 };
 
