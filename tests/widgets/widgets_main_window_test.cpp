@@ -9,6 +9,8 @@
 #include "widgets/class_list_model.h"
 #include "widgets/dataset_browser.h"
 #include "widgets/default_network_job.h"
+#include "widgets/class_composer.h"
+#include "widgets/learned_class_model.h"
 #include "widgets/main_window.h"
 #include "widgets/session_worker.h"
 #include "widgets/thumbnail_model.h"
@@ -303,6 +305,30 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(missingLoaded.count(), 1, kLoadTimeoutMs);
         QTest::qWait(100);
         QCOMPARE(missingErrors.count(), 1);  // not reported again by the engine
+    }
+
+    void editMenuUndoesTheComposersChanges() {
+        // Edit > Undo / Redo act on the composer's undo stack: a learned class (a stand-in result,
+        // no engine) goes and comes back, and the actions' texts name the change.
+        MainWindow window(noTrainOptions());
+        auto* undo = window.findChild<QAction*>(QStringLiteral("undoAction"));
+        auto* redo = window.findChild<QAction*>(QStringLiteral("redoAction"));
+        QVERIFY(undo && redo);
+        QCOMPARE(undo->shortcut(), QKeySequence(QKeySequence::Undo));
+        QVERIFY(!undo->isEnabled());
+        niwt::LearnedClass learned;
+        learned.name = "Woodpecker";
+        window.composer()->editor()->add(learned);
+        QVERIFY(undo->isEnabled());
+        QVERIFY(undo->text().contains(QStringLiteral("Woodpecker")));
+        undo->trigger();
+        QCOMPARE(window.composer()->learnedModel()->rowCount(), 0);
+        QVERIFY(redo->isEnabled());
+        redo->trigger();
+        QCOMPARE(window.composer()->learnedModel()->names(), QStringList{"Woodpecker"});
+        // Learn is in the Edit menu with its shortcut, disabled while no engine is prepared.
+        QVERIFY(!window.composer()->learnAction()->isEnabled());
+        QVERIFY(!window.session()->isPrepared());
     }
 
     void aboutNamesTheVersions() {
