@@ -51,6 +51,7 @@ NeuronPanel::NeuronPanel(ExplainerController* controller, QWidget* parent)
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->verticalHeader()->hide();
+    table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 8);  // compact rows
     table_->horizontalHeader()->setSectionResizeMode(NeuronTableModel::NameColumn, QHeaderView::Stretch);
 
     images_ = new QStandardItemModel(this);

@@ -83,15 +83,23 @@ QVariant NeuronTableModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant NeuronTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+    if (orientation != Qt::Horizontal || (role != Qt::DisplayRole && role != Qt::ToolTipRole))
         return QAbstractTableModel::headerData(section, orientation, role);
+    // The class's name is in the tool tip: in the header it would crowd out the numbers.
+    if (section == ImportanceColumn && role == Qt::ToolTipRole)
+        return listing_.className.empty() ? tr("Choose a class to see its importance of each unit")
+                                          : tr("Importance for %1 (mean over %2 images)")
+                                                .arg(QString::fromStdString(listing_.className))
+                                                .arg(listing_.classImages);
+    if (role == Qt::ToolTipRole)
+        return {};
     switch (section) {
     case UnitColumn:
         return tr("Unit");
     case NameColumn:
         return tr("Name (top attributes)");
     case ImportanceColumn:
-        return listing_.className.empty() ? tr("Importance") : tr("Importance for %1").arg(QString::fromStdString(listing_.className));
+        return tr("Importance");
     case RankColumn:
         return tr("Rank");
     default:

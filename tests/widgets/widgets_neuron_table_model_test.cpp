@@ -59,9 +59,10 @@ private slots:
         QCOMPARE(model.data(model.index(2, 0), NeuronTableModel::UnitRole).toInt(), 2);
         // The tooltip lists each attribute with its score.
         QVERIFY(model.data(model.index(0, 1), Qt::ToolTipRole).toString().contains(QStringLiteral("has_size::large: 0.4000")));
-        // The header names the class.
-        QCOMPARE(model.headerData(NeuronTableModel::ImportanceColumn, Qt::Horizontal).toString(),
-                 QStringLiteral("Importance for Laysan_Albatross"));
+        // The header stays short; its tool tip names the class and how many images it averaged.
+        QCOMPARE(model.headerData(NeuronTableModel::ImportanceColumn, Qt::Horizontal).toString(), QStringLiteral("Importance"));
+        QCOMPARE(model.headerData(NeuronTableModel::ImportanceColumn, Qt::Horizontal, Qt::ToolTipRole).toString(),
+                 QStringLiteral("Importance for Laysan_Albatross (mean over 12 images)"));
         QCOMPARE(model.rowOfUnit(3), 3);
         QCOMPARE(model.rowOfUnit(9), -1);
     }
