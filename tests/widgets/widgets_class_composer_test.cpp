@@ -5,6 +5,7 @@
 // as a new, undoable class with a ranking of every image. Cancelling mid-job (alpha2w told never
 // to converge) stops the worker, leaves the learned classes untouched and the session usable.
 #include "session_fixture.h"
+#include "stall_probe.h"
 #include "widget_test_support.h"
 #include "widgets/attribute_model.h"
 #include "widgets/class_composer.h"
@@ -19,7 +20,6 @@
 #include <QListView>
 #include <QSignalSpy>
 #include <QTemporaryDir>
-#include <QTimer>
 #include <QUndoStack>
 #include <QtTest>
 
@@ -34,25 +34,6 @@ constexpr int kPrepareTimeoutMs = 60000;
 constexpr int kLearnTimeoutMs = 30000;
 constexpr int kTrainPerClass = 40, kTestPerClass = 10;
 }  // namespace
-
-// Responsiveness probe: a 5 ms timer on the GUI thread; the largest gap between its ticks while
-// it lives is the worst stall of the event loop (ticks only come while the test waits in
-// QTRY_* / qWaitFor, which run the event loop as the application's would).
-class StallProbe {
-public:
-    StallProbe() {
-        timer_.setInterval(5);
-        QObject::connect(&timer_, &QTimer::timeout, [this] { worst_ = std::max(worst_, sinceTick_.restart()); });
-        sinceTick_.start();
-        timer_.start();
-    }
-    qint64 worstMs() const { return worst_; }
-
-private:
-    QTimer timer_;
-    QElapsedTimer sinceTick_;
-    qint64 worst_ = 0;
-};
 
 class ClassComposerTest : public QObject {
     Q_OBJECT
@@ -93,7 +74,7 @@ private slots:
     void learnsAClassFromAttributesEndToEnd() {
         SessionController controller;
         QSignalSpy progress(&controller, &SessionController::prepareProgress);
-        StallProbe prepareProbe;
+        niwt::test::StallProbe prepareProbe;
         QVERIFY(prepare(controller, options()));
         // Extraction, head training and importances run on the worker: the GUI keeps ticking.
         qInfo("worst event-loop stall while preparing: %lld ms", prepareProbe.worstMs());
@@ -128,7 +109,7 @@ private slots:
         QVERIFY(composer.learnAction()->isEnabled());
         QCOMPARE(composer.learnAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_L));
         QSignalSpy learned(&controller, &SessionController::learned);
-        StallProbe learnProbe;
+        niwt::test::StallProbe learnProbe;
         QSignalSpy composerErrors(&composer, &ClassComposer::errorOccurred);
         composer.learnAction()->trigger();
         QVERIFY2(composer.isLearning(), qPrintable(composerErrors.isEmpty() ? QString() : composerErrors.first().at(0).toString()));
@@ -255,9 +236,8 @@ private slots:
         QSignalSpy progress(&controller, &SessionController::learnProgress);
         QSignalSpy cancelled(&controller, &SessionController::cancelled);
         QSignalSpy learned(&controller, &SessionController::learned);
-        StallProbe learnProbe;
-        composer.learnAction()->trigger();
         QSignalSpy failed(&controller, &SessionController::failed);
+        composer.learnAction()->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(progress.count() > 0, kLearnTimeoutMs);  // it is running
         QVERIFY2(composer.cancelAction()->isEnabled(),
                  qPrintable(QStringLiteral("learned %1, cancelled %2, failed %3 %4")
