@@ -121,15 +121,22 @@ EvaluationPanel::EvaluationPanel(QWidget* parent) : QWidget(parent) {
     saveButton_ = new QPushButton(tr("Save chart…"));
     status_ = new QLabel(tr("Open a data set with a split and a network to evaluate."));
     status_->setWordWrap(true);
+    status_->setMinimumWidth(120);
 
-    auto* controls = new QHBoxLayout;
-    controls->addWidget(new QLabel(tr("Modality:")));
-    controls->addWidget(modalityBox_, 1);
-    controls->addWidget(niwtBox_);
-    controls->addWidget(calibrationBox_);
-    controls->addWidget(runButton_);
-    controls->addWidget(cancelButton_);
-    controls->addWidget(saveButton_);
+    // Two short rows, so that the panel fits a narrow dock.
+    auto* choices = new QHBoxLayout;
+    choices->addWidget(new QLabel(tr("Modality:")));
+    choices->addWidget(modalityBox_, 1);
+    choices->addWidget(niwtBox_);
+    choices->addWidget(calibrationBox_);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(runButton_);
+    buttons->addWidget(cancelButton_);
+    buttons->addStretch(1);
+    buttons->addWidget(saveButton_);
+    auto* controls = new QVBoxLayout;
+    controls->addLayout(choices);
+    controls->addLayout(buttons);
 
     model_ = new EvaluationResultsModel(this);
     table_ = new QTableView;
@@ -138,9 +145,10 @@ EvaluationPanel::EvaluationPanel(QWidget* parent) : QWidget(parent) {
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table_->horizontalHeader()->setStretchLastSection(true);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setMinimumHeight(60);
 
     plot_ = new QCustomPlot;
-    plot_->setMinimumHeight(180);
+    plot_->setMinimumHeight(100);
     plot_->legend->setVisible(true);
     plot_->yAxis->setLabel(tr("per-class top-1 accuracy %"));
     plot_->yAxis->setRange(0, 100);

@@ -8,8 +8,14 @@
 #include "widgets/dataset_browser.h"
 #include "widgets/default_network_job.h"
 #include "widgets/open_dataset_dialog.h"
+#include "widgets/evaluation_panel.h"
+#include "widgets/explainer_controller.h"
+#include "widgets/heatmap_panel.h"
+#include "widgets/learned_class_model.h"
+#include "widgets/neuron_panel.h"
 #include "widgets/ranked_images_panel.h"
 #include "widgets/session_worker.h"
+#include "widgets/thumbnail_model.h"
 
 #include <qcustomplot.h>
 
@@ -21,13 +27,16 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QFileInfo>
+#include <QItemSelectionModel>
 #include <QLabel>
+#include <QListView>
 #include <QLocale>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QScreen>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
 #include <QToolButton>
@@ -39,7 +48,7 @@ namespace niwt::gui {
 
 namespace {
 // Bump when the docks change incompatibly: restoreState() then ignores an old saved layout.
-constexpr int kStateVersion = 2;  // 2: composer, convergence and ranked-images docks
+constexpr int kStateVersion = 3;  // 2: composer, convergence and ranked-images docks; 3: heatmaps, neurons, evaluation
 constexpr int kMaxRecent = 8;
 
 const QString kGeometryKey = QStringLiteral("window/geometry");
@@ -85,7 +94,13 @@ MainWindow::MainWindow(const ExplorerOptions& options, QWidget* parent) : QMainW
     composer_->setController(session_);
     convergence_ = new ConvergencePlot;
     ranked_ = new RankedImagesPanel;
+    // Explanations run on their own engine and thread; it reads the caches the session wrote.
+    explainer_ = new ExplainerController(this);
+    heatmaps_ = new HeatmapPanel(explainer_);
+    neurons_ = new NeuronPanel(explainer_);
+    evaluation_ = new EvaluationPanel;
     connectSession();
+    connectInsightPanels();
 
     createActions();
     createMenus();
@@ -95,16 +110,26 @@ MainWindow::MainWindow(const ExplorerOptions& options, QWidget* parent) : QMainW
              QKeySequence(Qt::CTRL | Qt::Key_1));
     QDockWidget* profileDock = addPanel(browser_->profile(), tr("Attribute Profile"), QStringLiteral("attributeProfileDock"),
                                         Qt::RightDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_2));
-    QDockWidget* composerDock = addPanel(composer_, tr("Class Composer"), QStringLiteral("classComposerDock"),
+    QDockWidget* composerDock = addPanel(scrollable(composer_), tr("Class Composer"), QStringLiteral("classComposerDock"),
                                          Qt::RightDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_3));
     QDockWidget* convergenceDock = addPanel(convergence_, tr("Convergence"), QStringLiteral("convergenceDock"),
                                             Qt::BottomDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_4));
-    QDockWidget* rankedDock = addPanel(ranked_, tr("Ranked Images"), QStringLiteral("rankedImagesDock"),
+    QDockWidget* rankedDock = addPanel(scrollable(ranked_), tr("Ranked Images"), QStringLiteral("rankedImagesDock"),
                                        Qt::BottomDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_5));
-    // The profile and the composer share the right column as tabs (the composer in front); the
-    // plot and the ranked images sit side by side below the images.
+    QDockWidget* heatmapDock = addPanel(scrollable(heatmaps_), tr("Heatmaps"), QStringLiteral("heatmapsDock"),
+                                        Qt::RightDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_6));
+    QDockWidget* neuronDock = addPanel(scrollable(neurons_), tr("Neurons"), QStringLiteral("neuronsDock"), Qt::RightDockWidgetArea,
+                                       QKeySequence(Qt::CTRL | Qt::Key_7));
+    QDockWidget* evaluationDock = addPanel(scrollable(evaluation_), tr("Evaluation"), QStringLiteral("evaluationDock"),
+                                           Qt::BottomDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_8));
+    // The profile, the composer, the heatmaps and the neurons share the right column as tabs (the
+    // composer in front); the plot, the ranked images and the evaluation sit below the images.
     tabifyDockWidget(profileDock, composerDock);
+    tabifyDockWidget(composerDock, heatmapDock);
+    tabifyDockWidget(heatmapDock, neuronDock);
+    tabifyDockWidget(rankedDock, evaluationDock);
     composerDock->raise();
+    rankedDock->raise();
     splitDockWidget(convergenceDock, rankedDock, Qt::Horizontal);
     // Default size: 1280x800, or 90% of a smaller screen.
     QSize size(1280, 800);
@@ -316,6 +341,8 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     // The jobs' destructors would wait too; cancelling first makes that wait one batch at most.
     job_->cancel();
     session_->cancel();
+    explainer_->cancelAll();
+    evaluation_->cancel();
     QMainWindow::closeEvent(event);
 }
 
@@ -491,6 +518,8 @@ void MainWindow::cancelJob() {
     if (!job_->isRunning() && !session_->isBusy()) return;
     job_->cancel();
     session_->cancel();
+    explainer_->cancelAll();
+    evaluation_->cancel();
     cancelButton_->setEnabled(false);
     setJobText(tr("Cancelling…"));
 }
@@ -535,6 +564,16 @@ void MainWindow::updateActions() {
 }
 
 // ---------------------------------------------------------------------------------------------
+QWidget* MainWindow::scrollable(QWidget* panel) {
+    // A large panel (an image with its predictions, a table with its controls) scrolls rather than
+    // forcing its size on the whole dock area and so on the window's minimum size.
+    auto* area = new QScrollArea;
+    area->setWidget(panel);
+    area->setWidgetResizable(true);
+    area->setFrameShape(QFrame::NoFrame);
+    return area;
+}
+
 QString MainWindow::sessionModality() const {
     if (!dataset_ || dataset_->modality("attributes") || dataset_->modalities.empty()) return QStringLiteral("attributes");
     return QString::fromStdString(dataset_->modalities.front().name);
@@ -561,6 +600,12 @@ void MainWindow::connectSession() {
         showJobProgress(done, total, tr("%1 %2/%3").arg(phase).arg(done).arg(total));
     });
     connect(session_, &SessionController::prepared, this, [this](const NiwtSessionInfo& info) {
+        // The caches are warm now: the explainer and the evaluation load instead of recomputing.
+        ExplainerOptions explainerOptions;
+        explainerOptions.bundle = bundlePath_.toStdString();
+        explainerOptions.modality = sessionModality().toStdString();
+        explainer_->setEngine(dataset_, explainerOptions);
+        evaluation_->setContext(dataset_, bundlePath_);
         setJobText(tr("NIWT engine ready: stage %1, %2 images, seen head %3 on seen test images; "
                       "describe a class in the composer (Ctrl+L learns it)")
                        .arg(QString::fromStdString(info.stageName))
@@ -604,6 +649,45 @@ void MainWindow::connectSession() {
             [this](const QString& message) { reportError(tr("Class Composer"), message); });
     connect(composer_, &ClassComposer::learnedClassSelected, ranked_, &RankedImagesPanel::showClass);
     connect(composer_, &ClassComposer::selectionCleared, ranked_, &RankedImagesPanel::clearClass);
+}
+
+void MainWindow::connectInsightPanels() {
+    // Learned classes (composer) -> the explainer's new classes, whenever the list changes.
+    LearnedClassModel* learned = composer_->learnedModel();
+    const auto publish = [this, learned] {
+        QList<NewClassRef> classes;
+        for (int row = 0; row < learned->rowCount(); ++row) {
+            const LearnedClass& c = learned->entryAt(row).result;
+            classes.push_back({QString::fromStdString(c.name), c.weight, c.bias});
+        }
+        explainer_->setNewClasses(classes);
+    };
+    connect(learned, &QAbstractItemModel::rowsInserted, this, publish);
+    connect(learned, &QAbstractItemModel::rowsRemoved, this, publish);
+    connect(learned, &QAbstractItemModel::dataChanged, this, publish);
+    connect(learned, &QAbstractItemModel::modelReset, this, publish);
+    // A learned class chosen in the composer is the one to explain and to list neurons for.
+    connect(composer_, &ClassComposer::learnedClassSelected, this, [this](const LearnedClass& c) {
+        heatmaps_->selectNewClass(QString::fromStdString(c.name));
+        neurons_->selectNewClass(QString::fromStdString(c.name));
+    });
+    // The browser's class and current image feed the heatmaps.
+    connect(browser_, &DatasetBrowser::currentClassChanged, this, [this](int classIndex) {
+        heatmaps_->selectSeenClass(classIndex);
+        neurons_->selectSeenClass(classIndex);
+    });
+    connect(browser_->images()->view()->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex& current) {
+                const QString path = current.data(ThumbnailModel::PathRole).toString();
+                if (!path.isEmpty()) heatmaps_->setImagePath(path);
+            });
+    connect(heatmaps_, &HeatmapPanel::errorReported, this, [this](const QString& m) { reportError(tr("Heatmaps"), m); });
+    connect(neurons_, &NeuronPanel::errorReported, this, [this](const QString& m) { reportError(tr("Neurons"), m); });
+    connect(evaluation_, &EvaluationPanel::failed, this, [this](const QString& m) { reportError(tr("Evaluation"), m); });
+    connect(evaluation_, &EvaluationPanel::statusChanged, this, &MainWindow::setJobText);
+    connect(explainer_, &ExplainerController::jobStatus, this, [this](const QString& text) {
+        statusBar()->showMessage(text, 4000);
+    });
 }
 
 void MainWindow::showJobProgress(int done, int total, const QString& format) {

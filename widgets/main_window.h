@@ -34,6 +34,10 @@ class ClassComposer;
 class ConvergencePlot;
 class DatasetBrowser;
 class DefaultNetworkJob;
+class EvaluationPanel;
+class ExplainerController;
+class HeatmapPanel;
+class NeuronPanel;
 class RankedImagesPanel;
 class SessionController;
 
@@ -57,6 +61,10 @@ public:
     DatasetBrowser* browser() const { return browser_; }
     SessionController* session() const { return session_; }
     ClassComposer* composer() const { return composer_; }
+    ExplainerController* explainer() const { return explainer_; }
+    HeatmapPanel* heatmaps() const { return heatmaps_; }
+    NeuronPanel* neurons() const { return neurons_; }
+    EvaluationPanel* evaluation() const { return evaluation_; }
     ConvergencePlot* convergencePlot() const { return convergence_; }
     RankedImagesPanel* rankedImages() const { return ranked_; }
     // Prepares the engine for the current data set and bundle (no-op until both are known, or
@@ -115,6 +123,8 @@ private:
     void onTrainingSucceeded(const DefaultNetworkResult& result);
     void onTrainingEnded();
     void connectSession();
+    void connectInsightPanels();
+    static QWidget* scrollable(QWidget* panel);  // heatmaps, neurons, evaluation
     void showJobProgress(int done, int total, const QString& format);
     void hideJobProgressWhenIdle();
     QString sessionModality() const;
@@ -127,6 +137,10 @@ private:
     DatasetBrowser* browser_ = nullptr;
     DefaultNetworkJob* job_ = nullptr;
     SessionController* session_ = nullptr;
+    ExplainerController* explainer_ = nullptr;
+    HeatmapPanel* heatmaps_ = nullptr;
+    NeuronPanel* neurons_ = nullptr;
+    EvaluationPanel* evaluation_ = nullptr;
     ClassComposer* composer_ = nullptr;
     ConvergencePlot* convergence_ = nullptr;
     RankedImagesPanel* ranked_ = nullptr;

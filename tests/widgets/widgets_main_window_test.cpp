@@ -100,12 +100,14 @@ private slots:
 
     void constructsPanelsMenusAndStatusBar() {
         // The browser's class list and attribute profile, the class composer, the convergence
-        // plot and the ranked images are docks (so their layout is saved), the images take the
-        // centre, the four menus exist, and the status bar names the device.
+        // plot, the ranked images, the heatmaps, the neurons and the evaluation are docks (so their
+        // layout is saved), the images take the centre, the four menus exist, and the status bar
+        // names the device.
         MainWindow window(noTrainOptions());
-        for (const char* name : {"classesDock", "attributeProfileDock", "classComposerDock", "convergenceDock", "rankedImagesDock"})
+        for (const char* name : {"classesDock", "attributeProfileDock", "classComposerDock", "convergenceDock",
+                                 "rankedImagesDock", "heatmapsDock", "neuronsDock", "evaluationDock"})
             QVERIFY2(dock(window, name), name);
-        QCOMPARE(window.panels().size(), 5);
+        QCOMPARE(window.panels().size(), 8);
         QCOMPARE(window.centralWidget(), window.browser()->images());
         QCOMPARE(menuTitles(window), QStringList({"File", "Edit", "View", "Help"}));
         auto* device = window.findChild<QLabel*>(QStringLiteral("deviceLabel"));
@@ -141,7 +143,9 @@ private slots:
         QVERIFY(qApp->palette().color(QPalette::Window).lightness() < 100);
         QVERIFY(dock(second, "attributeProfileDock")->isHidden());
         QVERIFY(!dock(second, "classesDock")->isHidden());
-        QCOMPARE(second.size(), QSize(1000, 700));
+        QVERIFY2(second.size() == QSize(1000, 700),
+                 qPrintable(QStringLiteral("%1x%2, minimum %3x%4").arg(second.width()).arg(second.height())
+                                .arg(second.minimumSizeHint().width()).arg(second.minimumSizeHint().height())));
         second.setTheme(Theme::Light);
         QVERIFY(qApp->palette().color(QPalette::Window).lightness() > 150);
     }
