@@ -26,6 +26,7 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -167,6 +168,12 @@ void MainWindow::createActions() {
     cancelAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
     connect(cancelAction_, &QAction::triggered, this, &MainWindow::cancelJob);
 
+    exportAction_ = new QAction(tr("&Export Classifier…"), this);
+    exportAction_->setObjectName(QStringLiteral("exportClassifierAction"));
+    exportAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    exportAction_->setStatusTip(tr("Write the seen and learned classes' classifier as JSON and TorchScript"));
+    connect(exportAction_, &QAction::triggered, this, &MainWindow::chooseExportDirectory);
+
     quitAction_ = new QAction(tr("&Quit"), this);
     quitAction_->setObjectName(QStringLiteral("quitAction"));
     quitAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));  // QKeySequence::Quit is empty on some platforms
@@ -226,6 +233,8 @@ void MainWindow::createMenus() {
     fileMenu_->addSeparator();
     fileMenu_->addAction(trainAction_);
     fileMenu_->addAction(cancelAction_);
+    fileMenu_->addSeparator();
+    fileMenu_->addAction(exportAction_);
     fileMenu_->addSeparator();
     fileMenu_->addAction(quitAction_);
 
@@ -633,6 +642,10 @@ void MainWindow::connectSession() {
                        .arg(result.iterations)
                        .arg(QLocale().toString(result.cosineLoss, 'f', 4)));
     });
+    connect(session_, &SessionController::exported, this, [this](quint64, const QStringList& files) {
+        setJobText(tr("Exported %1").arg(files.join(QStringLiteral(", "))));
+        emit classifierExported(files);
+    });
     connect(session_, &SessionController::cancelled, this, [this](quint64) {
         if (convergence_->isRunning()) convergence_->abortRun(tr("cancelled"));
         setJobText(tr("Cancelled; the learned classes are unchanged"));
@@ -649,6 +662,23 @@ void MainWindow::connectSession() {
             [this](const QString& message) { reportError(tr("Class Composer"), message); });
     connect(composer_, &ClassComposer::learnedClassSelected, ranked_, &RankedImagesPanel::showClass);
     connect(composer_, &ClassComposer::selectionCleared, ranked_, &RankedImagesPanel::clearClass);
+}
+
+void MainWindow::chooseExportDirectory() {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export the classifier to"));
+    if (!dir.isEmpty()) exportClassifier(dir);
+}
+
+void MainWindow::exportClassifier(const QString& directory) {
+    if (!session_->isPrepared() && !session_->isPreparing()) {
+        reportError(tr("Export"), tr("Nothing to export yet: open a data set and a network bundle first"));
+        return;
+    }
+    std::vector<LearnedClass> classes;
+    LearnedClassModel* learned = composer_->learnedModel();
+    for (int row = 0; row < learned->rowCount(); ++row) classes.push_back(learned->entryAt(row).result);
+    session_->exportClassifier(directory, classes);
+    setJobText(tr("Exporting the classifier to %1…").arg(directory));
 }
 
 void MainWindow::connectInsightPanels() {

@@ -100,6 +100,7 @@ signals:
     void datasetLoaded(std::shared_ptr<const niwt::Dataset> dataset);
     void datasetFailed(const QString& message);
     void errorReported(const QString& message);
+    void classifierExported(const QStringList& files);
     void defaultNetworkReady(const QString& bundleDir, double seenTestAccuracy);
 
 protected:
@@ -123,8 +124,14 @@ private:
     void onTrainingSucceeded(const DefaultNetworkResult& result);
     void onTrainingEnded();
     void connectSession();
-    void connectInsightPanels();
-    static QWidget* scrollable(QWidget* panel);  // heatmaps, neurons, evaluation
+    void connectInsightPanels();  // heatmaps, neurons, evaluation
+    static QWidget* scrollable(QWidget* panel);
+public:
+    // The seen head's classes plus every learned class as classifier.json + classifier.pt in
+    // `directory`, on the session's thread; the result arrives as a status message (or an error).
+    void exportClassifier(const QString& directory);
+private:
+    void chooseExportDirectory();
     void showJobProgress(int done, int total, const QString& format);
     void hideJobProgressWhenIdle();
     QString sessionModality() const;
@@ -164,6 +171,7 @@ private:
     QAction* trainAction_ = nullptr;
     QAction* cancelAction_ = nullptr;
     QAction* quitAction_ = nullptr;
+    QAction* exportAction_ = nullptr;
     QAction* undoAction_ = nullptr;
     QAction* redoAction_ = nullptr;
     QAction* findAction_ = nullptr;

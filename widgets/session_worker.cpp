@@ -89,6 +89,17 @@ void SessionWorker::learn(quint64 job, const QString& name, const std::vector<fl
     });
 }
 
+void SessionWorker::exportClassifier(quint64 job, const QString& directory, const std::vector<niwt::LearnedClass>& classes) {
+    guarded(job, [&] {
+        if (!session_ || !session_->isPrepared())
+            throw std::runtime_error("the NIWT session is not ready: open a data set and a network bundle first");
+        QStringList files;
+        for (const std::string& file : session_->exportClassifier(directory.toStdString(), classes))
+            files << QString::fromStdString(file);
+        emit exported(job, files);
+    });
+}
+
 // ---------------------------------------------------------------------------------------------
 SessionController::SessionController(QObject* parent)
     : QObject(parent), cancelledUpTo_(std::make_shared<std::atomic<quint64>>(0)) {
@@ -123,6 +134,10 @@ SessionController::SessionController(QObject* parent)
     });
     connect(worker_, &SessionWorker::learned, this, [this](quint64 job, const LearnedClass& result) {
         emit learned(job, result);
+        jobEnded();
+    });
+    connect(worker_, &SessionWorker::exported, this, [this](quint64 job, const QStringList& files) {
+        emit exported(job, files);
         jobEnded();
     });
     connect(worker_, &SessionWorker::cancelled, this, [this](quint64 job) {
@@ -179,6 +194,14 @@ quint64 SessionController::learnFromCaption(const QString& name, const QString& 
     emit learnStarted(job, name);
     QMetaObject::invokeMethod(
         worker_, [worker = worker_, job, name, caption] { worker->learn(job, name, {}, caption); },
+        Qt::QueuedConnection);
+    return job;
+}
+
+quint64 SessionController::exportClassifier(const QString& directory, const std::vector<LearnedClass>& classes) {
+    const quint64 job = submit();
+    QMetaObject::invokeMethod(
+        worker_, [worker = worker_, job, directory, classes] { worker->exportClassifier(job, directory, classes); },
         Qt::QueuedConnection);
     return job;
 }

@@ -15,6 +15,7 @@
 #include <QMetaType>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <QVector>
 
 #include <atomic>
@@ -46,12 +47,14 @@ public slots:
     void prepare(quint64 job, std::shared_ptr<const niwt::Dataset> dataset, const niwt::NiwtSessionOptions& options);
     // caption empty: learn from classVector; else the caption's class vector (captions modality).
     void learn(quint64 job, const QString& name, const std::vector<float>& classVector, const QString& caption);
+    void exportClassifier(quint64 job, const QString& directory, const std::vector<niwt::LearnedClass>& classes);
 
 signals:
     void prepareProgress(quint64 job, const QString& phase, int done, int total);
     void prepared(quint64 job, const niwt::NiwtSessionInfo& info);
     void learnProgress(quint64 job, const QVector<niwt::gui::LossPoint>& points);
     void learned(quint64 job, const niwt::LearnedClass& result);
+    void exported(quint64 job, const QStringList& files);
     void cancelled(quint64 job);
     void failed(quint64 job, const QString& message);
 
@@ -75,6 +78,8 @@ public:
     quint64 prepare(std::shared_ptr<const Dataset> dataset, const NiwtSessionOptions& options);
     quint64 learn(const QString& name, const std::vector<float>& classVector);
     quint64 learnFromCaption(const QString& name, const QString& caption);
+    // The seen head's classes plus `classes` as classifier.json and classifier.pt in `directory`.
+    quint64 exportClassifier(const QString& directory, const std::vector<LearnedClass>& classes);
     // Cancels every job submitted so far (the running one and the queued ones).
     void cancel();
 
@@ -93,6 +98,7 @@ signals:
     void learnStarted(quint64 job, const QString& name);
     void learnProgress(quint64 job, const QVector<niwt::gui::LossPoint>& points);
     void learned(quint64 job, const niwt::LearnedClass& result);
+    void exported(quint64 job, const QStringList& files);
     void cancelled(quint64 job);
     void failed(quint64 job, const QString& message);
 

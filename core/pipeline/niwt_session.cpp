@@ -3,11 +3,13 @@
 #include "core/data/text_encoder.h"
 #include "core/engine/cancelled.h"
 #include "core/engine/device.h"
+#include "core/pipeline/export.h"
 #include "core/pipeline/extraction.h"
 #include "core/pipeline/niwt_learning.h"
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <cmath>
 #include <numeric>
 #include <optional>
@@ -27,6 +29,10 @@ struct NiwtSession::Engine {
     torch::Tensor meanTrainFeature;         // anchor of the new bias (may be undefined)
     torch::Tensor features;                 // N x F, CPU: every image with features, for ranking
     std::vector<int> featureImages;         // dataset image index of each features row
+    Bundle bundle;                          // for the exported classifier's forward_images
+    std::string stageName;
+    LinearHead seenHead;                    // CPU
+    std::vector<int> seenHeadClasses;       // dataset class index per head row
 };
 
 NiwtSession::NiwtSession(std::shared_ptr<const Dataset> dataset, NiwtSessionOptions options)
@@ -104,6 +110,10 @@ NiwtSessionInfo NiwtSession::prepare(const SessionProgressFn& progress, const Se
     engine->meanTrainFeature = meanSeenTrainingFeature(dataset, features, head);
     engine->features = features.features;
     engine->featureImages = features.images;
+    engine->bundle = bundle;
+    engine->stageName = bundle.network->stageNames()[size_t(stage)];
+    engine->seenHead = head.head;
+    engine->seenHeadClasses = head.classes;
 
     NiwtSessionInfo info;
     info.stageName = bundle.network->stageNames()[size_t(stage)];
@@ -184,6 +194,44 @@ LearnedClass NiwtSession::learnClass(const std::string& name, const std::vector<
     std::stable_sort(out.ranking.begin(), out.ranking.end(),
                      [](const RankedImage& a, const RankedImage& b) { return a.score > b.score; });
     return out;
+}
+
+std::vector<std::string> NiwtSession::exportClassifier(const std::string& directory,
+                                                      const std::vector<LearnedClass>& learned) const {
+    if (!engine_)
+        throw std::logic_error("exportClassifier: the session is not prepared");
+    const Engine& e = *engine_;
+    const int64_t F = e.seenHead.weight.size(1);
+    LearnedClassifier classifier;
+    std::vector<torch::Tensor> rows{e.seenHead.weight.cpu()}, biases{e.seenHead.bias.cpu()};
+    for (int c : e.seenHeadClasses) {
+        classifier.classNames.push_back(dataset_->classes[size_t(c)].name);
+        classifier.seen.push_back(true);
+    }
+    for (const LearnedClass& c : learned) {
+        if (int64_t(c.weight.size()) != F)
+            throw std::invalid_argument("class \"" + c.name + "\": its weight has " + std::to_string(c.weight.size()) +
+                                        " values, the network's features have " + std::to_string(F));
+        classifier.classNames.push_back(c.name);
+        classifier.seen.push_back(false);
+        rows.push_back(torch::tensor(c.weight).unsqueeze(0));
+        biases.push_back(torch::tensor(std::vector<float>{c.bias}));
+    }
+    classifier.weight = torch::cat(rows);
+    classifier.bias = torch::cat(biases);
+    classifier.bundleName = e.bundle.name;
+    classifier.bundleIdentity = e.bundle.identity;
+    classifier.bundlePath = e.bundle.directory;
+    classifier.stage = e.stageName;
+    classifier.modality = e.modality->name;
+    if (const std::string problem = classifierProblem(classifier); !problem.empty())
+        throw std::invalid_argument("cannot export the classifier: " + problem);
+    std::filesystem::create_directories(directory);
+    const std::string json = (std::filesystem::path(directory) / "classifier.json").string();
+    const std::string script = (std::filesystem::path(directory) / "classifier.pt").string();
+    exportClassifierJson(json, classifier);
+    exportClassifierTorchScript(script, classifier, &e.bundle);
+    return {json, script};
 }
 
 }  // namespace niwt
