@@ -330,6 +330,18 @@ void ClassComposer::setDataset(std::shared_ptr<const Dataset> dataset, const QSt
     setMode(captionsSession() ? Mode::Caption : Mode::Attributes);
 }
 
+void ClassComposer::restoreLearnedClasses(const QVector<LearnedClassEntry>& entries) {
+    stopEditing();
+    while (learned_->rowCount() > 0) learned_->takeEntry(0);
+    undoStack_->clear();
+    for (LearnedClassEntry entry : entries) {
+        entry.id = learned_->nextId();
+        entry.result.name = learned_->uniqueName(QString::fromStdString(entry.result.name)).toStdString();
+        learned_->insertEntry(learned_->rowCount(), entry);
+    }
+    updateState();
+}
+
 ClassComposer::Mode ClassComposer::mode() const {
     return modeTabs_->currentIndex() == 1 ? Mode::Caption : Mode::Attributes;
 }

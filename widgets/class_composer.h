@@ -51,6 +51,9 @@ public:
     QAction* renameAction() const { return renameAction_; }
     QAction* editAction() const { return editAction_; }
     QUndoStack* undoStack() const { return undoStack_; }
+    // Replaces the learned classes with `entries` (a restored session: new ids, names made
+    // unique, an empty undo history).
+    void restoreLearnedClasses(const QVector<LearnedClassEntry>& entries);
 
     Mode mode() const;
     void setMode(Mode mode);

@@ -12,6 +12,7 @@
 #include "widgets/explainer_controller.h"
 #include "widgets/heatmap_panel.h"
 #include "widgets/learned_class_model.h"
+#include "widgets/learned_class_store.h"
 #include "widgets/neuron_panel.h"
 #include "widgets/ranked_images_panel.h"
 #include "widgets/session_worker.h"
@@ -396,6 +397,7 @@ void MainWindow::onDatasetLoaded(const DatasetRequest& request, std::shared_ptr<
                    .arg(QString::fromStdString(dataset_->kind))
                    .arg(dataset_->classes.size())
                    .arg(QLocale().toString(qulonglong(dataset_->images.size()))));
+    learnedStore_.clear();  // the shown classes belong to the previous data set: never save them under this one
     composer_->setDataset(dataset_, sessionModality());
     ranked_->setDataset(dataset_);
     updateActions();
@@ -615,6 +617,7 @@ void MainWindow::connectSession() {
         explainerOptions.modality = sessionModality().toStdString();
         explainer_->setEngine(dataset_, explainerOptions);
         evaluation_->setContext(dataset_, bundlePath_);
+        restoreLearnedClasses();
         setJobText(tr("NIWT engine ready: stage %1, %2 images, seen head %3 on seen test images; "
                       "describe a class in the composer (Ctrl+L learns it)")
                        .arg(QString::fromStdString(info.stageName))
@@ -681,6 +684,30 @@ void MainWindow::exportClassifier(const QString& directory) {
     setJobText(tr("Exporting the classifier to %1…").arg(directory));
 }
 
+void MainWindow::restoreLearnedClasses() {
+    const QString spec = QString::fromStdString(dataset_->spec);
+    const QString file = learnedClassesFile(spec, bundlePath_);
+    QString error;
+    const auto entries = loadLearnedClasses(file, spec, bundlePath_, int(dataset_->images.size()), &error);
+    learnedStore_.clear();
+    composer_->restoreLearnedClasses(entries);
+    learnedStore_ = file;  // from now on every change of the list is saved there
+    learnedStoreSpec_ = spec;
+    learnedStoreBundle_ = bundlePath_;
+    if (!error.isEmpty()) reportError(tr("Learned Classes"), error);
+    else if (!entries.isEmpty()) setJobText(tr("Restored %n learned class(es) from the last session", nullptr, int(entries.size())));
+}
+
+void MainWindow::saveLearnedClasses() {
+    if (learnedStore_.isEmpty()) return;
+    QVector<LearnedClassEntry> entries;
+    LearnedClassModel* learned = composer_->learnedModel();
+    for (int row = 0; row < learned->rowCount(); ++row) entries.push_back(learned->entryAt(row));
+    QString error;
+    if (!niwt::gui::saveLearnedClasses(learnedStore_, learnedStoreSpec_, learnedStoreBundle_, entries, &error))
+        reportError(tr("Learned Classes"), error);
+}
+
 void MainWindow::connectInsightPanels() {
     // Learned classes (composer) -> the explainer's new classes, whenever the list changes.
     LearnedClassModel* learned = composer_->learnedModel();
@@ -691,6 +718,7 @@ void MainWindow::connectInsightPanels() {
             classes.push_back({QString::fromStdString(c.name), c.weight, c.bias});
         }
         explainer_->setNewClasses(classes);
+        saveLearnedClasses();
     };
     connect(learned, &QAbstractItemModel::rowsInserted, this, publish);
     connect(learned, &QAbstractItemModel::rowsRemoved, this, publish);

@@ -132,6 +132,8 @@ public:
     void exportClassifier(const QString& directory);
 private:
     void chooseExportDirectory();
+    void restoreLearnedClasses();
+    void saveLearnedClasses();
     void showJobProgress(int done, int total, const QString& format);
     void hideJobProgressWhenIdle();
     QString sessionModality() const;
@@ -153,6 +155,9 @@ private:
     RankedImagesPanel* ranked_ = nullptr;
     bool bundleIsDefaultNetwork_ = false;
     QString learningName_;
+    // Where the shown learned classes are saved (empty until restored for the current data set and
+    // bundle, so that clearing the list for another data set never overwrites a saved one).
+    QString learnedStore_, learnedStoreSpec_, learnedStoreBundle_;
     bool defaultNetworkStarted_ = false;
     bool interactiveErrors_ = true;
     Theme theme_ = Theme::Light;

@@ -1,0 +1,127 @@
+#include "widgets/learned_class_store.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+#include <QStandardPaths>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+namespace niwt::gui {
+
+namespace {
+
+constexpr const char* kFormat = "niwt-learned-classes/1";
+
+template <typename T>
+bool allFinite(const std::vector<T>& values) {
+    for (const T& v : values)
+        if (!std::isfinite(double(v))) return false;
+    return true;
+}
+
+}  // namespace
+
+QString learnedClassesFile(const QString& datasetSpec, const QString& bundle) {
+    const QByteArray key = QCryptographicHash::hash((datasetSpec + QChar(0) + QFileInfo(bundle).absoluteFilePath()).toUtf8(),
+                                                    QCryptographicHash::Sha1)
+                               .toHex()
+                               .left(16);
+    const QString config = QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation);
+    return QDir(config).filePath(QStringLiteral("niwt-explorer/learned-classes/%1.json").arg(QString::fromLatin1(key)));
+}
+
+bool saveLearnedClasses(const QString& path, const QString& datasetSpec, const QString& bundle,
+                        const QVector<LearnedClassEntry>& entries, QString* error) {
+    nlohmann::json classes = nlohmann::json::array();
+    for (const LearnedClassEntry& e : entries) {
+        const LearnedClass& c = e.result;
+        nlohmann::json ranking = nlohmann::json::array();
+        for (size_t i = 0; i < c.ranking.size() && i < size_t(kStoredRanking); ++i)
+            ranking.push_back({c.ranking[i].image, c.ranking[i].score});
+        classes.push_back({{"name", c.name},
+                           {"caption", e.caption.toStdString()},
+                           {"class_vector", c.classVector},
+                           {"weight", c.weight},
+                           {"bias", c.bias},
+                           {"iterations", c.iterations},
+                           {"converged", c.converged},
+                           {"loss", c.loss},
+                           {"cosine_loss", c.cosineLoss},
+                           {"l2_loss", c.l2Loss},
+                           {"seconds", c.seconds},
+                           {"mod2alpha_validation_cosine_distance", c.mod2alphaValidationCosineDistance},
+                           {"ranking", ranking}});
+    }
+    const nlohmann::json root = {{"format", kFormat},
+                                 {"dataset", datasetSpec.toStdString()},
+                                 {"bundle", QFileInfo(bundle).absoluteFilePath().toStdString()},
+                                 {"classes", classes}};
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QSaveFile file(path);
+    const std::string text = root.dump();
+    if (!file.open(QIODevice::WriteOnly) || file.write(text.data(), qint64(text.size())) != qint64(text.size()) ||
+        !file.commit()) {
+        if (error) *error = QObject::tr("%1: could not save the learned classes (%2)").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+QVector<LearnedClassEntry> loadLearnedClasses(const QString& path, const QString& datasetSpec, const QString& bundle,
+                                              int imageCount, QString* error) {
+    const auto fail = [&](const QString& why) {
+        if (error) *error = QObject::tr("%1: %2; the learned classes were not restored").arg(path, why);
+        return QVector<LearnedClassEntry>();
+    };
+    QFile file(path);
+    if (!file.exists()) return {};
+    if (!file.open(QIODevice::ReadOnly)) return fail(file.errorString());
+    const QByteArray bytes = file.readAll();
+    QVector<LearnedClassEntry> out;
+    try {
+        const auto root = nlohmann::json::parse(bytes.constData(), bytes.constData() + bytes.size());
+        if (root.value("format", std::string()) != kFormat) return fail(QObject::tr("not a %1 file").arg(QString::fromLatin1(kFormat)));
+        if (root.value("dataset", std::string()) != datasetSpec.toStdString() ||
+            root.value("bundle", std::string()) != QFileInfo(bundle).absoluteFilePath().toStdString())
+            return fail(QObject::tr("written for another data set or network bundle"));
+        size_t featureDim = 0;
+        for (const auto& c : root.at("classes")) {
+            LearnedClassEntry e;
+            LearnedClass& r = e.result;
+            r.name = c.at("name").get<std::string>();
+            e.caption = QString::fromStdString(c.value("caption", std::string()));
+            r.classVector = c.at("class_vector").get<std::vector<float>>();
+            r.weight = c.at("weight").get<std::vector<float>>();
+            r.bias = c.at("bias").get<float>();
+            r.iterations = c.value("iterations", 0);
+            r.converged = c.value("converged", false);
+            r.loss = c.value("loss", 0.0);
+            r.cosineLoss = c.value("cosine_loss", 0.0);
+            r.l2Loss = c.value("l2_loss", 0.0);
+            r.seconds = c.value("seconds", 0.0);
+            r.mod2alphaValidationCosineDistance = c.value("mod2alpha_validation_cosine_distance", 0.0);
+            for (const auto& pair : c.value("ranking", nlohmann::json::array())) {
+                r.ranking.push_back({pair.at(0).get<int>(), pair.at(1).get<float>()});
+                if (r.ranking.back().image < 0 || r.ranking.back().image >= imageCount)
+                    return fail(QObject::tr("class \"%1\" ranks an image the data set does not have")
+                                    .arg(QString::fromStdString(r.name)));
+            }
+            if (r.weight.empty() || (featureDim && r.weight.size() != featureDim))
+                return fail(QObject::tr("class \"%1\" has a weight of the wrong size").arg(QString::fromStdString(r.name)));
+            featureDim = r.weight.size();
+            if (!allFinite(r.weight) || !std::isfinite(r.bias) || !allFinite(r.classVector))
+                return fail(QObject::tr("class \"%1\" has NaN or infinite values").arg(QString::fromStdString(r.name)));
+            out.push_back(std::move(e));
+        }
+    } catch (const std::exception& e) {
+        return fail(QObject::tr("corrupt (%1)").arg(QString::fromLocal8Bit(e.what())));
+    }
+    return out;
+}
+
+}  // namespace niwt::gui
