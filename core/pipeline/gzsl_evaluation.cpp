@@ -30,6 +30,24 @@ struct ClassColumns {
     std::vector<int64_t> columnOf;    // dataset class index -> column, -1 when not evaluated
 };
 
+// Seen head rows first (column r = head row r), then the unseen classes in the order given.
+template <typename UnseenList>
+ClassColumns classColumns(const std::vector<int>& seen, const UnseenList& unseen, size_t classCount) {
+    ClassColumns cc;
+    cc.seen = seen;
+    cc.columnOf.assign(classCount, -1);
+    for (size_t r = 0; r < cc.seen.size(); ++r) {
+        cc.columnOf[size_t(cc.seen[r])] = int64_t(r);
+        cc.seenCols.push_back(int64_t(r));
+    }
+    for (const auto c : unseen) {
+        cc.columnOf[size_t(c)] = int64_t(cc.seen.size() + cc.unseen.size());
+        cc.unseenCols.push_back(cc.columnOf[size_t(c)]);
+        cc.unseen.push_back(int64_t(c));
+    }
+    return cc;
+}
+
 // Evaluation images: seen classes' test images (S) and every image of the unseen classes (U).
 void evaluationRows(const Dataset& dataset, const FeatureSet& features, const ClassColumns& cc,
                     std::vector<int64_t>* rows, std::vector<int64_t>* truth) {
@@ -88,18 +106,7 @@ Calibration validationPass(const Dataset& dataset, const Bundle& bundle, int sta
     ex.setFeatures(features);
     const auto& head = ex.seenHead();
 
-    ClassColumns cc;
-    cc.seen = head.classes;
-    cc.columnOf.assign(copy.classes.size(), -1);
-    for (size_t r = 0; r < cc.seen.size(); ++r) {
-        cc.columnOf[size_t(cc.seen[r])] = int64_t(r);
-        cc.seenCols.push_back(int64_t(r));
-    }
-    for (int64_t c : pseudoUnseen) {
-        cc.columnOf[size_t(c)] = int64_t(cc.seen.size() + cc.unseen.size());
-        cc.unseenCols.push_back(cc.columnOf[size_t(c)]);
-        cc.unseen.push_back(c);
-    }
+    const ClassColumns cc = classColumns(head.classes, pseudoUnseen, copy.classes.size());
     std::vector<int64_t> rows, truth, trainRows, trainLabels;
     for (size_t r = 0; r < features.images.size(); ++r) {
         const int image = features.images[r];
@@ -175,18 +182,7 @@ GzslEvaluation runGzslEvaluation(Extractor& extractor, const Bundle& bundle, con
     const double prepareSeconds = secondsSince(start);
     checkCancelled();
 
-    ClassColumns cc;
-    cc.seen = head.classes;
-    cc.columnOf.assign(dataset.classes.size(), -1);
-    for (size_t r = 0; r < cc.seen.size(); ++r) {
-        cc.columnOf[size_t(cc.seen[r])] = int64_t(r);
-        cc.seenCols.push_back(int64_t(r));
-    }
-    for (int c : learnableUnseenClasses(dataset, features)) {
-        cc.columnOf[size_t(c)] = int64_t(cc.seen.size() + cc.unseen.size());
-        cc.unseenCols.push_back(cc.columnOf[size_t(c)]);
-        cc.unseen.push_back(int64_t(c));
-    }
+    const ClassColumns cc = classColumns(head.classes, learnableUnseenClasses(dataset, features), dataset.classes.size());
     if (cc.unseen.empty())
         throw std::invalid_argument("no unseen class with images: give a split (--split) that marks some unseen");
     std::vector<int64_t> rows, truth;
