@@ -610,7 +610,19 @@ void MainWindow::connectSession() {
         setJobText(tr("Preparing the NIWT engine: %1").arg(phase));
         showJobProgress(done, total, tr("%1 %2/%3").arg(phase).arg(done).arg(total));
     });
+    // mod2alpha's curve (held-out seen classes' 1 - cos per step) is the first run of the plot.
+    connect(session_, &SessionController::mod2alphaProgress, this, [this](const QVector<LossPoint>& points) {
+        if (!mod2alphaPlotting_) {
+            convergence_->beginRun(tr("mod2alpha (held-out 1 - cos)"));
+            mod2alphaPlotting_ = true;
+        }
+        convergence_->appendPoints(points);
+    });
     connect(session_, &SessionController::prepared, this, [this](const NiwtSessionInfo& info) {
+        if (mod2alphaPlotting_) {
+            convergence_->finishRun(true);
+            mod2alphaPlotting_ = false;
+        }
         // The caches are warm now: the explainer and the evaluation load instead of recomputing.
         ExplainerOptions explainerOptions;
         explainerOptions.bundle = bundlePath_.toStdString();
@@ -650,10 +662,12 @@ void MainWindow::connectSession() {
         emit classifierExported(files);
     });
     connect(session_, &SessionController::cancelled, this, [this](quint64) {
+        mod2alphaPlotting_ = false;
         if (convergence_->isRunning()) convergence_->abortRun(tr("cancelled"));
         setJobText(tr("Cancelled; the learned classes are unchanged"));
     });
     connect(session_, &SessionController::failed, this, [this](quint64, const QString& message) {
+        mod2alphaPlotting_ = false;
         if (convergence_->isRunning()) convergence_->abortRun(tr("failed"));
         reportError(tr("NIWT Engine"), message);
     });

@@ -155,6 +155,7 @@ private:
     RankedImagesPanel* ranked_ = nullptr;
     bool bundleIsDefaultNetwork_ = false;
     QString learningName_;
+    bool mod2alphaPlotting_ = false;  // the convergence plot's current run is mod2alpha's
     // Where the shown learned classes are saved (empty until restored for the current data set and
     // bundle, so that clearing the list for another data set never overwrites a saved one).
     QString learnedStore_, learnedStoreSpec_, learnedStoreBundle_;

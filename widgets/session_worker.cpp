@@ -56,7 +56,21 @@ void SessionWorker::prepare(quint64 job, std::shared_ptr<const niwt::Dataset> da
             sinceEmit.restart();
             emit prepareProgress(job, name, done, total);
         };
-        const niwt::NiwtSessionInfo info = session->prepare(progress, [this, job] { return isCancelled(job); });
+        QVector<LossPoint> curve;
+        QElapsedTimer sinceCurve;
+        sinceCurve.start();
+        const auto mod2alphaCurve = [&](int step, double total, double cosine, double l2) {
+            curve.push_back({step, total, cosine, l2});
+            if (sinceCurve.elapsed() >= kProgressIntervalMs) {
+                emit mod2alphaProgress(job, curve);
+                curve.clear();
+                sinceCurve.restart();
+            }
+        };
+        const niwt::NiwtSessionInfo info =
+            session->prepare(progress, [this, job] { return isCancelled(job); }, mod2alphaCurve);
+        if (!curve.isEmpty())
+            emit mod2alphaProgress(job, curve);
         session_ = std::move(session);
         emit prepared(job, info);
     });
@@ -128,6 +142,9 @@ SessionController::SessionController(QObject* parent)
             emit prepared(info);
         }
         jobEnded();
+    });
+    connect(worker_, &SessionWorker::mod2alphaProgress, this, [this](quint64 job, const QVector<LossPoint>& points) {
+        if (job > cancelledUpTo_->load()) emit mod2alphaProgress(points);
     });
     connect(worker_, &SessionWorker::learnProgress, this, [this](quint64 job, const QVector<LossPoint>& points) {
         if (job > cancelledUpTo_->load()) emit learnProgress(job, points);

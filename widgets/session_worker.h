@@ -51,6 +51,8 @@ public slots:
 
 signals:
     void prepareProgress(quint64 job, const QString& phase, int done, int total);
+    // mod2alpha's held-out cosine distance per step, batched like learnProgress.
+    void mod2alphaProgress(quint64 job, const QVector<niwt::gui::LossPoint>& points);
     void prepared(quint64 job, const niwt::NiwtSessionInfo& info);
     void learnProgress(quint64 job, const QVector<niwt::gui::LossPoint>& points);
     void learned(quint64 job, const niwt::LearnedClass& result);
@@ -94,6 +96,7 @@ public:
 signals:
     void busyChanged(bool busy);
     void prepareProgress(const QString& phase, int done, int total);
+    void mod2alphaProgress(const QVector<niwt::gui::LossPoint>& points);
     void prepared(const niwt::NiwtSessionInfo& info);
     void learnStarted(quint64 job, const QString& name);
     void learnProgress(quint64 job, const QVector<niwt::gui::LossPoint>& points);

@@ -52,7 +52,8 @@ const Modality* NiwtSession::modality() const {
     return options_.modality == "captions" ? dataset_->modality("captions") : dataset_->modality(options_.modality);
 }
 
-NiwtSessionInfo NiwtSession::prepare(const SessionProgressFn& progress, const SessionCancelFn& cancelled) {
+NiwtSessionInfo NiwtSession::prepare(const SessionProgressFn& progress, const SessionCancelFn& cancelled,
+                                     const LearnProgressFn& mod2alphaCurve) {
     const auto start = std::chrono::steady_clock::now();
     engine_.reset();  // a failed or cancelled prepare leaves the session unprepared
     auto engine = std::make_unique<Engine>();
@@ -102,7 +103,9 @@ NiwtSessionInfo NiwtSession::prepare(const SessionProgressFn& progress, const Se
     const Mod2AlphaOptions mod2alphaOptions;
     torch::AutoGradMode enableGrad(true);
     engine->mod2alpha = fitMod2AlphaOnImportances(importances, classVectors, mod2alphaOptions, &engine->mod2alphaReport,
-                                                  [&](int step, double) {
+                                                  [&](int step, double validation) {
+                                                      if (mod2alphaCurve)
+                                                          mod2alphaCurve(step, validation, validation, 0);
                                                       if (progress)
                                                           progress("mod2alpha", step, mod2alphaOptions.maxEpochs);
                                                       return !(cancelled && cancelled());

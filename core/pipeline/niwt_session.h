@@ -79,7 +79,9 @@ public:
     // Opens the bundle, computes or loads (cached) all features, the seen head, the seen training
     // images' importances and alpha2w's importance basis, and fits mod2alpha for the modality.
     // Throws DataError / std::invalid_argument with a one-line message for bad input.
-    NiwtSessionInfo prepare(const SessionProgressFn& progress = {}, const SessionCancelFn& cancelled = {});
+    // `mod2alphaCurve` gets every mod2alpha step: (step, held-out classes' 1 - cos, same, 0).
+    NiwtSessionInfo prepare(const SessionProgressFn& progress = {}, const SessionCancelFn& cancelled = {},
+                            const LearnProgressFn& mod2alphaCurve = {});
     bool isPrepared() const;
     const NiwtSessionInfo& info() const;  // valid after prepare()
 

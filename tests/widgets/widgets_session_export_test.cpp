@@ -1,6 +1,7 @@
 // Exporting the explorer's classifier (NiwtSession::exportClassifier, what File > Export Classifier
 // runs on the session's thread): the seen head's classes plus a class learned from Sandal's
-// attributes on a small Fashion-MNIST, written as classifier.json and classifier.pt.
+// attributes on a small Fashion-MNIST, written as classifier.json and classifier.pt; and the
+// mod2alpha curve the session reports while preparing (the convergence plot's first run).
 #include "core/pipeline/niwt_session.h"
 #include "session_fixture.h"
 #include "widget_test_support.h"
@@ -11,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 
 using namespace niwt;
@@ -37,7 +39,15 @@ private slots:
         options.device = "cpu";
         options.cacheDir = dir_.filePath(QStringLiteral("cache/features")).toStdString();
         NiwtSession session(dataset_, options);
-        session.prepare();
+        // mod2alpha's curve: steps 1, 2, 3 ... and its minimum is the validation distance the
+        // session reports (mod2alpha keeps the weights of its best held-out step).
+        std::vector<double> curve;
+        const NiwtSessionInfo info = session.prepare({}, {}, [&](int step, double total, double, double) {
+            if (step == int(curve.size()) + 1) curve.push_back(total);
+        });
+        QVERIFY(!curve.empty());
+        QVERIFY(*std::min_element(curve.begin(), curve.end()) >= 0.0);
+        QVERIFY(std::abs(*std::min_element(curve.begin(), curve.end()) - info.mod2alphaValidationCosineDistance) < 1e-6);
         const Modality* attributes = session.modality();
         QVERIFY(attributes);
         const int sandal = dataset_->classIndexByName("Sandal");
