@@ -35,6 +35,7 @@ ConvergencePlot::ConvergencePlot(QWidget* parent) : QWidget(parent) {
     plot_->legend->setBrush(QColor(255, 255, 255, 210));  // curves stay visible behind it
     plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot_->setToolTip(tr("alpha2w loss: total = (1 − cos(importances)) + λ‖w − w̄‖²"));
 
     total_ = plot_->addGraph();
     cosine_ = plot_->addGraph();
@@ -85,9 +86,11 @@ void ConvergencePlot::setStatus(const QString& text) {
 }
 
 void ConvergencePlot::styleGraphs() {
-    total_->setName(tr("total = (1 − cos) + λ‖w − w̄‖²"));
+    // Short names, so that the legend leaves the curves visible in a small dock; the plot's tool
+    // tip spells the loss out.
+    total_->setName(tr("total"));
     total_->setPen(QPen(kTotalColor, 2));
-    cosine_->setName(tr("1 − cos (importances)"));
+    cosine_->setName(tr("1 − cos"));
     cosine_->setPen(QPen(kCosineColor, 1.5));
     l2_->setName(tr("λ‖w − w̄‖²"));
     l2_->setPen(QPen(kL2Color, 1.5));
@@ -193,6 +196,12 @@ void ConvergencePlot::replotNow() {
     // Room right of the last iteration, so the stop marker does not sit on the frame.
     const QCPRange x = plot_->xAxis->range();
     plot_->xAxis->setRange(std::min(x.lower, 1.0), std::max(x.upper + std::max(0.5, 0.04 * x.size()), 2.0));
+    // The stop label sits beside its line on the side with room: a short run after a long one
+    // (alpha2w after mod2alpha's curve) stops in the left half, where a label to the left is cut.
+    if (stopLabel_->visible()) {
+        const bool leftHalf = stopLine_->point1->coords().x() < plot_->xAxis->range().center();
+        stopLabel_->setPositionAlignment(Qt::AlignBottom | (leftHalf ? Qt::AlignLeft : Qt::AlignRight));
+    }
     // rpQueuedReplot: the paint happens in the next event-loop pass, coalesced with others.
     plot_->replot(QCustomPlot::rpQueuedReplot);
     ++replots_;

@@ -45,7 +45,23 @@ ExplorerCommandLine parseExplorerCommandLine(const QStringList& arguments) {
         QCoreApplication::translate("niwt-explorer",
                                     "Once the window shows the data set, save it as a PNG to FILE and quit."),
         QStringLiteral("FILE"));
-    parser.addOptions({dataset, split, modality, bundle, noTrain, screenshot});
+    const QCommandLineOption screenshotDir(
+        QStringLiteral("screenshot-dir"),
+        QCoreApplication::translate("niwt-explorer",
+                                    "Once everything asked for has finished, save every panel as DIR/<panel>.png and "
+                                    "the window as DIR/window.png, then quit (exit code 0 unless an error occurred)."),
+        QStringLiteral("DIR"));
+    const QCommandLineOption describe(
+        QStringLiteral("describe"),
+        QCoreApplication::translate("niwt-explorer",
+                                    "Once the engine is prepared, learn a new class NAME from the description TEXT "
+                                    "(the composer's caption) and show its ranked images, heat map and neurons."),
+        QStringLiteral("NAME=TEXT"));
+    const QCommandLineOption evaluate(
+        QStringLiteral("evaluate"),
+        QCoreApplication::translate("niwt-explorer",
+                                    "Once the engine is prepared, also run the generalized zero-shot evaluation."));
+    parser.addOptions({dataset, split, modality, bundle, noTrain, screenshot, screenshotDir, describe, evaluate});
 
     ExplorerCommandLine result;
     if (!parser.parse(arguments)) {
@@ -83,6 +99,30 @@ ExplorerCommandLine parseExplorerCommandLine(const QStringList& arguments) {
     options.bundle = parser.value(bundle).trimmed();
     options.noTrain = parser.isSet(noTrain);
     options.screenshot = parser.value(screenshot).trimmed();
+    const auto fail = [&result](const QString& message) {
+        result.action = ExplorerCommandLine::Action::Error;
+        result.text = message;
+        return result;
+    };
+    if (parser.isSet(screenshot) && options.screenshot.isEmpty())
+        return fail(QCoreApplication::translate("niwt-explorer", "--screenshot needs a non-empty FILE"));
+    options.screenshotDir = parser.value(screenshotDir).trimmed();
+    if (parser.isSet(screenshotDir) && options.screenshotDir.isEmpty())
+        return fail(QCoreApplication::translate("niwt-explorer", "--screenshot-dir needs a non-empty DIR"));
+    if (parser.isSet(describe)) {
+        const QString value = parser.value(describe);
+        const qsizetype equals = value.indexOf(QLatin1Char('='));
+        options.describeName = equals < 0 ? QString() : value.left(equals).trimmed();
+        options.describeCaption = equals < 0 ? QString() : value.mid(equals + 1).simplified();
+        if (options.describeName.isEmpty() || options.describeCaption.isEmpty())
+            return fail(QCoreApplication::translate("niwt-explorer",
+                                                    "--describe needs NAME=TEXT, both non-empty (got '%1')")
+                            .arg(value));
+    }
+    options.evaluate = parser.isSet(evaluate);
+    if ((!options.describeName.isEmpty() || options.evaluate) && options.noTrain && options.bundle.isEmpty())
+        return fail(QCoreApplication::translate("niwt-explorer",
+                                                "--describe and --evaluate need a network: drop --no-train or give --bundle"));
     return result;
 }
 

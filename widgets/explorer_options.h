@@ -13,6 +13,18 @@ struct ExplorerOptions {
     QString bundle;                                     // --bundle DIR_OR_FILE
     bool noTrain = false;                               // --no-train
     QString screenshot;                                 // --screenshot FILE
+    // --describe "NAME=free text": once the engine is prepared, the composer learns a class NAME
+    // from the caption, and the ranked images, heat maps and neurons show it (a demo, and what
+    // tests/gui/take_screenshots.sh drives).
+    QString describeName;
+    QString describeCaption;
+    bool evaluate = false;                              // --evaluate: run the GZSL evaluation too
+    // --screenshot-dir DIR: when everything asked for has finished (the data set and thumbnails;
+    // with --describe the learned class and its panels), save each dock as DIR/<dockObjectName>.png,
+    // the central image grid as DIR/images.png and the window as DIR/window.png, then quit.
+    QString screenshotDir;
+    // True when the explorer runs unattended (no message boxes) and quits by itself.
+    bool automated() const { return !screenshot.isEmpty() || !screenshotDir.isEmpty(); }
 };
 
 struct ExplorerCommandLine {

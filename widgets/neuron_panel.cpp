@@ -52,6 +52,8 @@ NeuronPanel::NeuronPanel(ExplainerController* controller, QWidget* parent)
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->verticalHeader()->hide();
     table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 8);  // compact rows
+    // The names need the room: the numeric columns take what their contents need, the names the rest.
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table_->horizontalHeader()->setSectionResizeMode(NeuronTableModel::NameColumn, QHeaderView::Stretch);
 
     images_ = new QStandardItemModel(this);

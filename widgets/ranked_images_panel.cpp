@@ -6,6 +6,7 @@
 #include <QLabel>
 #include <QListView>
 #include <QLocale>
+#include <QRegularExpression>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -103,7 +104,13 @@ void RankedImagesPanel::rebuild() {
         ++perClass[trueClass];
         ThumbnailModel::Item item;
         item.path = QString::fromStdString(image.path);
-        item.label = tr("#%1 %2").arg(rank + 1).arg(trueClass);
+        // CUB's "056.Pine_Grosbeak" without its number, so the label shows the name (the tool tip
+        // and the summary keep the full one).
+        static const QRegularExpression numberPrefix(QStringLiteral("^\\d+\\."));
+        QString shortName = trueClass;
+        shortName.remove(numberPrefix);
+        shortName.replace(QLatin1Char('_'), QLatin1Char(' '));
+        item.label = tr("#%1 %2").arg(rank + 1).arg(shortName);
         item.toolTip = tr("rank %1, score %2\ntrue class: %3\n%4")
                            .arg(rank + 1)
                            .arg(QLocale().toString(double(ranked.score), 'f', 3), trueClass, item.path);

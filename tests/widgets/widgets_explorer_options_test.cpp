@@ -36,11 +36,55 @@ private slots:
         QCOMPARE(result.options.screenshot, QStringLiteral("/tmp/shot.png"));
     }
 
+    void automationOptionsAreRead() {
+        // --describe NAME=TEXT splits at the first '=' (the text may hold more), trims the name and
+        // simplifies the text; --screenshot-dir and --evaluate are read; all make a run automated
+        // only with a screenshot to take.
+        const ExplorerCommandLine result = parseExplorerCommandLine(
+            {"niwt-explorer", "--describe", "  Red-headed guess = a bird with a  red head, x=y ", "--screenshot-dir",
+             " /tmp/shots ", "--evaluate"});
+        QCOMPARE(result.action, ExplorerCommandLine::Action::Run);
+        QCOMPARE(result.options.describeName, QStringLiteral("Red-headed guess"));
+        QCOMPARE(result.options.describeCaption, QStringLiteral("a bird with a red head, x=y"));
+        QCOMPARE(result.options.screenshotDir, QStringLiteral("/tmp/shots"));
+        QVERIFY(result.options.evaluate);
+        QVERIFY(result.options.automated());
+
+        const ExplorerCommandLine plain = parseExplorerCommandLine({"niwt-explorer", "--describe", "A=b c"});
+        QCOMPARE(plain.action, ExplorerCommandLine::Action::Run);
+        QVERIFY(!plain.options.automated());  // an interactive demo: the window stays open
+        QVERIFY(!plain.options.evaluate);
+        QVERIFY(parseExplorerCommandLine({"niwt-explorer", "--screenshot", "/tmp/a.png"}).options.automated());
+        QVERIFY(!parseExplorerCommandLine({"niwt-explorer"}).options.automated());
+    }
+
+    void badAutomationOptionsAreErrors() {
+        for (const char* bad : {"no equals sign", "=text without a name", "Name=", "  =  ", "Name=   "}) {
+            const ExplorerCommandLine result = parseExplorerCommandLine({"niwt-explorer", "--describe", bad});
+            QVERIFY2(result.action == ExplorerCommandLine::Action::Error, bad);
+            QVERIFY2(result.text.contains(QStringLiteral("--describe")), qPrintable(result.text));
+        }
+        QCOMPARE(parseExplorerCommandLine({"niwt-explorer", "--screenshot-dir", "  "}).action,
+                 ExplorerCommandLine::Action::Error);
+        QCOMPARE(parseExplorerCommandLine({"niwt-explorer", "--screenshot", ""}).action,
+                 ExplorerCommandLine::Action::Error);
+        QCOMPARE(parseExplorerCommandLine({"niwt-explorer", "--screenshot-dir"}).action,
+                 ExplorerCommandLine::Action::Error);  // missing value
+        // Learning and evaluating need a network: the default one (trained) or --bundle.
+        QCOMPARE(parseExplorerCommandLine({"niwt-explorer", "--no-train", "--describe", "A=b"}).action,
+                 ExplorerCommandLine::Action::Error);
+        QCOMPARE(parseExplorerCommandLine({"niwt-explorer", "--no-train", "--evaluate"}).action,
+                 ExplorerCommandLine::Action::Error);
+        QCOMPARE(parseExplorerCommandLine({"niwt-explorer", "--no-train", "--bundle", "/n", "--evaluate"}).action,
+                 ExplorerCommandLine::Action::Run);
+    }
+
     void helpAndVersionAreTexts() {
         // --help lists the options; --version names the program version and the libraries.
         const ExplorerCommandLine help = parseExplorerCommandLine({"niwt-explorer", "--help"});
         QCOMPARE(help.action, ExplorerCommandLine::Action::ShowHelp);
-        for (const char* option : {"--dataset", "--split", "--bundle", "--no-train", "--screenshot"})
+        for (const char* option : {"--dataset", "--split", "--bundle", "--no-train", "--screenshot", "--screenshot-dir",
+                                   "--describe", "--evaluate"})
             QVERIFY2(help.text.contains(QLatin1String(option)), option);
         const ExplorerCommandLine version = parseExplorerCommandLine({"niwt-explorer", "--version"});
         QCOMPARE(version.action, ExplorerCommandLine::Action::ShowVersion);
