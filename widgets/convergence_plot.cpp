@@ -26,7 +26,7 @@ ConvergencePlot::ConvergencePlot(QWidget* parent) : QWidget(parent) {
     plot_ = new QCustomPlot(this);
     plot_->setObjectName(QStringLiteral("convergenceCustomPlot"));
     plot_->setMinimumSize(260, 180);
-    plot_->xAxis->setLabel(tr("alpha2w iteration"));
+    plot_->xAxis->setLabel(tr("iteration (alpha2w) / step (mod2alpha)"));
     plot_->yAxis->setLabel(tr("loss (mean over the pool)"));
     plot_->legend->setVisible(true);
     QFont legendFont = font();
@@ -194,7 +194,10 @@ void ConvergencePlot::replotNow() {
     const QCPRange y = plot_->yAxis->range();
     plot_->yAxis->setRange(std::min(0.0, y.lower), y.upper > 0 ? y.upper * 1.05 : 1.0);
     // Room right of the last iteration, so the stop marker does not sit on the frame.
-    const QCPRange x = plot_->xAxis->range();
+    // The x range follows the current run: a short alpha2w run after mod2alpha's long curve would
+    // otherwise be squeezed into a corner (earlier runs are clipped, their start stays in view).
+    QCPRange x = plot_->xAxis->range();
+    if (!current_.isEmpty()) x = QCPRange(1.0, double(current_.back().iteration));
     plot_->xAxis->setRange(std::min(x.lower, 1.0), std::max(x.upper + std::max(0.5, 0.04 * x.size()), 2.0));
     // The stop label sits beside its line on the side with room: a short run after a long one
     // (alpha2w after mod2alpha's curve) stops in the left half, where a label to the left is cut.
