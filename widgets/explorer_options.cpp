@@ -98,6 +98,8 @@ ExplorerCommandLine parseExplorerCommandLine(const QStringList& arguments) {
     options.modalities = parser.values(modality);
     options.bundle = parser.value(bundle).trimmed();
     options.noTrain = parser.isSet(noTrain);
+    options.restoreLastSession = !parser.isSet(dataset) && !parser.isSet(split) && !parser.isSet(modality) &&
+                                 !parser.isSet(bundle);
     options.screenshot = parser.value(screenshot).trimmed();
     const auto fail = [&result](const QString& message) {
         result.action = ExplorerCommandLine::Action::Error;

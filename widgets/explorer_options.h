@@ -12,6 +12,9 @@ struct ExplorerOptions {
     QStringList modalities;                             // --modality NAME=csv:FILE (repeatable)
     QString bundle;                                     // --bundle DIR_OR_FILE
     bool noTrain = false;                               // --no-train
+    // No --dataset, --split, --modality or --bundle given: start where the last session ended
+    // (its data set and, when it was given one, its bundle), else on the embedded default.
+    bool restoreLastSession = false;
     QString screenshot;                                 // --screenshot FILE
     // --describe "NAME=free text": once the engine is prepared, the composer learns a class NAME
     // from the caption, and the ranked images, heat maps and neurons show it (a demo, and what

@@ -59,6 +59,8 @@ const QString kThemeKey = QStringLiteral("appearance/theme");
 const QString kRecentKey = QStringLiteral("datasets/recent");
 const QString kModalityKey = QStringLiteral("browser/modality");
 const QString kDefaultBundleKey = QStringLiteral("network/defaultBundleDir");
+const QString kLastDatasetKey = QStringLiteral("session/dataset");  // DatasetRequest::toVariant()
+const QString kLastBundleKey = QStringLiteral("session/bundle");    // a bundle the user gave, else empty
 
 QSettings makeSettings() {
     return QSettings(QString::fromLatin1(kSettingsOrganisation), QString::fromLatin1(kSettingsApplication));
@@ -341,6 +343,10 @@ void MainWindow::saveSettings() const {
     QVariantList recent;
     for (const DatasetRequest& request : recent_) recent.push_back(request.toVariant());
     settings.setValue(kRecentKey, recent);
+    if (currentRequest_.isValid()) {
+        settings.setValue(kLastDatasetKey, currentRequest_.toVariant());
+        settings.setValue(kLastBundleKey, bundleIsDefaultNetwork_ ? QString() : bundlePath_);
+    }
     if (!browser_->profile()->modalityName().isEmpty())
         settings.setValue(kModalityKey, browser_->profile()->modalityName());
     settings.sync();
@@ -372,6 +378,21 @@ void MainWindow::start() {
     request.spec = options_.dataset;
     request.split = options_.split;
     request.modalities = options_.modalities;
+    if (options_.restoreLastSession) {
+        // The last session's data set and bundle (its learned classes follow once the engine is
+        // ready, restoreLearnedClasses). A bundle that has gone is skipped, not reported.
+        const QSettings settings = makeSettings();
+        const DatasetRequest last = DatasetRequest::fromVariant(settings.value(kLastDatasetKey));
+        const QString bundle = settings.value(kLastBundleKey).toString();
+        if (last.isValid()) {
+            request = last;
+            restoringLastSession_ = true;
+            if (!bundle.isEmpty() && QFileInfo::exists(bundle)) {
+                options_.bundle = bundle;
+                setBundlePath(bundle, tr("last session"));
+            }
+        }
+    }
     openDataset(request);
 }
 
@@ -388,6 +409,7 @@ void MainWindow::openDataset(const DatasetRequest& request) {
 bool MainWindow::isOpeningDataset() const { return loader_->isBusy(); }
 
 void MainWindow::onDatasetLoaded(const DatasetRequest& request, std::shared_ptr<const Dataset> dataset) {
+    restoringLastSession_ = false;
     dataset_ = std::move(dataset);
     currentRequest_ = request;
     browser_->setDataset(dataset_);
@@ -414,6 +436,16 @@ void MainWindow::onDatasetFailed(const DatasetRequest& request, const QString& m
     updateActions();
     emit datasetFailed(message);
     reportError(tr("Open Data Set"), message);
+    if (restoringLastSession_) {
+        // The last session's data set has moved or gone: fall back to the embedded default.
+        restoringLastSession_ = false;
+        options_.bundle.clear();
+        bundlePath_.clear();
+        bundleLabel_->hide();
+        DatasetRequest fallback;
+        fallback.spec = QStringLiteral("fashion-mnist");
+        openDataset(fallback);
+    }
 }
 
 void MainWindow::reportError(const QString& title, const QString& message) {

@@ -155,7 +155,8 @@ private:
     RankedImagesPanel* ranked_ = nullptr;
     bool bundleIsDefaultNetwork_ = false;
     QString learningName_;
-    bool mod2alphaPlotting_ = false;  // the convergence plot's current run is mod2alpha's
+    bool mod2alphaPlotting_ = false;
+    bool restoringLastSession_ = false;  // the data set being opened is the last session's  // the convergence plot's current run is mod2alpha's
     // Where the shown learned classes are saved (empty until restored for the current data set and
     // bundle, so that clearing the list for another data set never overwrites a saved one).
     QString learnedStore_, learnedStoreSpec_, learnedStoreBundle_;

@@ -12,7 +12,8 @@ class ExplorerOptionsTest : public QObject {
 
 private slots:
     void defaultsOpenTheEmbeddedDataSetAndTrain() {
-        // No arguments: the embedded Fashion-MNIST, no split or bundle, the default network trained.
+        // No arguments: the embedded Fashion-MNIST, no split or bundle, the default network trained,
+        // unless the last session is restored (it is: nothing on the command line says otherwise).
         const ExplorerCommandLine result = parseExplorerCommandLine({QStringLiteral("niwt-explorer")});
         QCOMPARE(result.action, ExplorerCommandLine::Action::Run);
         QCOMPARE(result.options.dataset, QStringLiteral("fashion-mnist"));
@@ -20,6 +21,15 @@ private slots:
         QVERIFY(result.options.bundle.isEmpty());
         QVERIFY(!result.options.noTrain);
         QVERIFY(result.options.screenshot.isEmpty());
+        QVERIFY(result.options.restoreLastSession);
+    }
+
+    void aDataSetOrBundleOnTheCommandLineWinsOverTheLastSession() {
+        for (const QStringList& args : {QStringList{"niwt-explorer", "--dataset", "fashion-mnist"},
+                                        QStringList{"niwt-explorer", "--bundle", "/nets/a"},
+                                        QStringList{"niwt-explorer", "--split", "classes:/u.txt"}})
+            QVERIFY2(!parseExplorerCommandLine(args).options.restoreLastSession, qPrintable(args.join(QLatin1Char(' '))));
+        QVERIFY(parseExplorerCommandLine({"niwt-explorer", "--no-train"}).options.restoreLastSession);
     }
 
     void everyOptionIsRead() {

@@ -19,7 +19,9 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDir>
 #include <QDockWidget>
+#include <QImage>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -333,6 +335,55 @@ private slots:
         // Learn is in the Edit menu with its shortcut, disabled while no engine is prepared.
         QVERIFY(!window.composer()->learnAction()->isEnabled());
         QVERIFY(!window.session()->isPrepared());
+    }
+
+    // Started without --dataset/--bundle, the window reopens the last session's data set and the
+    // bundle it was given; when that data set has gone it says so and opens the embedded default.
+    void restoresTheLastSessionsDataSetAndBundle() {
+        QDir root(dir_.filePath(QStringLiteral("last-session")));
+        for (const char* cls : {"wren", "finch"}) {
+            QVERIFY(root.mkpath(QString::fromLatin1(cls)));
+            QImage image(8, 8, QImage::Format_RGB32);
+            image.fill(Qt::darkGreen);
+            QVERIFY(image.save(root.filePath(QStringLiteral("%1/a.png").arg(QString::fromLatin1(cls)))));
+        }
+        QVERIFY(root.mkpath(QStringLiteral("bundle")));
+        const QString spec = QStringLiteral("folder:") + root.path();
+        const QString bundle = root.filePath(QStringLiteral("bundle"));
+        {
+            ExplorerOptions options = noTrainOptions();
+            options.dataset = spec;
+            options.bundle = bundle;
+            MainWindow first(options);
+            first.setInteractiveErrors(false);  // the folder is not a real bundle: the engine says so
+            QSignalSpy loaded(&first, &MainWindow::datasetLoaded);
+            first.start();
+            QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kLoadTimeoutMs);
+            first.close();  // saves the session
+        }
+        ExplorerOptions restore = noTrainOptions();
+        restore.restoreLastSession = true;
+        {
+            MainWindow second(restore);
+            second.setInteractiveErrors(false);
+            QSignalSpy loaded(&second, &MainWindow::datasetLoaded);
+            second.start();
+            QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kLoadTimeoutMs);
+            QCOMPARE(second.currentRequest().spec, spec);
+            QCOMPARE(second.bundlePath(), bundle);
+            second.close();
+        }
+        QVERIFY(root.removeRecursively());
+        MainWindow third(restore);
+        third.setInteractiveErrors(false);
+        QSignalSpy errors(&third, &MainWindow::errorReported);
+        QSignalSpy loaded(&third, &MainWindow::datasetLoaded);
+        third.start();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kLoadTimeoutMs);
+        QCOMPARE(third.currentRequest().spec, QStringLiteral("fashion-mnist"));
+        QVERIFY(!errors.isEmpty());
+        QVERIFY2(errors.first().at(0).toString().contains(root.path()), qPrintable(errors.first().at(0).toString()));
+        QVERIFY(third.bundlePath().isEmpty());
     }
 
     void aboutNamesTheVersions() {
