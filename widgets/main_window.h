@@ -128,7 +128,8 @@ private:
     static QWidget* scrollable(QWidget* panel);
 public:
     // The seen head's classes plus every learned class as classifier.json + classifier.pt in
-    // `directory`, on the session's thread; the result arrives as a status message (or an error).
+    // `directory` (and the importances for TensorBoard), on the session's thread; the result
+    // arrives as a status message (or an error).
     void exportClassifier(const QString& directory);
 private:
     void chooseExportDirectory();

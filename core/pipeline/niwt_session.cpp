@@ -33,6 +33,7 @@ struct NiwtSession::Engine {
     std::string stageName;
     LinearHead seenHead;                    // CPU
     std::vector<int> seenHeadClasses;       // dataset class index per head row
+    ImportanceSet importances;              // the seen training images', for TensorBoard's projector
 };
 
 NiwtSession::NiwtSession(std::shared_ptr<const Dataset> dataset, NiwtSessionOptions options)
@@ -117,6 +118,7 @@ NiwtSessionInfo NiwtSession::prepare(const SessionProgressFn& progress, const Se
     engine->stageName = bundle.network->stageNames()[size_t(stage)];
     engine->seenHead = head.head;
     engine->seenHeadClasses = head.classes;
+    engine->importances = importances;
 
     NiwtSessionInfo info;
     info.stageName = bundle.network->stageNames()[size_t(stage)];
@@ -234,7 +236,14 @@ std::vector<std::string> NiwtSession::exportClassifier(const std::string& direct
     const std::string script = (std::filesystem::path(directory) / "classifier.pt").string();
     exportClassifierJson(json, classifier);
     exportClassifierTorchScript(script, classifier, &e.bundle);
-    return {json, script};
+    // The neuron importances mod2alpha learned from, for TensorBoard's embedding projector.
+    const std::string projector = (std::filesystem::path(directory) / "projector").string();
+    std::vector<std::vector<std::string>> meta;
+    for (size_t r = 0; r < e.importances.images.size(); ++r)
+        meta.push_back({dataset_->classes[size_t(e.importances.classes[r])].name,
+                        dataset_->images[size_t(e.importances.images[r])].path});
+    exportProjectorTsv(projector, e.importances.alpha, meta, {"class", "image"});
+    return {json, script, projector};
 }
 
 }  // namespace niwt

@@ -106,7 +106,9 @@ public:
     // Writes the classifier over the seen head's classes and `learned` (weights and biases as
     // learned) into `directory` (created): classifier.json ("niwt-classifier/1") and classifier.pt
     // (TorchScript: forward(features) and forward_images(x) through the bundle; loads with
-    // torch.jit.load), both written atomically. Returns the two paths. Throws std::invalid_argument
+    // torch.jit.load), both written atomically, and projector/ (tensors.tsv + metadata.tsv: the
+    // seen training images' neuron importances for TensorBoard's embedding projector). Returns the
+    // three paths. Throws std::invalid_argument
     // for a class whose weight has the wrong size or a duplicate name, std::logic_error before
     // prepare(), DataError when a file cannot be written.
     std::vector<std::string> exportClassifier(const std::string& directory, const std::vector<LearnedClass>& learned) const;

@@ -1,6 +1,7 @@
 // Exporting the explorer's classifier (NiwtSession::exportClassifier, what File > Export Classifier
 // runs on the session's thread): the seen head's classes plus a class learned from Sandal's
-// attributes on a small Fashion-MNIST, written as classifier.json and classifier.pt; and the
+// attributes on a small Fashion-MNIST, written as classifier.json, classifier.pt and the projector
+// TSV files; and the
 // mod2alpha curve the session reports while preparing (the convergence plot's first run).
 #include "core/pipeline/niwt_session.h"
 #include "session_fixture.h"
@@ -58,7 +59,16 @@ private slots:
 
         const QString out = dir_.filePath(QStringLiteral("export"));
         const auto files = session.exportClassifier(out.toStdString(), {learned});
-        QCOMPARE(int(files.size()), 2);
+        QCOMPARE(int(files.size()), 3);
+        // projector/: one row per seen training image (40 per seen class, 7 classes) in both files.
+        const auto lines = [](const std::string& path) {
+            std::ifstream in(path);
+            int n = 0;
+            for (std::string line; std::getline(in, line);) ++n;
+            return n;
+        };
+        QCOMPARE(lines(files[2] + "/tensors.tsv"), 7 * 40);
+        QCOMPARE(lines(files[2] + "/metadata.tsv"), 7 * 40 + 1);  // + the header
         QVERIFY(QFile(QString::fromStdString(files[1])).size() > 0);  // classifier.pt
         std::ifstream in(files[0]);
         const auto json = nlohmann::json::parse(in);
