@@ -310,15 +310,7 @@ GzslEvaluation runGzslEvaluation(Extractor& extractor, const Bundle& bundle, con
                                       {"mod2alpha_weight_decay", learning.mod2alpha.weightDecay},
                                       {"calibration_gamma", calibration.niwtGamma}};
         classifier.metrics = {{"U", result.U}, {"S", result.S}, {"H", result.H}, {"zsl", result.zsl}};
-        std::filesystem::create_directories(dir);
-        exportClassifierJson(dir + "/classifier.json", classifier);
-        exportClassifierTorchScript(dir + "/classifier.pt", classifier, &bundle);
-        std::vector<std::vector<std::string>> meta;
-        for (size_t r = 0; r < learned.importances.images.size(); ++r)
-            meta.push_back({dataset.classes[size_t(learned.importances.classes[r])].name,
-                            dataset.images[size_t(learned.importances.images[r])].path});
-        exportProjectorTsv(dir + "/projector", learned.importances.alpha, meta, {"class", "image"});
-        out.exportedFiles = {dir + "/classifier.json", dir + "/classifier.pt", dir + "/projector"};
+        out.exportedFiles = writeClassifierExport(dir, classifier, bundle, dataset, learned.importances);
     }
     out.totalSeconds = secondsSince(start);
     return out;

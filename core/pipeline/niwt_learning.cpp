@@ -1,6 +1,9 @@
 #include "core/pipeline/niwt_learning.h"
 
+#include "core/pipeline/export.h"
+
 #include <chrono>
+#include <filesystem>
 #include <stdexcept>
 
 namespace niwt {
@@ -83,6 +86,23 @@ LearnedClasses learnUnseenClasses(Extractor& extractor, const Dataset& dataset, 
                           &out.alpha2wReport, {}, meanTrainFeature);
     out.alpha2wSeconds = secondsSince(t);
     return out;
+}
+
+std::vector<std::string> writeClassifierExport(const std::string& dir, const LearnedClassifier& classifier,
+                                               const Bundle& bundle, const Dataset& dataset,
+                                               const ImportanceSet& importances) {
+    const std::filesystem::path root(dir);
+    std::filesystem::create_directories(root);
+    const std::string json = (root / "classifier.json").string(), script = (root / "classifier.pt").string(),
+                      projector = (root / "projector").string();
+    exportClassifierJson(json, classifier);
+    exportClassifierTorchScript(script, classifier, &bundle);
+    std::vector<std::vector<std::string>> meta;
+    for (size_t r = 0; r < importances.images.size(); ++r)
+        meta.push_back({dataset.classes[size_t(importances.classes[r])].name,
+                        dataset.images[size_t(importances.images[r])].path});
+    exportProjectorTsv(projector, importances.alpha, meta, {"class", "image"});
+    return {json, script, projector};
 }
 
 }  // namespace niwt

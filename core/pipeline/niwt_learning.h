@@ -55,4 +55,13 @@ LearnedClasses learnUnseenClasses(Extractor& extractor, const Dataset& dataset, 
                                   const std::vector<int>& classes, const torch::Device& device,
                                   const UnseenLearningOptions& options = {});
 
+struct LearnedClassifier;
+
+// A learned classifier's files in `dir` (created): classifier.json, classifier.pt (TorchScript,
+// through `bundle`) and projector/ (`importances`, one row per image with its class name and image
+// path, for TensorBoard's embedding projector). Each written atomically. Returns the three paths.
+std::vector<std::string> writeClassifierExport(const std::string& dir, const LearnedClassifier& classifier,
+                                               const Bundle& bundle, const Dataset& dataset,
+                                               const ImportanceSet& importances);
+
 }  // namespace niwt

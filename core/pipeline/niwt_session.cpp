@@ -231,19 +231,7 @@ std::vector<std::string> NiwtSession::exportClassifier(const std::string& direct
     classifier.modality = e.modality->name;
     if (const std::string problem = classifierProblem(classifier); !problem.empty())
         throw std::invalid_argument("cannot export the classifier: " + problem);
-    std::filesystem::create_directories(directory);
-    const std::string json = (std::filesystem::path(directory) / "classifier.json").string();
-    const std::string script = (std::filesystem::path(directory) / "classifier.pt").string();
-    exportClassifierJson(json, classifier);
-    exportClassifierTorchScript(script, classifier, &e.bundle);
-    // The neuron importances mod2alpha learned from, for TensorBoard's embedding projector.
-    const std::string projector = (std::filesystem::path(directory) / "projector").string();
-    std::vector<std::vector<std::string>> meta;
-    for (size_t r = 0; r < e.importances.images.size(); ++r)
-        meta.push_back({dataset_->classes[size_t(e.importances.classes[r])].name,
-                        dataset_->images[size_t(e.importances.images[r])].path});
-    exportProjectorTsv(projector, e.importances.alpha, meta, {"class", "image"});
-    return {json, script, projector};
+    return writeClassifierExport(directory, classifier, e.bundle, *dataset_, e.importances);
 }
 
 }  // namespace niwt
