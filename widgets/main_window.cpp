@@ -8,6 +8,7 @@
 #include "widgets/dataset_browser.h"
 #include "widgets/default_network_job.h"
 #include "widgets/open_dataset_dialog.h"
+#include "core/pipeline/explainer.h"
 #include "widgets/evaluation_panel.h"
 #include "widgets/explainer_controller.h"
 #include "widgets/heatmap_panel.h"
@@ -61,6 +62,7 @@ const QString kModalityKey = QStringLiteral("browser/modality");
 const QString kDefaultBundleKey = QStringLiteral("network/defaultBundleDir");
 const QString kLastDatasetKey = QStringLiteral("session/dataset");  // DatasetRequest::toVariant()
 const QString kLastBundleKey = QStringLiteral("session/bundle");    // a bundle the user gave, else empty
+const QString kLastStageKey = QStringLiteral("session/stage");      // the learning stage, empty: the bundle's default
 
 QSettings makeSettings() {
     return QSettings(QString::fromLatin1(kSettingsOrganisation), QString::fromLatin1(kSettingsApplication));
@@ -251,6 +253,11 @@ void MainWindow::createMenus() {
     editMenu_->addAction(composer_->editAction());
     editMenu_->addAction(composer_->renameAction());
     editMenu_->addAction(composer_->deleteAction());
+    editMenu_->addSeparator();
+    // Filled once the engine knows the bundle's stages (rebuildStageMenu).
+    stageMenu_ = editMenu_->addMenu(tr("Learning &Stage"));
+    stageMenu_->setObjectName(QStringLiteral("stageMenu"));
+    stageMenu_->setEnabled(false);
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
     panelsMenu_ = viewMenu_->addMenu(tr("&Panels"));
@@ -346,6 +353,7 @@ void MainWindow::saveSettings() const {
     if (currentRequest_.isValid()) {
         settings.setValue(kLastDatasetKey, currentRequest_.toVariant());
         settings.setValue(kLastBundleKey, bundleIsDefaultNetwork_ ? QString() : bundlePath_);
+        settings.setValue(kLastStageKey, sessionStage_);
     }
     if (!browser_->profile()->modalityName().isEmpty())
         settings.setValue(kModalityKey, browser_->profile()->modalityName());
@@ -391,6 +399,8 @@ void MainWindow::start() {
                 options_.bundle = bundle;
                 setBundlePath(bundle, tr("last session"));
             }
+            sessionStage_ = settings.value(kLastStageKey).toString();
+            sessionStageBundle_ = bundlePath_;
         }
     }
     openDataset(request);
@@ -630,6 +640,11 @@ void MainWindow::startSession() {
     NiwtSessionOptions options;
     options.bundle = bundlePath_.toStdString();
     options.modality = sessionModality().toStdString();
+    if (sessionStageBundle_ != bundlePath_) {
+        sessionStage_.clear();  // a stage chosen for another network means nothing to this one
+        sessionStageBundle_ = bundlePath_;
+    }
+    options.stage = sessionStage_.toStdString();
     session_->cancel();  // what still runs or waits was for the previous data set or bundle
     session_->prepare(dataset_, options);
     setJobText(tr("Preparing the NIWT engine (features, seen head, importances; cached after the first time)…"));
@@ -659,6 +674,7 @@ void MainWindow::connectSession() {
         ExplainerOptions explainerOptions;
         explainerOptions.bundle = bundlePath_.toStdString();
         explainerOptions.modality = sessionModality().toStdString();
+        explainerOptions.stage = sessionStage_.toStdString();
         explainer_->setEngine(dataset_, explainerOptions);
         evaluation_->setContext(dataset_, bundlePath_);
         restoreLearnedClasses();
@@ -754,6 +770,37 @@ void MainWindow::saveLearnedClasses() {
         reportError(tr("Learned Classes"), error);
 }
 
+void MainWindow::rebuildStageMenu(const ExplainerInfo& info) {
+    stageMenu_->clear();
+    auto* group = new QActionGroup(stageMenu_);
+    const QString current = sessionStage_.isEmpty() ? QString::fromStdString(info.defaultStage) : sessionStage_;
+    for (const std::string& name : info.stageNames) {
+        const QString stage = QString::fromStdString(name);
+        QAction* action = stageMenu_->addAction(stage == QString::fromStdString(info.defaultStage)
+                                                    ? tr("%1 (default)").arg(stage)
+                                                    : stage);
+        action->setCheckable(true);
+        action->setChecked(stage == current);
+        action->setData(stage);
+        group->addAction(action);
+        connect(action, &QAction::triggered, this, [this, stage, info] {
+            const QString chosen = stage == QString::fromStdString(info.defaultStage) ? QString() : stage;
+            setLearningStage(chosen);
+        });
+    }
+    stageMenu_->setEnabled(!info.stageNames.empty());
+}
+
+void MainWindow::setLearningStage(const QString& stage) {
+    if (stage == sessionStage_) return;
+    // Importances at another stage: the engine prepares again (features stay cached). Learned
+    // classes live on the pooled features, so they stay valid.
+    sessionStage_ = stage;
+    sessionStageBundle_ = bundlePath_;
+    saveSettings();
+    startSession();
+}
+
 void MainWindow::connectInsightPanels() {
     // Learned classes (composer) -> the explainer's new classes, whenever the list changes.
     LearnedClassModel* learned = composer_->learnedModel();
@@ -789,6 +836,7 @@ void MainWindow::connectInsightPanels() {
     connect(neurons_, &NeuronPanel::errorReported, this, [this](const QString& m) { reportError(tr("Neurons"), m); });
     connect(evaluation_, &EvaluationPanel::failed, this, [this](const QString& m) { reportError(tr("Evaluation"), m); });
     connect(evaluation_, &EvaluationPanel::statusChanged, this, &MainWindow::setJobText);
+    connect(explainer_, &ExplainerController::prepared, this, [this](const ExplainerInfo& info) { rebuildStageMenu(info); });
     connect(explainer_, &ExplainerController::jobStatus, this, [this](const QString& text) {
         statusBar()->showMessage(text, 4000);
     });

@@ -24,6 +24,7 @@ class QProgressBar;
 class QToolButton;
 
 namespace niwt {
+struct ExplainerInfo;
 struct DefaultNetworkResult;
 struct NetworkTrainingProgress;
 }  // namespace niwt
@@ -131,9 +132,13 @@ public:
     // `directory` (and the importances for TensorBoard), on the session's thread; the result
     // arrives as a status message (or an error).
     void exportClassifier(const QString& directory);
+    // Learns at `stage` from now on (empty: the bundle's default): the engine prepares again.
+    void setLearningStage(const QString& stage);
+    QString learningStage() const { return sessionStage_; }
 private:
     void chooseExportDirectory();
     void restoreLearnedClasses();
+    void rebuildStageMenu(const niwt::ExplainerInfo& info);
     void saveLearnedClasses();
     void showJobProgress(int done, int total, const QString& format);
     void hideJobProgressWhenIdle();
@@ -172,6 +177,10 @@ private:
     QMenu* fileMenu_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QMenu* editMenu_ = nullptr;
+    QMenu* stageMenu_ = nullptr;
+    // The stage importances are taken at for learning (empty: the bundle's default), and the bundle
+    // it was chosen for.
+    QString sessionStage_, sessionStageBundle_;
     QMenu* viewMenu_ = nullptr;
     QMenu* panelsMenu_ = nullptr;
     QMenu* helpMenu_ = nullptr;

@@ -112,6 +112,10 @@ private slots:
         QCOMPARE(window.panels().size(), 8);
         QCOMPARE(window.centralWidget(), window.browser()->images());
         QCOMPARE(menuTitles(window), QStringList({"File", "Edit", "View", "Help"}));
+        // Edit > Learning Stage waits for the engine to list the bundle's stages.
+        auto* stages = window.findChild<QMenu*>(QStringLiteral("stageMenu"));
+        QVERIFY(stages && !stages->isEnabled());
+        QVERIFY(window.learningStage().isEmpty());  // the bundle's default
         auto* device = window.findChild<QLabel*>(QStringLiteral("deviceLabel"));
         QVERIFY(device);
         QCOMPARE(device->text(), QStringLiteral("Device: %1").arg(QString::fromStdString(niwt::engineDeviceName())));
