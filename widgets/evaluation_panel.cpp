@@ -46,15 +46,15 @@ void EvaluationResultsModel::setEvaluation(const GzslEvaluation& evaluation) {
         if (!m.computed)
             return;
         rows_.push_back({name, m.scores, false, 0});
-        if (m.calibrated.computed)
-            rows_.push_back({tr("%1, calibrated").arg(name), m.calibrated.test, true, m.calibrated.gamma});
+        if (!m.calibrated.computed)
+            return;
+        // The plain ZSL number: calibration does not change the unseen-only arg-max.
+        GzslScores calibrated = m.calibrated.test;
+        calibrated.zsl = m.scores.zsl;
+        rows_.push_back({tr("%1, calibrated").arg(name), calibrated, true, m.calibrated.gamma});
     };
     add(QStringLiteral("NIWT"), evaluation.niwt);
     add(QStringLiteral("ESZSL"), evaluation.eszsl);
-    // Calibrated rows carry the plain ZSL number: calibration does not change the unseen-only arg-max.
-    for (Row& row : rows_)
-        if (row.calibrated)
-            row.scores.zsl = (row.method.startsWith(QStringLiteral("NIWT")) ? evaluation.niwt : evaluation.eszsl).scores.zsl;
     endResetModel();
 }
 

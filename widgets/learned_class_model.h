@@ -41,6 +41,7 @@ public:
     int rowOfId(int id) const;                  // -1 when absent
     const LearnedClassEntry* entry(int id) const;
     const LearnedClassEntry& entryAt(int row) const { return entries_[row]; }
+    const QVector<LearnedClassEntry>& entries() const { return entries_; }
     QStringList names() const;
     int nextId() { return ++lastId_; }
     // A name not yet used ("name", else "name (2)", "name (3)" ...).

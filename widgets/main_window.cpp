@@ -740,8 +740,7 @@ void MainWindow::exportClassifier(const QString& directory) {
         return;
     }
     std::vector<LearnedClass> classes;
-    LearnedClassModel* learned = composer_->learnedModel();
-    for (int row = 0; row < learned->rowCount(); ++row) classes.push_back(learned->entryAt(row).result);
+    for (const LearnedClassEntry& entry : composer_->learnedModel()->entries()) classes.push_back(entry.result);
     session_->exportClassifier(directory, classes);
     setJobText(tr("Exporting the classifier to %1…").arg(directory));
 }
@@ -749,6 +748,9 @@ void MainWindow::exportClassifier(const QString& directory) {
 void MainWindow::restoreLearnedClasses() {
     const QString spec = QString::fromStdString(dataset_->spec);
     const QString file = learnedClassesFile(spec, bundlePath_);
+    // Prepared again for the same data set and bundle (another learning stage): the list shown is
+    // already the saved one, and reloading it would only throw away its undo history.
+    if (file == learnedStore_) return;
     QString error;
     const auto entries = loadLearnedClasses(file, spec, bundlePath_, int(dataset_->images.size()), &error);
     learnedStore_.clear();
@@ -762,11 +764,9 @@ void MainWindow::restoreLearnedClasses() {
 
 void MainWindow::saveLearnedClasses() {
     if (learnedStore_.isEmpty()) return;
-    QVector<LearnedClassEntry> entries;
-    LearnedClassModel* learned = composer_->learnedModel();
-    for (int row = 0; row < learned->rowCount(); ++row) entries.push_back(learned->entryAt(row));
     QString error;
-    if (!niwt::gui::saveLearnedClasses(learnedStore_, learnedStoreSpec_, learnedStoreBundle_, entries, &error))
+    if (!niwt::gui::saveLearnedClasses(learnedStore_, learnedStoreSpec_, learnedStoreBundle_,
+                                       composer_->learnedModel()->entries(), &error))
         reportError(tr("Learned Classes"), error);
 }
 
@@ -806,10 +806,8 @@ void MainWindow::connectInsightPanels() {
     LearnedClassModel* learned = composer_->learnedModel();
     const auto publish = [this, learned] {
         QList<NewClassRef> classes;
-        for (int row = 0; row < learned->rowCount(); ++row) {
-            const LearnedClass& c = learned->entryAt(row).result;
-            classes.push_back({QString::fromStdString(c.name), c.weight, c.bias});
-        }
+        for (const LearnedClassEntry& entry : learned->entries())
+            classes.push_back({QString::fromStdString(entry.result.name), entry.result.weight, entry.result.bias});
         explainer_->setNewClasses(classes);
         saveLearnedClasses();
     };

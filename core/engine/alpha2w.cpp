@@ -102,6 +102,7 @@ namespace {
 // (Armijo) until its loss falls. Returns the new coefficients and each class's loss before and after.
 struct NewtonStep {
     torch::Tensor z, before, after;
+    torch::Tensor cosine, l2;  // per class at `z`, from the accepted trials (no evaluation again)
 };
 
 NewtonStep newtonStep(const Alpha2WBasis& basis, const torch::Tensor& projected, double lambda, const torch::Tensor& z) {
@@ -134,19 +135,24 @@ NewtonStep newtonStep(const Alpha2WBasis& basis, const torch::Tensor& projected,
     auto accepted = torch::zeros_like(before, torch::kBool);
     auto next = z.clone();
     auto after = before.clone();
+    auto cosine = at.cosine.clone(), l2 = at.l2.clone();
     for (int halving = 0; halving <= kHalvings; ++halving) {
         const auto trial = z + step.unsqueeze(1) * direction;
-        const auto trialLoss = classLoss(evaluateObjective(basis, projected, lambda, trial));
+        // Each class's terms depend on its own row of z only, so a trial row is that class's value.
+        const auto trialObjective = evaluateObjective(basis, projected, lambda, trial);
+        const auto trialLoss = classLoss(trialObjective);
         const auto ok = torch::logical_and(torch::logical_not(accepted),
                                            trialLoss <= before + kArmijo * step * slope);
         next = torch::where(ok.unsqueeze(1), trial, next);
         after = torch::where(ok, trialLoss, after);
+        cosine = torch::where(ok, trialObjective.cosine, cosine);
+        l2 = torch::where(ok, trialObjective.l2, l2);
         accepted = torch::logical_or(accepted, ok);
         if (accepted.all().item<bool>())
             break;
         step = torch::where(accepted, step, step * 0.5);
     }
-    return {next, before, after};  // a class with no acceptable step stays where it was
+    return {next, before, after, cosine, l2};  // a class with no acceptable step stays where it was
 }
 
 }  // namespace
@@ -205,14 +211,19 @@ NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets,
             z.detach().copy_(step.z);
             newtonConverged =
                 ((step.before - step.after) <= options.tolerance * step.before.abs()).all().item<bool>();
-        } else if (options.optimiser == Alpha2WOptions::Optimiser::Lbfgs) {
-            lbfgs.step(evaluateInto);
+            objective.cosine = step.cosine;
+            objective.l2 = step.l2;
+            objective.loss = (step.cosine + options.lambda * step.l2).mean();
         } else {
-            evaluateInto();
-            adam.step();
+            if (options.optimiser == Alpha2WOptions::Optimiser::Lbfgs) {
+                lbfgs.step(evaluateInto);
+            } else {
+                evaluateInto();
+                adam.step();
+            }
+            // The objective at the new point (the line search's last trial need not be the accepted one).
+            objective = evaluateObjective(basis, projected, options.lambda, z.detach());
         }
-        // The objective at the new point (the line search's last trial need not be the accepted one).
-        objective = evaluateObjective(basis, projected, options.lambda, z.detach());
         const double value = objective.loss.item<double>();
         if (progress &&
             !progress(iteration, value, objective.cosine.mean().item<double>(), objective.l2.mean().item<double>()))

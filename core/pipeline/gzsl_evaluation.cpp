@@ -101,8 +101,7 @@ Calibration validationPass(const Dataset& dataset, const Bundle& bundle, int sta
             heldOut[i] = 1;
         }
     }
-    ExtractionOptions quiet = eo;
-    Extractor ex(copy, bundle, stage, device, quiet);
+    Extractor ex(copy, bundle, stage, device, eo);
     ex.setFeatures(features);
     const auto& head = ex.seenHead();
 
