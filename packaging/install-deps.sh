@@ -13,7 +13,7 @@ PACKAGES=(
   libmatio-dev zlib1g-dev
   libopenblas0-pthread
   dataset-fashion-mnist
-  python3-torch
+  python3-torch python3-torchvision
   libbenchmark-dev libgtest-dev
   xvfb xauth imagemagick x11-utils
   desktop-file-utils
