@@ -17,6 +17,7 @@ PACKAGES=(
   libbenchmark-dev libgtest-dev
   xvfb xauth imagemagick x11-utils
   desktop-file-utils
+  dpkg-dev appstream file   # cpack with dpkg-shlibdeps, AppStream validation, the package test
 )
 
 missing=()
