@@ -286,7 +286,10 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName(QString::fromLatin1(niwt::gui::kSettingsOrganisation));
     QApplication::setApplicationName(QString::fromLatin1(niwt::gui::kSettingsApplication));
     QApplication::setApplicationDisplayName(QStringLiteral("NIWT Explorer"));
-    QApplication::setDesktopFileName(QStringLiteral("niwt-explorer"));
+    // The desktop entry's name (packaging/<id>.desktop): Wayland's app id, so that the shell
+    // matches the window with its launcher and icon. Under X11, StartupWMClass names the
+    // application name above, which Qt puts in WM_CLASS.
+    QApplication::setDesktopFileName(QStringLiteral(NIWT_APP_ID));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/niwt/niwt-explorer.svg")));
 
     const niwt::gui::ExplorerCommandLine commandLine = niwt::gui::parseExplorerCommandLine(QApplication::arguments());
