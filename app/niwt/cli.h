@@ -25,6 +25,7 @@ void progressLine(const std::string& phase, int done, int total);
 
 int commandInfo(const Options& options);
 int commandExtract(const Options& options);
+int commandMerge(const Options& options);     // joins `extract --shard` partial caches
 int commandBenchExtract(const Options& options);
 int commandRun(const Options& options);
 int commandBenchLearn(const Options& options);

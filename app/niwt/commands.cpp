@@ -4,6 +4,7 @@
 #include "core/engine/device.h"
 #include "core/pipeline/default_network.h"
 #include "core/data/text_encoder.h"
+#include "core/io/cache_shards.h"
 #include "core/pipeline/extraction.h"
 
 #include <chrono>
@@ -187,8 +188,60 @@ int commandInfo(const Options& options) {
     return 0;
 }
 
+namespace {
+
+// `niwt extract --phase features|head|importances [--shard I/N]`: one step of cluster-scale
+// extraction (packaging/cluster/README.md); `niwt merge` joins the shards' partial caches.
+int extractPhase(const Options& options, Extractor& extractor, const nlohmann::json& context) {
+    const std::string phase = options.value("phase");
+    nlohmann::json result = context;
+    result["phase"] = phase;
+    if (phase == "head") {
+        const auto& head = extractor.seenHeadFromCachedFeatures();
+        result["seen_head"] = {{"path", head.cachePath},
+                               {"classes", head.classes.size()},
+                               {"held_out_accuracy", head.report.heldOutAccuracy},
+                               {"seen_test_accuracy", head.seenTestAccuracy},
+                               {"from_cache", head.fromCache}};
+    } else {
+        const ShardSpec shard = parseShardSpec(options.value("shard"));
+        const PartialCache part =
+            phase == "features" ? extractor.featuresShard(shard) : extractor.importancesShard(shard);
+        result["shard"] = shard.text();
+        result["part"] = part.path;
+        result["merges_into"] = part.fullPath;
+        result["slice"] = {part.slice.begin, part.slice.end};
+        result["list_size"] = part.listSize;
+        result["rows"] = part.rows;
+        result["unreadable_images"] = part.failed;
+        result["seconds"] = part.seconds;
+    }
+    printResult(options, result);
+    return 0;
+}
+
+// Argument errors of the sharded steps, before any data set or network is opened.
+void checkPhaseOptions(const Options& options) {
+    const std::string phase = options.value("phase"), shard = options.value("shard");
+    if (!phase.empty() && phase != "features" && phase != "head" && phase != "importances")
+        throw std::invalid_argument("--phase expects features, head or importances, got '" + phase + "'");
+    if (!shard.empty() && phase.empty())
+        throw std::invalid_argument("--shard needs --phase features or --phase importances (see niwt --help)");
+    if (phase == "head" && !shard.empty())
+        throw std::invalid_argument("--phase head runs once, on the merged features, without --shard");
+    if ((phase == "features" || phase == "importances") && shard.empty())
+        throw std::invalid_argument("--phase " + phase + " needs --shard I/N");
+    if (!shard.empty())
+        parseShardSpec(shard);
+    if (!phase.empty() && options.flag("no-cache"))
+        throw std::invalid_argument("--no-cache cannot be combined with --phase (the sharded steps build on the merged caches)");
+}
+
+}  // namespace
+
 int commandExtract(const Options& options) {
     const auto start = std::chrono::steady_clock::now();
+    checkPhaseOptions(options);
     configureThreadsFromOptions(options);
     const auto device = chooseDevice(options.value("device", "auto"));
     const Dataset dataset = openDatasetFromOptions(options);
@@ -196,6 +249,12 @@ int commandExtract(const Options& options) {
     const int stage = resolveStage(bundle, options.value("stage"));
 
     Extractor extractor(dataset, bundle, stage, device, extractionOptionsFromOptions(options), progressLine);
+    if (!options.value("phase").empty())
+        return extractPhase(options, extractor,
+                            {{"dataset", dataset.spec},
+                             {"bundle", bundle.directory},
+                             {"device", describeDevice(device)},
+                             {"stage", bundle.network->stageNames()[size_t(stage)]}});
 
     const auto& features = extractor.allFeatures();
     const auto& head = extractor.seenHead();
@@ -229,6 +288,18 @@ int commandExtract(const Options& options) {
                             {"best_epoch", head.report.bestEpoch},
                             {"from_cache", head.fromCache}}},
                           {"total_s", seconds}});
+    return 0;
+}
+
+int commandMerge(const Options& options) {
+    std::string cacheDir = options.value("cache-dir");
+    if (cacheDir.empty())
+        cacheDir = defaultCacheDir() + "/cache";
+    const std::vector<std::string> inputs(options.positional.begin() + 1, options.positional.end());
+    nlohmann::json merged = nlohmann::json::array();
+    for (const auto& m : mergePartialCaches(cacheDir, inputs, !options.flag("keep-parts")))
+        merged.push_back({{"kind", m.kind}, {"path", m.path}, {"rows", m.rows}, {"parts", m.parts}});
+    printResult(options, {{"cache_dir", cacheDir}, {"merged", merged}});
     return 0;
 }
 

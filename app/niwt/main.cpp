@@ -13,6 +13,8 @@ const char* kUsage = R"(niwt — Neuron Importance-aware Weight Transfer, headle
 Usage:
   niwt info    --dataset SPEC [--split SPEC] [--modality NAME=csv:FILE]... [--json]
   niwt extract --dataset SPEC [--split SPEC] [--bundle DIR|FILE] [--stage NAME] [--json]
+               [--shard I/N --phase features|importances | --phase head]
+  niwt merge   [--cache-dir DIR] [--keep-parts] [PART_FILE|FOLDER]... [--json]
   niwt run     --dataset SPEC --split SPEC [--bundle DIR|FILE] [--stage NAME]
                [--modality NAME|NAME=csv:FILE|captions] [--descriptions FILE]
                [--method niwt|eszsl] [--no-calibration] [--export DIR] [--json]
@@ -27,6 +29,18 @@ Data sets (--dataset):  cub:DIR  awa2:DIR  folder:DIR  fashion-mnist[:DIR] (the 
 Splits (--split):       xlsa17:DIR (trainvalclasses.txt/testclasses.txt, att_splits.mat)
                         classes:FILE (one unseen class name per line)
 Modalities:             --modality NAME=csv:FILE (header "class,<dim>,...", one row per class)
+
+Cluster-scale extraction (large data sets; packaging/cluster/ has Slurm and Kubernetes jobs):
+  1. niwt extract ... --shard I/N --phase features     N jobs, I = 1..N (1-based): the I-th of N
+                                                       contiguous slices of whole batches
+  2. niwt merge --cache-dir DIR                        joins DIR/parts/ into the full caches
+  3. niwt extract ... --phase head                     once: the seen head on the merged features
+  4. niwt extract ... --shard I/N --phase importances  N jobs: the seen training images' importances
+  5. niwt merge --cache-dir DIR                        then niwt run and the explorer find every cache
+  Every step needs the same --dataset, --split, --bundle, --stage, --batch-size, --limit, --device
+  and --cache-dir (a folder all jobs share). Shards cut at batch boundaries, so the merged caches
+  equal the unsharded run's bit for bit. Parts go to DIR/parts/; merge checks that they come from
+  the same inputs and cover each shard once, writes atomically and removes them (--keep-parts keeps).
 
 Common options:
   --bundle PATH       a niwt-bundle folder (bundle.pt + bundle.json) or its bundle.pt;
@@ -46,8 +60,9 @@ Exit code 0 only on success; errors are one line on stderr.
 
 const std::vector<std::string> kValueOptions = {"dataset", "split", "modality", "bundle", "stage", "device",
                                                 "batch-size", "decode-threads", "torch-threads", "limit", "cache-dir", "epochs", "method",
-                                                "descriptions", "export", "image", "class", "out", "top", "images", "units"};
-const std::vector<std::string> kFlagOptions = {"json", "no-cache", "no-calibration", "help", "version"};
+                                                "descriptions", "export", "image", "class", "out", "top", "images", "units",
+                                                "shard", "phase"};
+const std::vector<std::string> kFlagOptions = {"json", "no-cache", "no-calibration", "help", "version", "keep-parts"};
 
 bool parse(int argc, char** argv, niwt::cli::Options& out, std::string& error) {
     for (int i = 1; i < argc; ++i) {
@@ -107,6 +122,8 @@ int main(int argc, char** argv) {
             return niwt::cli::commandInfo(options);
         if (words[0] == "extract")
             return niwt::cli::commandExtract(options);
+        if (words[0] == "merge")
+            return niwt::cli::commandMerge(options);
         if (words[0] == "run")
             return niwt::cli::commandRun(options);
         if (words[0] == "explain")

@@ -23,10 +23,6 @@ std::string imageListIdentity(const Dataset& dataset, const std::vector<int>& im
     return hash.hex();
 }
 
-std::string cacheFile(const std::string& dir, const std::string& kind, const nlohmann::json& key) {
-    return dir + "/" + kind + "-" + hashHex(fnv1a64(key.dump())) + ".niwtmat";
-}
-
 MatrixFile toMatrix(const torch::Tensor& t, nlohmann::json header) {
     const auto c = t.to(torch::kCPU).to(torch::kFloat).contiguous();
     MatrixFile m;
@@ -99,16 +95,28 @@ torch::Tensor Extractor::toDevice(const torch::Tensor& cpuImages) const {
     return options_.channelsLast ? x.contiguous(at::MemoryFormat::ChannelsLast) : x;
 }
 
-FeatureSet Extractor::computeFeatures(const std::vector<int>& images, bool keepSeenTrainActivations) {
+std::vector<int> Extractor::everyImage() const {
+    std::vector<int> everything(dataset_.images.size());
+    for (size_t i = 0; i < everything.size(); ++i)
+        everything[i] = int(i);
+    return limited(everything);
+}
+
+nlohmann::json Extractor::featuresKey(const std::vector<int>& images) const {
     // Features depend on the image files only, not on seen/unseen flags or subsets.
     Fnv1a64 paths;
     for (int i : images)
         paths.text(dataset_.images[size_t(i)].path);
-    const nlohmann::json key = {{"kind", "features"}, {"bundle", bundle_.identity}, {"images", paths.hex()}};
+    return {{"kind", "features"}, {"bundle", bundle_.identity}, {"images", paths.hex()}};
+}
+
+FeatureSet Extractor::computeFeatures(const std::vector<int>& images, bool keepSeenTrainActivations) {
+    const nlohmann::json key = featuresKey(images);
     FeatureSet set;
-    set.cachePath = cacheFile(options_.cacheDir, "features", key);
+    set.cachePath = cacheFilePath(options_.cacheDir, "features", key);
+    std::string why = "not read (caches off)";
     if (options_.useCache) {
-        std::string why;
+        why = "rows do not match its image list";
         if (auto m = readMatrixFile(set.cachePath, key, &why)) {
             set.features = fromMatrix(*m);
             set.images = m->header.value("images", std::vector<int>());
@@ -118,6 +126,9 @@ FeatureSet Extractor::computeFeatures(const std::vector<int>& images, bool keepS
                 return set;
         }
     }
+    if (featuresMustBeCached_)
+        throw DataError(set.cachePath + ": no usable feature cache (" + why +
+                        "); run the features step on every shard and merge the parts first");
 
     const auto& net = *bundle_.network;
     const int64_t perImage = [&] {
@@ -137,8 +148,18 @@ FeatureSet Extractor::computeFeatures(const std::vector<int>& images, bool keepS
     }
     keptImages_.clear();
     keptActivations_.clear();
+    keptBatchSizes_.clear();
+    runFeaturePass(images, 0, int64_t(images.size()), keep, set);
+    nlohmann::json header = {{"key", key}, {"images", set.images}, {"failed", set.failed}};
+    writeMatrixFile(set.cachePath, toMatrix(set.features, header));
+    return set;
+}
 
-    ImageBatchLoader loader(pathsOf(images), bundle_.input, loaderOptions());
+void Extractor::runFeaturePass(const std::vector<int>& images, int64_t begin, int64_t end, const std::set<int>& keep,
+                               FeatureSet& set) {
+    const auto& net = *bundle_.network;
+    const std::vector<int> slice(images.begin() + begin, images.begin() + end);
+    ImageBatchLoader loader(pathsOf(slice), bundle_.input, loaderOptions());
     std::vector<torch::Tensor> chunks;
     ImageBatch batch;
     int done = 0;
@@ -150,21 +171,20 @@ FeatureSet Extractor::computeFeatures(const std::vector<int>& images, bool keepS
         if (batch.positions.empty())
             continue;
         const auto acts = net.runStages(toDevice(batch.images), 0, stage_);
+        keptChannelsLast_ = acts.dim() == 4 && !acts.is_contiguous() && acts.is_contiguous(at::MemoryFormat::ChannelsLast);
         for (size_t r = 0; r < batch.positions.size(); ++r) {
-            const int image = images[size_t(batch.positions[r])];
+            const int image = slice[size_t(batch.positions[r])];
             set.images.push_back(image);
             if (keep.count(image)) {
                 keptImages_.push_back(image);
                 keptActivations_.push_back(acts[int64_t(r)].to(torch::kCPU).clone());
+                keptBatchSizes_.push_back(int(batch.positions.size()));
             }
         }
         chunks.push_back(net.featuresFromStage(acts, stage_).to(torch::kCPU));
-        report("features", done, int(images.size()));
+        report("features", done, int(slice.size()));
     }
     set.features = chunks.empty() ? torch::zeros({0, net.featureDim()}) : torch::cat(chunks).contiguous();
-    nlohmann::json header = {{"key", key}, {"images", set.images}, {"failed", set.failed}};
-    writeMatrixFile(set.cachePath, toMatrix(set.features, header));
-    return set;
 }
 
 FeatureSet Extractor::features(const std::vector<int>& images) {
@@ -173,12 +193,9 @@ FeatureSet Extractor::features(const std::vector<int>& images) {
 
 const FeatureSet& Extractor::allFeatures() {
     if (!haveAll_) {
-        std::vector<int> everything(dataset_.images.size());
-        for (size_t i = 0; i < everything.size(); ++i)
-            everything[i] = int(i);
         // On a cache miss the seen training images' stage activations are kept on the way, so the
         // importance pass that usually follows skips the early stages.
-        all_ = computeFeatures(limited(everything), true);
+        all_ = computeFeatures(everyImage(), true);
         haveAll_ = true;
     }
     return all_;
@@ -225,7 +242,7 @@ const SeenHead& Extractor::seenHead() {
                                 {"images", imageListIdentity(dataset_, all.images)},
                                 {"options", {ho.heldOutFraction, ho.maxEpochs, ho.patience, ho.batchSize,
                                              ho.learningRate, ho.weightDecay, ho.seed}}};
-    sh.cachePath = cacheFile(options_.cacheDir, "head", key);
+    sh.cachePath = cacheFilePath(options_.cacheDir, "head", key);
     const auto trainX = all.features.index_select(0, torch::tensor(trainRows, torch::kLong));
     const auto trainY = torch::tensor(trainLabels, torch::kLong);
     std::string why;
@@ -241,6 +258,9 @@ const SeenHead& Extractor::seenHead() {
         sh.report.heldOutAccuracy = r.value("held_out_accuracy", 0.0);
         sh.report.seconds = r.value("seconds", 0.0);
         sh.fromCache = true;
+    } else if (headMustBeCached_) {
+        throw DataError(sh.cachePath + ": no usable seen head cache (" + (why.empty() ? "shape differs" : why) +
+                        "); train it once on the merged features (niwt extract --phase head) before the shards");
     } else {
         sh.head = trainLinearHead(trainX, trainY, int(sh.classes.size()), ho, &sh.report,
                                   [&](int epoch, double) {
@@ -269,30 +289,34 @@ const SeenHead& Extractor::seenHead() {
     return head_;
 }
 
+Extractor::ImportanceList Extractor::importanceList() {
+    const auto& sh = seenHead();
+    ImportanceList list;
+    list.rowOfClass.assign(dataset_.classes.size(), -1);
+    for (size_t r = 0; r < sh.classes.size(); ++r)
+        list.rowOfClass[size_t(sh.classes[r])] = int(r);
+    for (int i : limited(dataset_.imageIndices(true, Subset::Train)))
+        if (list.rowOfClass[size_t(dataset_.images[size_t(i)].classIndex)] >= 0)
+            list.images.push_back(i);
+    list.stageName = bundle_.network->stageNames()[size_t(stage_)];
+    list.key = {{"kind", "importances"},
+                {"bundle", bundle_.identity},
+                {"stage", list.stageName},
+                {"dataset", dataset_.fingerprint()},
+                {"images", imageListIdentity(dataset_, list.images)},
+                {"head", sh.identity}};
+    return list;
+}
+
 ImportanceSet Extractor::importances() {
     const auto start = std::chrono::steady_clock::now();
-    const auto& sh = seenHead();
-    std::vector<int> rowOfClass(dataset_.classes.size(), -1);
-    for (size_t r = 0; r < sh.classes.size(); ++r)
-        rowOfClass[size_t(sh.classes[r])] = int(r);
-    std::vector<int> images;
-    for (int i : limited(dataset_.imageIndices(true, Subset::Train)))
-        if (rowOfClass[size_t(dataset_.images[size_t(i)].classIndex)] >= 0)
-            images.push_back(i);
-
-    const std::string stageName = bundle_.network->stageNames()[size_t(stage_)];
-    const nlohmann::json key = {{"kind", "importances"},
-                                {"bundle", bundle_.identity},
-                                {"stage", stageName},
-                                {"dataset", dataset_.fingerprint()},
-                                {"images", imageListIdentity(dataset_, images)},
-                                {"head", sh.identity}};
+    const ImportanceList list = importanceList();
     ImportanceSet set;
-    set.stageName = stageName;
-    set.cachePath = cacheFile(options_.cacheDir, "importances", key);
+    set.stageName = list.stageName;
+    set.cachePath = cacheFilePath(options_.cacheDir, "importances", list.key);
     std::string why;
     if (options_.useCache) {
-        if (auto m = readMatrixFile(set.cachePath, key, &why)) {
+        if (auto m = readMatrixFile(set.cachePath, list.key, &why)) {
             set.images = m->header.value("images", std::vector<int>());
             set.classes = m->header.value("classes", std::vector<int>());
             if (int64_t(set.images.size()) == m->rows && set.classes.size() == set.images.size()) {
@@ -303,61 +327,150 @@ ImportanceSet Extractor::importances() {
             }
         }
     }
+    runImportancePass(list, 0, int64_t(list.images.size()), set);
+    nlohmann::json header = {{"key", list.key}, {"images", set.images}, {"classes", set.classes}, {"stage", set.stageName}};
+    writeMatrixFile(set.cachePath, toMatrix(set.alpha, header));
+    set.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return set;
+}
 
+void Extractor::runImportancePass(const ImportanceList& list, int64_t begin, int64_t end, ImportanceSet& set) {
     const auto& net = *bundle_.network;
-    const auto headOnDevice = sh.head.to(device_);
-    std::vector<torch::Tensor> chunks;
+    const auto headOnDevice = seenHead().head.to(device_);
+    const auto& images = list.images;
     auto targetsOf = [&](const std::vector<int>& imgs) {
         std::vector<int64_t> t;
         for (int i : imgs)
-            t.push_back(rowOfClass[size_t(dataset_.images[size_t(i)].classIndex)]);
+            t.push_back(list.rowOfClass[size_t(dataset_.images[size_t(i)].classIndex)]);
         return torch::tensor(t, torch::kLong).to(device_);
     };
-    auto emit = [&](const std::vector<int>& imgs, const torch::Tensor& alpha) {
-        for (int i : imgs) {
-            set.images.push_back(i);
-            set.classes.push_back(dataset_.images[size_t(i)].classIndex);
-        }
-        chunks.push_back(alpha.to(torch::kCPU));
-        report("importances", int(set.images.size()), int(images.size()));
-    };
 
-    // Activations recorded on the feature pass (see allFeatures) save the early stages.
+    // Batches are the list's positions [kB, kB+B) less unreadable images, whichever way their
+    // stage activations are obtained, so results never depend on the route, the cache's state or
+    // sharding. Activations recorded on the feature pass (see allFeatures) save the early stages
+    // for a batch whose images were all computed in feature batches of that same size: a network
+    // gives an image the same bits in any batch of the same size, not across sizes.
     std::map<int, size_t> kept;
     for (size_t k = 0; k < keptImages_.size(); ++k)
         kept[keptImages_[k]] = k;
+    const int64_t B = std::max(1, options_.batchSize);
+    std::vector<std::vector<int>> windowImages;  // readable images of each batch, in list order
+    std::vector<torch::Tensor> windowAlpha;
+    std::vector<size_t> decodedWindows;
     std::vector<int> toDecode;
-    std::vector<int> fromKept;
-    for (int i : images)
-        (kept.count(i) ? fromKept : toDecode).push_back(i);
-    for (size_t b = 0; b < fromKept.size(); b += size_t(options_.batchSize)) {
-        checkCancelled();
-        const std::vector<int> imgs(fromKept.begin() + long(b),
-                                    fromKept.begin() + long(std::min(fromKept.size(), b + size_t(options_.batchSize))));
-        std::vector<torch::Tensor> acts;
-        for (int i : imgs)
-            acts.push_back(keptActivations_[kept[i]]);
-        auto a = torch::stack(acts).to(device_);
-        emit(imgs, neuronImportances(net, stage_, headOnDevice, a, targetsOf(imgs)));
+    int done = 0;
+    const int total = int(end - begin);
+    for (int64_t w = begin; w < end; w += B) {
+        const std::vector<int> window(images.begin() + w, images.begin() + std::min(end, w + B));
+        std::vector<int> fromKept;
+        bool sameSize = true;
+        for (int i : window)
+            if (auto it = kept.find(i); it != kept.end())
+                fromKept.push_back(i);
+        for (int i : fromKept)
+            sameSize = sameSize && keptBatchSizes_[kept[i]] == int(fromKept.size());
+        windowImages.emplace_back();
+        windowAlpha.emplace_back();
+        if (!keptImages_.empty() && !fromKept.empty() && sameSize) {
+            // With activations kept, the images of the list not kept are the unreadable ones.
+            checkCancelled();
+            std::vector<torch::Tensor> acts;
+            for (int i : fromKept)
+                acts.push_back(keptActivations_[kept[i]]);
+            // In the memory format the stage gave them (stack makes them NCHW): kernels differ by format.
+            auto a = torch::stack(acts).to(device_);
+            if (keptChannelsLast_)
+                a = a.contiguous(at::MemoryFormat::ChannelsLast);
+            windowAlpha.back() = neuronImportances(net, stage_, headOnDevice, a, targetsOf(fromKept)).to(torch::kCPU);
+            windowImages.back() = fromKept;
+            done += int(window.size());
+            report("importances", done, total);
+        } else {
+            // Only the range's last batch can be short, and it comes last here too, so the loader's
+            // batches below are exactly these windows.
+            decodedWindows.push_back(windowImages.size() - 1);
+            toDecode.insert(toDecode.end(), window.begin(), window.end());
+        }
     }
     if (!toDecode.empty()) {
         ImageBatchLoader loader(pathsOf(toDecode), bundle_.input, loaderOptions());
         ImageBatch batch;
+        size_t next = 0;
         while (loader.next(batch)) {
             checkCancelled();
-            if (batch.positions.empty())
-                continue;
-            std::vector<int> imgs;
-            for (int p : batch.positions)
-                imgs.push_back(toDecode[size_t(p)]);
-            emit(imgs, imageImportances(net, stage_, headOnDevice, toDevice(batch.images), targetsOf(imgs), nullptr));
+            const size_t w = decodedWindows.at(next++);
+            done += int(batch.positions.size() + batch.failures.size());
+            if (!batch.positions.empty()) {
+                std::vector<int> imgs;
+                for (int p : batch.positions)
+                    imgs.push_back(toDecode[size_t(p)]);
+                windowAlpha[w] =
+                    imageImportances(net, stage_, headOnDevice, toDevice(batch.images), targetsOf(imgs), nullptr)
+                        .to(torch::kCPU);
+                windowImages[w] = std::move(imgs);
+            }
+            report("importances", done, total);
         }
     }
+    std::vector<torch::Tensor> chunks;
+    for (size_t w = 0; w < windowImages.size(); ++w) {
+        if (windowImages[w].empty())
+            continue;
+        for (int i : windowImages[w]) {
+            set.images.push_back(i);
+            set.classes.push_back(dataset_.images[size_t(i)].classIndex);
+        }
+        chunks.push_back(windowAlpha[w]);
+    }
     set.alpha = chunks.empty() ? torch::zeros({0, 0}) : torch::cat(chunks).contiguous();
-    nlohmann::json header = {{"key", key}, {"images", set.images}, {"classes", set.classes}, {"stage", stageName}};
-    writeMatrixFile(set.cachePath, toMatrix(set.alpha, header));
-    set.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return set;
+}
+
+PartialCache Extractor::featuresShard(const ShardSpec& shard) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto images = everyImage();
+    const auto key = featuresKey(images);
+    PartialCache part;
+    part.kind = "features";
+    part.shard = shard;
+    part.listSize = int64_t(images.size());
+    part.slice = shardSlice(shard, part.listSize, options_.batchSize);
+    part.fullPath = cacheFilePath(options_.cacheDir, "features", key);
+    FeatureSet set;
+    runFeaturePass(images, part.slice.begin, part.slice.end, {}, set);
+    const nlohmann::json header = {{"images", set.images}, {"failed", set.failed}};
+    part.path = writePartialCache(options_.cacheDir, "features", key, shard, part.slice, part.listSize,
+                                  options_.batchSize, toMatrix(set.features, header));
+    part.rows = int(set.images.size());
+    part.failed = set.failed;
+    part.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return part;
+}
+
+const SeenHead& Extractor::seenHeadFromCachedFeatures() {
+    featuresMustBeCached_ = true;
+    return seenHead();
+}
+
+PartialCache Extractor::importancesShard(const ShardSpec& shard) {
+    const auto start = std::chrono::steady_clock::now();
+    featuresMustBeCached_ = true;
+    headMustBeCached_ = true;
+    const ImportanceList list = importanceList();
+    PartialCache part;
+    part.kind = "importances";
+    part.shard = shard;
+    part.listSize = int64_t(list.images.size());
+    part.slice = shardSlice(shard, part.listSize, options_.batchSize);
+    part.fullPath = cacheFilePath(options_.cacheDir, "importances", list.key);
+    ImportanceSet set;
+    runImportancePass(list, part.slice.begin, part.slice.end, set);
+    const nlohmann::json header = {{"images", set.images}, {"classes", set.classes}, {"stage", list.stageName}};
+    part.path = writePartialCache(options_.cacheDir, "importances", list.key, shard, part.slice, part.listSize,
+                                  options_.batchSize, toMatrix(set.alpha, header));
+    part.rows = int(set.images.size());
+    part.failed = int(part.slice.end - part.slice.begin) - part.rows;
+    part.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return part;
 }
 
 ImportanceBasis Extractor::importanceBasis(int perClass) {
@@ -382,7 +495,7 @@ ImportanceBasis Extractor::importanceBasis(int perClass) {
                                 {"dataset", dataset_.fingerprint()},
                                 {"images", imageListIdentity(dataset_, candidates)},
                                 {"head", sh.identity}};
-    out.cachePath = cacheFile(options_.cacheDir, "basis", key);
+    out.cachePath = cacheFilePath(options_.cacheDir, "basis", key);
     const int64_t R = sh.head.classes();
     if (options_.useCache) {
         std::string why;

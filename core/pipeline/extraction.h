@@ -4,10 +4,12 @@
 // and the image pipeline for decoding; caches are matrix files (core/io/matrix_file.h).
 #include "core/data/dataset.h"
 #include "core/engine/linear_head.h"
+#include "core/io/cache_shards.h"
 #include "core/model/bundle.h"
 #include "core/pipeline/image_batches.h"
 
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -69,6 +71,19 @@ struct ImportanceBasis {
     double seconds = 0;
 };
 
+// One shard's partial cache (core/io/cache_shards.h); `niwt merge` joins them.
+struct PartialCache {
+    std::string kind;       // "features" or "importances"
+    std::string path;       // the partial cache written
+    std::string fullPath;   // the full cache the merge writes (the unsharded run's file)
+    ShardSpec shard;
+    ListSlice slice;        // positions in the full list
+    int64_t listSize = 0;
+    int rows = 0;           // rows written: the slice's readable images
+    int failed = 0;         // unreadable images skipped
+    double seconds = 0;
+};
+
 class Extractor {
 public:
     Extractor(const Dataset& dataset, const Bundle& bundle, int stage, torch::Device device,
@@ -87,6 +102,18 @@ public:
     // alpha2w's pool: the first `perClass` seen training images of each head class (in data set
     // order), and the importances each seen head row induces on them (cached like importances).
     ImportanceBasis importanceBasis(int perClass = 2);
+
+    // Cluster-scale extraction: three steps, each over the shards that give, once merged
+    // (mergePartialCaches), the caches allFeatures(), seenHead() and importances() write, bit for
+    // bit. Shards are whole batches of the unsharded run, so every image sees the same computation.
+    // 1. The shard's slice of allFeatures()' images, written as a partial cache.
+    PartialCache featuresShard(const ShardSpec& shard);
+    // 2. seenHead() on the full feature cache, which must exist (merged from the shards): a miss
+    //    throws DataError naming the file rather than extracting every image here.
+    const SeenHead& seenHeadFromCachedFeatures();
+    // 3. The shard's slice of importances()' images as a partial cache. The full feature cache and
+    //    the head cache (step 2) must exist, so N shards never race to train and write the head.
+    PartialCache importancesShard(const ShardSpec& shard);
 
     // Uses features computed by another extractor over the same images (a validation pass on a copy
     // of the data set with other seen/unseen flags reuses the forward passes).
@@ -109,7 +136,23 @@ public:
     torch::Tensor toDevice(const torch::Tensor& cpuImages) const;
 
 private:
+    struct ImportanceList {
+        std::vector<int> images;      // seen training images of the head's classes (limited)
+        std::vector<int> rowOfClass;  // dataset class -> head row, -1 when none
+        std::string stageName;
+        nlohmann::json key;
+    };
+
+    std::vector<int> everyImage() const;
+    nlohmann::json featuresKey(const std::vector<int>& images) const;
     FeatureSet computeFeatures(const std::vector<int>& images, bool keepSeenTrainActivations);
+    // Feature batches over images[begin, end), appended to `out`; images in `keep` keep their
+    // stage activations. `begin` is a multiple of the batch size, so batches are the unsharded ones.
+    void runFeaturePass(const std::vector<int>& images, int64_t begin, int64_t end, const std::set<int>& keep,
+                        FeatureSet& out);
+    ImportanceList importanceList();
+    // Importances of list.images[begin, end) in batches of the list's positions [kB, kB+B).
+    void runImportancePass(const ImportanceList& list, int64_t begin, int64_t end, ImportanceSet& out);
     void checkCancelled() const;
     void report(const std::string& phase, int done, int total) const;
 
@@ -127,6 +170,10 @@ private:
     SeenHead head_;
     std::vector<int> keptImages_;            // images whose stage activations are kept
     std::vector<torch::Tensor> keptActivations_;  // one per kept image, K x h x w, CPU
+    std::vector<int> keptBatchSizes_;             // rows of the feature batch each was computed in
+    bool keptChannelsLast_ = false;               // the stage's activations came out NHWC
+    bool featuresMustBeCached_ = false;           // sharded steps: never extract every image
+    bool headMustBeCached_ = false;
 };
 
 // Hash of the tensor's float bytes (CPU), for cache keys.
