@@ -15,6 +15,7 @@ PACKAGES=(
   dataset-fashion-mnist
   python3-torch python3-torchvision
   libbenchmark-dev libgtest-dev
+  clang libclang-rt-14-dev
   xvfb xauth imagemagick x11-utils
   desktop-file-utils
   dpkg-dev appstream file   # cpack with dpkg-shlibdeps, AppStream validation, the package test
