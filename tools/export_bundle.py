@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Wraps a torchvision network (your weights) as a staged "niwt-bundle/1" for NIWT Explorer.
 
-usage: export_bundle.py ARCH OUT_DIR (--weights FILE | --random) [--labels FILE]
+usage: export_bundle.py ARCH OUT_DIR (--weights FILE | --random [--seed S]) [--labels FILE]
                         [--input-size N] [--name TEXT]
 
 ARCH: resnet18, resnet34, resnet50, resnet101, resnet152, vgg16, mobilenet_v2.
@@ -10,6 +10,7 @@ ARCH: resnet18, resnet34, resnet50, resnet101, resnet152, vgg16, mobilenet_v2.
   follows the file's classifier (a fine-tuned 200-class head works).
 --random: no weights, random initialisation (torchvision's pretrained weights cannot be fetched
   here; a random network only makes sense for tests). One of --weights / --random is required.
+--seed S: the random initialisation's seed with --random (default 0).
 --labels FILE: class names, one a line (default: class_0, class_1, ...).
 --input-size N: the nominal square input (default 224); bundle.json records each stage's shape
   at that size. Any input size still runs.
@@ -32,6 +33,7 @@ import json
 import os
 import shutil
 import sys
+import warnings
 from typing import List
 
 import torch
@@ -170,11 +172,20 @@ def read_state_dict(path: str) -> dict:
         raise ExportError("%s: no such file" % path)
     if os.path.isdir(path):
         raise ExportError("%s: is a folder, expected a weights file" % path)
+    with open(path, "rb") as f:
+        magic = f.read(4)
+    # torch.save writes a zip archive (PK..); files from torch < 1.6 are plain pickles (0x80 ..).
+    if magic != b"PK\x03\x04" and magic[:1] != b"\x80":
+        raise ExportError("%s: not a PyTorch file (torch.save writes a zip archive)" % path)
     try:
-        loaded = torch.load(path, map_location="cpu")
+        with warnings.catch_warnings():  # TorchScript files: torch.load's dispatch warning
+            warnings.simplefilter("ignore")
+            loaded = torch.load(path, map_location="cpu")
     except Exception as e:  # torch raises many kinds for files that are not its own
         first_line = (str(e).strip().splitlines() or [type(e).__name__])[0]
         raise ExportError("%s: cannot be read with torch.load (%s)" % (path, first_line))
+    if isinstance(loaded, torch.jit.ScriptModule) and hasattr(loaded, "stage_names"):
+        raise ExportError("%s: already a niwt bundle's TorchScript, not torchvision weights" % path)
     if isinstance(loaded, nn.Module):
         loaded = loaded.state_dict()
     if isinstance(loaded, dict):

@@ -246,6 +246,12 @@ TEST(ExportBundle, BadArgumentsGiveOneLineErrors) {
     EXPECT_NE(r.status, 0);
     EXPECT_EQ(r.err, "export_bundle.py: /nonexistent/weights.pth: no such file\n");
 
+    const fs::path notTorch = kOut / "not-a-model.pth";
+    std::ofstream(notTorch) << "hello";
+    r = runTool("resnet18 " + out.string() + " --weights " + notTorch.string());
+    EXPECT_NE(r.status, 0);
+    EXPECT_EQ(r.err, "export_bundle.py: " + notTorch.string() + ": not a PyTorch file (torch.save writes a zip archive)\n");
+
     r = runTool("resnet18 " + out.string());
     EXPECT_NE(r.status, 0);
     EXPECT_EQ(lineCount(r.err), 1) << r.err;
