@@ -32,8 +32,17 @@ std::string relativeToRoot(const std::string& path, const std::string& root) {
 }  // namespace
 
 std::string located(const std::string& file, long line, const std::string& message) {
-    if (line > 0) return file + ":" + std::to_string(line) + ": " + message;
-    return file + ": " + message;
+    const std::string text = line > 0 ? file + ":" + std::to_string(line) + ": " + message : file + ": " + message;
+    // Messages quote the input (names, lines, fields), which may hold line breaks (a quoted CSV
+    // field, a CR inside a line, a JSON string): written as \n and \r so the message stays one line.
+    std::string oneLine;
+    oneLine.reserve(text.size());
+    for (char c : text) {
+        if (c == '\n') oneLine += "\\n";
+        else if (c == '\r') oneLine += "\\r";
+        else oneLine += c;
+    }
+    return oneLine;
 }
 
 int Dataset::classIndexByName(const std::string& name) const {

@@ -16,7 +16,8 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// Builds "FILE:LINE: message" (or "FILE: message" when line <= 0).
+// Builds "FILE:LINE: message" (or "FILE: message" when line <= 0), on one line: line breaks in
+// it are written as the two characters \n (\r).
 std::string located(const std::string& file, long line, const std::string& message);
 
 struct ClassInfo {

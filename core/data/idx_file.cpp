@@ -99,8 +99,18 @@ IdxArray readIdxFile(const std::string& path) {
     GzReader reader(path);
     IdxArray array = parseHeader(reader, path);
     const size_t expected = array.count() * array.itemSize();
-    array.data.resize(expected);
-    const size_t got = reader.read(array.data.data(), expected);
+    // Grown as the data arrives, so a header that claims gigabytes costs memory only for the bytes
+    // the file really holds before it ends (gzip hides the size up front).
+    constexpr size_t kChunk = size_t(16) << 20;
+    size_t got = 0;
+    while (got < expected) {
+        const size_t want = std::min(kChunk, expected - got);
+        array.data.resize(got + want);
+        const size_t read = reader.read(array.data.data() + got, want);
+        got += read;
+        if (read < want) break;
+    }
+    array.data.resize(got);
     if (got != expected)
         throw DataError(located(path, 0, "truncated: expected " + std::to_string(expected) +
                                              " bytes of data, got " + std::to_string(got)));

@@ -80,5 +80,8 @@ void addModality(Dataset& dataset, const std::string& spec);
 
 // The modality a CSV file (or "embedded:NAME") describes, rows in the order of dataset.classes.
 Modality readCsvModality(const Dataset& dataset, const std::string& name, const std::string& path);
+// The same from the file's text already in memory; `path` names it in errors.
+Modality parseCsvModality(const Dataset& dataset, const std::string& name, const std::string& text,
+                          const std::string& path);
 
 }  // namespace niwt

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/data/csv.h"
+#include "core/data/embedded.h"
 #include "core/data/loaders.h"
 #include "core/data/text_table.h"
 
@@ -28,7 +29,12 @@ std::string joinedForMessage(const std::vector<std::string>& fields) {
 }  // namespace
 
 Modality readCsvModality(const Dataset& dataset, const std::string& name, const std::string& path) {
-    const std::vector<CsvRow> rows = readCsvFile(path);
+    return parseCsvModality(dataset, name, readFileOrEmbedded(path), path);
+}
+
+Modality parseCsvModality(const Dataset& dataset, const std::string& name, const std::string& text,
+                          const std::string& path) {
+    const std::vector<CsvRow> rows = parseCsv(text, path);
     if (rows.empty())
         throw DataError(located(path, 0, "empty; expected a header row \"class,<dim name>,...\""));
 

@@ -182,7 +182,10 @@ std::map<std::string, std::vector<std::string>> readDescriptions(const std::stri
     if (!in) throw DataError(located(jsonFile, 0, "cannot open the descriptions file"));
     std::stringstream buffer;
     buffer << in.rdbuf();
-    const std::string text = buffer.str();
+    return parseDescriptions(buffer.str(), jsonFile);
+}
+
+std::map<std::string, std::vector<std::string>> parseDescriptions(const std::string& text, const std::string& jsonFile) {
     nlohmann::json json;
     try {
         json = nlohmann::json::parse(text);
@@ -191,6 +194,9 @@ std::map<std::string, std::vector<std::string>> readDescriptions(const std::stri
         const auto colon = what.rfind(": ");
         throw DataError(located(jsonFile, lineOf(text, e.byte > 0 ? e.byte - 1 : 0),
                                 "bad JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2))));
+    } catch (const nlohmann::json::exception& e) {
+        // Not a syntax error but still unreadable, e.g. a number too large for a double ("1e400").
+        throw DataError(located(jsonFile, 0, std::string("bad JSON: ") + e.what()));
     }
     if (!json.is_object())
         throw DataError(located(jsonFile, 0, "expected a JSON object of class name -> list of phrases"));

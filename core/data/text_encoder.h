@@ -71,6 +71,8 @@ double cosineSimilarity(const std::vector<float>& a, const std::vector<float>& b
 // file, bad JSON with its line, not an object, a value that is not a list of strings) throw
 // DataError naming the file.
 std::map<std::string, std::vector<std::string>> readDescriptions(const std::string& jsonFile);
+// The same from the file's text already in memory; `jsonFile` names it in errors.
+std::map<std::string, std::vector<std::string>> parseDescriptions(const std::string& text, const std::string& jsonFile);
 
 // Class-name key for matching data set classes to description names: CUB's "NNN." prefix removed,
 // ASCII lower-cased, '_', '-' and ' ' all turned into ' ' ("001.Black_footed_Albatross" and

@@ -90,7 +90,10 @@ void TextTable::failExpected(const TextLine& line, const std::string& expected) 
 }
 
 std::vector<IdName> readIdNames(const std::string& path, const std::string& expected) {
-    TextTable table = TextTable::read(path);
+    return parseIdNames(TextTable::read(path), expected);
+}
+
+std::vector<IdName> parseIdNames(const TextTable& table, const std::string& expected) {
     std::vector<IdName> result;
     result.reserve(table.size());
     for (const TextLine& line : table.lines()) {
@@ -98,7 +101,8 @@ std::vector<IdName> readIdNames(const std::string& path, const std::string& expe
         if (line.fields.size() < 2 || !parseLong(line.fields[0], &entry.id))
             table.failExpected(line, expected);
         // The name is the rest of the line after the id, so names with spaces survive.
-        size_t afterId = line.text.find_first_of(" \t");
+        // The blanks splitFields splits at: a CR inside a line separates fields too.
+        size_t afterId = line.text.find_first_of(" \t\r\n");
         entry.name = trimmed(line.text.substr(afterId));
         entry.line = line.number;
         result.push_back(std::move(entry));
@@ -107,7 +111,10 @@ std::vector<IdName> readIdNames(const std::string& path, const std::string& expe
 }
 
 std::vector<IdPair> readIdPairs(const std::string& path, const std::string& expected) {
-    TextTable table = TextTable::read(path);
+    return parseIdPairs(TextTable::read(path), expected);
+}
+
+std::vector<IdPair> parseIdPairs(const TextTable& table, const std::string& expected) {
     std::vector<IdPair> result;
     result.reserve(table.size());
     for (const TextLine& line : table.lines()) {
@@ -122,7 +129,10 @@ std::vector<IdPair> readIdPairs(const std::string& path, const std::string& expe
 }
 
 FloatMatrix readFloatMatrix(const std::string& path, int columns) {
-    TextTable table = TextTable::read(path);
+    return parseFloatMatrix(TextTable::read(path), columns);
+}
+
+FloatMatrix parseFloatMatrix(const TextTable& table, int columns) {
     FloatMatrix matrix;
     matrix.columns = columns;
     for (const TextLine& line : table.lines()) {
@@ -147,7 +157,10 @@ FloatMatrix readFloatMatrix(const std::string& path, int columns) {
 }
 
 std::vector<IdName> readNameList(const std::string& path) {
-    TextTable table = TextTable::read(path);
+    return parseNameList(TextTable::read(path));
+}
+
+std::vector<IdName> parseNameList(const TextTable& table) {
     std::vector<IdName> names;
     for (const TextLine& line : table.lines()) {
         if (line.text[0] == '#') continue;

@@ -42,6 +42,7 @@ struct IdName {
 // Lines "<integer id> <name>"; the name is the rest of the line (may hold spaces).
 // `expected` describes the format in errors, e.g. "<id> <name>".
 std::vector<IdName> readIdNames(const std::string& path, const std::string& expected);
+std::vector<IdName> parseIdNames(const TextTable& table, const std::string& expected);
 
 struct IdPair {
     long first = 0;
@@ -51,6 +52,7 @@ struct IdPair {
 
 // Lines "<integer> <integer>", e.g. image_class_labels.txt.
 std::vector<IdPair> readIdPairs(const std::string& path, const std::string& expected);
+std::vector<IdPair> parseIdPairs(const TextTable& table, const std::string& expected);
 
 // A matrix of finite numbers, one row per line. Every row must have `columns` values
 // (columns < 0: as many as the first row). Errors name the line and the column.
@@ -60,9 +62,14 @@ struct FloatMatrix {
     std::vector<float> values;  // row-major
 };
 FloatMatrix readFloatMatrix(const std::string& path, int columns = -1);
+FloatMatrix parseFloatMatrix(const TextTable& table, int columns = -1);
 
 // One name per line (surrounding blanks removed); lines starting with '#' are comments.
 std::vector<IdName> readNameList(const std::string& path);
+std::vector<IdName> parseNameList(const TextTable& table);
+
+// The read* functions above read the file (TextTable::read) and call their parse* counterpart,
+// which works on text already in memory (used by the fuzz targets in fuzz/).
 
 // Number parsing independent of the C locale (Qt sets it from the environment, and a
 // decimal-comma locale would break strtod). False when `text` is not entirely a number.
