@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <limits>
+#include <stdexcept>
 
 namespace niwt::gui {
 
@@ -22,6 +24,32 @@ bool allFinite(const std::vector<T>& values) {
     for (const T& v : values)
         if (!std::isfinite(double(v))) return false;
     return true;
+}
+
+// Numbers are range-checked before they are narrowed: nlohmann's get<int>() and get<float>() cast
+// an out-of-range value such as 1e300 with undefined behaviour. Errors here are reported as
+// "corrupt (...)" like nlohmann's own.
+int intValue(const nlohmann::json& value, const char* field) {
+    const double d = value.is_number() ? value.get<double>() : std::nan("");
+    if (!(d >= double(std::numeric_limits<int>::min()) && d <= double(std::numeric_limits<int>::max())))
+        throw std::runtime_error(std::string("\"") + field + "\" is not an integer in range");
+    return int(d);
+}
+
+// Beyond float range becomes +-inf, which the finiteness checks then refuse.
+float floatValue(const nlohmann::json& value, const char* field) {
+    if (!value.is_number()) throw std::runtime_error(std::string("\"") + field + "\" is not a number");
+    const double d = value.get<double>();
+    if (std::fabs(d) > double(std::numeric_limits<float>::max())) return d > 0 ? INFINITY : -INFINITY;
+    return float(d);
+}
+
+std::vector<float> floatValues(const nlohmann::json& value, const char* field) {
+    if (!value.is_array()) throw std::runtime_error(std::string("\"") + field + "\" is not a list of numbers");
+    std::vector<float> out;
+    out.reserve(value.size());
+    for (const auto& element : value) out.push_back(floatValue(element, field));
+    return out;
 }
 
 }  // namespace
@@ -81,7 +109,15 @@ QVector<LearnedClassEntry> loadLearnedClasses(const QString& path, const QString
     QFile file(path);
     if (!file.exists()) return {};
     if (!file.open(QIODevice::ReadOnly)) return fail(file.errorString());
-    const QByteArray bytes = file.readAll();
+    return parseLearnedClasses(file.readAll(), path, datasetSpec, bundle, imageCount, error);
+}
+
+QVector<LearnedClassEntry> parseLearnedClasses(const QByteArray& bytes, const QString& path, const QString& datasetSpec,
+                                               const QString& bundle, int imageCount, QString* error) {
+    const auto fail = [&](const QString& why) {
+        if (error) *error = QObject::tr("%1: %2; the learned classes were not restored").arg(path, why);
+        return QVector<LearnedClassEntry>();
+    };
     QVector<LearnedClassEntry> out;
     try {
         const auto root = nlohmann::json::parse(bytes.constData(), bytes.constData() + bytes.size());
@@ -95,18 +131,20 @@ QVector<LearnedClassEntry> loadLearnedClasses(const QString& path, const QString
             LearnedClass& r = e.result;
             r.name = c.at("name").get<std::string>();
             e.caption = QString::fromStdString(c.value("caption", std::string()));
-            r.classVector = c.at("class_vector").get<std::vector<float>>();
-            r.weight = c.at("weight").get<std::vector<float>>();
-            r.bias = c.at("bias").get<float>();
-            r.iterations = c.value("iterations", 0);
+            r.classVector = floatValues(c.at("class_vector"), "class_vector");
+            r.weight = floatValues(c.at("weight"), "weight");
+            r.bias = floatValue(c.at("bias"), "bias");
+            r.iterations = c.contains("iterations") ? intValue(c["iterations"], "iterations") : 0;
             r.converged = c.value("converged", false);
             r.loss = c.value("loss", 0.0);
             r.cosineLoss = c.value("cosine_loss", 0.0);
             r.l2Loss = c.value("l2_loss", 0.0);
             r.seconds = c.value("seconds", 0.0);
             r.mod2alphaValidationCosineDistance = c.value("mod2alpha_validation_cosine_distance", 0.0);
+            bool finiteScores = true;
             for (const auto& pair : c.value("ranking", nlohmann::json::array())) {
-                r.ranking.push_back({pair.at(0).get<int>(), pair.at(1).get<float>()});
+                r.ranking.push_back({intValue(pair.at(0), "ranking"), floatValue(pair.at(1), "ranking")});
+                finiteScores = finiteScores && std::isfinite(r.ranking.back().score);
                 if (r.ranking.back().image < 0 || r.ranking.back().image >= imageCount)
                     return fail(QObject::tr("class \"%1\" ranks an image the data set does not have")
                                     .arg(QString::fromStdString(r.name)));
@@ -114,7 +152,7 @@ QVector<LearnedClassEntry> loadLearnedClasses(const QString& path, const QString
             if (r.weight.empty() || (featureDim && r.weight.size() != featureDim))
                 return fail(QObject::tr("class \"%1\" has a weight of the wrong size").arg(QString::fromStdString(r.name)));
             featureDim = r.weight.size();
-            if (!allFinite(r.weight) || !std::isfinite(r.bias) || !allFinite(r.classVector))
+            if (!allFinite(r.weight) || !std::isfinite(r.bias) || !allFinite(r.classVector) || !finiteScores)
                 return fail(QObject::tr("class \"%1\" has NaN or infinite values").arg(QString::fromStdString(r.name)));
             out.push_back(std::move(e));
         }

@@ -5,6 +5,7 @@
 // its top kStoredRanking images (what the ranked-images panel shows).
 #include "widgets/learned_class_model.h"
 
+#include <QByteArray>
 #include <QString>
 #include <QVector>
 
@@ -28,5 +29,9 @@ bool saveLearnedClasses(const QString& path, const QString& datasetSpec, const Q
 // naming the file.
 QVector<LearnedClassEntry> loadLearnedClasses(const QString& path, const QString& datasetSpec, const QString& bundle,
                                               int imageCount, QString* error = nullptr);
+// The same from the file's bytes already in memory (`path` names it in errors; an empty file is
+// corrupt here, not missing).
+QVector<LearnedClassEntry> parseLearnedClasses(const QByteArray& bytes, const QString& path, const QString& datasetSpec,
+                                               const QString& bundle, int imageCount, QString* error = nullptr);
 
 }  // namespace niwt::gui

@@ -3,6 +3,7 @@
 #include "core/data/dataset.h"
 #include "core/io/atomic_file.h"
 #include "core/io/hash.h"
+#include "core/model/bundle_json.h"
 
 #include <filesystem>
 #include <fstream>
@@ -74,21 +75,11 @@ Bundle loadBundle(const std::string& path, const torch::Device& device) {
     b.directory = dir.string();
     b.modelPath = model.string();
     const std::string jsonText = readFileBytes(json.string());
-    nlohmann::json meta;
-    try {
-        meta = nlohmann::json::parse(jsonText);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw DataError(located(json.string(), 0, std::string("not valid JSON: ") + e.what()));
-    }
-    if (!meta.is_object())
-        throw DataError(located(json.string(), 0, "expected a JSON object"));
-    const std::string format = meta.value("format", std::string());
-    if (format != "niwt-bundle/1")
-        throw DataError(located(json.string(), 0, "format is \"" + format + "\", expected \"niwt-bundle/1\""));
-    b.name = meta.value("name", dir.filename().string());
-    b.input = parseInputSpec(meta.contains("input") ? meta["input"] : nlohmann::json(), json.string());
-    if (meta.contains("labels") && meta["labels"].is_string()) {
-        const fs::path labelsFile = dir / meta["labels"].get<std::string>();
+    const BundleJson meta = parseBundleJson(jsonText, json.string());
+    b.name = meta.name.value_or(dir.filename().string());
+    b.input = meta.input;
+    if (meta.labelsFile) {
+        const fs::path labelsFile = dir / *meta.labelsFile;
         if (fs::exists(labelsFile, ec))
             b.labels = readLabels(labelsFile);
     }
@@ -107,9 +98,8 @@ Bundle loadBundle(const std::string& path, const torch::Device& device) {
     } catch (const std::exception& e) {
         throw DataError(located(b.modelPath, 0, std::string("not a staged niwt-bundle: ") + e.what()));
     }
-    if (meta.contains("stages") && meta["stages"].is_array() &&
-        int(meta["stages"].size()) != b.network->stageCount())
-        throw DataError(located(json.string(), 0, "lists " + std::to_string(meta["stages"].size()) +
+    if (meta.stageCount && *meta.stageCount != size_t(b.network->stageCount()))
+        throw DataError(located(json.string(), 0, "lists " + std::to_string(*meta.stageCount) +
                                                       " stages but bundle.pt has " +
                                                       std::to_string(b.network->stageCount())));
     b.network->to(device);

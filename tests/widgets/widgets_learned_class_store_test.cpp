@@ -119,6 +119,32 @@ private slots:
         QVERIFY2(error.contains(blocker), qPrintable(error));
     }
 
+    // Found with fuzz/fuzz_learned_class_store: numbers beyond int or float range were narrowed by
+    // nlohmann's get<int>()/get<float>() (undefined behaviour; in practice iterations 1e300 loaded
+    // as -2147483648 and a ranking score 1e300 as inf). Both files are now refused by name.
+    void numbersOutOfRangeAreRefused() {
+        const auto file = [](const char* fields) {
+            return QByteArray(R"({"format": "niwt-learned-classes/1", "dataset": "s", "bundle": "/b", "classes": [)"
+                              R"({"name": "x", "class_vector": [1], "weight": [1, 2], "bias": 0, )") +
+                   fields + "}]}";
+        };
+        const QString path = QStringLiteral("/fuzz/learned.json");
+        QString error;
+        // The same file with in-range numbers loads (so the refusals below are about the numbers).
+        QCOMPARE(parseLearnedClasses(file(R"("iterations": 3, "ranking": [[1, 2.5]])"), path, QStringLiteral("s"),
+                                     QStringLiteral("/b"), 10, &error).size(), 1);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+
+        QVERIFY(parseLearnedClasses(file(R"("iterations": 1e300)"), path, QStringLiteral("s"), QStringLiteral("/b"), 10,
+                                    &error).isEmpty());
+        QVERIFY2(error.startsWith(path + QStringLiteral(": corrupt")) && error.contains(QStringLiteral("iterations")),
+                 qPrintable(error));
+        error.clear();
+        QVERIFY(parseLearnedClasses(file(R"("ranking": [[1, 1e300]])"), path, QStringLiteral("s"), QStringLiteral("/b"),
+                                    10, &error).isEmpty());
+        QVERIFY2(error.startsWith(path) && error.contains(QStringLiteral("NaN or infinite")), qPrintable(error));
+    }
+
 private:
     QTemporaryDir dir_;
 };
