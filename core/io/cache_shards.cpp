@@ -161,8 +161,8 @@ std::vector<MergedCache> mergePartialCaches(const std::string& cacheDir, const s
         const int shards = first.shards;
         const int64_t listSize = first.key["list_size"].get<int64_t>();
         const int batchSize = first.key["batch_size"].get<int>();
-        std::vector<const Part*> byShard(size_t(shards) + 1, nullptr);
-        for (const auto& p : parts) {
+        std::vector<Part*> byShard(size_t(shards) + 1, nullptr);
+        for (auto& p : parts) {
             if (p.key["full_key"] != fullKey)
                 throw DataError(first.path + " and " + p.path + " are parts of different " + kind +
                                 " caches: they differ in " + keyDifference(fullKey, p.key["full_key"]));
@@ -222,7 +222,7 @@ std::vector<MergedCache> mergePartialCaches(const std::string& cacheDir, const s
         out.values.reserve(size_t(rows * cols));
         out.header = nlohmann::json::object();
         for (int s = 1; s <= shards; ++s) {
-            const Part& p = *byShard[size_t(s)];
+            Part& p = *byShard[size_t(s)];
             for (const auto& [name, value] : p.matrix.header.items()) {
                 if (isLayoutField(name))
                     continue;
@@ -245,6 +245,9 @@ std::vector<MergedCache> mergePartialCaches(const std::string& cacheDir, const s
                 }
             }
             out.values.insert(out.values.end(), p.matrix.values.begin(), p.matrix.values.end());
+            // Each part's values go as soon as they are copied: the peak is the merged matrix plus
+            // the file's bytes, not three copies.
+            std::vector<float>().swap(p.matrix.values);
         }
         out.header["key"] = fullKey;
         writeMatrixFile(fullPath, out);
