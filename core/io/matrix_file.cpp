@@ -47,7 +47,9 @@ void writeMatrixFile(const std::string& path, const MatrixFile& matrix) {
     const size_t valuesAt = out.size();
     out.resize(valuesAt + valueBytes);
     // float32 little-endian: this project targets little-endian hosts (x86-64, aarch64).
-    std::memcpy(&out[valuesAt], matrix.values.data(), valueBytes);
+    // memcpy from the null data() of an empty vector is undefined even for 0 bytes (UBSan).
+    if (valueBytes > 0)
+        std::memcpy(&out[valuesAt], matrix.values.data(), valueBytes);
     appendU64(out, fnv1a64(out.data() + 2 * kTagSize, headerText.size() + valueBytes));
     out.append(kTrailer, kTagSize);
 
@@ -93,7 +95,8 @@ std::optional<MatrixFile> parseMatrixFile(const std::string& bytes, std::string*
     m.rows = int64_t(rows);
     m.cols = int64_t(cols);
     m.values.resize(rows * cols);
-    std::memcpy(m.values.data(), bytes.data() + 2 * kTagSize + headerSize, valueBytes);
+    if (valueBytes > 0)  // an empty matrix (0 rows or 0 columns) has a null data() to copy into
+        std::memcpy(m.values.data(), bytes.data() + 2 * kTagSize + headerSize, valueBytes);
     return m;
 }
 

@@ -90,3 +90,21 @@ TEST(MatrixFile, OverwriteLeavesNoTemporaryFiles) {
         temporaries += e.path().filename().string().find(".tmp") != std::string::npos;
     EXPECT_EQ(temporaries, 0);
 }
+
+// Found with fuzz/fuzz_matrix_file: a matrix with 0 rows (or 0 columns) made the reader (and the
+// writer) memcpy 0 bytes to/from the null data() of an empty vector, undefined behaviour that
+// UBSan reports. An empty cache (e.g. no unseen images) must round-trip as 0 x cols.
+TEST(MatrixFile, EmptyMatrixRoundTrips) {
+    MatrixFile empty;
+    empty.header = {{"key", "empty"}};
+    empty.rows = 0;
+    empty.cols = 7;
+    const std::string path = tempPath("empty.bin");
+    writeMatrixFile(path, empty);
+    std::string why;
+    const auto back = readMatrixFile(path, nlohmann::json("empty"), &why);
+    ASSERT_TRUE(back.has_value()) << why;
+    EXPECT_EQ(back->rows, 0);
+    EXPECT_EQ(back->cols, 7);
+    EXPECT_TRUE(back->values.empty());
+}
