@@ -183,8 +183,42 @@ nlohmann::json datasetSummary(const Dataset& d) {
 
 }  // namespace
 
+namespace {
+
+// `niwt info --bundle PATH`: what the bundle offers, checked by running one blank image through
+// every stage at the nominal input size (so a bundle that loads but cannot run is reported here).
+nlohmann::json bundleSummary(const std::string& path) {
+    const Bundle bundle = loadBundle(path, torch::Device(torch::kCPU));
+    const StagedNetwork& net = *bundle.network;
+    torch::NoGradGuard noGrad;
+    torch::Tensor x = torch::zeros({1, bundle.input.channels(), bundle.input.height, bundle.input.width});
+    nlohmann::json stages = nlohmann::json::array();
+    for (int s = 0; s < net.stageCount(); ++s) {
+        x = net.runStages(x, s, s);
+        stages.push_back({{"name", net.stageNames()[size_t(s)]},
+                          {"channels", x.size(1)},
+                          {"height", x.size(2)},
+                          {"width", x.size(3)}});
+    }
+    return {{"path", bundle.directory},
+            {"name", bundle.name},
+            {"input", toJson(bundle.input)},
+            {"stages", stages},
+            {"default_stage", net.stageNames()[size_t(net.defaultImportanceStage())]},
+            {"features", net.featureDim()},
+            {"neck", net.hasNeck()},
+            {"outputs", net.classifierOutputs()},
+            {"labels", bundle.labels.size()},
+            {"identity", bundle.identity}};
+}
+
+}  // namespace
+
 int commandInfo(const Options& options) {
-    printResult(options, datasetSummary(openDatasetFromOptions(options)));
+    nlohmann::json result = datasetSummary(openDatasetFromOptions(options));
+    if (!options.value("bundle").empty())
+        result["bundle"] = bundleSummary(options.value("bundle"));
+    printResult(options, result);
     return 0;
 }
 

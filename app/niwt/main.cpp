@@ -11,7 +11,7 @@ namespace {
 const char* kUsage = R"(niwt — Neuron Importance-aware Weight Transfer, headless
 
 Usage:
-  niwt info    --dataset SPEC [--split SPEC] [--modality NAME=csv:FILE]... [--json]
+  niwt info    [--dataset SPEC] [--split SPEC] [--modality NAME=csv:FILE]... [--bundle DIR|FILE] [--json]
   niwt extract --dataset SPEC [--split SPEC] [--bundle DIR|FILE] [--stage NAME] [--json]
                [--shard I/N --phase features|importances | --phase head]
   niwt merge   [--cache-dir DIR] [--keep-parts] [PART_FILE|FOLDER]... [--json]
