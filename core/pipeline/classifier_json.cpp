@@ -10,8 +10,6 @@ namespace niwt {
 
 namespace {
 
-constexpr const char* kClassifierFormat = "niwt-classifier/1";
-
 using Json = nlohmann::json;
 
 [[noreturn]] void fail(const std::string& file, const std::string& problem) {

@@ -9,6 +9,9 @@
 
 namespace niwt {
 
+// The format tag of exported classifiers (classifier.json's "format", classifier.pt's `format`).
+inline constexpr const char* kClassifierFormat = "niwt-classifier/1";
+
 struct ClassifierJson {
     std::vector<std::string> classNames;  // unique, at least one
     std::vector<bool> seen;               // one per class

@@ -19,13 +19,7 @@ namespace niwt {
 
 namespace {
 
-constexpr const char* kClassifierFormat = "niwt-classifier/1";
-
 using Json = nlohmann::json;
-
-[[noreturn]] void fail(const std::string& file, const std::string& problem) {
-    throw DataError(located(file, 0, problem));
-}
 
 torch::Tensor cpuFloat(const torch::Tensor& t) {
     return t.detach().to(torch::kCPU, torch::kFloat).contiguous();
