@@ -136,7 +136,10 @@ FeatureSet Extractor::computeFeatures(const std::vector<int>& images, bool keepS
         // Activation size at the stage, from a one-image probe at the nominal input size.
         torch::NoGradGuard g;
         auto probe = torch::zeros({1, bundle_.input.channels(), bundle_.input.height, bundle_.input.width});
-        for (auto s : net.runStages(toDevice(probe), 0, stage_).sizes())
+        // Keep the activation alive: sizes() points into the tensor (a range-for over the sizes of a
+        // temporary read freed memory; AddressSanitizer found it).
+        const torch::Tensor activation = net.runStages(toDevice(probe), 0, stage_);
+        for (auto s : activation.sizes())
             c *= s;
         return c * int64_t(sizeof(float));
     }();
