@@ -4,6 +4,7 @@
 #include "core/model/bundle.h"
 #include "core/model/bundle_json.h"
 #include "core/pipeline/export.h"
+#include "tests/data/test_support.h"
 
 #include <gtest/gtest.h>
 
@@ -16,18 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string dataErrorOf(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const DataError& e) {
-        return e.what();
-    } catch (const std::exception& e) {
-        ADD_FAILURE() << "expected a DataError, got another exception: " << e.what();
-        return "";
-    }
-    ADD_FAILURE() << "expected a DataError, nothing was thrown";
-    return "";
-}
+using test::dataErrorOf;
 
 std::string bundleError(const std::string& json) {
     return dataErrorOf([&] { parseBundleJson(json, "b.json"); });
