@@ -8,13 +8,8 @@ using namespace niwt;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static const std::string dir = fuzz::scratchDir() + "/awa2";
-    const char* const files[] = {"classes.txt", "predicates.txt", "predicate-matrix-continuous.txt"};
-    const auto parts = fuzz::splitParts(data, size, 3);
-    for (size_t i = 0; i < 3; ++i) fuzz::writeFile(dir + "/" + files[i], parts[i]);
-    try {
-        fuzz::checkDataset(openDataset("awa2:" + dir));
-    } catch (const DataError& e) {
-        fuzz::checkErrorMessage(e.what(), dir);
-    }
+    static const std::vector<std::string> files = {"classes.txt", "predicates.txt",
+                                                   "predicate-matrix-continuous.txt"};
+    fuzz::openDatasetFromParts("awa2", dir, files, data, size);
     return 0;
 }

@@ -12,14 +12,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static const std::string dir = fuzz::scratchDir() + "/cub";
     static const bool imageWritten = (fuzz::writeFile(dir + "/images/001.A/a.jpg", "not decoded while loading"), true);
     (void)imageWritten;
-    const char* const files[] = {"classes.txt", "images.txt", "image_class_labels.txt", "train_test_split.txt",
-                                 "attributes/attributes.txt", "attributes/class_attribute_labels_continuous.txt"};
-    const auto parts = fuzz::splitParts(data, size, 6);
-    for (size_t i = 0; i < 6; ++i) fuzz::writeFile(dir + "/" + files[i], parts[i]);
-    try {
-        fuzz::checkDataset(openDataset("cub:" + dir));
-    } catch (const DataError& e) {
-        fuzz::checkErrorMessage(e.what(), dir);
-    }
+    static const std::vector<std::string> files = {
+        "classes.txt", "images.txt", "image_class_labels.txt", "train_test_split.txt",
+        "attributes/attributes.txt", "attributes/class_attribute_labels_continuous.txt"};
+    fuzz::openDatasetFromParts("cub", dir, files, data, size);
     return 0;
 }
