@@ -30,7 +30,9 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # which the binary links.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "dataset-fashion-mnist, libqt6svg6")
 # LibTorch takes any libblas.so.3; the threaded OpenBLAS makes its CPU work several times faster.
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libopenblas0-pthread")
+# WordNet's database lets typed descriptions use words the parser's own lexicon lacks (read at run
+# time from /usr/share/wordnet when present; without it the lexicon alone is used).
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libopenblas0-pthread, wordnet-base")
 # Native Wayland windows (without it Qt runs through XWayland).
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "qt6-wayland")
 # The binaries are built with debug information (RelWithDebInfo); the package ships them stripped.

@@ -11,6 +11,7 @@ PACKAGES=(
   libqcustomplot-dev libqcustomplot2.1-qt6
   nlohmann-json3-dev
   libmatio-dev zlib1g-dev
+  wordnet-base            # WordNet 3.0 database: the description parser reads unknown words through it
   libopenblas0-pthread
   dataset-fashion-mnist
   python3-torch python3-torchvision

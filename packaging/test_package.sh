@@ -48,6 +48,7 @@ for expected in 'libqt6core6' 'libqt6gui6' 'libqt6widgets6' 'libtorch[0-9.]+' 'l
   echo "$depends_names" | grep -Eqx "$expected" || fail "Depends names no package matching $expected"
 done
 field Recommends | grep -q 'libopenblas0-pthread' || fail "Recommends lacks libopenblas0-pthread"
+field Recommends | grep -q 'wordnet-base' || fail "Recommends lacks wordnet-base"
 
 # 3. Contents.
 root="$scratch/root"

@@ -2,11 +2,14 @@
 
 #include "core/data/embedded.h"
 #include "core/data/text_encoder.h"
+#include "core/data/wordnet.h"
 
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <mutex>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -20,6 +23,10 @@ constexpr size_t kMaxPhraseWords = 6;  // the longest lexicon phrase, in words
 // Seen classes whose family word (the last word of the name: "sparrow") the text names count as
 // agreeing this much more (scores are in [0, 1]).
 constexpr double kFamilyBonus = 0.35;
+// A value found through WordNet (a synonym or hypernym of an unknown word) states its attribute
+// this strongly: less sure than the lexicon's own words.
+constexpr double kWordNetWeight = 0.8;
+constexpr int kWordNetDepth = 6;  // hypernym levels searched ("kestrel" -> falcon -> hawk)
 
 // ---- text ----------------------------------------------------------------------------------------
 
@@ -259,6 +266,9 @@ enum class Kind { Modifier, Part, Whole, Bird, Negate, Intensity, Conjunction, W
 struct Token {
     size_t begin = 0, end = 0;       // bytes in the text
     std::string phrase;              // matched words (stemmed, joined by ' ')
+    std::string surface;             // one word as typed, lower case (for WordNet)
+    std::string birdKey;             // Bird: the lexicon's bird word (differs through WordNet)
+    std::string wordNet;             // what WordNet made of an unknown word ("falcon"), else ""
     Kind kind = Kind::Unknown;
     std::vector<WeightedName> values;  // Modifier: canonical value phrases with weights
     int part = -1;                   // Part: lexicon part index
@@ -296,6 +306,14 @@ struct DescriptionParser::Impl {
     std::set<std::string> families;
     std::vector<float> rows;                       // seen x D
     std::vector<float> low, high;                  // per dim: min over seen rows, statedQuantile of the rest
+
+    bool useWordNet = true;
+    mutable std::mutex wordNetMutex;
+    mutable std::map<std::string, Token> wordNetCache;  // surface word -> its reading
+
+    // An unknown word read through WordNet: a synonym that is a value, bird or part word of the
+    // lexicon, else the nearest hypernym that is. Unknown stays Unknown.
+    Token throughWordNet(const Token& unknown) const;
 
     std::string canon(const std::string& phrase) const {
         const auto it = canonical.find(phrase);
@@ -427,6 +445,7 @@ Token DescriptionParser::Impl::classify(const std::vector<std::string>& words, s
         t.kind = Kind::Whole;
     } else if (lex.birdWords.count(p)) {
         t.kind = Kind::Bird;
+        t.birdKey = p;
     } else if (lex.negations.count(p)) {
         t.kind = Kind::Negate;
     } else if (length == 1 && conjunctions().count(p)) {
@@ -455,11 +474,65 @@ Token DescriptionParser::Impl::classify(const std::vector<std::string>& words, s
     return t;
 }
 
+Token DescriptionParser::Impl::throughWordNet(const Token& unknown) const {
+    const WordNet* wordNet = WordNet::system();
+    if (!wordNet || unknown.surface.empty() || std::isdigit(static_cast<unsigned char>(unknown.surface[0]))) return unknown;
+    {
+        std::lock_guard<std::mutex> lock(wordNetMutex);
+        if (const auto it = wordNetCache.find(unknown.surface); it != wordNetCache.end()) return it->second;
+    }
+    // The first word of `words` the lexicon reads as a value, bird or part word, as a token.
+    const auto reading = [&](const std::vector<std::string>& words, bool nounsToo) -> std::optional<Token> {
+        for (const auto& w : words) {
+            const auto parts = phraseWords(w);
+            if (parts.empty()) continue;
+            const std::string p = joinWords(parts);
+            if (p == unknown.phrase) continue;
+            Token t = unknown;
+            t.wordNet = w;
+            const std::string c = canon(p);
+            if (valuePhrases.count(c)) {
+                t.kind = Kind::Modifier;
+                t.values = {{c, kWordNetWeight}};
+                t.colourValue = colourPhrases.count(c) > 0;
+                return t;
+            }
+            if (!nounsToo) continue;
+            if (lex.birdWords.count(p)) {
+                t.kind = Kind::Bird;
+                t.birdKey = p;
+                return t;
+            }
+            if (parts.size() == 1 && families.count(p)) {
+                t.kind = Kind::Plain;
+                t.phrase = p;
+                return t;
+            }
+            if (const auto it = lex.partOf.find(p); it != lex.partOf.end()) {
+                t.kind = Kind::Part;
+                t.part = it->second;
+                return t;
+            }
+        }
+        return std::nullopt;
+    };
+    std::optional<Token> found = reading(wordNet->synonyms(unknown.surface, WordNet::PartOfSpeech::Adjective), false);
+    if (!found) found = reading(wordNet->synonyms(unknown.surface, WordNet::PartOfSpeech::Noun), true);
+    if (!found)
+        for (const auto& level : wordNet->hypernyms(unknown.surface, 2, kWordNetDepth))
+            if ((found = reading(level, true))) break;
+    const Token out = found ? *found : unknown;
+    std::lock_guard<std::mutex> lock(wordNetMutex);
+    wordNetCache.emplace(unknown.surface, out);
+    return out;
+}
+
 std::vector<Token> DescriptionParser::Impl::tokens(const std::string& text) const {
     struct Raw {
         size_t begin, end;
         std::string word;  // stemmed; empty for punctuation
         char mark;         // punctuation: ',' for a soft break, '.' for a hard one
+        std::string surface;
     };
     std::vector<Raw> raw;
     for (size_t i = 0; i < text.size();) {
@@ -468,18 +541,18 @@ std::vector<Token> DescriptionParser::Impl::tokens(const std::string& text) cons
             size_t j = i;
             std::string w;
             while (j < text.size() && isWordByte(static_cast<unsigned char>(text[j]))) w.push_back(lowerAscii(text[j++]));
-            raw.push_back({i, j, stem(w), 0});
+            raw.push_back({i, j, stem(w), 0, w});
             i = j;
             continue;
         }
         if (ch == ',')
-            raw.push_back({i, i + 1, "", ','});
+            raw.push_back({i, i + 1, "", ',', ""});
         else if (ch == '.' || ch == ';' || ch == '!' || ch == '?' || ch == ':' || ch == '\n' || ch == '(' || ch == ')')
-            raw.push_back({i, i + 1, "", '.'});
+            raw.push_back({i, i + 1, "", '.', ""});
         else if (ch == '&' || ch == '+')
-            raw.push_back({i, i + 1, "and", 0});
+            raw.push_back({i, i + 1, "and", 0, "and"});
         else if (ch == '/')
-            raw.push_back({i, i + 1, "or", 0});
+            raw.push_back({i, i + 1, "or", 0, "or"});
         ++i;
     }
     std::vector<Token> out;
@@ -507,6 +580,10 @@ std::vector<Token> DescriptionParser::Impl::tokens(const std::string& text) cons
             }
         }
         if (length == 1 && raw[i].word.size() == 1 && best.kind == Kind::Unknown) best.kind = Kind::Filler;  // "bird's" -> s
+        if (length == 1 && best.kind == Kind::Unknown && useWordNet) {
+            best.surface = raw[i].surface;
+            best = throughWordNet(best);
+        }
         best.begin = raw[i].begin;
         best.end = raw[i + length - 1].end;
         out.push_back(best);
@@ -522,6 +599,8 @@ DescriptionParse DescriptionParser::Impl::parse(const std::string& text) const {
         return out;
     }
     const std::vector<Token> toks = tokens(text);
+    for (const auto& t : toks)
+        if (!t.wordNet.empty()) out.wordNetReadings.push_back({text.substr(t.begin, t.end - t.begin), t.wordNet});
     std::map<int, std::pair<double, bool>> stated;  // dim -> (weight, negated)
     std::set<std::string> familyHits;
 
@@ -655,9 +734,9 @@ DescriptionParse DescriptionParser::Impl::parse(const std::string& text) const {
             static const std::vector<WeightedName> none;
             const std::vector<WeightedName>& bodies = t.kind == Kind::Part ? lex.parts[size_t(t.part)].bodies : lex.wholeBodies;
             const std::vector<WeightedName>& implied = t.kind == Kind::Part ? lex.parts[size_t(t.part)].implies
-                                                       : t.kind == Kind::Bird ? lex.birdWords.at(t.phrase) : none;
+                                                       : t.kind == Kind::Bird ? lex.birdWords.at(t.birdKey) : none;
             if (t.kind == Kind::Bird) {
-                const auto words = splitOn(t.phrase, ' ');
+                const auto words = splitOn(t.birdKey, ' ');
                 if (!words.empty() && families.count(words.back())) familyHits.insert(words.back());
             }
             if (!pending.empty()) {
@@ -800,6 +879,7 @@ DescriptionParser::DescriptionParser(const Dataset& dataset, const Modality& mod
     if (modality.values.size() != dataset.classes.size() * size_t(modality.dims))
         throw std::invalid_argument("the modality \"" + modality.name + "\" does not have one row per class");
     impl_->options = options;
+    impl_->useWordNet = options.useWordNet;
     const std::string source = options.lexicon.empty() ? std::string(kLexiconName) : std::string("lexicon");
     impl_->lex = parseLexicon(options.lexicon.empty() ? readFileOrEmbedded(kLexiconName) : options.lexicon, source);
     impl_->build(dataset, modality);

@@ -13,6 +13,8 @@
 // Words go through the lexicon first (datasets/lexicon/description_lexicon.txt, compiled in):
 // synonyms and near-colours (crimson -> red, gray -> grey, rusty -> rufous, buffy -> buff), part
 // words (head -> crown, forehead, nape), whole-bird words (woodpecker -> tree-clinging-like).
+// A word the lexicon lacks is looked up in WordNet when it is installed (Debian's wordnet-base):
+// a synonym or hypernym the lexicon knows gives its meaning ("kestrel" -> falcon -> hawk-like).
 //
 // No zero fill: dimensions the text does not state are filled from a prior learned on the data
 // set's seen classes, conditioned on what was said: the seen classes whose rows agree best with
@@ -50,6 +52,9 @@ struct DescriptionParse {
     std::vector<UnknownWord> unknownWords;
     std::vector<int> statedDims;      // dims set by the text (sorted, unique), negated ones included
     std::vector<int> nearestSeenClasses;  // data set class indices that filled the rest, best first
+    // Words the lexicon lacks that WordNet explained: {word as typed, the synonym or hypernym the
+    // parser read it as} ("vermilion" -> "red", "kestrel" -> "falcon").
+    std::vector<std::pair<std::string, std::string>> wordNetReadings;
     std::string problem;              // why no vector was made ("the description is empty", ...)
     bool ok() const { return problem.empty() && !vector.empty(); }
 };
@@ -57,6 +62,9 @@ struct DescriptionParse {
 struct DescriptionParserOptions {
     // The lexicon's text; empty: the compiled-in datasets/lexicon/description_lexicon.txt.
     std::string lexicon;
+    // Words the lexicon does not know are looked up in WordNet (core/data/wordnet.h) when its
+    // database is installed: synonyms, then hypernyms, that the lexicon knows.
+    bool useWordNet = true;
     // The defaults were chosen on the development set only: the seen CUB classes' descriptions
     // (descriptors_cub.json), each parsed with its own class left out of the prior, compared with
     // its real attribute row (mean rank of the true row among the 150 seen rows, centred cosine).
