@@ -227,6 +227,12 @@ std::string classNameKey(const std::string& name) {
     return key;
 }
 
+std::string compactClassNameKey(const std::string& name) {
+    std::string key = classNameKey(name);
+    key.erase(std::remove(key.begin(), key.end(), ' '), key.end());
+    return key;
+}
+
 std::string joinPhrases(const std::vector<std::string>& phrases) {
     std::string text;
     for (const auto& phrase : phrases) {
@@ -238,11 +244,13 @@ std::string joinPhrases(const std::vector<std::string>& phrases) {
 
 std::vector<std::string> encoderDocuments(const std::map<std::string, std::vector<std::string>>& descriptions,
                                           const Dataset* dataset) {
-    std::vector<std::string> documents;
-    for (const auto& [name, phrases] : descriptions) documents.push_back(joinPhrases(phrases));
+    std::set<std::string> seenKeys;
     if (dataset)
-        if (const Modality* attributes = dataset->modality("attributes"))
-            for (const auto& dimName : attributes->dimNames) documents.push_back(dimName);
+        for (const auto& c : dataset->classes)
+            if (c.seen && c.inSplit) seenKeys.insert(classNameKey(c.name));
+    std::vector<std::string> documents;
+    for (const auto& [name, phrases] : descriptions)
+        if (!dataset || seenKeys.count(classNameKey(name))) documents.push_back(joinPhrases(phrases));
     return documents;
 }
 
@@ -286,6 +294,10 @@ CaptionModel captionModelFromFile(const Dataset& dataset, const std::string& des
     const auto descriptions = readDescriptions(descriptionsFile);
     CaptionModel out;
     out.encoder = TextEncoder::fit(encoderDocuments(descriptions, &dataset));
+    if (out.encoder.dims() == 0)
+        throw DataError(located(descriptionsFile, 0, "no seen class of the data set has a description with a word in it (" +
+                                                         std::to_string(descriptions.size()) +
+                                                         " descriptions), so the captions vocabulary would be empty"));
     out.modality = captionModality(dataset, descriptions, out.encoder, nullptr, descriptionsFile);
     return out;
 }

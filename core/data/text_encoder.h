@@ -79,12 +79,19 @@ std::map<std::string, std::vector<std::string>> parseDescriptions(const std::str
 // "Black-footed Albatross" both give "black footed albatross").
 std::string classNameKey(const std::string& name);
 
+// classNameKey with the separators dropped altogether, for names people type: "Le Conte Sparrow",
+// "LeConte Sparrow", "Le-Conte sparrow" and "123.Le_Conte_Sparrow" all give "lecontesparrow".
+std::string compactClassNameKey(const std::string& name);
+
 // The phrases of a class joined into one text ("phrase. phrase. ...").
 std::string joinPhrases(const std::vector<std::string>& phrases);
 
-// Documents for TextEncoder::fit over a data set: one per described class (its joined phrases),
-// then one per dimension name of the data set's "attributes" modality, if any
-// ("has_bill_shape::hooked_seabird" tokenizes to bill, shape, hooked, seabird).
+// Documents for TextEncoder::fit over a data set: one per description of a class that is seen and
+// in the split (description names matched to classes by classNameKey), its joined phrases, in the
+// order of `descriptions`. Nothing else: unseen classes' descriptions and attribute names are left
+// out, so every vocabulary term occurs in some seen class's text and mod2alpha, which learns from
+// seen classes only, has trained weights for every input it will be given. Without a data set
+// (nullptr) every description is a document.
 std::vector<std::string> encoderDocuments(const std::map<std::string, std::vector<std::string>>& descriptions,
                                           const Dataset* dataset = nullptr);
 
@@ -103,9 +110,11 @@ Modality captionModality(const Dataset& dataset,
 // when that file is absent.
 std::string defaultDescriptionsFile(const Dataset& dataset);
 
-// The encoder fitted on a data set's descriptions (encoderDocuments) and its "captions" modality
-// (captionModality), as `niwt run --modality captions` builds them; the encoder turns new text
-// into class vectors of the same modality. Errors as readDescriptions.
+// The encoder fitted on a data set's seen classes' descriptions (encoderDocuments) and its
+// "captions" modality (captionModality: every class, seen or unseen, encoded over that
+// vocabulary), as `niwt run --modality captions` builds them; the encoder turns new text into class
+// vectors of the same modality. Errors as readDescriptions; a DataError naming the file when no
+// seen class of the data set has a description (the vocabulary would be empty).
 struct CaptionModel {
     TextEncoder encoder;
     Modality modality;

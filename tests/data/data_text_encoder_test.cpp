@@ -99,6 +99,71 @@ TEST(TextEncoder, ClassNameMatching) {
     EXPECT_EQ(classNameKey("Black-footed Albatross"), "black footed albatross");
     EXPECT_EQ(classNameKey("Chuck_will_Widow"), classNameKey("Chuck-will Widow"));
     EXPECT_NE(classNameKey("Laysan Albatross"), classNameKey("Sooty Albatross"));
+    // Typed names: separators dropped altogether, so spacing and hyphenation do not matter.
+    EXPECT_EQ(compactClassNameKey("Le Conte Sparrow"), "lecontesparrow");
+    EXPECT_EQ(compactClassNameKey("LeConte Sparrow"), "lecontesparrow");
+    EXPECT_EQ(compactClassNameKey("123.Le_Conte_Sparrow"), "lecontesparrow");
+    EXPECT_EQ(compactClassNameKey("Red-headed Woodpecker"), compactClassNameKey("191.Red_headed_Woodpecker"));
+    EXPECT_NE(compactClassNameKey("Laysan Albatross"), compactClassNameKey("Sooty Albatross"));
+}
+
+// The vocabulary is fitted on the seen classes' descriptions only. Classes: A and B seen, C unseen,
+// D outside the split; the attributes modality's names are no documents either.
+//   A "red crown" -> {red, crown};  B "blue crown. long tail" -> {blue, crown, long, tail};
+//   C "red crested plume" and D "green eye" are not fitted.
+// So n = 2 documents, vocabulary {blue, crown, long, red, tail}: "plume" and "crested" (only in the
+// unseen C), "green" (only in D) and "eye"/"color" (only in the attribute name) are absent.
+// df(crown) = 2, every other term 1: idf(crown) = ln(3/3) + 1 = 1, idf(red) = ln(3/2) + 1.
+// Rows: A = (red idf(red), crown 1) / norm, so red = 1.405465 / 1.724915 = 0.814802; C's only known
+// term is red, so its row is exactly 1 at red and 0 elsewhere (unit vector of one term).
+TEST(TextEncoder, VocabularyComesFromSeenClassesOnly) {
+    test::TempDir dir;
+    Dataset d;
+    for (const char* name : {"A", "B", "C", "D"}) {
+        ClassInfo info;
+        info.id = int(d.classes.size());
+        info.name = name;
+        d.classes.push_back(info);
+    }
+    d.classes[2].seen = false;
+    d.classes[3].seen = false;
+    d.classes[3].inSplit = false;
+    Modality attributes;
+    attributes.name = "attributes";
+    attributes.dims = 1;
+    attributes.dimNames = {"has_eye_color::black"};
+    attributes.values.assign(4, 1.0f);
+    d.modalities.push_back(attributes);
+    test::writeFile(dir / "desc.json", R"({"A": ["red crown"], "B": ["blue crown", "long tail"],
+                                          "C": ["red crested plume"], "D": ["green eye"]})");
+
+    const CaptionModel model = captionModelFromFile(d, dir / "desc.json");
+    EXPECT_EQ(model.encoder.documentCount(), 2);
+    EXPECT_EQ(model.encoder.vocabulary(), (Tokens{"blue", "crown", "long", "red", "tail"}));
+    for (const char* absent : {"plume", "crested", "green", "eye", "color", "black"})
+        EXPECT_EQ(model.encoder.termIndex(absent), -1) << absent;
+    const double idfRed = std::log(1.5) + 1;
+    EXPECT_NEAR(model.encoder.idf()[size_t(model.encoder.termIndex("crown"))], 1.0, 1e-12);
+    EXPECT_NEAR(model.encoder.idf()[size_t(model.encoder.termIndex("red"))], idfRed, 1e-12);
+    const Modality& m = model.modality;
+    ASSERT_EQ(m.dims, 5);
+    const int red = model.encoder.termIndex("red"), crown = model.encoder.termIndex("crown");
+    EXPECT_NEAR(m.row(0)[red], idfRed / std::sqrt(idfRed * idfRed + 1), 1e-6);
+    EXPECT_NEAR(m.row(0)[red], 0.814802, 1e-5);
+    EXPECT_NEAR(m.row(0)[crown], 1 / std::sqrt(idfRed * idfRed + 1), 1e-6);
+    EXPECT_FLOAT_EQ(m.row(2)[red], 1.0f);                 // unseen C: encoded over the seen vocabulary
+    for (int k = 0; k < m.dims; ++k) {
+        if (k != red) EXPECT_EQ(m.row(2)[k], 0.0f);
+    }
+    for (int k = 0; k < m.dims; ++k) EXPECT_EQ(m.row(3)[k], 0.0f);  // D: "green eye", no known term
+
+    // Without a data set every description is a document (no split to consult).
+    EXPECT_EQ(encoderDocuments(readDescriptions(dir / "desc.json")).size(), 4u);
+    // No seen class described: a DataError naming the file, not an empty modality.
+    test::writeFile(dir / "unseen_only.json", R"({"C": ["red crested plume"]})");
+    EXPECT_NE(test::dataErrorOf([&] { captionModelFromFile(d, dir / "unseen_only.json"); })
+                  .find(dir / "unseen_only.json: no seen class"),
+              std::string::npos);
 }
 
 // Three classes, two described: their rows are unit vectors, the third is zeros and reported.
@@ -173,8 +238,8 @@ TEST(TextEncoder, AllCubClassesMatchRealDescriptions) {
     const Dataset d = openDataset("cub:" + cub);
     ASSERT_EQ(d.classes.size(), 200u);
     const auto encoder = TextEncoder::fit(encoderDocuments(descriptions, &d));
-    EXPECT_EQ(encoder.documentCount(), 200 + 312);  // descriptions + attribute names
-    EXPECT_GE(encoder.termIndex("hooked"), 0);      // from both descriptions and attribute names
+    EXPECT_EQ(encoder.documentCount(), 200);    // no split: every class is seen; no attribute names
+    EXPECT_GE(encoder.termIndex("hooked"), 0);  // the albatrosses' and cormorants' "hooked" bills
     std::vector<std::string> missing;
     const Modality m = captionModality(d, descriptions, encoder, &missing);
     EXPECT_TRUE(missing.empty()) << missing.size() << " classes unmatched, first: " << missing.front();
@@ -186,6 +251,13 @@ TEST(TextEncoder, AllCubClassesMatchRealDescriptions) {
     const auto blackFooted = rowOf("Black_footed_Albatross");
     EXPECT_GT(cosineSimilarity(blackFooted, rowOf("Laysan_Albatross")),
               cosineSimilarity(blackFooted, rowOf("Cerulean_Warbler")));
+
+    // With the standard split, only the 150 seen (trainval) classes' descriptions are fitted.
+    const std::string xlsa = test::sharedDir() + "/data/xlsa17/CUB";
+    if (!test::fs::exists(xlsa + "/trainvalclasses.txt")) return;
+    Dataset split = d;
+    applySplit(split, "xlsa17:" + xlsa);
+    EXPECT_EQ(TextEncoder::fit(encoderDocuments(descriptions, &split)).documentCount(), 150);
 }
 
 }  // namespace
