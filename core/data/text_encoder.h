@@ -114,7 +114,7 @@ std::string defaultDescriptionsFile(const Dataset& dataset);
 // "captions" modality (captionModality: every class, seen or unseen, encoded over that
 // vocabulary), as `niwt run --modality captions` builds them; the encoder turns new text into class
 // vectors of the same modality. Errors as readDescriptions; a DataError naming the file when no
-// seen class of the data set has a description (the vocabulary would be empty).
+// seen class of the data set has a description with a word in it (the vocabulary would be empty).
 struct CaptionModel {
     TextEncoder encoder;
     Modality modality;
