@@ -74,7 +74,7 @@ Dataset openDatasetFromOptions(const Options& options) {
     return dataset;
 }
 
-Bundle openBundleFromOptions(const Options& options, const Dataset& dataset, const torch::Device& device) {
+std::string bundlePathFromOptions(const Options& options, const Dataset& dataset) {
     std::string path = options.value("bundle");
     if (path.empty()) {
         if (dataset.kind != "fashion-mnist")
@@ -97,19 +97,34 @@ Bundle openBundleFromOptions(const Options& options, const Dataset& dataset, con
                       << 100 * result.seenTestAccuracy << "%\n";
         path = result.bundleDir;
     }
-    return loadBundle(path, device);
+    return path;
+}
+
+Bundle openBundleFromOptions(const Options& options, const Dataset& dataset, const torch::Device& device) {
+    return loadBundle(bundlePathFromOptions(options, dataset), device);
+}
+
+std::string modalityNameFromOptions(const Options& options) {
+    const std::string name = options.value("modality", "attributes");
+    return name.substr(0, name.find('='));
+}
+
+std::string descriptionsFileFromOptions(const Options& options, const Dataset& dataset) {
+    return options.value("descriptions", defaultDescriptionsFile(dataset));
 }
 
 // The modality named by --modality (default "attributes"); for NAME=csv:FILE the NAME.
 // "captions" is built from class descriptions as `niwt run` does.
-const Modality& modalityFromOptions(Dataset& dataset, const Options& options) {
-    std::string name = options.value("modality", "attributes");
-    name = name.substr(0, name.find('='));
+const Modality& modalityFromOptions(Dataset& dataset, const Options& options, std::optional<TextEncoder>* captionsEncoder) {
+    const std::string name = modalityNameFromOptions(options);
     if (name == "captions" && !dataset.modality("captions")) {
-        std::string file = options.value("descriptions", defaultDescriptionsFile(dataset));
+        const std::string file = descriptionsFileFromOptions(options, dataset);
         if (file.empty())
             throw std::invalid_argument("the captions modality needs --descriptions FILE (JSON: class name -> phrases)");
-        dataset.modalities.push_back(captionModelFromFile(dataset, file).modality);
+        CaptionModel model = captionModelFromFile(dataset, file);
+        dataset.modalities.push_back(std::move(model.modality));
+        if (captionsEncoder)
+            *captionsEncoder = std::move(model.encoder);
     }
     const Modality* m = dataset.modality(name);
     if (!m) {

@@ -17,8 +17,12 @@ Usage:
   niwt merge   [--cache-dir DIR] [--keep-parts] [PART_FILE|FOLDER]... [--json]
   niwt run     --dataset SPEC --split SPEC [--bundle DIR|FILE] [--stage NAME]
                [--modality NAME|NAME=csv:FILE|captions] [--descriptions FILE]
-               [--method niwt|eszsl] [--no-calibration] [--export DIR] [--json]
-  niwt bench learn --dataset SPEC --split SPEC --bundle DIR|FILE [--modality NAME]
+               [--method niwt|eszsl] [--no-calibration] [--export DIR]
+               [--typed FILE.json [--typed-parser parser|keyword]] [--json]
+  niwt describe --dataset SPEC --split SPEC [--bundle DIR|FILE] [--stage NAME]
+               [--modality NAME|NAME=csv:FILE|captions] [--descriptions FILE]
+               --text "SENTENCE" [--top N] [--json]
+  niwt bench learn --dataset SPEC --split SPEC --bundle DIR|FILE [--modality NAME] [--text "SENTENCE"]
   niwt bench extract --dataset SPEC [--split SPEC] --bundle DIR|FILE [--stage NAME] [--limit N]
   niwt explain --dataset SPEC --split SPEC [--bundle DIR|FILE] --image FILE --class NAME
                [--modality NAME] [--stage NAME] [--out DIR] [--top N] [--json]
@@ -29,6 +33,19 @@ Data sets (--dataset):  cub:DIR  awa2:DIR  folder:DIR  fashion-mnist[:DIR] (the 
 Splits (--split):       xlsa17:DIR (trainvalclasses.txt/testclasses.txt, att_splits.mat)
                         classes:FILE (one unseen class name per line)
 Modalities:             --modality NAME=csv:FILE (header "class,<dim>,...", one row per class)
+
+Typed descriptions (a new class from a sentence):
+  describe --text S     parses S into a class vector of the modality (--modality attributes, the
+                        default, or any modality with dimension names; captions: the TF-IDF encoder
+                        fitted on the seen classes' descriptions), prints what it understood (phrases
+                        and the attributes they set, unknown words, the nearest seen classes), learns
+                        the class (mod2alpha, alpha2w) and lists the --top N (default 10) images of
+                        the whole data set it ranks highest
+  run --typed FILE      FILE: JSON object {"unseen class name": "sentence", ...}; those classes learn
+                        from their sentence instead of the data set's row (names match ignoring case,
+                        a leading "NNN.", '_', '-' and spaces); the result gains "typed"
+  --typed-parser P      parser (default: niwt's description parser) or keyword (the older keyword
+                        matcher, each score times the attribute's largest seen value)
 
 Cluster-scale extraction (large data sets; packaging/cluster/ has Slurm and Kubernetes jobs):
   1. niwt extract ... --shard I/N --phase features     N jobs, I = 1..N (1-based): the I-th of N
@@ -61,7 +78,7 @@ Exit code 0 only on success; errors are one line on stderr.
 const std::vector<std::string> kValueOptions = {"dataset", "split", "modality", "bundle", "stage", "device",
                                                 "batch-size", "decode-threads", "torch-threads", "limit", "cache-dir", "epochs", "method",
                                                 "descriptions", "export", "image", "class", "out", "top", "images", "units",
-                                                "shard", "phase"};
+                                                "shard", "phase", "text", "typed", "typed-parser"};
 const std::vector<std::string> kFlagOptions = {"json", "no-cache", "no-calibration", "help", "version", "keep-parts"};
 
 bool parse(int argc, char** argv, niwt::cli::Options& out, std::string& error) {
@@ -126,6 +143,8 @@ int main(int argc, char** argv) {
             return niwt::cli::commandMerge(options);
         if (words[0] == "run")
             return niwt::cli::commandRun(options);
+        if (words[0] == "describe")
+            return niwt::cli::commandDescribe(options);
         if (words[0] == "explain")
             return niwt::cli::commandExplain(options);
         if (words[0] == "neurons")

@@ -7,9 +7,71 @@
 #include "core/pipeline/extraction.h"
 #include "core/pipeline/gzsl_run.h"
 
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
 namespace niwt::cli {
 
 namespace {
+
+// --typed FILE: a JSON object {class name: sentence}. One-line DataErrors naming the file.
+std::vector<std::pair<std::string, std::string>> readTypedFile(const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        throw DataError(located(file, 0, "cannot open the typed descriptions file"));
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    const std::string text = buffer.str();
+    nlohmann::json json;
+    try {
+        json = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        const std::string what = e.what();
+        const auto colon = what.rfind(": ");
+        const size_t byte = std::min(text.size(), e.byte > 0 ? size_t(e.byte - 1) : size_t(0));
+        throw DataError(located(file, 1 + long(std::count(text.begin(), text.begin() + long(byte), '\n')),
+                                "bad JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2))));
+    } catch (const nlohmann::json::exception& e) {
+        throw DataError(located(file, 0, std::string("bad JSON: ") + e.what()));
+    }
+    if (!json.is_object())
+        throw DataError(located(file, 0, "expected a JSON object of class name -> sentence"));
+    if (json.empty())
+        throw DataError(located(file, 0, "names no class (expected {\"class name\": \"sentence\", ...})"));
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [name, sentence] : json.items()) {
+        if (!sentence.is_string())
+            throw DataError(located(file, 0, "class \"" + name + "\": expected a sentence (a JSON string), got " +
+                                                 std::string(sentence.type_name())));
+        out.emplace_back(name, sentence.get<std::string>());
+    }
+    return out;
+}
+
+// The data set class a typed name means: names compared by compactClassNameKey (case, a leading
+// "NNN.", '_', '-' and spaces ignored). Only unseen classes in the split take typed descriptions.
+int typedClassIndex(const Dataset& dataset, const std::string& name, const std::string& file) {
+    const std::string key = compactClassNameKey(name);
+    std::vector<int> matches;
+    for (size_t c = 0; c < dataset.classes.size(); ++c)
+        if (compactClassNameKey(dataset.classes[c].name) == key)
+            matches.push_back(int(c));
+    if (matches.empty())
+        throw DataError(located(file, 0, "class \"" + name + "\" matches no class of the data set " + dataset.spec));
+    if (matches.size() > 1)
+        throw DataError(located(file, 0, "class \"" + name + "\" matches both \"" + dataset.classes[size_t(matches[0])].name +
+                                             "\" and \"" + dataset.classes[size_t(matches[1])].name + "\""));
+    const ClassInfo& info = dataset.classes[size_t(matches[0])];
+    if (info.seen)
+        throw DataError(located(file, 0, "class \"" + name + "\" is the seen class \"" + info.name +
+                                             "\"; typed descriptions are for unseen classes"));
+    if (!info.inSplit)
+        throw DataError(located(file, 0, "class \"" + name + "\" (\"" + info.name +
+                                             "\") is outside the split, neither seen nor unseen"));
+    return matches[0];
+}
 
 nlohmann::json scoresJson(const GzslScores& s) { return {{"U", s.U}, {"S", s.S}, {"H", s.H}, {"zsl", s.zsl}}; }
 
@@ -33,10 +95,44 @@ int commandRun(const Options& options) {
     configureThreadsFromOptions(options);
     const auto device = chooseDevice(options.value("device", "auto"));
     Dataset dataset = openDatasetFromOptions(options);
-    const Modality& modality = modalityFromOptions(dataset, options);
+    std::optional<TextEncoder> captionsEncoder;
+    const Modality& datasetModality = modalityFromOptions(dataset, options, &captionsEncoder);
     const std::string method = options.value("method", "niwt");
     if (method != "niwt" && method != "eszsl")
         throw std::invalid_argument("--method " + method + " is unknown (use niwt or eszsl)");
+
+    // --typed: the named unseen classes take their class vectors from sentences; the rest of the
+    // modality is the data set's. All of it is checked before any image is touched.
+    const std::string typedFile = options.value("typed");
+    if (typedFile.empty() && !options.value("typed-parser").empty())
+        throw std::invalid_argument("--typed-parser needs --typed FILE.json");
+    Modality typedModality;
+    nlohmann::json typedReport = nlohmann::json::object();
+    SentenceRoute route = SentenceRoute::Parser;
+    if (!typedFile.empty()) {
+        route = sentenceRouteFromOptions(options);
+        const auto entries = readTypedFile(typedFile);
+        const SentenceVectors sentences(dataset, datasetModality, route, captionsEncoder ? &*captionsEncoder : nullptr);
+        typedModality = datasetModality;
+        std::vector<int> done;
+        for (const auto& [name, sentence] : entries) {
+            const int c = typedClassIndex(dataset, name, typedFile);
+            const std::string& className = dataset.classes[size_t(c)].name;
+            if (std::find(done.begin(), done.end(), c) != done.end())
+                throw DataError(located(typedFile, 0, "class \"" + className + "\" is named twice"));
+            done.push_back(c);
+            const SentenceVector parsed = sentences(sentence);
+            if (!parsed.problem.empty())
+                throw DataError(located(typedFile, 0, "class \"" + name + "\": " + parsed.problem));
+            std::copy(parsed.vector.begin(), parsed.vector.end(),
+                      typedModality.values.begin() + long(size_t(c) * size_t(typedModality.dims)));
+            nlohmann::json entry = {{"sentence", sentence}, {"name_in_file", name}, {"parse_ms", parsed.milliseconds}};
+            entry.update(parsed.report);
+            typedReport[className] = entry;
+        }
+        std::cerr << "typed descriptions: " << entries.size() << " unseen classes from " << typedFile << "\n";
+    }
+    const Modality& modality = typedFile.empty() ? datasetModality : typedModality;
     const Bundle bundle = openBundleFromOptions(options, dataset, device);
     const int stage = resolveStage(bundle, options.value("stage"));
     Extractor extractor(dataset, bundle, stage, device, extractionOptionsFromOptions(options), progressLine);
@@ -86,6 +182,11 @@ int commandRun(const Options& options) {
     } else {
         out["timings"] = {{"extract_s", r.extractSeconds}, {"eszsl_s", r.eszslSeconds},
                           {"calibration_s", r.calibrationSeconds}, {"total_s", r.totalSeconds}};
+    }
+    if (!typedFile.empty()) {
+        out["typed_file"] = typedFile;
+        out["typed_parser"] = route == SentenceRoute::Parser ? "parser" : route == SentenceRoute::Keyword ? "keyword" : "captions";
+        out["typed"] = typedReport;
     }
     printResult(options, out);
     return 0;
