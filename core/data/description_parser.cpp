@@ -26,6 +26,8 @@ constexpr double kFamilyBonus = 0.35;
 // A value found through WordNet (a synonym or hypernym of an unknown word) states its attribute
 // this strongly: less sure than the lexicon's own words.
 constexpr double kWordNetWeight = 0.8;
+// A positive value of a part weaker than this share of the part's strongest is dropped.
+constexpr double kYieldShare = 0.75;
 constexpr int kWordNetDepth = 6;  // hypernym levels searched ("kestrel" -> falcon -> hawk)
 
 // ---- text ----------------------------------------------------------------------------------------
@@ -814,6 +816,29 @@ DescriptionParse DescriptionParser::Impl::parse(const std::string& text) const {
         return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
     });
 
+    // Within a part, a value stated much more weakly than another yields to it: "a long heavy
+    // dagger bill" is a dagger (1) rather than a cone (heavy: 0.7); "a red bird with black wings"
+    // keeps black wings (1) over the whole bird's red (0.5).
+    std::vector<double> strongest(size_t(partGroups), 0.0);
+    for (const auto& [d, sw] : stated)
+        if (!sw.second) strongest[size_t(partOfDim[size_t(d)])] = std::max(strongest[size_t(partOfDim[size_t(d)])], sw.first);
+    for (auto it = stated.begin(); it != stated.end();) {
+        if (!it->second.second && it->second.first < kYieldShare * strongest[size_t(partOfDim[size_t(it->first)])])
+            it = stated.erase(it);
+        else
+            ++it;
+    }
+    for (auto& ph : out.phrases) {
+        std::vector<int> keptDims;
+        std::vector<float> keptWeights;
+        for (size_t k = 0; k < ph.dims.size(); ++k)
+            if (stated.count(ph.dims[k])) {
+                keptDims.push_back(ph.dims[k]);
+                keptWeights.push_back(ph.weights[k]);
+            }
+        ph.dims = std::move(keptDims);
+        ph.weights = std::move(keptWeights);
+    }
     for (const auto& [d, sw] : stated) out.statedDims.push_back(d);
     if (stated.empty() && familyHits.empty()) {
         std::string unknown;
