@@ -28,6 +28,7 @@ struct NiwtSession::Engine {
     Alpha2WBasis alpha2w;                   // the importance basis and seen head, prepared once, on device
     torch::Tensor meanTrainFeature;         // anchor of the new bias (may be undefined)
     torch::Tensor features;                 // N x F, CPU: every image with features, for ranking
+    torch::Tensor bestSeenLogit;            // N, CPU: each image's largest seen-head logit
     std::vector<int> featureImages;         // dataset image index of each features row
     Bundle bundle;                          // for the exported classifier's forward_images
     std::string stageName;
@@ -117,6 +118,11 @@ NiwtSessionInfo NiwtSession::prepare(const SessionProgressFn& progress, const Se
     engine->bundle = bundle;
     engine->stageName = bundle.network->stageNames()[size_t(stage)];
     engine->seenHead = head.head;
+    {
+        torch::NoGradGuard noGrad;
+        const LinearHead cpuHead{head.head.weight.to(torch::kCPU), head.head.bias.to(torch::kCPU)};
+        engine->bestSeenLogit = std::get<0>(torch::addmm(cpuHead.bias, engine->features.to(torch::kCPU), cpuHead.weight.t()).max(1)).contiguous();
+    }
     engine->seenHeadClasses = head.classes;
     engine->importances = importances;
 
@@ -192,12 +198,13 @@ LearnedClass NiwtSession::learnClass(const std::string& name, const std::vector<
     torch::NoGradGuard noGrad;
     const torch::Tensor scores = torch::mv(e.features, w).add(out.bias).contiguous();
     const float* s = scores.data_ptr<float>();
+    const float* best = e.bestSeenLogit.data_ptr<float>();
     out.ranking.resize(e.featureImages.size());
     for (size_t r = 0; r < e.featureImages.size(); ++r)
-        out.ranking[r] = {e.featureImages[r], s[r]};
-    // Stable: equal scores keep data set order, so rankings are reproducible.
+        out.ranking[r] = {e.featureImages[r], s[r], s[r] - best[r]};
+    // Stable: equal margins keep data set order, so rankings are reproducible.
     std::stable_sort(out.ranking.begin(), out.ranking.end(),
-                     [](const RankedImage& a, const RankedImage& b) { return a.score > b.score; });
+                     [](const RankedImage& a, const RankedImage& b) { return a.margin > b.margin; });
     return out;
 }
 

@@ -54,6 +54,10 @@ using SessionCancelFn = std::function<bool()>;
 struct RankedImage {
     int image = 0;      // index into Dataset::images
     float score = 0;    // the new class's logit
+    // score minus the image's best seen-class logit (the seen head): how clearly the new class
+    // would win the generalized zero-shot decision for this image. Rankings sort by it, so the top
+    // images are those the new class claims, not seen look-alikes with large logits everywhere.
+    float margin = 0;
 };
 
 struct LearnedClass {
@@ -66,7 +70,7 @@ struct LearnedClass {
     double loss = 0, cosineLoss = 0, l2Loss = 0;
     double seconds = 0;
     double mod2alphaValidationCosineDistance = 0;  // how well descriptions predict importances (held-out seen classes)
-    std::vector<RankedImage> ranking; // every image with features, highest score first
+    std::vector<RankedImage> ranking; // every image with features, highest margin first
 };
 
 class NiwtSession {
