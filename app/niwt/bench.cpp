@@ -158,6 +158,7 @@ int commandBenchLearn(const Options& options) {
     const std::string text = options.value("text");
     std::vector<double> typedTimes, parseTimes;
     double parserBuildSeconds = 0;
+    int typedIterations = 0;
     nlohmann::json typedReport;
     if (options.values.count("text")) {
         t0 = std::chrono::steady_clock::now();
@@ -181,6 +182,7 @@ int commandBenchLearn(const Options& options) {
             torch::NoGradGuard g;
             const auto ranking = torch::argsort(torch::mv(allFeatures, w.weight[0]), 0, /*descending=*/true).cpu();
             typedTimes.push_back(secondsSince(t0));
+            typedIterations = report.iterations;
         }
         std::sort(typedTimes.begin(), typedTimes.end());
         std::sort(parseTimes.begin(), parseTimes.end());
@@ -247,6 +249,7 @@ int commandBenchLearn(const Options& options) {
         out["text"] = text;
         out["typed_interactive_ms_median"] = 1000 * typedTimes[typedTimes.size() / 2];
         out["typed_interactive_ms_min"] = 1000 * typedTimes.front();
+        out["typed_alpha2w_iterations"] = typedIterations;
         out["parse_ms_median"] = 1000 * parseTimes[parseTimes.size() / 2];
         out["parse_runs"] = parseTimes.size();
         out["parser_build_ms"] = 1000 * parserBuildSeconds;

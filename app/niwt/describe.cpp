@@ -270,13 +270,21 @@ void printReadable(const nlohmann::json& r) {
         for (const auto& w : r["wordnet_readings"])
             std::cout << "read through WordNet: " << w["word"].get<std::string>() << " -> "
                       << w["reading"].get<std::string>() << "\n";
+    // The first few nearest seen classes (--json lists them all).
+    nlohmann::json nearest = nlohmann::json::array();
+    for (size_t i = 0; i < r["nearest_seen_classes"].size() && i < 6; ++i)
+        nearest.push_back(r["nearest_seen_classes"][i]);
+    const size_t more = r["nearest_seen_classes"].size() - nearest.size();
     std::cout << "unknown words: " << joined(r["unknown_words"]) << "\n"
-              << "nearest seen classes: " << joined(r["nearest_seen_classes"]) << "\n"
+              << "nearest seen classes: " << joined(nearest)
+              << (more > 0 ? " (and " + std::to_string(more) + " more)" : std::string()) << "\n"
               << "top images:\n";
+    std::cout << "  rank    margin     logit  class  file\n";
     int rank = 0;
     for (const auto& image : r["top_images"])
-        std::cout << "  " << std::setw(3) << ++rank << "  " << std::setw(9) << fixed(image["score"].get<double>(), 3)
-                  << "  " << image["class"].get<std::string>() << "  " << image["file"].get<std::string>() << "\n";
+        std::cout << "  " << std::setw(4) << ++rank << "  " << std::setw(8) << fixed(image["margin"].get<double>(), 3)
+                  << "  " << std::setw(8) << fixed(image["score"].get<double>(), 3) << "  "
+                  << image["class"].get<std::string>() << "  " << image["file"].get<std::string>() << "\n";
     std::cout << "parse: " << fixed(r["parse_ms"].get<double>(), 3) << " ms, learn: "
               << fixed(r["learn_ms"].get<double>(), 1) << " ms (alpha2w " << r["alpha2w_iterations"].get<int>()
               << " iterations), prepare: " << fixed(r["prepare_s"].get<double>(), 1) << " s\n";
@@ -343,7 +351,8 @@ int commandDescribe(const Options& options) {
         const ImageInfo& image = dataset->images[size_t(learned.ranking[i].image)];
         topImages.push_back({{"file", image.path},
                              {"class", dataset->classes[size_t(image.classIndex)].name},
-                             {"score", learned.ranking[i].score}});
+                             {"score", learned.ranking[i].score},
+                             {"margin", learned.ranking[i].margin}});
     }
     nlohmann::json out = {{"text", text},
                           {"dataset", dataset->spec},

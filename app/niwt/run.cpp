@@ -187,6 +187,12 @@ int commandRun(const Options& options) {
         out["typed_file"] = typedFile;
         out["typed_parser"] = route == SentenceRoute::Parser ? "parser" : route == SentenceRoute::Keyword ? "keyword" : "captions";
         out["typed"] = typedReport;
+        // Unseen classes the file does not name keep the data set's rows.
+        nlohmann::json untyped = nlohmann::json::array();
+        for (const auto& c : dataset.classes)
+            if (!c.seen && c.inSplit && !typedReport.contains(c.name))
+                untyped.push_back(c.name);
+        out["unseen_classes_not_typed"] = untyped;
     }
     printResult(options, out);
     return 0;

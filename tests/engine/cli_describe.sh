@@ -76,8 +76,8 @@ assert r["unknown_words"] == [], r["unknown_words"]
 assert len(r["top_images"]) == 12
 classes = [t["class"] for t in r["top_images"]]
 assert classes == ["009.Blue_Grosbeak"] * 12, classes
-scores = [t["score"] for t in r["top_images"]]
-assert scores == sorted(scores, reverse=True), scores
+margins = [t["margin"] for t in r["top_images"]]  # ranked by margin over the best seen logit
+assert margins == sorted(margins, reverse=True), margins
 assert all("/009.Blue_Grosbeak/" in t["file"] for t in r["top_images"])
 assert r["text"].startswith("a bird with") and r["modality"] == "attributes" and r["stage"] == "split"
 assert r["parse_ms"] >= 0 and r["learn_ms"] > 0
@@ -153,6 +153,7 @@ for name, colour in (("007.Le_Conte_Sparrow", "red"), ("008.Green_Jay", "green")
     assert isinstance(e["unknown_words"], list) and isinstance(e["nearest_seen_classes"], list)
     assert e["sentence"]
 assert t["007.Le_Conte_Sparrow"]["name_in_file"] == "LeConte Sparrow"
+assert r["unseen_classes_not_typed"] == []
 assert r["zsl"] > 60, r["zsl"]  # percent; chance is 33.3
 for key in ("U", "S", "H", "per_class", "eszsl", "mod2alpha", "alpha2w", "timings"): assert key in r, key
 '
@@ -169,6 +170,7 @@ EOF
     # times the largest value of the dimension over the seen classes' rows (from attributes.csv).
     check "$scratch/keyword_out.json" '
 assert r["typed_parser"] == "keyword"
+assert r["unseen_classes_not_typed"] == ["007.Le_Conte_Sparrow", "008.Green_Jay"], r["unseen_classes_not_typed"]
 e = r["typed"]["009.Blue_Grosbeak"]
 d = {x["name"]: x["value"] for x in e["stated_dims"]}
 assert sorted(d) == ["has_crown_color::blue", "has_forehead_color::blue", "has_nape_color::blue", "has_wing_color::blue"], d
