@@ -400,6 +400,9 @@ void DescriptionParser::Impl::build(const Dataset& dataset, const Modality& moda
     }
     for (const auto& [d, words] : plainPhrases)
         for (const auto& w : words) plainWords.insert(w);
+    // Longest phrases first: "thick sole" takes its words before "thick" (thick material) can.
+    std::stable_sort(plainPhrases.begin(), plainPhrases.end(),
+                     [](const auto& a, const auto& b) { return a.second.size() > b.second.size(); });
 
     // Prior rows: every seen class in the split.
     for (size_t c = 0; c < dataset.classes.size(); ++c) {
@@ -780,11 +783,14 @@ DescriptionParse DescriptionParser::Impl::parse(const std::string& text) const {
             for (const auto& w : splitOn(t.phrase, ' ')) seq.push_back({canon(w), i});
         }
         std::set<size_t> known;
+        std::vector<char> used(seq.size(), 0);  // words already taken by a longer phrase
         for (const auto& [d, words] : plainPhrases) {
             for (size_t at = 0; at + words.size() <= seq.size(); ++at) {
                 bool match = true;
-                for (size_t k = 0; k < words.size() && match; ++k) match = seq[at + k].word == words[k] || canon(toks[seq[at + k].token].phrase) == words[k];
+                for (size_t k = 0; k < words.size() && match; ++k)
+                    match = !used[at + k] && (seq[at + k].word == words[k] || canon(toks[seq[at + k].token].phrase) == words[k]);
                 if (!match) continue;
+                for (size_t k = 0; k < words.size(); ++k) used[at + k] = 1;
                 bool isNegated = false;
                 for (size_t back = 1; back <= 3 && back <= at; ++back) {
                     const Token& prev = toks[seq[at - back].token];

@@ -213,14 +213,16 @@ TEST(DescriptionParserPlain, FashionStyleNames) {
     d.classes = {{0, "Sneaker", true, true}, {1, "Boot", true, true}, {2, "Bag", false, true}};
     Modality m;
     m.name = "attributes";
-    m.dimNames = {"worn_on_feet", "has_laces", "thick_sole", "has_handle"};
-    m.dims = 4;
-    m.values = {1, 1, 0.2f, 0, /* boot */ 1, 0.3f, 0.9f, 0, /* bag */ 0, 0, 0, 1};
+    m.dimNames = {"worn_on_feet", "has_laces", "thick_sole", "has_handle", "thick_material"};
+    m.dims = 5;
+    m.values = {1, 1, 0.2f, 0, 0.1f, /* boot */ 1, 0.3f, 0.9f, 0, 0.5f, /* bag */ 0, 0, 0, 1, 0.2f};
     d.modalities.push_back(m);
     const DescriptionParser parser(d, d.modalities.front());
+    // "thick sole" takes "thick" for itself: thick_material (4) is not stated.
     const auto p = parser.parse("a shoe with laces and a thick sole");
     ASSERT_TRUE(p.ok()) << p.problem;
     EXPECT_EQ(positives(p), (std::set<int>{0, 1, 2}));
+    EXPECT_EQ(positives(parser.parse("a thick coat")), (std::set<int>{4}));
     const auto q = parser.parse("a shoe with no laces");
     EXPECT_EQ(negatives(q), (std::set<int>{1}));
     // A denied value is the seen minimum: the boot's 0.3 (the bag is unseen).
