@@ -1,31 +1,40 @@
 #include "widgets/class_composer.h"
 
-#include "core/data/caption_attributes.h"
+#include "core/data/text_encoder.h"
 #include "widgets/attribute_model.h"
+#include "widgets/class_list_model.h"
 #include "widgets/session_worker.h"
 
 #include <QAction>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QLocale>
 #include <QPainter>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSlider>
+#include <QSplitter>
 #include <QStyledItemDelegate>
 #include <QTabWidget>
+#include <QTextCursor>
+#include <QTimer>
 #include <QToolButton>
 #include <QTreeView>
+#include <QTreeWidget>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace niwt::gui {
 
@@ -112,6 +121,29 @@ public:
 
 }  // namespace
 
+namespace {
+
+const QString kCaptionsModality = QStringLiteral("captions");
+
+// The QString position of byte offset `byte` of `utf8` (the UTF-8 form of the text parsed): the
+// length in UTF-16 units of the prefix, so that characters outside ASCII (é: 2 bytes, 1 unit;
+// emoji: 4 bytes, 2 units) move every later range correctly. Offsets the parser gives lie on
+// character boundaries.
+int textPosition(const QByteArray& utf8, size_t byte) {
+    const qsizetype length = qsizetype(std::min(byte, size_t(utf8.size())));
+    return int(QString::fromUtf8(utf8.constData(), length).size());
+}
+
+// Light tints on a light base, dark ones on a dark base (the dark theme): the text stays readable.
+bool darkBase(const QWidget* widget) { return widget->palette().color(QPalette::Base).lightness() < 128; }
+QColor statedColour(const QWidget* widget) { return darkBase(widget) ? QColor(38, 92, 52) : QColor(204, 238, 206); }
+QColor negatedColour(const QWidget* widget) { return darkBase(widget) ? QColor(112, 58, 30) : QColor(255, 218, 190); }
+QColor unknownColour(const QWidget* widget) { return darkBase(widget) ? QColor(255, 110, 110) : QColor(200, 20, 20); }
+
+QString formatValue(float value) { return QLocale().toString(double(value), 'g', 3); }
+
+}  // namespace
+
 ClassComposer::ClassComposer(QWidget* parent) : QWidget(parent) {
     setObjectName(QStringLiteral("classComposer"));
     attributes_ = new AttributeModel(this);
@@ -155,6 +187,19 @@ ClassComposer::ClassComposer(QWidget* parent) : QWidget(parent) {
     nameEdit_->setPlaceholderText(tr("Name of the new class, e.g. Red-headed Woodpecker"));
     connect(nameEdit_, &QLineEdit::returnPressed, this, &ClassComposer::learn);
 
+    learnWithBox_ = new QComboBox(this);
+    learnWithBox_->setObjectName(QStringLiteral("learnWithBox"));
+    learnWithBox_->setToolTip(tr("The modality new classes are described in: mod2alpha is fitted on it, so changing it "
+                                 "prepares the engine again (features stay cached)"));
+    learnWithBox_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    connect(learnWithBox_, &QComboBox::activated, this, [this](int item) {
+        const QString name = learnWithBox_->itemData(item).toString();
+        if (name.isEmpty() || name == modalityName_) return;
+        setLearningModality(name);
+        emit learningModalityChanged(name);
+        updateState();  // the owner has (or has not) started preparing: show which
+    });
+
     searchEdit_ = new QLineEdit(this);
     searchEdit_->setObjectName(QStringLiteral("attributeSearch"));
     searchEdit_->setPlaceholderText(tr("Search attributes (e.g. bill, red)"));
@@ -186,6 +231,12 @@ ClassComposer::ClassComposer(QWidget* parent) : QWidget(parent) {
     attributeView_->header()->setStretchLastSection(true);
     attributeView_->header()->setSectionResizeMode(AttributeModel::NameColumn, QHeaderView::Interactive);
     attributeView_->setColumnWidth(AttributeModel::NameColumn, 200);
+    // The main window's dock puts the composer in a scroll area that gives it its preferred height
+    // (its wrapped labels make it height-for-width): the lists' 192-pixel size hints would make the
+    // composer taller than the dock, and a tree that scrolls inside a panel that scrolls hides rows
+    // twice. Ignored: they ask for a set minimum (a few rows) and take whatever room is left.
+    attributeView_->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Ignored);
+    attributeView_->setMinimumHeight(6 * attributeView_->fontMetrics().height() + 30);
 
     auto* attributePage = new QWidget(this);
     auto* attributeTop = new QHBoxLayout;
@@ -197,29 +248,101 @@ ClassComposer::ClassComposer(QWidget* parent) : QWidget(parent) {
     attributeLayout->addLayout(attributeTop);
     attributeLayout->addWidget(attributeView_, 1);
 
+    // --- caption -------------------------------------------------------------------------------
     captionEdit_ = new QPlainTextEdit(this);
     captionEdit_->setObjectName(QStringLiteral("captionEdit"));
     captionEdit_->setPlaceholderText(tr("Describe the class in words, e.g. \"a small bird with a red head, "
                                         "black and white barred wings and a long pointed bill\""));
+    captionEdit_->setTabChangesFocus(true);
     captionHint_ = new QLabel(this);
+    captionHint_->setObjectName(QStringLiteral("captionHint"));
     captionHint_->setWordWrap(true);
-    fillFromCaptionButton_ = new QPushButton(tr("Fill &Attributes from Caption"), this);
+    captionHint_->setTextFormat(Qt::RichText);  // the Parsed hint is a colour legend
+    // Parsed as the user types, once typing pauses: a parse per keystroke would redraw the list
+    // under the cursor while a word is half typed.
+    parseTimer_ = new QTimer(this);
+    parseTimer_->setSingleShot(true);
+    parseTimer_->setInterval(kParseDelayMs);
+    connect(parseTimer_, &QTimer::timeout, this, &ClassComposer::parseCaptionNow);
+    connect(captionEdit_, &QPlainTextEdit::textChanged, parseTimer_, qOverload<>(&QTimer::start));
+
+    phraseView_ = new QTreeWidget(this);
+    phraseView_->setObjectName(QStringLiteral("phraseView"));
+    phraseView_->setColumnCount(2);
+    phraseView_->setHeaderLabels({tr("Phrase understood / attribute it sets"), tr("Value")});
+    phraseView_->header()->setStretchLastSection(false);
+    phraseView_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    phraseView_->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    phraseView_->setUniformRowHeights(true);
+    phraseView_->setToolTip(tr("Click an attribute to see and adjust it in the Attributes tab"));
+    const auto openAttribute = [this](QTreeWidgetItem* item) {
+        const int dimension = item ? item->data(0, Qt::UserRole).toInt() : -1;
+        if (dimension < 0) return;
+        // The Attributes tab shows the description's vector, so the value there is the one listed.
+        if (parse_.ok() && attributes_->values() != parse_.vector) attributes_->setValues(parse_.vector);
+        showAttribute(dimension);
+        setStatus(tr("The attributes now hold the description's values: adjust them here and Learn from this tab "
+                     "to use the changes."));
+    };
+    connect(phraseView_, &QTreeWidget::itemClicked, this, openAttribute);
+    connect(phraseView_, &QTreeWidget::itemActivated, this, openAttribute);
+    unknownLabel_ = new QLabel(this);
+    unknownLabel_->setObjectName(QStringLiteral("unknownWordsLabel"));
+    unknownLabel_->setWordWrap(true);
+    unknownLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    unknownLabel_->setToolTip(tr("Words that are neither in the lexicon nor in an attribute's name: they set nothing"));
+    filledFromLabel_ = new QLabel(this);
+    filledFromLabel_->setObjectName(QStringLiteral("filledFromLabel"));
+    filledFromLabel_->setWordWrap(true);
+    filledFromLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    fillFromCaptionButton_ = new QPushButton(tr("Edit as &Attributes"), this);
     fillFromCaptionButton_->setObjectName(QStringLiteral("fillFromCaptionButton"));
-    fillFromCaptionButton_->setToolTip(tr("Set the attributes the caption mentions, to check and adjust them before Learn"));
+    fillFromCaptionButton_->setToolTip(tr("Put the description's class vector into the Attributes tab, to check and adjust "
+                                          "it before Learn"));
     connect(fillFromCaptionButton_, &QPushButton::clicked, this, [this] {
         if (fillAttributesFromCaption()) setMode(Mode::Attributes);
     });
+
+    // The text above, what was understood below; the user can trade one's height for the other's.
+    // The one-line summaries (words not understood, classes that filled the rest) come right under
+    // the text, before the list, so that they stay in view when the dock is short.
+    parseResults_ = new QWidget(this);
+    auto* understoodLayout = new QVBoxLayout(parseResults_);
+    understoodLayout->setContentsMargins(0, 0, 0, 0);
+    understoodLayout->setSpacing(2);
+    auto* unknownRow = new QHBoxLayout;
+    unknownRow->addWidget(unknownLabel_, 1);
+    unknownRow->addStretch(0);
+    unknownRow->addWidget(fillFromCaptionButton_, 0, Qt::AlignTop);
+    understoodLayout->addLayout(unknownRow);
+    understoodLayout->addWidget(filledFromLabel_);
+    understoodLayout->addWidget(phraseView_, 1);
+    captionSplitter_ = new QSplitter(Qt::Vertical, this);
+    auto* captionSplitter = captionSplitter_;
+    captionSplitter->setChildrenCollapsible(false);
+    captionSplitter->addWidget(captionEdit_);
+    captionSplitter->addWidget(parseResults_);
+    // A sentence or two needs a few lines; the list of what they set, the rest. Small minimums:
+    // the composer shares a dock column with three other panels.
+    captionSplitter->setStretchFactor(0, 1);
+    captionSplitter->setStretchFactor(1, 3);
+    captionSplitter->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Ignored);  // as the attribute tree
+    captionEdit_->setMinimumHeight(2 * captionEdit_->fontMetrics().lineSpacing() + 14);
+    phraseView_->setMinimumHeight(3 * phraseView_->fontMetrics().height() + 20);
     auto* captionPage = new QWidget(this);
     auto* captionLayout = new QVBoxLayout(captionPage);
     captionLayout->setContentsMargins(2, 2, 2, 2);
     captionLayout->addWidget(captionHint_);
-    captionLayout->addWidget(captionEdit_, 1);
-    captionLayout->addWidget(fillFromCaptionButton_, 0, Qt::AlignRight);
+    captionLayout->addWidget(captionSplitter, 1);
 
     modeTabs_ = new QTabWidget(this);
     modeTabs_->setObjectName(QStringLiteral("composerModes"));
     modeTabs_->addTab(attributePage, tr("&Attributes"));
     modeTabs_->addTab(captionPage, tr("Ca&ption"));
+    connect(modeTabs_, &QTabWidget::currentChanged, this, [this] {
+        statusAutomatic_ = true;  // Learn now means something else: say what
+        updateState();
+    });
 
     learnButton_ = new QPushButton(tr("Learn"), this);
     learnButton_->setObjectName(QStringLiteral("learnButton"));
@@ -246,12 +369,12 @@ ClassComposer::ClassComposer(QWidget* parent) : QWidget(parent) {
     learnedView_->setSelectionMode(QAbstractItemView::SingleSelection);
     learnedView_->setContextMenuPolicy(Qt::ActionsContextMenu);
     learnedView_->addActions({editAction_, renameAction_, deleteAction_});
-    // A few rows: the attribute editor above needs the height more.
-    learnedView_->setMaximumHeight(5 * learnedView_->fontMetrics().height() + 12);
+    // A few rows (updateState): the attribute editor and the caption's list above need the height more.
     connect(learned_, &LearnedClassModel::renameRequested, this,
             [this](int id, const QString& name) { editor_->rename(id, name); });
     connect(learnedView_->selectionModel(), &QItemSelectionModel::currentChanged, this, &ClassComposer::onSelectionChanged);
     connect(learned_, &QAbstractItemModel::dataChanged, this, &ClassComposer::onSelectionChanged);
+    connect(learned_, &QAbstractItemModel::rowsInserted, this, &ClassComposer::updateState);  // list height (redo)
     connect(learned_, &QAbstractItemModel::rowsRemoved, this, [this] {
         if (editingId_ && !learned_->entry(editingId_)) stopEditing();  // the edited class was deleted
         onSelectionChanged();
@@ -267,6 +390,7 @@ ClassComposer::ClassComposer(QWidget* parent) : QWidget(parent) {
     // --- layout --------------------------------------------------------------------------------
     auto* form = new QFormLayout;
     form->addRow(tr("&Name:"), nameEdit_);
+    form->addRow(tr("Learn &with:"), learnWithBox_);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(editingLabel_, 1);
     buttons->addWidget(newClassButton);
@@ -301,13 +425,28 @@ void ClassComposer::setController(SessionController* controller) {
         });
         connect(controller_, &SessionController::busyChanged, this, &ClassComposer::updateState);
         connect(controller_, &SessionController::prepared, this, &ClassComposer::updateState);
+        // busyChanged comes before the controller marks a prepare as such: the first progress
+        // report is when "Preparing" can be shown.
+        connect(controller_, &SessionController::prepareProgress, this, [this] {
+            if (!lastPreparing_) updateState();
+        });
     }
     updateState();
 }
 
+QStringList ClassComposer::learningModalities(const Dataset& dataset) {
+    QStringList names;
+    for (const Modality& modality : dataset.modalities) names << QString::fromStdString(modality.name);
+    // The session builds "captions" from CUB's class descriptions when the data set has none.
+    if (!names.contains(kCaptionsModality) && !defaultDescriptionsFile(dataset).empty()) names << kCaptionsModality;
+    return names;
+}
+
 void ClassComposer::setDataset(std::shared_ptr<const Dataset> dataset, const QString& modality) {
+    // The parsers read the old data set's rows: gone before it may be.
+    parsers_.clear();
+    parserErrors_.clear();
     dataset_ = std::move(dataset);
-    modalityName_ = modality;
     // A class being learned belongs to the old data set: its result must not land in the new list.
     if (pendingJob_) {
         cancel();
@@ -316,7 +455,57 @@ void ClassComposer::setDataset(std::shared_ptr<const Dataset> dataset, const QSt
     stopEditing();
     while (learned_->rowCount() > 0) learned_->takeEntry(0);
     undoStack_->clear();
-    const Modality* edited = dataset_ ? dataset_->modality(modality.toStdString()) : nullptr;
+
+    // One parser per modality the text can be mapped onto, built now (a few ms each) so that
+    // switching "Learn with" and parsing as the user types cost nothing more.
+    learnWithBox_->clear();
+    if (dataset_) {
+        for (const Modality& m : dataset_->modalities) {
+            const QString name = QString::fromStdString(m.name);
+            if (m.dimNames.empty() || name == kCaptionsModality) continue;
+            try {
+                parsers_[name] = std::make_unique<DescriptionParser>(*dataset_, m);
+            } catch (const std::exception& e) {
+                parserErrors_[name] = QString::fromUtf8(e.what());
+            }
+        }
+        for (const QString& name : learningModalities(*dataset_)) {
+            const Modality* m = dataset_->modality(name.toStdString());
+            QString label, tip;
+            if (!m) {
+                label = tr("%1 (class descriptions)").arg(name);
+                tip = tr("The seen classes' descriptions as TF-IDF vectors: a caption is encoded like them");
+            } else if (name == kCaptionsModality) {
+                label = tr("%1 (%2 words)").arg(name).arg(m->dims);
+                tip = tr("Class descriptions as vectors: a caption is encoded like them");
+            } else if (!m->dimNames.empty()) {
+                label = tr("%1 (%2 attributes)").arg(name).arg(m->dims);
+                tip = tr("%1 named dimensions: edited in the Attributes tab; a caption is parsed into them").arg(m->dims);
+            } else {
+                label = tr("%1 (%2 dimensions)").arg(name).arg(m->dims);
+                tip = tr("%1 unnamed dimensions: edited in the Attributes tab; text cannot be mapped onto them").arg(m->dims);
+            }
+            learnWithBox_->addItem(label, name);
+            learnWithBox_->setItemData(learnWithBox_->count() - 1, tip, Qt::ToolTipRole);
+        }
+    }
+    // Whatever the session is prepared with, also a name the data set lacks (a data set without
+    // modalities): the composer and the session must agree.
+    applyLearningModality(modality);
+    // A new data set starts in its natural mode (tabs disabled meanwhile may have moved the current one).
+    setMode(captionKind() == CaptionKind::Encoded ? Mode::Caption : Mode::Attributes);
+}
+
+bool ClassComposer::setLearningModality(const QString& modality) {
+    if (!dataset_ || !learningModalities(*dataset_).contains(modality)) return false;
+    applyLearningModality(modality);
+    return true;
+}
+
+void ClassComposer::applyLearningModality(const QString& modality) {
+    modalityName_ = modality;
+    learnWithBox_->setCurrentIndex(learnWithBox_->findData(modality));
+    const Modality* edited = dataset_ && modality != kCaptionsModality ? dataset_->modality(modality.toStdString()) : nullptr;
     attributes_->setModality(edited);
     prefillBox_->clear();
     prefillBox_->addItem(tr("Pre-fill from…"), -1);
@@ -325,9 +514,10 @@ void ClassComposer::setDataset(std::shared_ptr<const Dataset> dataset, const QSt
             const ClassInfo& info = dataset_->classes[c];
             prefillBox_->addItem(QString::fromStdString(info.name) + (info.seen ? QString() : tr(" (unseen)")), int(c));
         }
-    updateState();
-    // A new data set starts in its natural mode (tabs disabled meanwhile may have moved the current one).
-    setMode(captionsSession() ? Mode::Caption : Mode::Attributes);
+    const auto error = parserErrors_.find(modality);
+    parserError_ = error == parserErrors_.end() ? QString() : error->second;
+    statusAutomatic_ = true;
+    parseCaptionNow();  // the same text means other attributes now
 }
 
 void ClassComposer::restoreLearnedClasses(const QVector<LearnedClassEntry>& entries) {
@@ -348,52 +538,253 @@ ClassComposer::Mode ClassComposer::mode() const {
 
 void ClassComposer::setMode(Mode mode) { modeTabs_->setCurrentIndex(mode == Mode::Caption ? 1 : 0); }
 void ClassComposer::setClassName(const QString& name) { nameEdit_->setText(name); }
-void ClassComposer::setCaption(const QString& caption) { captionEdit_->setPlainText(caption); }
+
+void ClassComposer::setCaption(const QString& caption) {
+    captionEdit_->setPlainText(caption);
+    parseCaptionNow();  // set by the program (automation, Edit): Learn may follow at once
+}
 
 void ClassComposer::prefillFromClass(int classIndex) {
     if (!attributes_->fillFromClass(classIndex)) return;
     if (nameEdit_->text().trimmed().isEmpty() && dataset_)
         nameEdit_->setText(tr("Like %1").arg(QString::fromStdString(dataset_->classes[size_t(classIndex)].name)));
-    statusLabel_->setText(tr("Attributes pre-filled from %1.").arg(QString::fromStdString(dataset_->classes[size_t(classIndex)].name)));
+    setStatus(tr("Attributes pre-filled from %1.").arg(QString::fromStdString(dataset_->classes[size_t(classIndex)].name)));
+}
+
+// --- caption ---------------------------------------------------------------------------------
+
+ClassComposer::CaptionKind ClassComposer::captionKind() const {
+    if (modalityName_ == kCaptionsModality) return CaptionKind::Encoded;
+    const Modality* m = dataset_ ? dataset_->modality(modalityName_.toStdString()) : nullptr;
+    return m && !m->dimNames.empty() ? CaptionKind::Parsed : CaptionKind::Unmappable;
+}
+
+const DescriptionParser* ClassComposer::parser() const {
+    const auto it = parsers_.find(modalityName_);
+    return it == parsers_.end() ? nullptr : it->second.get();
+}
+
+void ClassComposer::parseCaptionNow() {
+    parseTimer_->stop();
+    parse_ = DescriptionParse{};
+    if (captionKind() == CaptionKind::Parsed)
+        if (const DescriptionParser* p = parser())
+            // On the GUI thread: one sentence parses in well under 5 ms (description_parser.h: under a
+            // millisecond), far below a frame; a worker thread would only add copies and latency.
+            parse_ = p->parse(captionEdit_->toPlainText().toStdString());
+    showParse();
+    statusAutomatic_ = true;  // the text changed: its outcome replaces an older message
+    updateState();
+}
+
+void ClassComposer::showParse() {
+    const bool parsed = captionKind() == CaptionKind::Parsed;
+    parseResults_->setVisible(parsed);  // else the text gets the whole page
+    phraseView_->setVisible(parsed);
+    fillFromCaptionButton_->setVisible(parsed);
+    phraseView_->clear();
+    const Modality* m = parsed ? dataset_->modality(modalityName_.toStdString()) : nullptr;
+    if (m) {
+        for (const ParsedPhrase& phrase : parse_.phrases) {
+            auto* item = new QTreeWidgetItem(phraseView_);
+            item->setText(0, QString::fromStdString(phrase.text));
+            item->setData(0, Qt::UserRole, -1);
+            for (int column = 0; column < 2; ++column)
+                item->setBackground(column, phrase.negated ? negatedColour(phraseView_) : statedColour(phraseView_));
+            if (phrase.negated) {
+                item->setText(1, tr("negated"));
+                item->setToolTip(0, tr("Negated: states that the class does not have these"));
+            } else if (phrase.dims.empty()) {
+                item->setToolTip(0, tr("Understood, but it states no attribute of this modality"));
+            }
+            for (size_t k = 0; k < phrase.dims.size(); ++k) {
+                const int d = phrase.dims[k];
+                if (d < 0 || d >= m->dims) continue;
+                auto* child = new QTreeWidgetItem(item);
+                const std::string& name = size_t(d) < m->dimNames.size() ? m->dimNames[size_t(d)] : std::string();
+                child->setText(0, QString::fromStdString(DescriptionParser::readableDimName(name)));
+                child->setData(0, Qt::UserRole, d);
+                const float value = size_t(d) < parse_.vector.size() ? parse_.vector[size_t(d)] : 0.0f;
+                child->setText(1, formatValue(value));
+                child->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
+                const float weight = k < phrase.weights.size() ? phrase.weights[k] : 1.0f;
+                child->setToolTip(0, tr("%1 (dimension %2), stated with weight %3; click to show it in the Attributes tab")
+                                         .arg(QString::fromStdString(name))
+                                         .arg(d + 1)
+                                         .arg(formatValue(weight)));
+            }
+        }
+        phraseView_->expandAll();
+    }
+
+    // Each word once, in the order typed ("zzyzx" twice is one word not understood).
+    QStringList unknown;
+    for (const UnknownWord& word : parse_.unknownWords) {
+        const QString w = QString::fromStdString(word.word);
+        if (!unknown.contains(w)) unknown << w;
+    }
+    unknownLabel_->setText(tr("Not understood: %1").arg(unknown.join(QStringLiteral(", "))));
+    unknownLabel_->setVisible(parsed && !unknown.isEmpty());
+    QStringList nearest;
+    for (int c : parse_.nearestSeenClasses)
+        if (c >= 0 && size_t(c) < dataset_->classes.size()) nearest << displayClassName(dataset_->classes[size_t(c)].name);
+    // The first few name the kind of bird well enough; the whole list (up to the parser's
+    // neighbour count, 20 on CUB) would push the buttons out of the dock. All are in the tooltip.
+    constexpr int kNamesShown = 5;
+    filledFromLabel_->setText(nearest.size() > kNamesShown
+                                  ? tr("Filled from: %1 and %n more", nullptr, int(nearest.size() - kNamesShown))
+                                        .arg(nearest.mid(0, kNamesShown).join(QStringLiteral(", ")))
+                                  : tr("Filled from: %1").arg(nearest.join(QStringLiteral(", "))));
+    filledFromLabel_->setToolTip(tr("The attributes the description does not state are averaged from these seen classes, "
+                                    "the ones that agree best with what it states (best first):\n%1")
+                                     .arg(nearest.join(QStringLiteral(", "))));
+    filledFromLabel_->setVisible(parsed && !nearest.isEmpty());
+    applyHighlights();
+    // Ignored vertically (see the attribute tree), so its minimum is set by hand: the text, the
+    // lines shown now and a few rows of the list.
+    captionSplitter_->setMinimumHeight(captionSplitter_->minimumSizeHint().height());
+}
+
+void ClassComposer::applyHighlights() {
+    QList<QTextEdit::ExtraSelection> selections;
+    const QString text = captionEdit_->toPlainText();
+    // Only on the text parsed; typed since, the cursors of the old selections follow the edits
+    // until the next parse.
+    if (captionKind() == CaptionKind::Parsed && (!parse_.phrases.empty() || !parse_.unknownWords.empty())) {
+        const QByteArray utf8 = text.toUtf8();  // the bytes the parser's offsets count
+        const auto select = [&](size_t begin, size_t end) {
+            QTextCursor cursor(captionEdit_->document());
+            cursor.setPosition(textPosition(utf8, begin));
+            cursor.setPosition(textPosition(utf8, end), QTextCursor::KeepAnchor);
+            return cursor;
+        };
+        for (const ParsedPhrase& phrase : parse_.phrases) {
+            QTextEdit::ExtraSelection s;
+            s.cursor = select(phrase.begin, phrase.end);
+            s.format.setBackground(phrase.negated ? negatedColour(captionEdit_) : statedColour(captionEdit_));
+            selections << s;
+        }
+        for (const UnknownWord& word : parse_.unknownWords) {
+            QTextEdit::ExtraSelection s;
+            s.cursor = select(word.begin, word.end);
+            s.format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
+            s.format.setUnderlineColor(unknownColour(captionEdit_));
+            s.format.setForeground(unknownColour(captionEdit_));  // the 1-pixel wave alone is easy to miss
+            selections << s;
+        }
+    }
+    captionEdit_->setExtraSelections(selections);
+}
+
+QString ClassComposer::captionProblem() const {
+    switch (captionKind()) {
+    case CaptionKind::Encoded:
+        return captionEdit_->toPlainText().trimmed().isEmpty() ? tr("the description is empty") : QString();
+    case CaptionKind::Unmappable: {
+        QStringList mappable;
+        if (dataset_)
+            for (const QString& name : learningModalities(*dataset_)) {
+                const Modality* m = dataset_->modality(name.toStdString());
+                if (name == kCaptionsModality || (m && !m->dimNames.empty())) mappable << name;
+            }
+        const QString what = tr("text cannot be mapped onto the modality \"%1\": it has no attribute names").arg(modalityName_);
+        return mappable.isEmpty() ? tr("%1, and this data set has no modality that has").arg(what)
+                                  : tr("%1; choose %2 under Learn with").arg(what, mappable.join(tr(" or ")));
+    }
+    case CaptionKind::Parsed:
+        if (!parser())
+            return parserError_.isEmpty() ? tr("no description parser for \"%1\"").arg(modalityName_)
+                                          : tr("the description parser for \"%1\" could not be built: %2").arg(modalityName_, parserError_);
+        if (parse_.ok()) return QString();
+        return parse_.problem.empty() ? tr("nothing in the description was understood") : QString::fromStdString(parse_.problem);
+    }
+    return QString();
 }
 
 bool ClassComposer::fillAttributesFromCaption() {
-    const Modality* modality = dataset_ ? dataset_->modality(modalityName_.toStdString()) : nullptr;
-    if (!modality || attributes_->dims() == 0) return false;
-    const QString caption = captionEdit_->toPlainText().simplified();
-    const std::vector<float> scores = attributeScoresFromCaption(caption.toStdString(), modality->dimNames);
-    if (std::all_of(scores.begin(), scores.end(), [](float s) { return s == 0.0f; })) {
-        emit errorOccurred(tr("the caption mentions no attribute of this data set by name (attributes such as \"%1\")")
-                               .arg(QString::fromStdString(modality->dimNames.empty() ? std::string() : modality->dimNames.front())));
+    if (captionKind() != CaptionKind::Parsed || attributes_->dims() == 0) return false;
+    if (parseTimer_->isActive()) parseCaptionNow();
+    if (!parse_.ok() || int(parse_.vector.size()) != attributes_->dims()) {
+        setStatus(tr("Cannot learn from this caption: %1.").arg(captionProblem()), true);
         return false;
     }
-    attributes_->setFromScores(scores);
-    const auto mentioned = std::count_if(scores.begin(), scores.end(), [](float s) { return s > 0.0f; });
-    statusLabel_->setText(tr("%n attribute(s) set from the caption.", nullptr, int(mentioned)));
+    attributes_->setValues(parse_.vector);
+    setStatus(tr("%n attribute(s) stated by the description, the others filled from the seen classes most like it.",
+                 nullptr, int(parse_.statedDims.size())));
     return true;
+}
+
+void ClassComposer::showAttribute(int dimension) {
+    if (dimension < 0 || dimension >= attributes_->dims() || !modeTabs_->isTabEnabled(0)) return;
+    setMode(Mode::Attributes);
+    const QModelIndex source = attributes_->indexOfDimension(dimension);
+    QModelIndex row = filter_->mapFromSource(source);
+    if (!row.isValid()) {  // hidden by the search: the attribute matters more than the search
+        searchEdit_->clear();
+        row = filter_->mapFromSource(source);
+    }
+    if (!row.isValid()) return;
+    if (row.parent().isValid()) attributeView_->expand(row.parent());
+    attributeView_->setCurrentIndex(row);
+    attributeView_->scrollTo(row, QAbstractItemView::PositionAtCenter);
+    attributeView_->setFocus(Qt::OtherFocusReason);
+    // The page was hidden until now: its view gets its real height only when the layout runs, and a
+    // scroll computed on the old one can leave the row out of view. Once more after that.
+    const QPersistentModelIndex later(row);
+    // The composer itself may sit in a scroll area (the main window's docks) that cuts the tree's
+    // lower part off: that one must show the row too.
+    QTimer::singleShot(0, attributeView_, [this, later] {
+        if (!later.isValid()) return;
+        attributeView_->scrollTo(later, QAbstractItemView::PositionAtCenter);
+        const QRect rect = attributeView_->visualRect(later);
+        for (QWidget* w = parentWidget(); w; w = w->parentWidget())
+            if (auto* area = qobject_cast<QScrollArea*>(w); area && area->widget() && area->widget()->isAncestorOf(attributeView_)) {
+                const QPoint centre = attributeView_->viewport()->mapTo(area->widget(), rect.center());
+                area->ensureVisible(centre.x(), centre.y(), 0, 2 * rect.height());
+            }
+    });
+}
+
+void ClassComposer::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    // The theme changed: tints for the other base colour.
+    if ((event->type() == QEvent::PaletteChange || event->type() == QEvent::StyleChange) && statusLabel_) showParse();
+}
+
+// --- learning --------------------------------------------------------------------------------
+
+bool ClassComposer::engineReady() const {
+    return controller_ && controller_->isPrepared() && controller_->options().modality == modalityName_.toStdString();
 }
 
 void ClassComposer::learn() {
     if (pendingJob_) return;  // one class at a time
-    if (!controller_ || !controller_->isPrepared()) {
-        emit errorOccurred(tr("the NIWT engine is not ready yet: open a data set and a network bundle, "
-                              "and wait for the preparation (status bar) to finish"));
+    if (!engineReady()) {
+        emit errorOccurred(controller_ && controller_->isPrepared()
+                               ? tr("the NIWT engine is being prepared for \"%1\": wait for the preparation (status bar) to finish")
+                                     .arg(modalityName_)
+                               : tr("the NIWT engine is not ready yet: open a data set and a network bundle, "
+                                    "and wait for the preparation (status bar) to finish"));
         return;
     }
     const QString name = nameEdit_->text().trimmed().isEmpty() ? tr("New class") : nameEdit_->text().trimmed();
-    const bool captionsModality = captionsSession();
     if (mode() == Mode::Caption) {
-        const QString caption = captionEdit_->toPlainText().simplified();
-        if (caption.isEmpty()) {
-            emit errorOccurred(tr("the caption is empty: describe the class in words first"));
+        // Typed within the debounce delay: Learn uses what is in the box, not the last parse.
+        if (parseTimer_->isActive()) parseCaptionNow();
+        const QString problem = captionProblem();
+        if (!problem.isEmpty()) {
+            setStatus(tr("Cannot learn from this caption: %1.").arg(problem), true);
+            emit errorOccurred(problem);
             return;
         }
-        if (captionsModality) {
+        const QString caption = captionEdit_->toPlainText().simplified();
+        if (captionKind() == CaptionKind::Encoded) {
             pendingJob_ = controller_->learnFromCaption(name, caption);
         } else {
-            // Attribute sessions learn from the attributes the caption mentions (shown in the editor).
-            if (!fillAttributesFromCaption()) return;
-            pendingJob_ = controller_->learn(name, attributes_->values());
+            // The parse's vector (stated attributes, the rest from the nearest seen classes), shown
+            // in the editor too: what was learned can be seen and adjusted there.
+            attributes_->setValues(parse_.vector);
+            pendingJob_ = controller_->learn(name, parse_.vector);
         }
         pendingCaption_ = caption;
     } else {
@@ -406,7 +797,7 @@ void ClassComposer::learn() {
         pendingJob_ = controller_->learn(name, values);
     }
     pendingEditId_ = editingId_;
-    statusLabel_->setText(tr("Learning \"%1\"…").arg(name));
+    setStatus(tr("Learning \"%1\"…").arg(name));
     emit learnStarted(name);
     updateState();
 }
@@ -425,11 +816,11 @@ void ClassComposer::onLearned(quint64 job, const niwt::LearnedClass& result) {
     } else {
         id = editor_->add(result, pendingCaption_);
     }
-    statusLabel_->setText(tr("Learned \"%1\": %2 after %3 alpha2w iterations (cosine loss %4).")
-                              .arg(QString::fromStdString(learned_->entry(id)->result.name),
-                                   result.converged ? tr("converged") : tr("stopped at the limit"))
-                              .arg(result.iterations)
-                              .arg(result.cosineLoss, 0, 'f', 4));
+    setStatus(tr("Learned \"%1\": %2 after %3 alpha2w iterations (cosine loss %4).")
+                  .arg(QString::fromStdString(learned_->entry(id)->result.name),
+                       result.converged ? tr("converged") : tr("stopped at the limit"))
+                  .arg(result.iterations)
+                  .arg(result.cosineLoss, 0, 'f', 4));
     selectId(id);
     updateState();
 }
@@ -437,7 +828,7 @@ void ClassComposer::onLearned(quint64 job, const niwt::LearnedClass& result) {
 void ClassComposer::onJobEnded(quint64 job, const QString& why) {
     if (job != pendingJob_) return;
     pendingJob_ = 0;
-    statusLabel_->setText(why);
+    setStatus(why);
     updateState();
 }
 
@@ -449,7 +840,7 @@ void ClassComposer::editSelected() {
     nameEdit_->setText(QString::fromStdString(entry->result.name));
     // Attribute values back in the editor (also those a caption was turned into), the caption too.
     attributes_->setValues(entry->result.classVector);
-    captionEdit_->setPlainText(entry->caption);
+    setCaption(entry->caption);
     setMode(entry->caption.isEmpty() ? Mode::Attributes : Mode::Caption);
     updateState();
 }
@@ -490,37 +881,82 @@ void ClassComposer::onSelectionChanged() {
     updateState();
 }
 
-bool ClassComposer::captionsSession() const { return controller_ && controller_->options().modality == "captions"; }
+void ClassComposer::setStatus(const QString& text, bool automatic) {
+    statusLabel_->setText(text);
+    statusAutomatic_ = automatic;
+}
 
 void ClassComposer::updateState() {
-    const bool ready = controller_ && controller_->isPrepared();
+    if (!statusLabel_) return;  // during construction
+    const bool ready = engineReady();
+    const bool preparing = controller_ && controller_->isPreparing();
     const bool learning = pendingJob_ != 0;
-    const bool captions = captionsSession();
-    learnAction_->setEnabled(ready && !learning && dataset_);
+    const CaptionKind kind = captionKind();
+    const bool captionMode = mode() == Mode::Caption;
+    const QString problem = captionMode ? captionProblem() : QString();
+    learnAction_->setEnabled(ready && !learning && dataset_ && problem.isEmpty());
     learnButton_->setEnabled(learnAction_->isEnabled());
     cancelAction_->setEnabled(learning);
     cancelButton_->setEnabled(learning);
+    learnWithBox_->setEnabled(!learning && learnWithBox_->count() > 1);
+    // An empty list needs two rows, a full one three (it scrolls): the lists above need the height more.
+    learnedView_->setMaximumHeight((learned_->rowCount() > 0 ? 3 : 2) * learnedView_->fontMetrics().height() + 12);
     const bool haveSelection = selectedId() != 0;
     for (QAction* action : {deleteAction_, renameAction_, editAction_}) action->setEnabled(haveSelection);
     newClassAction_->setEnabled(editingId_ != 0);
-    modeTabs_->setTabEnabled(0, !captions && attributes_->dims() > 0);
-    modeTabs_->setTabEnabled(1, captions || attributes_->dims() > 0);
-    if (captions && mode() != Mode::Caption) setMode(Mode::Caption);
-    fillFromCaptionButton_->setVisible(!captions);
-    fillFromCaptionButton_->setEnabled(attributes_->dims() > 0);
-    captionHint_->setText(captions ? tr("The caption is encoded like the seen classes' descriptions (TF-IDF)."
-                                        " Words they never use are ignored.")
-                                   : tr("This session learns from attributes: Learn sets the attributes the caption "
-                                        "names (\"red wings\" sets has_wing_color::red) and learns from them. "
-                                        "Check them in the Attributes tab."));
+    modeTabs_->setTabEnabled(0, kind != CaptionKind::Encoded && attributes_->dims() > 0);
+    modeTabs_->setTabEnabled(1, dataset_ != nullptr);
+    if (kind == CaptionKind::Encoded && !captionMode) {
+        setMode(Mode::Caption);  // comes back here through currentChanged
+        return;
+    }
+    fillFromCaptionButton_->setEnabled(parse_.ok() && !learning);
+    switch (kind) {
+    case CaptionKind::Encoded:
+        captionHint_->setText(tr("The caption is encoded like the seen classes' descriptions (TF-IDF). "
+                                 "Words they never use are ignored.").toHtmlEscaped());
+        captionHint_->setToolTip(QString());
+        break;
+    case CaptionKind::Parsed:
+        // A legend of the highlights, one line in a narrow dock; the whole story in the tooltip.
+        captionHint_->setText(tr("<span style=\"background-color:%1\">&nbsp;understood&nbsp;</span> "
+                                 "<span style=\"background-color:%2\">&nbsp;negated&nbsp;</span> "
+                                 "<span style=\"color:%3\"><u>not understood</u></span>")
+                                  .arg(statedColour(captionEdit_).name(), negatedColour(captionEdit_).name(),
+                                       unknownColour(captionEdit_).name()));
+        captionHint_->setToolTip(tr("Describe the class in words. The phrases understood are highlighted and listed "
+                                    "with the attributes they set; the attributes the text leaves open are filled from "
+                                    "the seen classes most like it. Learn learns from the result."));
+        break;
+    case CaptionKind::Unmappable:
+        captionHint_->setText((dataset_ ? tr("Cannot use text here: %1.").arg(captionProblem())
+                                        : tr("Open a data set to describe a class."))
+                                  .toHtmlEscaped());
+        captionHint_->setToolTip(QString());
+        break;
+    }
     const LearnedClassEntry* edited = learned_->entry(editingId_);
     editingLabel_->setText(edited ? tr("Editing \"%1\": Learn replaces it.").arg(QString::fromStdString(edited->result.name))
                                   : QString());
-    if (!learning && statusLabel_->text().isEmpty())
-        statusLabel_->setText(ready ? tr("Ready: describe a class and press Learn (Ctrl+L).")
-                                    : tr("Waiting for the NIWT engine (data set and network)…"));
-    else if (!learning && ready && statusLabel_->text().startsWith(tr("Waiting")))
-        statusLabel_->setText(tr("Ready: describe a class and press Learn (Ctrl+L)."));
+
+    // A change of the engine's state outdates an action's outcome in the status line.
+    if (ready != lastReady_ || preparing != lastPreparing_) statusAutomatic_ = true;
+    lastReady_ = ready;
+    lastPreparing_ = preparing;
+    if (learning || !statusAutomatic_) return;
+    QStringList lines;
+    if (preparing)
+        lines << tr("Preparing the NIWT engine for \"%1\" (cached after the first time)…").arg(modalityName_);
+    else if (!ready && controller_ && controller_->isPrepared())  // prepared for another modality
+        lines << tr("Waiting for the NIWT engine to be prepared for \"%1\"…").arg(modalityName_);
+    else if (!ready)
+        lines << tr("Waiting for the NIWT engine (data set and network)…");
+    if (!problem.isEmpty()) lines << tr("Cannot learn from this caption: %1.").arg(problem);
+    if (lines.isEmpty())
+        lines << (captionMode && kind == CaptionKind::Parsed
+                      ? tr("Ready: the text states %n attribute(s); Learn (Ctrl+L).", nullptr, int(parse_.statedDims.size()))
+                      : tr("Ready: describe a class and press Learn (Ctrl+L)."));
+    statusLabel_->setText(lines.join(QLatin1Char('\n')));
 }
 
 }  // namespace niwt::gui

@@ -63,6 +63,8 @@ const QString kDefaultBundleKey = QStringLiteral("network/defaultBundleDir");
 const QString kLastDatasetKey = QStringLiteral("session/dataset");  // DatasetRequest::toVariant()
 const QString kLastBundleKey = QStringLiteral("session/bundle");    // a bundle the user gave, else empty
 const QString kLastStageKey = QStringLiteral("session/stage");      // the learning stage, empty: the bundle's default
+// The learning modality chosen in the composer, per data set: a QVariantMap spec -> modality name.
+const QString kLearningModalitiesKey = QStringLiteral("session/learningModalities");
 
 QSettings makeSettings() {
     return QSettings(QString::fromLatin1(kSettingsOrganisation), QString::fromLatin1(kSettingsApplication));
@@ -340,6 +342,8 @@ void MainWindow::restoreSettings() {
 
     const QString modality = settings.value(kModalityKey).toString();
     if (!modality.isEmpty()) browser_->profile()->setModalityName(modality);
+
+    learningModalities_ = settings.value(kLearningModalitiesKey).toMap();
 }
 
 void MainWindow::saveSettings() const {
@@ -357,6 +361,7 @@ void MainWindow::saveSettings() const {
     }
     if (!browser_->profile()->modalityName().isEmpty())
         settings.setValue(kModalityKey, browser_->profile()->modalityName());
+    settings.setValue(kLearningModalitiesKey, learningModalities_);
     settings.sync();
 }
 
@@ -628,8 +633,24 @@ QWidget* MainWindow::scrollable(QWidget* panel) {
 }
 
 QString MainWindow::sessionModality() const {
+    // The composer's choice for this data set, while the data set still offers it.
+    if (dataset_) {
+        const QString chosen = learningModalities_.value(QString::fromStdString(dataset_->spec)).toString();
+        if (!chosen.isEmpty() && ClassComposer::learningModalities(*dataset_).contains(chosen)) return chosen;
+    }
     if (!dataset_ || dataset_->modality("attributes") || dataset_->modalities.empty()) return QStringLiteral("attributes");
     return QString::fromStdString(dataset_->modalities.front().name);
+}
+
+void MainWindow::setLearningModality(const QString& modality) {
+    if (!dataset_ || modality == sessionModality() || !ClassComposer::learningModalities(*dataset_).contains(modality)) return;
+    learningModalities_.insert(QString::fromStdString(dataset_->spec), modality);
+    saveSettings();
+    // The composer shows it already (it asked for it); said again for a call from elsewhere.
+    if (composer_->learningModality() != modality) composer_->setLearningModality(modality);
+    // mod2alpha is fitted per modality: the engine prepares again (features and importances stay
+    // cached). Learned classes live on the pooled features, so they stay valid.
+    startSession();
 }
 
 void MainWindow::startSession() {
@@ -727,6 +748,7 @@ void MainWindow::connectSession() {
             [this](const QString& message) { reportError(tr("Class Composer"), message); });
     connect(composer_, &ClassComposer::learnedClassSelected, ranked_, &RankedImagesPanel::showClass);
     connect(composer_, &ClassComposer::selectionCleared, ranked_, &RankedImagesPanel::clearClass);
+    connect(composer_, &ClassComposer::learningModalityChanged, this, &MainWindow::setLearningModality);
 }
 
 void MainWindow::chooseExportDirectory() {

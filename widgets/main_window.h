@@ -12,6 +12,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QVariantMap>
 #include <QMainWindow>
 
 #include <memory>
@@ -135,6 +136,12 @@ public:
     // Learns at `stage` from now on (empty: the bundle's default): the engine prepares again.
     void setLearningStage(const QString& stage);
     QString learningStage() const { return sessionStage_; }
+    // Learns with `modality` (one of ClassComposer::learningModalities) on the current data set from
+    // now on, remembered per data set: the engine prepares again.
+    void setLearningModality(const QString& modality);
+    // The modality the session is prepared with: the one chosen for this data set, else
+    // "attributes", else the data set's first.
+    QString learningModality() const { return sessionModality(); }
 private:
     void chooseExportDirectory();
     void restoreLearnedClasses();
@@ -181,6 +188,7 @@ private:
     // The stage importances are taken at for learning (empty: the bundle's default), and the bundle
     // it was chosen for.
     QString sessionStage_, sessionStageBundle_;
+    QVariantMap learningModalities_;  // data set spec -> the learning modality chosen for it
     QMenu* viewMenu_ = nullptr;
     QMenu* panelsMenu_ = nullptr;
     QMenu* helpMenu_ = nullptr;

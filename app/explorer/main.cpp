@@ -102,7 +102,9 @@ private:
         composer->setCaption(options_.describeCaption);
         std::fprintf(stderr, "niwt-explorer: learning \"%s\" from \"%s\"\n", qPrintable(options_.describeName),
                      qPrintable(options_.describeCaption));
-        composer->learnAction()->trigger();  // a refusal (no attribute named...) is an errorReported
+        // learn(), not the action: a description the parser cannot use disables the action, and a
+        // trigger would then do nothing and leave the run waiting; learn() refuses with an error.
+        composer->learn();
     }
 
     // Once the class is learned and the explainer is ready: the class and its top image everywhere.

@@ -6,6 +6,7 @@
 // to converge) stops the worker, leaves the learned classes untouched and the session usable.
 #include "session_fixture.h"
 #include "stall_probe.h"
+#include "core/data/description_parser.h"
 #include "widget_test_support.h"
 #include "widgets/attribute_model.h"
 #include "widgets/class_composer.h"
@@ -17,6 +18,7 @@
 #include <QAction>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QListView>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -127,12 +129,12 @@ private slots:
         QVERIFY(!result.weight.empty());
         // alpha2w starts near the mean seen vector; after optimising, 1 - cos is well below 1.
         QVERIFY2(result.cosineLoss < 0.9, qPrintable(QString::number(result.cosineLoss)));
-        // Every image with features is ranked once, highest score first.
+        // Every image with features is ranked once, highest margin first.
         QCOMPARE(result.ranking.size(), size_t(500));
         std::set<int> images;
         for (size_t i = 0; i < result.ranking.size(); ++i) {
             images.insert(result.ranking[i].image);
-            if (i > 0) QVERIFY(result.ranking[i - 1].score >= result.ranking[i].score);
+            if (i > 0) QVERIFY(result.ranking[i - 1].margin >= result.ranking[i].margin);  // ranked by margin over the seen head
         }
         QCOMPARE(images.size(), size_t(500));
         // The plot got every iteration, the last one where alpha2w stopped.
@@ -185,32 +187,54 @@ private slots:
         composer.undoStack()->undo();
         QCOMPARE(composer.learnedModel()->entryAt(0).result.weight, result.weight);
 
-        // A caption in this attribute session: Learn sets the attributes it names, then learns.
-        // "laces" names has_laces, "thick sole" thick_sole, "worn on feet" worn_on_feet (stop word
-        // "on" dropped): each goes to its maximum over the classes; covers_torso, not named, to its
-        // minimum (0).
+        // A caption in this attribute session: Learn learns from the description parser's class
+        // vector (the stated attributes, the rest from the seen classes most like the text).
         composer.stopEditing();
         composer.setMode(ClassComposer::Mode::Caption);
         composer.setClassName(QStringLiteral("Laced boot"));
+        const niwt::Modality& attributes = *dataset_->modality("attributes");
+        const niwt::DescriptionParser parser(*dataset_, attributes);
+        // On a ready engine, text that gives no vector disables Learn and says why (the parser's
+        // problem): empty text, then only words the parser does not know.
+        QSignalSpy captionErrors(&composer, &ClassComposer::errorOccurred);
+        for (const char* useless : {"", "zzyzx qwxv"}) {
+            composer.setCaption(QString::fromUtf8(useless));
+            const std::string problem = parser.parse(useless).problem;
+            QVERIFY2(!problem.empty(), useless);
+            QVERIFY(!composer.learnAction()->isEnabled());
+            QVERIFY2(composer.statusLabel()->text().contains(QString::fromStdString(problem)),
+                     qPrintable(composer.statusLabel()->text()));
+            composer.learn();  // as Enter in the name field calls it: refused, never a zero vector learned
+            QVERIFY(!composer.isLearning());
+        }
+        QCOMPARE(captionErrors.count(), 2);
         const QString caption = QStringLiteral("a boot with laces and a thick sole, worn on feet");
         composer.setCaption(caption);
+        QVERIFY(composer.learnAction()->isEnabled());
+        const niwt::DescriptionParse parse = parser.parse(caption.toStdString());
+        QVERIFY2(parse.ok(), parse.problem.c_str());
+        auto dimension = [&](const char* name) {
+            return int(std::find(attributes.dimNames.begin(), attributes.dimNames.end(), name) - attributes.dimNames.begin());
+        };
+        // "laces", "thick sole" and "worn on feet" are the words of has_laces, thick_sole and
+        // worn_on_feet: stated (plain names are stated when their words occur together).
+        for (const char* named : {"has_laces", "thick_sole", "worn_on_feet"})
+            QVERIFY2(std::binary_search(parse.statedDims.begin(), parse.statedDims.end(), dimension(named)), named);
         composer.learnAction()->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(composer.learnedModel()->rowCount(), 2, kLearnTimeoutMs);
         const niwt::gui::LearnedClassEntry& captioned = composer.learnedModel()->entryAt(1);
         QCOMPARE(captioned.result.name, std::string("Laced boot"));
         QCOMPARE(captioned.caption, caption);
-        const niwt::Modality& attributes = *dataset_->modality("attributes");
-        auto dimension = [&](const char* name) {
-            return size_t(std::find(attributes.dimNames.begin(), attributes.dimNames.end(), name) - attributes.dimNames.begin());
-        };
-        auto maximum = [&](size_t d) {
-            float m = 0;
-            for (size_t c = 0; c < dataset_->classes.size(); ++c) m = std::max(m, attributes.row(int(c))[d]);
-            return m;
-        };
+        // Learned from exactly the parse's vector, which the editor shows too.
+        QCOMPARE(captioned.result.classVector, parse.vector);
+        QCOMPARE(composer.attributeModel()->values(), parse.vector);
+        // Not stated, covers_torso comes from the prior: the seen classes most like a laced,
+        // thick-soled thing worn on feet are Sneaker and Ankle_boot, both 0 there (the torso
+        // classes, 1, agree with none of the three stated attributes).
+        const float torso = parse.vector[size_t(dimension("covers_torso"))];
+        QVERIFY2(torso < 0.5f, qPrintable(QString::number(torso)));
         for (const char* named : {"has_laces", "thick_sole", "worn_on_feet"})
-            QCOMPARE(captioned.result.classVector[dimension(named)], maximum(dimension(named)));
-        QCOMPARE(captioned.result.classVector[dimension("covers_torso")], 0.0f);
+            QVERIFY(parse.vector[size_t(dimension(named))] > torso);
         QVERIFY(!captioned.result.ranking.empty());
     }
 

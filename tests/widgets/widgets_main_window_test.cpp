@@ -19,8 +19,10 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
+#include <QFile>
 #include <QImage>
 #include <QLabel>
 #include <QMenuBar>
@@ -29,6 +31,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QTextStream>
 #include <QThread>
 #include <QToolButton>
 #include <QtTest>
@@ -315,6 +318,54 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(missingLoaded.count(), 1, kLoadTimeoutMs);
         QTest::qWait(100);
         QCOMPARE(missingErrors.count(), 1);  // not reported again by the engine
+    }
+
+    void learningModalityChosenInTheComposerPreparesAgain() {
+        // Fashion-MNIST with a second modality (--modality extra=csv:FILE): the composer's "Learn
+        // with" lists both; choosing "extra" makes the window prepare the engine again with it,
+        // and the choice is remembered for the data set (the next window starts with it).
+        const QString csv = dir_.filePath(QStringLiteral("extra.csv"));
+        {
+            QFile file(csv);
+            QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Text));
+            QTextStream out(&file);
+            out << "class,long_body,round_shape\n";
+            for (const char* name : {"T-shirt_top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+                                     "Ankle_boot"})
+                out << name << ",0.5,0.5\n";
+        }
+        ExplorerOptions options = noTrainOptions();
+        options.dataset = QStringLiteral("fashion-mnist");
+        options.modalities = {QStringLiteral("extra=csv:") + csv};
+        // A folder that is not a bundle: each prepare fails, but it is asked for, with the modality.
+        options.bundle = dir_.path();
+        MainWindow window(options);
+        window.setInteractiveErrors(false);
+        QSignalSpy loaded(&window, &MainWindow::datasetLoaded);
+        window.start();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kLoadTimeoutMs);
+        QCOMPARE(niwt::gui::ClassComposer::learningModalities(*window.dataset()), (QStringList{"attributes", "extra"}));
+        QCOMPARE(window.learningModality(), QStringLiteral("attributes"));  // the default: "attributes" when present
+        QCOMPARE(window.session()->options().modality, std::string("attributes"));
+
+        QComboBox* box = window.composer()->learnWithBox();
+        const int extra = box->findData(QStringLiteral("extra"));
+        QVERIFY(extra >= 0);
+        box->setCurrentIndex(extra);
+        emit box->activated(extra);
+        QCOMPARE(window.learningModality(), QStringLiteral("extra"));
+        QCOMPARE(window.session()->options().modality, std::string("extra"));  // prepare() was called with it
+        QCOMPARE(window.composer()->learningModality(), QStringLiteral("extra"));
+        QVERIFY(!window.composer()->learnAction()->isEnabled());  // until the engine is prepared for it
+
+        MainWindow next(options);
+        next.setInteractiveErrors(false);
+        QSignalSpy nextLoaded(&next, &MainWindow::datasetLoaded);
+        next.start();
+        QTRY_COMPARE_WITH_TIMEOUT(nextLoaded.count(), 1, kLoadTimeoutMs);
+        QCOMPARE(next.learningModality(), QStringLiteral("extra"));
+        QCOMPARE(next.composer()->learningModality(), QStringLiteral("extra"));
+        QCOMPARE(next.session()->options().modality, std::string("extra"));
     }
 
     void editMenuUndoesTheComposersChanges() {
