@@ -154,6 +154,14 @@ int commandBenchLearn(const Options& options) {
     const double prepareSeconds = secondsSince(t0);
     const auto typed = classVectors[unseen.front()].unsqueeze(0);
     const auto allFeatures = features.features.to(device);
+    // Each image's best seen logit, once per session as NiwtSession computes it: rankings are by
+    // the new logit's margin over it.
+    torch::Tensor bestSeen;
+    {
+        torch::NoGradGuard g;
+        const auto& head = extractor.seenHead().head;
+        bestSeen = std::get<0>(torch::addmm(head.bias.to(device), allFeatures, head.weight.to(device).t()).max(1));
+    }
     // --text: the same path from the typed sentence on: parse -> mod2alpha -> alpha2w -> ranking.
     const std::string text = options.value("text");
     std::vector<double> typedTimes, parseTimes;
@@ -180,7 +188,8 @@ int commandBenchLearn(const Options& options) {
             Alpha2WReport report;
             const auto w = alpha2w(prepared, predicted, UnseenLearningOptions{}.alpha2w, &report);
             torch::NoGradGuard g;
-            const auto ranking = torch::argsort(torch::mv(allFeatures, w.weight[0]), 0, /*descending=*/true).cpu();
+            const auto ranking =
+                torch::argsort(torch::mv(allFeatures, w.weight[0]) + w.bias[0] - bestSeen, 0, /*descending=*/true).cpu();
             typedTimes.push_back(secondsSince(t0));
             typedIterations = report.iterations;
         }
@@ -196,8 +205,8 @@ int commandBenchLearn(const Options& options) {
         Alpha2WReport report;
         const auto w = alpha2w(prepared, predicted, UnseenLearningOptions{}.alpha2w, &report);
         torch::NoGradGuard g;
-        // A ranking does not depend on the bias.
-        const auto ranking = torch::argsort(torch::mv(allFeatures, w.weight[0]), 0, /*descending=*/true).cpu();
+        const auto ranking =
+            torch::argsort(torch::mv(allFeatures, w.weight[0]) + w.bias[0] - bestSeen, 0, /*descending=*/true).cpu();
         times.push_back(secondsSince(t0));
         iterations = report.iterations;
     }
