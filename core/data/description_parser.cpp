@@ -436,6 +436,14 @@ void DescriptionParser::Impl::build(const Dataset& dataset, const Modality& moda
         const double q = std::clamp(options.statedQuantile, 0.0, 1.0);
         high[size_t(d)] = above[std::min(above.size() - 1, size_t(std::floor(q * double(above.size() - 1) + 0.5)))];
     }
+    // A value the seen classes rarely or never show ("open upper" when no seen class is a sandal)
+    // still deserves a clear value when stated: at least statedFloor of the typical dimension's.
+    std::vector<float> spans;
+    for (int d = 0; d < D; ++d) spans.push_back(high[size_t(d)] - low[size_t(d)]);
+    std::nth_element(spans.begin(), spans.begin() + long(spans.size() / 2), spans.end());
+    const float typicalSpan = spans[spans.size() / 2];
+    for (int d = 0; d < D; ++d)
+        high[size_t(d)] = std::max(high[size_t(d)], low[size_t(d)] + float(options.statedFloor) * typicalSpan);
 }
 
 Token DescriptionParser::Impl::classify(const std::vector<std::string>& words, size_t at, size_t length) const {
@@ -775,8 +783,10 @@ DescriptionParse DescriptionParser::Impl::parse(const std::string& text) const {
         std::vector<Word> seq;
         for (size_t i = 0; i < toks.size(); ++i) {
             const Token& t = toks[i];
-            if (t.kind == Kind::Filler || t.kind == Kind::Comma || t.kind == Kind::Conjunction || t.kind == Kind::With) continue;
-            if (t.kind == Kind::Stop) {
+            if (t.kind == Kind::Filler || t.kind == Kind::With || (t.kind == Kind::Conjunction && t.phrase != "and")) continue;
+            // Breaks no phrase matches across, and where a negation ends: "no heel, worn on feet"
+            // and "no laces and a thick sole" deny only the heel and the laces.
+            if (t.kind == Kind::Stop || t.kind == Kind::Comma || t.kind == Kind::Conjunction) {
                 seq.push_back({".", i});
                 continue;
             }
@@ -794,7 +804,7 @@ DescriptionParse DescriptionParser::Impl::parse(const std::string& text) const {
                 bool isNegated = false;
                 for (size_t back = 1; back <= 3 && back <= at; ++back) {
                     const Token& prev = toks[seq[at - back].token];
-                    if (prev.kind == Kind::Stop) break;
+                    if (seq[at - back].word == ".") break;
                     isNegated = isNegated || prev.kind == Kind::Negate;
                 }
                 const size_t first = seq[at].token, lastToken = seq[at + words.size() - 1].token;

@@ -77,6 +77,9 @@ struct DescriptionParserOptions {
     // A stated value is set to this quantile of its dimension's values above the minimum, over
     // the seen rows (times the statement's weight).
     double statedQuantile = 0.85;
+    // ... but at least this share of the median dimension's span (quantile minus minimum), so that
+    // a value the seen classes rarely show still stands out when stated.
+    double statedFloor = 0.5;
     // Other values of a part whose value was stated keep this share of their prior value.
     double otherValuesKept = 0.35;
 };

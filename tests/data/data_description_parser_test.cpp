@@ -227,6 +227,15 @@ TEST(DescriptionParserPlain, FashionStyleNames) {
     EXPECT_EQ(negatives(q), (std::set<int>{1}));
     // A denied value is the seen minimum: the boot's 0.3 (the bag is unseen).
     EXPECT_FLOAT_EQ(q.vector[1], 0.3f);
+    // A negation ends at a comma: the sole is stated, the laces denied.
+    const auto r = parser.parse("no laces, a thick sole");
+    EXPECT_EQ(negatives(r), (std::set<int>{1}));
+    EXPECT_EQ(positives(r), (std::set<int>{2}));
+    // No seen class has a handle (span 0), so a stated handle takes the floor: half the median
+    // span over the dimensions. Spans (quantile minus minimum over the sneaker and the boot):
+    // worn_on_feet 0, has_laces 0.7, thick_sole 0.7, has_handle 0, thick_material 0.4 -> median
+    // 0.4 -> 0 + 0.5 x 0.4 = 0.2.
+    EXPECT_FLOAT_EQ(parser.parse("a bag with a handle").vector[3], 0.2f);
 }
 
 TEST(DescriptionParserNames, Readable) {
