@@ -3,6 +3,7 @@
 // (core/pipeline/gzsl_run.h does the work; this file turns options into a call and the result into JSON).
 #include "app/niwt/cli.h"
 #include "core/data/loaders.h"
+#include "core/data/text_encoder.h"
 #include "core/engine/device.h"
 #include "core/pipeline/extraction.h"
 #include "core/pipeline/gzsl_run.h"
@@ -24,18 +25,7 @@ std::vector<std::pair<std::string, std::string>> readTypedFile(const std::string
     std::stringstream buffer;
     buffer << in.rdbuf();
     const std::string text = buffer.str();
-    nlohmann::json json;
-    try {
-        json = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        const std::string what = e.what();
-        const auto colon = what.rfind(": ");
-        const size_t byte = std::min(text.size(), e.byte > 0 ? size_t(e.byte - 1) : size_t(0));
-        throw DataError(located(file, 1 + long(std::count(text.begin(), text.begin() + long(byte), '\n')),
-                                "bad JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2))));
-    } catch (const nlohmann::json::exception& e) {
-        throw DataError(located(file, 0, std::string("bad JSON: ") + e.what()));
-    }
+    const nlohmann::json json = parseJsonText(text, file);
     if (!json.is_object())
         throw DataError(located(file, 0, "expected a JSON object of class name -> sentence"));
     if (json.empty())

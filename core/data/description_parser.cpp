@@ -54,19 +54,8 @@ std::vector<std::string> splitOn(const std::string& s, char sep) {
 // A phrase's words: lower case, split on anything but letters/digits (hyphens and underscores
 // included), each stemmed as the TF-IDF encoder does. "Red-headed" -> {"red", "headed"}.
 std::vector<std::string> phraseWords(const std::string& text) {
-    std::vector<std::string> words;
-    std::string w;
-    const auto flush = [&] {
-        if (!w.empty()) words.push_back(stem(w));
-        w.clear();
-    };
-    for (char c : text) {
-        if (isWordByte(static_cast<unsigned char>(c)))
-            w.push_back(lowerAscii(c));
-        else
-            flush();
-    }
-    flush();
+    std::vector<std::string> words = splitWords(text);
+    for (auto& w : words) w = stem(w);
     return words;
 }
 

@@ -69,25 +69,44 @@ const std::set<std::string>& stopWords() {
     return words;
 }
 
+std::vector<std::string> splitWords(const std::string& text) {
+    std::vector<std::string> words;
+    std::string word;
+    for (char c : text) {
+        if (isWordByte(static_cast<unsigned char>(c))) {
+            word.push_back(lower(c));
+        } else if (!word.empty()) {
+            words.push_back(std::move(word));
+            word.clear();
+        }
+    }
+    if (!word.empty()) words.push_back(std::move(word));
+    return words;
+}
+
 std::vector<std::string> tokenize(const std::string& text) {
     std::vector<std::string> tokens;
     const auto& stops = stopWords();
-    std::string word;
-    const auto flush = [&] {
-        if (word.size() > 1 && !stops.count(word)) {
-            std::string s = stem(word);
-            if (!s.empty() && !stops.count(s)) tokens.push_back(std::move(s));
-        }
-        word.clear();
-    };
-    for (char c : text) {
-        if (isWordByte(static_cast<unsigned char>(c)))
-            word.push_back(lower(c));
-        else
-            flush();
+    for (const auto& word : splitWords(text)) {
+        if (word.size() <= 1 || stops.count(word)) continue;
+        std::string s = stem(word);
+        if (!s.empty() && !stops.count(s)) tokens.push_back(std::move(s));
     }
-    flush();
     return tokens;
+}
+
+nlohmann::json parseJsonText(const std::string& text, const std::string& file) {
+    try {
+        return nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        const std::string what = e.what();
+        const auto colon = what.rfind(": ");
+        throw DataError(located(file, lineOf(text, e.byte > 0 ? e.byte - 1 : 0),
+                                "bad JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2))));
+    } catch (const nlohmann::json::exception& e) {
+        // Not a syntax error but still unreadable, e.g. a number too large for a double ("1e400").
+        throw DataError(located(file, 0, std::string("bad JSON: ") + e.what()));
+    }
 }
 
 TextEncoder TextEncoder::fit(const std::vector<std::string>& documents) {
@@ -186,18 +205,7 @@ std::map<std::string, std::vector<std::string>> readDescriptions(const std::stri
 }
 
 std::map<std::string, std::vector<std::string>> parseDescriptions(const std::string& text, const std::string& jsonFile) {
-    nlohmann::json json;
-    try {
-        json = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        const std::string what = e.what();
-        const auto colon = what.rfind(": ");
-        throw DataError(located(jsonFile, lineOf(text, e.byte > 0 ? e.byte - 1 : 0),
-                                "bad JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2))));
-    } catch (const nlohmann::json::exception& e) {
-        // Not a syntax error but still unreadable, e.g. a number too large for a double ("1e400").
-        throw DataError(located(jsonFile, 0, std::string("bad JSON: ") + e.what()));
-    }
+    const nlohmann::json json = parseJsonText(text, jsonFile);
     if (!json.is_object())
         throw DataError(located(jsonFile, 0, "expected a JSON object of class name -> list of phrases"));
     std::map<std::string, std::vector<std::string>> descriptions;

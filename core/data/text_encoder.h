@@ -33,8 +33,15 @@ std::string stem(const std::string& word);
 // The built-in stop words (lower case).
 const std::set<std::string>& stopWords();
 
-// Lower-case, split, drop one-character tokens and stop words, stem. In text order.
+// Lower-case (ASCII) and split on every byte that is not a letter or digit (UTF-8 bytes stay in
+// words). In text order; nothing dropped or stemmed.
+std::vector<std::string> splitWords(const std::string& text);
+
+// splitWords, then drop one-character tokens and stop words, stem. In text order.
 std::vector<std::string> tokenize(const std::string& text);
+
+// `text` parsed as JSON; a syntax error is a DataError "FILE:LINE: bad JSON: ..." naming `file`.
+nlohmann::json parseJsonText(const std::string& text, const std::string& file);
 
 class TextEncoder {
 public:
