@@ -143,6 +143,7 @@ int configureThreadsFromOptions(const Options& options) {
     if (threads == 0)
         return configureTorchThreads();
     torch::set_num_threads(threads);
+    keepBlasSingleThreaded();
     return torch::get_num_threads();
 }
 

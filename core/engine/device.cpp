@@ -4,6 +4,7 @@
 #include <torch/utils.h>
 
 #include <stdexcept>
+#include <dlfcn.h>
 #include <thread>
 
 namespace niwt {
@@ -21,10 +22,21 @@ torch::Device chooseDevice(const std::string& preference) {
     throw std::invalid_argument("unknown device '" + preference + "' (use auto, cpu, cuda or cuda:N)");
 }
 
+void keepBlasSingleThreaded() {
+    // LibTorch already splits work over its intra-op threads; OpenBLAS's own pool on top of them
+    // oversubscribes the cores. On 2 cores that made alpha2w's small products 2-3x slower (typed
+    // path 124 -> 56 ms, niwt bench learn) and changed extraction by nothing measurable (45 vs 46
+    // images/s). Looked up at run time: the BLAS behind libblas.so.3 need not be OpenBLAS.
+    using SetThreads = void (*)(int);
+    if (const auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+        set(1);
+}
+
 int configureTorchThreads() {
     const int cores = std::max(1u, std::thread::hardware_concurrency());
     if (torch::get_num_threads() != cores)
         torch::set_num_threads(cores);
+    keepBlasSingleThreaded();
     return torch::get_num_threads();
 }
 

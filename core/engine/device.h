@@ -10,9 +10,12 @@ namespace niwt {
 // Throws std::invalid_argument for an unknown name or CUDA asked for but absent.
 torch::Device chooseDevice(const std::string& preference = "auto");
 
-// Sets LibTorch's intra-op threads to the core count (Debian's build starts with 1).
-// Idempotent; returns the thread count in use.
+// Sets LibTorch's intra-op threads to the core count (Debian's build starts with 1), and OpenBLAS's
+// own thread pool, when OpenBLAS is the BLAS, to one thread (LibTorch's threads already share the
+// cores). Idempotent; returns the thread count in use.
 int configureTorchThreads();
+// OpenBLAS's thread pool to one thread when OpenBLAS is loaded; nothing otherwise.
+void keepBlasSingleThreaded();
 
 // "cpu" or "cuda:0 (NVIDIA H100 ...)" for status bars and JSON output.
 std::string describeDevice(const torch::Device& device);
