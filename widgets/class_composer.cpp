@@ -469,6 +469,21 @@ void ClassComposer::setDataset(std::shared_ptr<const Dataset> dataset, const QSt
                 parserErrors_[name] = QString::fromUtf8(e.what());
             }
         }
+        // The example fits the vocabulary: a bird for CUB's part::value names, else the words of
+        // the data set's own attributes (Fashion-MNIST has no heads or wings).
+        bool partValues = false;
+        QStringList words;
+        for (const Modality& m : dataset_->modalities)
+            for (const std::string& dimName : m.dimNames) {
+                partValues = partValues || dimName.find("::") != std::string::npos;
+                if (words.size() < 4) words << QString::fromStdString(DescriptionParser::readableDimName(dimName));
+            }
+        captionEdit_->setPlaceholderText(
+            partValues || words.isEmpty()
+                ? tr("Describe the class in words, e.g. \"a small bird with a red head, black and white barred wings "
+                     "and a long pointed bill\"")
+                : tr("Describe the class in words, using what its attributes name (%1, ...), e.g. \"%2, no %3\"")
+                      .arg(words.join(QStringLiteral(", ")), words.value(0), words.value(1)));
         for (const QString& name : learningModalities(*dataset_)) {
             const Modality* m = dataset_->modality(name.toStdString());
             QString label, tip;
