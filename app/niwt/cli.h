@@ -20,7 +20,9 @@ struct Options {
 
 // Prints `result` (as JSON with --json, else as readable lines) to stdout.
 void printResult(const Options& options, const nlohmann::json& result);
-// Progress line on stderr ("features 120/5902"), rate-limited.
+// Progress on stderr ("features 120/5902"): on a terminal one line rewritten in place (at most
+// twice a second); elsewhere plain lines, the first and last of each phase and at most one every
+// 10 s between them (no carriage returns in logs).
 void progressLine(const std::string& phase, int done, int total);
 
 int commandInfo(const Options& options);

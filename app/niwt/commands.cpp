@@ -8,6 +8,8 @@
 #include "core/pipeline/extraction.h"
 
 #include <chrono>
+#include <cstdio>
+#include <unistd.h>
 #include <iostream>
 
 namespace niwt::cli {
@@ -49,16 +51,29 @@ void printResult(const Options& options, const nlohmann::json& result) {
 
 void progressLine(const std::string& phase, int done, int total) {
     using Clock = std::chrono::steady_clock;
+    // On a terminal one line is rewritten in place (\r) at most twice a second; elsewhere (a Slurm
+    // log, a file, a pipe) each report is a plain line of its own, at most one per phase every
+    // kLogInterval, so that logs hold no carriage returns and stay short.
+    constexpr auto kTerminalInterval = std::chrono::milliseconds(500);
+    constexpr auto kLogInterval = std::chrono::seconds(10);
+    static const bool terminal = isatty(fileno(stderr)) != 0;
     static Clock::time_point last;
     static std::string lastPhase;
     static bool lineOpen = false;
     const auto now = Clock::now();
-    if (done < total && phase == lastPhase && now - last < std::chrono::milliseconds(500))
+    const auto interval = terminal ? std::chrono::duration_cast<Clock::duration>(kTerminalInterval)
+                                   : std::chrono::duration_cast<Clock::duration>(kLogInterval);
+    const bool first = phase != lastPhase;
+    if (done < total && !first && now - last < interval)
         return;
-    if (lineOpen && phase != lastPhase)
-        std::cerr << "\n";  // the previous phase ended without reaching its total (early stop)
     last = now;
     lastPhase = phase;
+    if (!terminal) {
+        std::cerr << phase << " " << done << "/" << total << "\n" << std::flush;
+        return;
+    }
+    if (lineOpen && first)
+        std::cerr << "\n";  // the previous phase ended without reaching its total (early stop)
     lineOpen = done < total;
     std::cerr << "\r" << phase << " " << done << "/" << total << (lineOpen ? "" : "\n") << std::flush;
 }

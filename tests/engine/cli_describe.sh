@@ -84,6 +84,11 @@ assert r["parse_ms"] >= 0 and r["learn_ms"] > 0
 for key in ("dataset", "bundle"): assert r[key], key
 '
     echo "ok: describe blue head + blue wings -> stated dims and 12 top images of 009.Blue_Grosbeak"
+    # stderr is a file here, not a terminal: progress comes as plain lines, no carriage returns,
+    # and the first describe extracted the features, so a "features N/N" line is there.
+    ! grep -q $'\r' "$log" || fail "progress written to a file holds carriage returns"
+    grep -qE '^features [0-9]+/[0-9]+$' "$log" || fail "no plain 'features N/N' progress line in the log"
+    echo "ok: progress on a non-terminal is plain lines"
 
     # A word the parser does not know is listed, not dropped; the rest still learns a class.
     # Expected: "zorblax" among the unknown words; red head + red wings -> 007.Le_Conte_Sparrow first.
