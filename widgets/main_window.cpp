@@ -481,10 +481,18 @@ void MainWindow::setJobText(const QString& text) {
 
 QString MainWindow::jobStatusText() const { return jobLabel_->text(); }
 
+QString networkDisplayName(const QString& bundlePath) {
+    const QFileInfo info(bundlePath);
+    if (info.isDir() || bundlePath.endsWith(QLatin1Char('/')))
+        return QDir(QDir::cleanPath(bundlePath)).dirName();
+    if (info.fileName() == QLatin1String("bundle.pt") || info.fileName() == QLatin1String("bundle.json"))
+        return info.dir().dirName();
+    return info.fileName().isEmpty() ? bundlePath : info.fileName();
+}
+
 void MainWindow::setBundlePath(const QString& path, const QString& description) {
     bundlePath_ = path;
-    const QFileInfo info(path);
-    const QString name = info.fileName() == QLatin1String("bundle.json") ? info.dir().dirName() : info.fileName();
+    const QString name = networkDisplayName(path);
     bundleLabel_->setText(tr("Bundle: %1").arg(name.isEmpty() ? path : name));
     bundleLabel_->setToolTip(tr("%1 (%2)").arg(QDir::toNativeSeparators(path), description));
     bundleLabel_->show();

@@ -47,6 +47,10 @@ class SessionController;
 inline constexpr const char* kSettingsOrganisation = "NIWT";
 inline constexpr const char* kSettingsApplication = "NIWT Explorer";
 
+// The name the status bar gives a network: its bundle folder for a folder, a bundle.pt or a
+// bundle.json ("/models/mobilenet_v2/bundle.pt" -> "mobilenet_v2"), else the file's name.
+QString networkDisplayName(const QString& bundlePath);
+
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:

@@ -103,6 +103,19 @@ private slots:
             .clear();
     }
 
+    void namesTheNetworkByItsFolder() {
+        // A bundle is named by its folder whether given as the folder, its bundle.pt or its
+        // bundle.json; any other file by its own name.
+        const QString folder = dir_.filePath(QStringLiteral("mobilenet_v2_1.0_224_imagenet"));
+        QVERIFY(QDir().mkpath(folder));
+        const QString expected = QStringLiteral("mobilenet_v2_1.0_224_imagenet");
+        QCOMPARE(niwt::gui::networkDisplayName(folder), expected);
+        QCOMPARE(niwt::gui::networkDisplayName(folder + QStringLiteral("/")), expected);
+        QCOMPARE(niwt::gui::networkDisplayName(folder + QStringLiteral("/bundle.pt")), expected);
+        QCOMPARE(niwt::gui::networkDisplayName(folder + QStringLiteral("/bundle.json")), expected);
+        QCOMPARE(niwt::gui::networkDisplayName(QStringLiteral("/nets/resnet50.pt")), QStringLiteral("resnet50.pt"));
+    }
+
     void constructsPanelsMenusAndStatusBar() {
         // The browser's class list and attribute profile, the class composer, the convergence
         // plot, the ranked images, the heatmaps, the neurons and the evaluation are docks (so their
