@@ -4,6 +4,7 @@
 #include "core/pipeline/engine_info.h"
 #include "widgets/attribute_profile_widget.h"
 #include "widgets/class_composer.h"
+#include "widgets/shortcuts_dialog.h"
 #include "widgets/convergence_plot.h"
 #include "widgets/dataset_browser.h"
 #include "widgets/default_network_job.h"
@@ -271,6 +272,14 @@ void MainWindow::createMenus() {
     themeMenu->addAction(darkAction_);
 
     helpMenu_ = menuBar()->addMenu(tr("&Help"));
+    auto* shortcutsAction = new QAction(tr("&Keyboard Shortcuts"), this);
+    shortcutsAction->setObjectName(QStringLiteral("keyboardShortcutsAction"));
+    connect(shortcutsAction, &QAction::triggered, this, [this] {
+        auto* dialog = new ShortcutsDialog(shortcutRows(menuBar()), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
+    helpMenu_->addAction(shortcutsAction);
     helpMenu_->addAction(aboutAction_);
     helpMenu_->addAction(aboutQtAction_);
 }

@@ -12,6 +12,7 @@
 #include "widgets/class_composer.h"
 #include "widgets/learned_class_model.h"
 #include "widgets/main_window.h"
+#include "widgets/shortcuts_dialog.h"
 #include "widgets/session_worker.h"
 #include "widgets/thumbnail_model.h"
 
@@ -21,6 +22,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
+#include <QTableWidget>
 #include <QDockWidget>
 #include <QFile>
 #include <QImage>
@@ -101,6 +103,28 @@ private slots:
         QSettings(QString::fromLatin1(niwt::gui::kSettingsOrganisation),
                   QString::fromLatin1(niwt::gui::kSettingsApplication))
             .clear();
+    }
+
+    void listsKeyboardShortcutsFromTheMenus() {
+        // Help > Keyboard Shortcuts reads the menu bar: Learn Class is in the Edit menu with
+        // Ctrl+L (the composer's action), and every listed row has keys.
+        niwt::gui::MainWindow window;
+        const auto rows = niwt::gui::shortcutRows(window.menuBar());
+        QVERIFY(!rows.isEmpty());
+        bool learn = false;
+        for (const auto& row : rows) {
+            QVERIFY(!row.keys.isEmpty());
+            learn = learn || (row.menu == QStringLiteral("Edit") && row.action == QStringLiteral("Learn Class") &&
+                              row.keys == QKeySequence(Qt::CTRL | Qt::Key_L).toString(QKeySequence::NativeText));
+        }
+        QVERIFY(learn);
+        auto* action = window.findChild<QAction*>(QStringLiteral("keyboardShortcutsAction"));
+        QVERIFY(action);
+        action->trigger();
+        auto* dialog = window.findChild<niwt::gui::ShortcutsDialog*>(QStringLiteral("shortcutsDialog"));
+        QVERIFY(dialog);
+        QCOMPARE(dialog->table()->rowCount(), int(rows.size()));
+        dialog->close();
     }
 
     void namesTheNetworkByItsFolder() {
