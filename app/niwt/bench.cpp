@@ -162,6 +162,16 @@ int commandBenchLearn(const Options& options) {
         const auto& head = extractor.seenHead().head;
         bestSeen = std::get<0>(torch::addmm(head.bias.to(device), allFeatures, head.weight.to(device).t()).max(1));
     }
+    // The interactive path from a class vector (1 x a) on: mod2alpha -> alpha2w -> margin ranking.
+    // Returns alpha2w's iterations.
+    const auto learnAndRank = [&](const torch::Tensor& classVector) {
+        const auto predicted = learned.mod2alpha.predict(classVector).to(device);
+        Alpha2WReport report;
+        const auto w = alpha2w(prepared, predicted, UnseenLearningOptions{}.alpha2w, &report);
+        torch::NoGradGuard g;
+        (void)torch::argsort(torch::mv(allFeatures, w.weight[0]) + w.bias[0] - bestSeen, 0, /*descending=*/true).cpu();
+        return report.iterations;
+    };
     // --text: the same path from the typed sentence on: parse -> mod2alpha -> alpha2w -> ranking.
     const std::string text = options.value("text");
     std::vector<double> typedTimes, parseTimes;
@@ -184,14 +194,8 @@ int commandBenchLearn(const Options& options) {
         for (int repeat = 0; repeat < 5; ++repeat) {
             t0 = std::chrono::steady_clock::now();
             const SentenceVector parsed = sentences(text);
-            const auto predicted = learned.mod2alpha.predict(torch::tensor(parsed.vector).unsqueeze(0)).to(device);
-            Alpha2WReport report;
-            const auto w = alpha2w(prepared, predicted, UnseenLearningOptions{}.alpha2w, &report);
-            torch::NoGradGuard g;
-            const auto ranking =
-                torch::argsort(torch::mv(allFeatures, w.weight[0]) + w.bias[0] - bestSeen, 0, /*descending=*/true).cpu();
+            typedIterations = learnAndRank(torch::tensor(parsed.vector).unsqueeze(0));
             typedTimes.push_back(secondsSince(t0));
-            typedIterations = report.iterations;
         }
         std::sort(typedTimes.begin(), typedTimes.end());
         std::sort(parseTimes.begin(), parseTimes.end());
@@ -201,14 +205,8 @@ int commandBenchLearn(const Options& options) {
     int iterations = 0;
     for (int repeat = 0; repeat < 5; ++repeat) {
         t0 = std::chrono::steady_clock::now();
-        const auto predicted = learned.mod2alpha.predict(typed).to(device);
-        Alpha2WReport report;
-        const auto w = alpha2w(prepared, predicted, UnseenLearningOptions{}.alpha2w, &report);
-        torch::NoGradGuard g;
-        const auto ranking =
-            torch::argsort(torch::mv(allFeatures, w.weight[0]) + w.bias[0] - bestSeen, 0, /*descending=*/true).cpu();
+        iterations = learnAndRank(typed);
         times.push_back(secondsSince(t0));
-        iterations = report.iterations;
     }
 
     // One evaluation of the objective and its gradient for all unseen classes: the closed form

@@ -1,6 +1,7 @@
 #include "core/data/description_parser.h"
 
 #include "core/data/embedded.h"
+#include "core/data/text_table.h"
 #include "core/data/text_encoder.h"
 #include "core/data/wordnet.h"
 
@@ -37,17 +38,11 @@ bool isWordByte(unsigned char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
 }
 
-std::string trim(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return "";
-    return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
-
 std::vector<std::string> splitOn(const std::string& s, char sep) {
     std::vector<std::string> out;
     std::string item;
     std::istringstream in(s);
-    while (std::getline(in, item, sep)) out.push_back(trim(item));
+    while (std::getline(in, item, sep)) out.push_back(trimmed(item));
     return out;
 }
 
@@ -69,13 +64,13 @@ std::string joinWords(const std::vector<std::string>& words) { return joinWords(
 // "word*0.6" -> {"word", 0.6}.
 std::pair<std::string, double> weighted(const std::string& item, const std::string& source, int line) {
     const auto star = item.rfind('*');
-    if (star == std::string::npos) return {trim(item), 1.0};
+    if (star == std::string::npos) return {trimmed(item), 1.0};
     try {
         size_t used = 0;
-        const std::string number = trim(item.substr(star + 1));
+        const std::string number = trimmed(item.substr(star + 1));
         const double w = std::stod(number, &used);
         if (used != number.size() || !(w > 0) || w > 1) throw std::invalid_argument("range");
-        return {trim(item.substr(0, star)), w};
+        return {trimmed(item.substr(0, star)), w};
     } catch (const std::exception&) {
         throw DataError(located(source, line, "weight in \"" + item + "\" is not a number in (0, 1]"));
     }
@@ -184,14 +179,14 @@ Lexicon parseLexicon(const std::string& text, const std::string& source) {
     while (std::getline(in, line)) {
         ++lineNo;
         if (const auto hash = line.find('#'); hash != std::string::npos) line = line.substr(0, hash);
-        line = trim(line);
+        line = trimmed(line);
         if (line.empty()) continue;
         const auto space = line.find(' ');
         const std::string kind = line.substr(0, space);
-        const std::string rest = space == std::string::npos ? "" : trim(line.substr(space + 1));
+        const std::string rest = space == std::string::npos ? "" : trimmed(line.substr(space + 1));
         const auto eq = rest.find(" = ");
-        const std::string left = eq == std::string::npos ? rest : trim(rest.substr(0, eq));
-        const std::string right = eq == std::string::npos ? "" : trim(rest.substr(eq + 3));
+        const std::string left = eq == std::string::npos ? rest : trimmed(rest.substr(0, eq));
+        const std::string right = eq == std::string::npos ? "" : trimmed(rest.substr(eq + 3));
         const auto needRight = [&] {
             if (eq == std::string::npos || right.empty())
                 throw DataError(located(source, lineNo, "\"" + kind + "\" needs \"WORDS = MEANING\""));
@@ -205,8 +200,8 @@ Lexicon parseLexicon(const std::string& text, const std::string& source) {
             needRight();
             std::string bodies = right, implied;
             if (const auto bar = right.find('|'); bar != std::string::npos) {
-                bodies = trim(right.substr(0, bar));
-                implied = trim(right.substr(bar + 1));
+                bodies = trimmed(right.substr(0, bar));
+                implied = trimmed(right.substr(bar + 1));
             }
             if (kind == "whole") {
                 for (const auto& p : phrases(left)) lex.wholeWords.insert(p);
@@ -596,7 +591,7 @@ std::vector<Token> DescriptionParser::Impl::tokens(const std::string& text) cons
 
 DescriptionParse DescriptionParser::Impl::parse(const std::string& text) const {
     DescriptionParse out;
-    if (trim(text).empty()) {
+    if (trimmed(text).empty()) {
         out.problem = "the description is empty: describe the class in words, e.g. \"a small bird with a red head\"";
         return out;
     }
