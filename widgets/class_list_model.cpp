@@ -47,6 +47,13 @@ int ClassListModel::testCount(int classIndex) const {
     return classIndex >= 0 && size_t(classIndex) < testCounts_.size() ? testCounts_[size_t(classIndex)] : 0;
 }
 
+int ClassListModel::emptyClassCount() const {
+    int count = 0;
+    for (size_t i = 0; i < trainCounts_.size(); ++i)
+        if (trainCounts_[i] + testCounts_[i] == 0) ++count;
+    return count;
+}
+
 QString ClassListModel::splitLabel(const ClassInfo& info) {
     if (!info.inSplit) return tr("not in split");
     return info.seen ? tr("seen") : tr("unseen");
@@ -97,6 +104,7 @@ QVariant ClassListModel::data(const QModelIndex& index, int role) const {
         }
         break;
     case NameRole: return QString::fromStdString(info.name);
+    case ImageCountRole: return trainCount(row) + testCount(row);
     case ClassIndexRole: return row;
     case SeenRole: return info.seen && info.inSplit;
     case InSplitRole: return info.inSplit;
@@ -140,8 +148,15 @@ void ClassFilterProxyModel::setSplitFilter(SplitFilter filter) {
     invalidateFilter();
 }
 
+void ClassFilterProxyModel::setShowEmptyClasses(bool show) {
+    if (show == showEmptyClasses_) return;
+    showEmptyClasses_ = show;
+    invalidateFilter();
+}
+
 bool ClassFilterProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const {
     const QModelIndex index = sourceModel()->index(sourceRow, ClassListModel::NameColumn, sourceParent);
+    if (!showEmptyClasses_ && index.data(ClassListModel::ImageCountRole).toInt() == 0) return false;
     if (splitFilter_ != SplitFilter::All) {
         if (!index.data(ClassListModel::InSplitRole).toBool()) return false;
         const bool seen = index.data(ClassListModel::SeenRole).toBool();

@@ -1,6 +1,6 @@
 #pragma once
 // Table of a data set's classes (name, split, #train, #test) and a proxy that filters it by
-// name and split, for the data set browser's class list.
+// name, split and whether a class has any images, for the data set browser's class list.
 #include "core/data/dataset.h"
 
 #include <QAbstractTableModel>
@@ -25,6 +25,7 @@ public:
         SeenRole,                           // bool: seen class (and in the split)
         InSplitRole,                        // bool
         NameRole,                           // QString: the class name as in the data set
+        ImageCountRole,                     // int: train + test images of the class
     };
 
     explicit ClassListModel(QObject* parent = nullptr);
@@ -35,6 +36,9 @@ public:
 
     int trainCount(int classIndex) const;
     int testCount(int classIndex) const;
+    // Classes with no image at all (train + test == 0), e.g. classes an xlsa17 split lists but
+    // whose folder is missing or empty.
+    int emptyClassCount() const;
     // "seen", "unseen" or "not in split".
     static QString splitLabel(const ClassInfo& info);
 
@@ -62,6 +66,10 @@ public:
     QString nameFilter() const { return nameFilter_; }
     void setSplitFilter(SplitFilter filter);
     SplitFilter splitFilter() const { return splitFilter_; }
+    // Classes without any image are hidden unless this is on (off by default): there is nothing
+    // to browse, train on or explain for them.
+    void setShowEmptyClasses(bool show);
+    bool showEmptyClasses() const { return showEmptyClasses_; }
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
@@ -69,6 +77,7 @@ protected:
 private:
     QString nameFilter_;   // normalised: lower case, '_' as ' '
     SplitFilter splitFilter_ = SplitFilter::All;
+    bool showEmptyClasses_ = false;
 };
 
 }  // namespace niwt::gui

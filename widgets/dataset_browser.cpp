@@ -4,6 +4,7 @@
 #include "widgets/class_list_model.h"
 #include "widgets/thumbnail_model.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -52,6 +53,10 @@ ClassListPanel::ClassListPanel(QWidget* parent) : QWidget(parent) {
     splitBox_->addItem(tr("Seen"), int(ClassFilterProxyModel::SplitFilter::Seen));
     splitBox_->addItem(tr("Unseen"), int(ClassFilterProxyModel::SplitFilter::Unseen));
     splitBox_->setToolTip(tr("Show all classes, only seen (training) or only unseen (zero-shot) classes"));
+    showEmptyCheck_ = new QCheckBox(tr("Show classes without images"), this);
+    showEmptyCheck_->setObjectName(QStringLiteral("showEmptyClassesCheck"));
+    showEmptyCheck_->setChecked(proxy_->showEmptyClasses());
+    showEmptyCheck_->setToolTip(tr("Also list classes that have no train or test image in this data set"));
 
     view_ = new QTableView(this);
     view_->setModel(proxy_);
@@ -78,11 +83,18 @@ ClassListPanel::ClassListPanel(QWidget* parent) : QWidget(parent) {
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(summary_);
     layout->addLayout(filterRow);
+    layout->addWidget(showEmptyCheck_);
     layout->addWidget(view_, 1);
 
     connect(filterEdit_, &QLineEdit::textChanged, proxy_, &ClassFilterProxyModel::setNameFilter);
     connect(splitBox_, &QComboBox::currentIndexChanged, this, [this] {
         proxy_->setSplitFilter(ClassFilterProxyModel::SplitFilter(splitBox_->currentData().toInt()));
+    });
+    connect(showEmptyCheck_, &QCheckBox::toggled, this, [this](bool show) {
+        if (show == proxy_->showEmptyClasses()) return;
+        proxy_->setShowEmptyClasses(show);
+        updateSummary();
+        emit showEmptyClassesChanged(show);
     });
     connect(view_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) {
@@ -109,11 +121,16 @@ void ClassListPanel::selectClass(int classIndex) {
     if (!proxyIndex.isValid()) {
         filterEdit_->clear();
         splitBox_->setCurrentIndex(0);
+        if (model_->trainCount(classIndex) + model_->testCount(classIndex) == 0) setShowEmptyClasses(true);
         proxyIndex = proxy_->mapFromSource(source);
     }
     view_->setCurrentIndex(proxyIndex);
     view_->scrollTo(proxyIndex);
 }
+
+void ClassListPanel::setShowEmptyClasses(bool show) { showEmptyCheck_->setChecked(show); }
+
+bool ClassListPanel::showEmptyClasses() const { return proxy_->showEmptyClasses(); }
 
 void ClassListPanel::focusFilter() {
     filterEdit_->setFocus(Qt::ShortcutFocusReason);
@@ -135,6 +152,9 @@ void ClassListPanel::updateSummary() {
                        .arg(locale.toString(qulonglong(dataset->images.size())));
     if (dataset->corruptSkipped > 0)
         text += tr(" · <span style='color:#c0392b'>%1 unreadable skipped</span>").arg(dataset->corruptSkipped);
+    const int empty = model_->emptyClassCount();
+    if (empty > 0 && !proxy_->showEmptyClasses())
+        text += empty == 1 ? tr(" · 1 class without images hidden") : tr(" · %1 classes without images hidden").arg(empty);
     summary_->setText(text);
     summary_->setToolTip(QString::fromStdString(dataset->spec));
 }
@@ -280,7 +300,13 @@ void DatasetBrowser::setDataset(std::shared_ptr<const Dataset> dataset) {
     images_->setDataset(dataset_);
     profile_->setDataset(dataset_);
     emit datasetChanged(dataset_);
-    if (dataset_ && !dataset_->classes.empty()) selectClass(0);
+    if (dataset_ && !dataset_->classes.empty()) {
+        // The first class with images: one without is hidden by default and has nothing to show.
+        int first = 0;
+        const ClassListModel* model = classList_->model();
+        while (first < model->rowCount() && model->trainCount(first) + model->testCount(first) == 0) ++first;
+        selectClass(first < model->rowCount() ? first : 0);
+    }
 }
 
 void DatasetBrowser::selectClass(int classIndex) { classList_->selectClass(classIndex); }

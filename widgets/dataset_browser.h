@@ -13,6 +13,7 @@
 #include <memory>
 #include <vector>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -33,8 +34,13 @@ public:
     explicit ClassListPanel(QWidget* parent = nullptr);
 
     void setDataset(std::shared_ptr<const Dataset> dataset);
-    // Selects (and scrolls to) a class; clears the name filter when it hides the class.
+    // Selects (and scrolls to) a class; clears the name filter when it hides the class, and shows
+    // classes without images when the class has none.
     void selectClass(int classIndex);
+    // Classes without any image are hidden unless this is on (off by default); the check box
+    // beside the filter toggles it. Not saved here: the main window may keep it in its settings.
+    void setShowEmptyClasses(bool show);
+    bool showEmptyClasses() const;
     int currentClassIndex() const { return currentClass_; }
     void focusFilter();
 
@@ -43,9 +49,11 @@ public:
     QTableView* view() const { return view_; }
     QLineEdit* filterEdit() const { return filterEdit_; }
     QComboBox* splitFilterBox() const { return splitBox_; }
+    QCheckBox* showEmptyCheck() const { return showEmptyCheck_; }
 
 signals:
     void currentClassChanged(int classIndex);
+    void showEmptyClassesChanged(bool show);
 
 private:
     void updateSummary();
@@ -55,6 +63,7 @@ private:
     QLabel* summary_ = nullptr;
     QLineEdit* filterEdit_ = nullptr;
     QComboBox* splitBox_ = nullptr;
+    QCheckBox* showEmptyCheck_ = nullptr;
     QTableView* view_ = nullptr;
     int currentClass_ = -1;
 };
@@ -94,7 +103,8 @@ public:
     explicit DatasetBrowser(QObject* parent = nullptr);
     ~DatasetBrowser() override;  // deletes the panels nobody has taken
 
-    void setDataset(std::shared_ptr<const Dataset> dataset);  // selects the first class
+    // Selects the first class that has images (the first class when none has).
+    void setDataset(std::shared_ptr<const Dataset> dataset);
     std::shared_ptr<const Dataset> dataset() const { return dataset_; }
     void selectClass(int classIndex);
     int currentClassIndex() const { return currentClass_; }
