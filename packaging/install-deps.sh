@@ -10,6 +10,7 @@ PACKAGES=(
   libopencv-dev
   libqcustomplot-dev libqcustomplot2.1-qt6
   nlohmann-json3-dev
+  libcli11-dev            # niwt's command line (header-only)
   libmatio-dev zlib1g-dev
   wordnet-base            # WordNet 3.0 database: the description parser reads unknown words through it
   libopenblas0-pthread

@@ -42,7 +42,7 @@ int commandBenchExtract(const Options& options) {
     eo.batchSize = options.integer("batch-size", eo.batchSize);
     eo.decodeThreads = options.integer("decode-threads", 0);
     eo.limit = options.integer("limit", kDefaultBenchImages);
-    Extractor extractor(dataset, bundle, stage, device, eo);
+    Extractor extractor(dataset, bundle, stage, device, eo, {}, cancelRequested);
     const auto images = extractor.limited(dataset.imageIndices(true, Subset::Train));
     if (images.empty())
         throw std::invalid_argument("no seen training images to benchmark");
@@ -64,6 +64,7 @@ int commandBenchExtract(const Options& options) {
         ImageBatchLoader loader(paths, bundle.input, lo);
         ImageBatch batch;
         while (loader.next(batch)) {
+            throwIfCancelled();
             decoded += int(batch.positions.size());
             preloaded.push_back(batch.images);
         }
@@ -77,8 +78,10 @@ int commandBenchExtract(const Options& options) {
 
     // 2. Network alone: forward to the stage, later stages with autograd, backward, on tensors in memory.
     t0 = std::chrono::steady_clock::now();
-    for (const auto& x : preloaded)
+    for (const auto& x : preloaded) {
+        throwIfCancelled();
         imageImportances(net, stage, head, extractor.toDevice(x), targetsFor(x.size(0)), nullptr).to(torch::kCPU);
+    }
     synchronise(device);
     const double networkSeconds = secondsSince(t0);
     std::cerr << "network: " << decoded << " images in " << networkSeconds << " s\n";
@@ -91,6 +94,7 @@ int commandBenchExtract(const Options& options) {
         ImageBatchLoader loader(paths, bundle.input, lo);
         ImageBatch batch;
         while (loader.next(batch)) {
+            throwIfCancelled();
             if (batch.positions.empty())
                 continue;
             imageImportances(net, stage, head, extractor.toDevice(batch.images), targetsFor(batch.images.size(0)), nullptr)
@@ -136,7 +140,7 @@ int commandBenchLearn(const Options& options) {
     const int stage = resolveStage(bundle, options.value("stage"));
     ExtractionOptions eo;
     eo.cacheDir = options.value("cache-dir");
-    Extractor extractor(dataset, bundle, stage, device, eo, progressLine);
+    Extractor extractor(dataset, bundle, stage, device, eo, progressLine, cancelRequested);
     const auto& features = extractor.allFeatures();
     const auto classVectors = classVectorMatrix(*modality, int(dataset.classes.size()));
     const auto unseen = learnableUnseenClasses(dataset, features);
@@ -145,6 +149,7 @@ int commandBenchLearn(const Options& options) {
 
     // All unseen classes together (caches warm after the first call).
     const auto learned = learnUnseenClasses(extractor, dataset, classVectors, unseen, device);
+    throwIfCancelled();
 
     // Interactive path: the first unseen class's vector stands in for one the user typed. The
     // basis is prepared once per session (it depends on the seen head and the pool only).
@@ -187,11 +192,13 @@ int commandBenchLearn(const Options& options) {
             throw std::invalid_argument("--text: " + first.problem);
         typedReport = first.report;
         for (int repeat = 0; repeat < 200; ++repeat) {
+            throwIfCancelled();
             t0 = std::chrono::steady_clock::now();
             const SentenceVector parsed = sentences(text);
             parseTimes.push_back(secondsSince(t0));
         }
         for (int repeat = 0; repeat < 5; ++repeat) {
+            throwIfCancelled();
             t0 = std::chrono::steady_clock::now();
             const SentenceVector parsed = sentences(text);
             typedIterations = learnAndRank(torch::tensor(parsed.vector).unsqueeze(0));
@@ -204,6 +211,7 @@ int commandBenchLearn(const Options& options) {
     std::vector<double> times;
     int iterations = 0;
     for (int repeat = 0; repeat < 5; ++repeat) {
+        throwIfCancelled();
         t0 = std::chrono::steady_clock::now();
         iterations = learnAndRank(typed);
         times.push_back(secondsSince(t0));

@@ -7,8 +7,9 @@
 
 namespace niwt::cli {
 
+// The command line as main.cpp's CLI11 parser filled it: only options the subcommand declares.
 struct Options {
-    std::vector<std::string> positional;           // subcommand words
+    std::vector<std::string> positional;           // subcommand words ("bench", "learn"), then merge's inputs
     std::map<std::string, std::vector<std::string>> values;  // --name VALUE (repeatable)
     std::map<std::string, bool> flags;             // --name
 
@@ -24,6 +25,16 @@ void printResult(const Options& options, const nlohmann::json& result);
 // twice a second); elsewhere plain lines, the first and last of each phase and at most one every
 // 10 s between them (no carriage returns in logs).
 void progressLine(const std::string& phase, int done, int total);
+// Ends a terminal's progress line left open by an interrupted phase, so that the error or
+// "niwt: cancelled" that follows starts a line of its own. Does nothing elsewhere.
+void endProgressLine();
+
+// Ctrl+C: main() lets SIGINT and SIGTERM set a flag (a second signal ends niwt at once). Long work
+// polls it: cancelRequested() is what the engine's `cancelled` callbacks get (true -> the engine
+// throws niwt::Cancelled, caches stay as they were); loops of niwt's own call throwIfCancelled().
+// main() turns niwt::Cancelled into "niwt: cancelled" on stderr and exit code 130.
+bool cancelRequested();
+void throwIfCancelled();
 
 int commandInfo(const Options& options);
 int commandExtract(const Options& options);

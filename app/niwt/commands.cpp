@@ -49,6 +49,16 @@ void printResult(const Options& options, const nlohmann::json& result) {
         std::cout << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
 }
 
+namespace {
+bool progressLineOpen = false;  // a terminal's progress line awaits its end (\n)
+}  // namespace
+
+void endProgressLine() {
+    if (progressLineOpen)
+        std::cerr << "\n" << std::flush;
+    progressLineOpen = false;
+}
+
 void progressLine(const std::string& phase, int done, int total) {
     using Clock = std::chrono::steady_clock;
     // On a terminal one line is rewritten in place (\r) at most twice a second; elsewhere (a Slurm
@@ -59,7 +69,7 @@ void progressLine(const std::string& phase, int done, int total) {
     static const bool terminal = isatty(fileno(stderr)) != 0;
     static Clock::time_point last;
     static std::string lastPhase;
-    static bool lineOpen = false;
+    bool& lineOpen = progressLineOpen;
     const auto now = Clock::now();
     const auto interval = terminal ? std::chrono::duration_cast<Clock::duration>(kTerminalInterval)
                                    : std::chrono::duration_cast<Clock::duration>(kLogInterval);
@@ -106,7 +116,7 @@ std::string bundlePathFromOptions(const Options& options, const Dataset& dataset
                                  std::to_string(p.epochs),
                              p.batch, p.batches);
             },
-            {});
+            cancelRequested);
         if (result.trainedNow)
             std::cerr << "default network trained in " << result.seconds << " s, seen test accuracy "
                       << 100 * result.seenTestAccuracy << "%\n";
@@ -313,7 +323,8 @@ int commandExtract(const Options& options) {
     const Bundle bundle = openBundleFromOptions(options, dataset, device);
     const int stage = resolveStage(bundle, options.value("stage"));
 
-    Extractor extractor(dataset, bundle, stage, device, extractionOptionsFromOptions(options), progressLine);
+    Extractor extractor(dataset, bundle, stage, device, extractionOptionsFromOptions(options), progressLine,
+                        cancelRequested);
     if (!options.value("phase").empty())
         return extractPhase(options, extractor,
                             {{"dataset", dataset.spec},

@@ -338,12 +338,12 @@ int commandDescribe(const Options& options) {
     so.device = options.value("device", "auto");
     so.cacheDir = options.value("cache-dir");
     NiwtSession session(dataset, so);
-    const NiwtSessionInfo info = session.prepare(progressLine);
+    const NiwtSessionInfo info = session.prepare(progressLine, cancelRequested);
     const std::vector<float> vector =
         route == SentenceRoute::Captions ? session.classVectorFromCaption(text) : parsed.vector;
 
     const auto learnStart = std::chrono::steady_clock::now();
-    const LearnedClass learned = session.learnClass("described", vector);
+    const LearnedClass learned = session.learnClass("described", vector, {}, cancelRequested);
     const double learnMs = millisecondsSince(learnStart);
 
     nlohmann::json topImages = nlohmann::json::array();

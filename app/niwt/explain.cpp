@@ -66,7 +66,8 @@ struct Session {
         classVectors = classVectorMatrix(*modality, int(dataset.classes.size()));
         bundle = std::make_unique<Bundle>(openBundleFromOptions(options, dataset, device));
         stage = resolveStage(*bundle, options.value("stage"));
-        extractor = std::make_unique<Extractor>(dataset, *bundle, stage, device, extractionOptionsFromOptions(options), progressLine);
+        extractor = std::make_unique<Extractor>(dataset, *bundle, stage, device, extractionOptionsFromOptions(options),
+                                                progressLine, cancelRequested);
         auto basis = prepareExplanationBasis(*extractor, classVectors);
         importances = std::move(basis.importances);
         inverse = std::move(basis.inverse);
@@ -279,7 +280,7 @@ int commandNeurons(const Options& options) {
                 if (img.classIndex == target.classIndex)
                     paths.push_back(img.path);
             classImportance = meanClassWeightImportance(*s.bundle, s.stage, paths, target.weight, s.device,
-                                                        s.extractor->loaderOptions(), &classImages);
+                                                        s.extractor->loaderOptions(), &classImages, cancelRequested);
             if (classImages == 0)
                 throw DataError(located(s.dataset.root, 0, "no readable image of class " + targetName));
         }
@@ -289,7 +290,8 @@ int commandNeurons(const Options& options) {
     const std::vector<int> images = evenlyThinned(s.importances.images, options.integer("limit", 0));
     const auto paths = s.extractor->pathsOf(images);
     const auto topImages =
-        topActivatingImages(*s.bundle, s.stage, paths, perChannel, s.device, s.extractor->loaderOptions(), progressLine);
+        topActivatingImages(*s.bundle, s.stage, paths, perChannel, s.device, s.extractor->loaderOptions(),
+                            progressLine, cancelRequested);
 
     // Overlays for --units N units (default all): the class's most important ones when a class is
     // given, else the first N.

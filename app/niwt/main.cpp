@@ -1,38 +1,51 @@
-// niwt: the headless NIWT tool. `niwt --help` lists the subcommands.
+// niwt: the headless NIWT tool. `niwt --help` lists the subcommands, `niwt COMMAND --help` (and
+// `niwt bench learn --help`, ...) a subcommand's options. The command line is parsed with CLI11
+// into niwt::cli::Options, which the commands read.
 #include "app/niwt/cli.h"
 #include "core/engine/cancelled.h"
 #include "core/pipeline/engine_info.h"
 
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
+#include <atomic>
+#include <csignal>
 #include <iostream>
 
 namespace {
 
-const char* kUsage = R"(niwt — Neuron Importance-aware Weight Transfer, headless
+// ---- Ctrl+C --------------------------------------------------------------------------------
 
-Usage:
-  niwt info    [--dataset SPEC] [--split SPEC] [--modality NAME=csv:FILE]... [--bundle DIR|FILE] [--json]
-  niwt extract --dataset SPEC [--split SPEC] [--bundle DIR|FILE] [--stage NAME] [--json]
-               [--shard I/N --phase features|importances | --phase head]
-  niwt merge   [--cache-dir DIR] [--keep-parts] [PART_FILE|FOLDER]... [--json]
-  niwt run     --dataset SPEC --split SPEC [--bundle DIR|FILE] [--stage NAME]
-               [--modality NAME|NAME=csv:FILE|captions] [--descriptions FILE]
-               [--method niwt|eszsl] [--no-calibration] [--export DIR]
-               [--typed FILE.json [--typed-parser parser|keyword]] [--json]
-  niwt describe --dataset SPEC --split SPEC [--bundle DIR|FILE] [--stage NAME]
-               [--modality NAME|NAME=csv:FILE|captions] [--descriptions FILE]
-               --text "SENTENCE" [--top N] [--json]
-  niwt bench learn --dataset SPEC --split SPEC --bundle DIR|FILE [--modality NAME] [--text "SENTENCE"]
-  niwt bench extract --dataset SPEC [--split SPEC] --bundle DIR|FILE [--stage NAME] [--limit N]
-  niwt explain --dataset SPEC --split SPEC [--bundle DIR|FILE] --image FILE --class NAME
-               [--modality NAME] [--stage NAME] [--out DIR] [--top N] [--json]
-  niwt neurons --dataset SPEC --split SPEC [--bundle DIR|FILE] [--stage NAME] [--class NAME]
-               [--modality NAME] [--out DIR] [--top N] [--images N] [--units N] [--limit N] [--json]
+std::atomic<bool> gCancelRequested{false};
+
+extern "C" void onCancelSignal(int) { gCancelRequested.store(true); }
+
+// SIGINT and SIGTERM set the flag that cancelRequested() reads. SA_RESETHAND: a second signal
+// finds the default action again and ends niwt at once (for work that polls rarely). A signal that
+// was ignored when niwt started (nohup, a background job of a script) stays ignored.
+void installCancelHandlers() {
+    for (const int signal : {SIGINT, SIGTERM}) {
+        struct sigaction previous {};
+        if (sigaction(signal, nullptr, &previous) == 0 && previous.sa_handler == SIG_IGN)
+            continue;
+        struct sigaction action {};
+        action.sa_handler = onCancelSignal;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESTART | SA_RESETHAND;
+        sigaction(signal, &action, nullptr);
+    }
+}
+
+// ---- The command line ----------------------------------------------------------------------
+
+const char* kFooter = R"(Run `niwt COMMAND --help` (`niwt bench learn --help`, ...) for a command's options.
 
 Data sets (--dataset):  cub:DIR  awa2:DIR  folder:DIR  fashion-mnist[:DIR] (the default)
 Splits (--split):       xlsa17:DIR (trainvalclasses.txt/testclasses.txt, att_splits.mat)
                         classes:FILE (one unseen class name per line)
 Modalities:             --modality NAME=csv:FILE (header "class,<dim>,...", one row per class)
+Networks (--bundle):    a niwt-bundle folder (bundle.pt + bundle.json) or its bundle.pt;
+                        for fashion-mnist without --bundle, a small CNN is trained once and cached
 
 Typed descriptions (a new class from a sentence):
   describe --text S     parses S into a class vector of the modality (--modality attributes, the
@@ -59,81 +72,255 @@ Cluster-scale extraction (large data sets; packaging/cluster/ has Slurm and Kube
   equal the unsharded run's bit for bit. Parts go to DIR/parts/; merge checks that they come from
   the same inputs and cover each shard once, writes atomically and removes them (--keep-parts keeps).
 
-Common options:
-  --bundle PATH       a niwt-bundle folder (bundle.pt + bundle.json) or its bundle.pt;
-                      for fashion-mnist without --bundle, a small CNN is trained once and cached
-  --stage NAME        importance stage (default: the input of the bundle's last stage)
-  --device D          auto (CUDA when available), cpu, cuda, cuda:N
-  --batch-size N      images per batch (default 32)
-  --decode-threads N  JPEG decoding threads (default: automatic)
-  --torch-threads N   LibTorch intra-op threads (default: one per core)
-  --limit N           at most N images per list (quick runs, benchmarks)
-  --cache-dir DIR     where caches go (default $XDG_CACHE_HOME/niwt-explorer/cache)
-  --no-cache          recompute and overwrite cached features, heads and importances
-  --json              print the result as one JSON object
-  --version, --help
-Exit code 0 only on success; errors are one line on stderr.
+Exit code 0 only on success; errors are one line on stderr (usage errors: exit code 2).
+Ctrl+C (SIGINT) or SIGTERM stops the work at the next batch: "niwt: cancelled", exit code 130,
+caches and output files as before the run (they are written atomically).
 )";
 
-const std::vector<std::string> kValueOptions = {"dataset", "split", "modality", "bundle", "stage", "device",
-                                                "batch-size", "decode-threads", "torch-threads", "limit", "cache-dir", "epochs", "method",
-                                                "descriptions", "export", "image", "class", "out", "top", "images", "units",
-                                                "shard", "phase", "text", "typed", "typed-parser"};
-const std::vector<std::string> kFlagOptions = {"json", "no-cache", "no-calibration", "help", "version", "keep-parts"};
+// Option builders: each subcommand declares exactly the options its command reads.
+struct Declare {
+    CLI::App* app;
 
-bool parse(int argc, char** argv, niwt::cli::Options& out, std::string& error) {
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        if (a.rfind("--", 0) != 0) {
-            out.positional.push_back(a);
+    Declare& value(const std::string& name, const std::string& type, const std::string& help) {
+        app->add_option("--" + name, help)->type_name(type)->take_all();
+        return *this;
+    }
+    Declare& flag(const std::string& name, const std::string& help) {
+        app->add_flag("--" + name, help);
+        return *this;
+    }
+    // --dataset, --split and --modality NAME=csv:FILE (every command that opens a data set).
+    Declare& data(const std::string& modalityType, const std::string& modalityHelp) {
+        return value("dataset", "SPEC", "cub:DIR, awa2:DIR, folder:DIR or fashion-mnist[:DIR] (the default)")
+            .value("split", "SPEC", "xlsa17:DIR or classes:FILE (unseen class names); repeatable")
+            .value("modality", modalityType, modalityHelp);
+    }
+    Declare& addsModality() {
+        return data("NAME=csv:FILE", "adds a modality from a CSV (header class,<dim>,...); repeatable");
+    }
+    Declare& selectsModality(bool captions = true) {
+        return data(captions ? "NAME|NAME=csv:FILE|captions" : "NAME|NAME=csv:FILE",
+                    std::string("class vectors (default attributes); NAME=csv:FILE adds one") +
+                        (captions ? "; captions: from --descriptions" : ""));
+    }
+    Declare& descriptions() {
+        return value("descriptions", "FILE",
+                     "captions' class descriptions, JSON class -> phrases (default: CUB's)");
+    }
+    // --bundle (with --device and --epochs of the default network) and --stage.
+    Declare& network() {
+        return value("bundle", "DIR|FILE",
+                     "niwt-bundle folder or its bundle.pt (fashion-mnist: default CNN)")
+            .value("device", "D", "auto (CUDA when available; the default), cpu, cuda, cuda:N")
+            .value("epochs", "N", "epochs of the default fashion-mnist CNN, without --bundle (default 3)")
+            .value("stage", "NAME", "importance stage (default: the input of the bundle's last stage)");
+    }
+    Declare& threads() { return value("torch-threads", "N", "LibTorch intra-op threads (default: one per core)"); }
+    Declare& cacheDir() {
+        return value("cache-dir", "DIR", "where caches go (default $XDG_CACHE_HOME/niwt-explorer/cache)");
+    }
+    Declare& batches() {
+        return value("batch-size", "N", "images per batch (default 32)")
+            .value("decode-threads", "N", "JPEG decoding threads (default: automatic)");
+    }
+    Declare& limit(const std::string& help = "at most N images per list (quick runs)") { return value("limit", "N", help); }
+    // What extractionOptionsFromOptions reads.
+    Declare& extraction() {
+        return cacheDir().batches().limit().flag("no-cache", "recompute and overwrite cached features, heads and importances");
+    }
+    Declare& json() { return flag("json", "print the result as one JSON object"); }
+};
+
+// The deepest subcommand given ("niwt", "niwt run", "niwt bench learn").
+std::vector<CLI::App*> chainOf(CLI::App& app) {
+    std::vector<CLI::App*> chain = {&app};
+    while (!chain.back()->get_subcommands().empty())
+        chain.push_back(chain.back()->get_subcommands().front());
+    return chain;
+}
+
+std::string commandName(const std::vector<CLI::App*>& chain) {
+    std::string name = "niwt";
+    for (size_t i = 1; i < chain.size(); ++i)
+        name += " " + chain[i]->get_name();
+    return name;
+}
+
+enum class Parsed { Run, Exit };
+
+// Fills `out` from the command line; Exit with `code` when help, the version or an error was printed.
+Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& code) {
+    CLI::App app("niwt - Neuron Importance-aware Weight Transfer, headless", "niwt");
+    app.set_help_flag("-h,--help", "print this help and exit");
+    app.add_flag("--version", "print the version and exit");
+    app.require_subcommand(0, 1);
+    app.get_formatter()->column_width(34);
+
+    CLI::App* info = app.add_subcommand("info", "summarise a data set and, with --bundle, a network");
+    Declare{info}.addsModality().value("bundle", "DIR|FILE",
+                                       "also summarise this bundle (its stages, checked by running them)").json();
+
+    CLI::App* extract = app.add_subcommand("extract", "compute and cache features, the seen head and importances");
+    Declare{extract}.addsModality().network().threads().extraction()
+        .value("shard", "I/N", "with --phase features|importances: the I-th (1-based) of N slices")
+        .value("phase", "P", "one step of cluster-scale extraction: features, importances (with --shard) or head")
+        .json();
+
+    CLI::App* merge = app.add_subcommand("merge", "join the partial caches of `extract --shard` jobs");
+    static std::vector<std::string> mergeInputs;
+    merge->add_option("parts", mergeInputs, "part files or folders (default: the cache folder's parts/)")
+        ->type_name("PART_FILE|FOLDER");
+    Declare{merge}.cacheDir().flag("keep-parts", "keep the part files after merging").json();
+
+    CLI::App* run = app.add_subcommand("run", "learn the unseen classes, report generalized zero-shot accuracy");
+    Declare{run}.selectsModality().descriptions().network().threads().extraction()
+        .value("method", "niwt|eszsl", "NIWT (mod2alpha + alpha2w; the default) or the ESZSL baseline alone")
+        .flag("no-calibration", "skip calibrated stacking (no validation pass)")
+        .value("export", "DIR", "write the classifier there (classifier.json, .pt, projector/)")
+        .value("typed", "FILE.json", "{\"unseen class\": \"sentence\", ...}: classes learned from sentences")
+        .value("typed-parser", "parser|keyword", "with --typed: the description parser (default) or keywords")
+        .json();
+
+    CLI::App* describe = app.add_subcommand("describe", "learn a class from a sentence, list the images it ranks highest");
+    Declare{describe}.selectsModality().descriptions().network().cacheDir()
+        .value("text", "SENTENCE", "the new class's description (needed)")
+        .value("top", "N", "images listed (default 10)")
+        .json();
+
+    CLI::App* bench = app.add_subcommand("bench", "benchmarks: bench learn, bench extract");
+    bench->require_subcommand(1, 1);
+    CLI::App* benchLearn = bench->add_subcommand("learn", "time alpha2w for all unseen classes and the interactive path");
+    Declare{benchLearn}.selectsModality(/*captions=*/false).network().threads().cacheDir()
+        .value("text", "SENTENCE", "also time the interactive path from this typed sentence (parse included)")
+        .json();
+    CLI::App* benchExtract = bench->add_subcommand("extract", "images/s of decoding, the network and full extraction");
+    Declare{benchExtract}.addsModality().network().threads().batches()
+        .limit("seen training images timed (default 256)").json();
+
+    CLI::App* explain = app.add_subcommand("explain", "Grad-CAM, predictions and words for one image and class");
+    Declare{explain}.selectsModality().descriptions().network().threads().extraction()
+        .value("image", "FILE", "the image to explain (needed)")
+        .value("class", "NAME", "the class to explain, seen or unseen (needed)")
+        .value("top", "N", "predictions, words and units listed (default 5)")
+        .value("out", "DIR", "where the Grad-CAM overlay PNG goes (default .)")
+        .json();
+
+    CLI::App* neurons = app.add_subcommand("neurons", "a stage's neuron table: unit names, top images, overlays");
+    Declare{neurons}.selectsModality().descriptions().network().threads().extraction()
+        .value("class", "NAME", "rank units by this class's importance (seen or unseen)")
+        .value("top", "N", "attributes named per unit (default 5)")
+        .value("images", "N", "top images per unit (default 3)")
+        .value("units", "N", "units given overlays (default all; with --class its most important)")
+        .value("out", "DIR", "where neurons.csv, neurons.json and crops/ go (default neurons)")
+        .json();
+
+    // Subcommands copy the footer when they are added: set it last, for the top level alone.
+    app.footer(kFooter);
+    // Unknown arguments are collected (not thrown) so that the error can name the command.
+    for (CLI::App* a : {&app, info, extract, merge, run, describe, bench, benchLearn, benchExtract, explain, neurons})
+        a->allow_extras();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        std::cout << app.help();  // the deepest subcommand's help
+        code = 0;
+        return Parsed::Exit;
+    } catch (const CLI::ParseError& e) {
+        const auto chain = chainOf(app);
+        const std::string command = commandName(chain);
+        const std::string what = e.what();
+        const auto colon = what.find(": ");
+        if (chain.back() == bench && !bench->remaining().empty() && bench->remaining().front()[0] != '-')
+            std::cerr << "niwt: unknown command 'bench " << bench->remaining().front() << "' (see niwt bench --help)\n";
+        else if (chain.back() == bench)
+            std::cerr << "niwt: bench needs a subcommand, learn or extract (see niwt bench --help)\n";
+        else if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) && what.rfind("--", 0) == 0 &&
+                 colon != std::string::npos && what.find(" missing") != std::string::npos)
+            std::cerr << "niwt: " << what.substr(0, colon) << " needs a value (see " << command << " --help)\n";
+        else
+            std::cerr << "niwt: " << what << " (see " << command << " --help)\n";
+        code = 2;
+        return Parsed::Exit;
+    }
+
+    const auto chain = chainOf(app);
+    const std::string command = commandName(chain);
+    for (CLI::App* a : chain) {
+        const auto extras = a->remaining();
+        if (extras.empty())
             continue;
-        }
-        std::string name = a.substr(2), value;
-        const auto eq = name.find('=');
-        const bool inlineValue = eq != std::string::npos && std::find(kValueOptions.begin(), kValueOptions.end(),
-                                                                      name.substr(0, eq)) != kValueOptions.end();
-        if (inlineValue) {
-            value = name.substr(eq + 1);
-            name = name.substr(0, eq);
-        }
-        if (std::find(kFlagOptions.begin(), kFlagOptions.end(), name) != kFlagOptions.end()) {
-            out.flags[name] = true;
-        } else if (std::find(kValueOptions.begin(), kValueOptions.end(), name) != kValueOptions.end()) {
-            if (!inlineValue) {
-                if (i + 1 >= argc) {
-                    error = "--" + name + " needs a value";
-                    return false;
-                }
-                value = argv[++i];
-            }
-            out.values[name].push_back(value);
+        const std::string name = commandName({chain.begin(), std::find(chain.begin(), chain.end(), a) + 1});
+        const std::string& first = extras.front();
+        if (first.size() > 1 && first[0] == '-') {
+            if (a == &app && chain.size() > 1)
+                std::cerr << "niwt: unknown option " << first.substr(0, first.find('='))
+                          << " (a command's options go after it: " << command << " " << first << " ...)\n";
+            else
+                std::cerr << "niwt: unknown option " << first.substr(0, first.find('=')) << " for " << name << " (see "
+                          << name << " --help)\n";
+        } else if (a == &app) {
+            std::cerr << "niwt: unknown command '" << first << "' (see niwt --help)\n";
         } else {
-            error = "unknown option --" + name + " (see niwt --help)";
-            return false;
+            std::cerr << "niwt: unexpected argument '" << first << "' for " << name << " (see " << name << " --help)\n";
+        }
+        code = 2;
+        return Parsed::Exit;
+    }
+    if (app.count("--version") > 0) {
+        std::cout << "niwt " << niwt::niwtVersion() << " (LibTorch " << niwt::libtorchVersion() << ", OpenCV "
+                  << niwt::opencvVersion() << ")\n";
+        code = 0;
+        return Parsed::Exit;
+    }
+    if (chain.size() == 1) {  // no command: the overview, as a usage error
+        std::cout << app.help();
+        code = 2;
+        return Parsed::Exit;
+    }
+
+    for (size_t i = 1; i < chain.size(); ++i)
+        out.positional.push_back(chain[i]->get_name());
+    out.positional.insert(out.positional.end(), mergeInputs.begin(), mergeInputs.end());
+    for (const CLI::Option* option : chain.back()->get_options()) {
+        if (option->count() == 0 || option->get_lnames().empty() || option->get_lnames().front() == "help")
+            continue;
+        const std::string name = option->get_lnames().front();
+        if (option->get_expected_max() == 0) {  // a flag: --name alone, no =VALUE
+            for (const auto& result : option->results())
+                if (result != "true") {
+                    std::cerr << "niwt: --" << name << " takes no value (see " << command << " --help)\n";
+                    code = 2;
+                    return Parsed::Exit;
+                }
+            out.flags[name] = true;
+        } else {
+            out.values[name] = option->results();
         }
     }
-    return true;
+    return Parsed::Run;
 }
 
 }  // namespace
 
+namespace niwt::cli {
+
+bool cancelRequested() { return gCancelRequested.load(); }
+
+void throwIfCancelled() {
+    if (cancelRequested())
+        throw Cancelled();
+}
+
+}  // namespace niwt::cli
+
 int main(int argc, char** argv) {
     niwt::cli::Options options;
-    std::string error;
-    if (!parse(argc, argv, options, error)) {
-        std::cerr << "niwt: " << error << "\n";
-        return 2;
-    }
-    if (options.flag("version")) {
-        std::cout << "niwt " << niwt::niwtVersion() << " (LibTorch " << niwt::libtorchVersion() << ", OpenCV "
-                  << niwt::opencvVersion() << ")\n";
-        return 0;
-    }
+    int code = 0;
+    if (parseCommandLine(argc, argv, options, code) == Parsed::Exit)
+        return code;
+    installCancelHandlers();
     const auto& words = options.positional;
-    if (options.flag("help") || words.empty()) {
-        std::cout << kUsage;
-        return words.empty() && !options.flag("help") ? 2 : 0;
-    }
     try {
         if (words[0] == "info")
             return niwt::cli::commandInfo(options);
@@ -149,19 +336,22 @@ int main(int argc, char** argv) {
             return niwt::cli::commandExplain(options);
         if (words[0] == "neurons")
             return niwt::cli::commandNeurons(options);
-        if (words[0] == "bench" && words.size() > 1 && words[1] == "learn")
+        if (words[0] == "bench" && words[1] == "learn")
             return niwt::cli::commandBenchLearn(options);
-        if (words[0] == "bench" && words.size() > 1 && words[1] == "extract")
+        if (words[0] == "bench" && words[1] == "extract")
             return niwt::cli::commandBenchExtract(options);
         std::cerr << "niwt: unknown command '" << words[0] << "' (see niwt --help)\n";
         return 2;
     } catch (const niwt::Cancelled&) {
+        niwt::cli::endProgressLine();
         std::cerr << "niwt: cancelled\n";
         return 130;
     } catch (const c10::Error& e) {
+        niwt::cli::endProgressLine();
         std::cerr << "niwt: " << e.what_without_backtrace() << "\n";
         return 1;
     } catch (const std::exception& e) {
+        niwt::cli::endProgressLine();
         std::cerr << "niwt: " << e.what() << "\n";
         return 1;
     }

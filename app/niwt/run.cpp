@@ -125,13 +125,14 @@ int commandRun(const Options& options) {
     const Modality& modality = typedFile.empty() ? datasetModality : typedModality;
     const Bundle bundle = openBundleFromOptions(options, dataset, device);
     const int stage = resolveStage(bundle, options.value("stage"));
-    Extractor extractor(dataset, bundle, stage, device, extractionOptionsFromOptions(options), progressLine);
+    Extractor extractor(dataset, bundle, stage, device, extractionOptionsFromOptions(options), progressLine,
+                        cancelRequested);
 
     GzslEvaluationOptions eval;
     eval.niwt = method == "niwt";
     eval.calibration = !options.flag("no-calibration");
     eval.exportDir = options.value("export");
-    const GzslEvaluation r = runGzslEvaluation(extractor, bundle, modality, device, eval);
+    const GzslEvaluation r = runGzslEvaluation(extractor, bundle, modality, device, eval, {}, cancelRequested);
 
     nlohmann::json out = {{"method", method},
                           {"dataset", r.dataset},
