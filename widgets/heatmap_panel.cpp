@@ -4,6 +4,7 @@
 #include "widgets/explain_choices.h"
 #include "widgets/explainer_controller.h"
 #include "widgets/heatmap_comparison_model.h"
+#include "widgets/heatmap_window.h"
 
 #include <QComboBox>
 #include <QDragEnterEvent>
@@ -26,7 +27,6 @@
 namespace niwt::gui {
 
 namespace {
-constexpr int kOverlayDisplaySize = 320;
 constexpr int kImageSamples = 400;     // data set images offered in the image picker
 constexpr int kTopPredictions = 5;
 
@@ -71,17 +71,23 @@ HeatmapPanel::HeatmapPanel(ExplainerController* controller, QWidget* parent)
     form->addRow(tr("Stage"), stageCombo_);
     form->addRow(tr("Colour map"), lookRow);
 
-    overlayLabel_ = new QLabel(this);
-    overlayLabel_->setAlignment(Qt::AlignCenter);
-    overlayLabel_->setMinimumSize(kOverlayDisplaySize / 2, kOverlayDisplaySize / 2);
-    overlayLabel_->setText(tr("Pick an image and a class"));
+    // The image on top, at least 320 x 320 and growing with the dock; the text below it in a
+    // splitter that cannot collapse or squeeze the image (only the text gives way, and scrolls).
+    overlayView_ = new ScaledImageView(this);
+    overlayView_->setObjectName(QStringLiteral("heatmapImage"));
+    overlayView_->setMinimumSize(kMinimumImageSide, kMinimumImageSide);
+    overlayView_->setPlaceholderText(tr("Pick an image and a class"));
     details_ = new QTextBrowser(this);
+    details_->setObjectName(QStringLiteral("heatmapDetails"));
     details_->setOpenLinks(false);
-    auto* split = new QSplitter(Qt::Horizontal, this);
-    split->addWidget(overlayLabel_);
+    details_->setMinimumHeight(details_->fontMetrics().lineSpacing() * 4);
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->setObjectName(QStringLiteral("heatmapSplitter"));
+    split->addWidget(overlayView_);
     split->addWidget(details_);
-    split->setStretchFactor(0, 1);
-    split->setStretchFactor(1, 1);
+    split->setChildrenCollapsible(false);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
 
     statusLabel_ = new QLabel(this);
     statusLabel_->setWordWrap(true);
@@ -89,11 +95,18 @@ HeatmapPanel::HeatmapPanel(ExplainerController* controller, QWidget* parent)
     cancelButton_->setEnabled(false);
     compareButton_ = new QPushButton(tr("Add to comparison"), this);
     saveButton_ = new QPushButton(tr("Save PNG…"), this);
+    popOutButton_ = new QPushButton(tr("Pop Out"), this);
+    popOutButton_->setObjectName(QStringLiteral("heatmapPopOutButton"));
+    popOutButton_->setToolTip(tr("Show the heat map large, in its own window"));
+    // Two rows, so the panel stays narrow enough for the default right dock (about 380 px).
+    auto* statusRow = new QHBoxLayout;
+    statusRow->addWidget(statusLabel_, 1);
+    statusRow->addWidget(cancelButton_);
     auto* buttons = new QHBoxLayout;
-    buttons->addWidget(statusLabel_, 1);
-    buttons->addWidget(cancelButton_);
     buttons->addWidget(compareButton_);
     buttons->addWidget(saveButton_);
+    buttons->addWidget(popOutButton_);
+    buttons->addStretch(1);
 
     comparisonView_ = new QListView(this);
     comparisonView_->setModel(comparison_);
@@ -117,6 +130,7 @@ HeatmapPanel::HeatmapPanel(ExplainerController* controller, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(split, 1);
+    layout->addLayout(statusRow);
     layout->addLayout(buttons);
     layout->addWidget(new QLabel(tr("Comparison"), this));
     layout->addLayout(compareRow);
@@ -135,6 +149,7 @@ HeatmapPanel::HeatmapPanel(ExplainerController* controller, QWidget* parent)
     connect(cancelButton_, &QPushButton::clicked, this, &HeatmapPanel::cancel);
     connect(compareButton_, &QPushButton::clicked, this, &HeatmapPanel::addToComparison);
     connect(saveButton_, &QPushButton::clicked, this, &HeatmapPanel::saveWithDialog);
+    connect(popOutButton_, &QPushButton::clicked, this, &HeatmapPanel::popOut);
     connect(removeButton, &QPushButton::clicked, this,
             [this] { comparison_->removeAt(comparisonView_->currentIndex().row()); });
     connect(clearButton, &QPushButton::clicked, comparison_, &HeatmapComparisonModel::clear);
@@ -332,10 +347,40 @@ void HeatmapPanel::redraw() {
     comparison_->setAppearance(colormap(), opacity(), comparison_->thumbnailSize());
     compareButton_->setEnabled(hasCurrent_);
     saveButton_->setEnabled(hasCurrent_);
+    popOutButton_->setEnabled(hasCurrent_);
     if (!hasCurrent_)
         return;
     overlay_ = blendHeatmap(current_.view, current_.map, opacity(), colormap());
-    overlayLabel_->setPixmap(QPixmap::fromImage(fitThumbnail(overlay_, kOverlayDisplaySize)));
+    overlayView_->setImage(overlay_);
+    updatePopOut();
+}
+
+HeatmapWindow* HeatmapPanel::popOut() {
+    if (!hasCurrent_)
+        return nullptr;
+    if (!popOut_) {
+        // A child of the panel (deleted with it) but a window of its own: a QDialog is top-level.
+        popOut_ = new HeatmapWindow(this);
+        popOut_->setAttribute(Qt::WA_DeleteOnClose);
+        if (!overlay_.isNull())
+            popOut_->resize(overlay_.size().scaled(popOut_->size(), Qt::KeepAspectRatio));
+        updatePopOut();
+    }
+    popOut_->show();
+    popOut_->raise();
+    popOut_->activateWindow();
+    return popOut_;
+}
+
+HeatmapWindow* HeatmapPanel::popOutWindow() const { return popOut_.data(); }
+
+void HeatmapPanel::updatePopOut() {
+    if (!popOut_)
+        return;
+    const QString caption = tr("%1 on %2")
+                                .arg(QString::fromStdString(current_.className),
+                                     QFileInfo(QString::fromStdString(current_.imagePath)).fileName());
+    popOut_->setOverlay(overlay_, hasCurrent_ ? caption : QString());
 }
 
 QString HeatmapPanel::predictionsText() const { return predictionLines(current_).join(QLatin1Char('\n')); }

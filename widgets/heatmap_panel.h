@@ -1,8 +1,9 @@
 #pragma once
 // The Heatmaps panel: a Grad-CAM overlay of one image for one class (seen, or learned in the
 // explorer), with colour map and opacity controls, the stage picker (showing the bundle's default),
-// the top predictions and the textual explanation beside it, and a comparison row of (image,
-// class) overlays side by side. Images come from the data set (a sample of its images), the
+// the top predictions and the textual explanation below it (a splitter that never squeezes the
+// image under 320 x 320), a "Pop Out" window showing the overlay large, and a comparison row of
+// (image, class) overlays side by side. Images come from the data set (a sample of its images), the
 // browser (setImagePath), a file dialog, or any image file dropped on the panel.
 //
 // Work runs on the shared ExplainerController's thread; results are cached per (image, class,
@@ -11,6 +12,7 @@
 
 #include <QCache>
 #include <QImage>
+#include <QPointer>
 #include <QWidget>
 
 class QComboBox;
@@ -25,6 +27,8 @@ namespace niwt::gui {
 
 class ExplainerController;
 class HeatmapComparisonModel;
+class HeatmapWindow;
+class ScaledImageView;
 
 class HeatmapPanel : public QWidget {
     Q_OBJECT
@@ -58,6 +62,14 @@ public:
     const Explanation& currentExplanation() const { return current_; }
     // The overlay as drawn now, at the network's input resolution.
     QImage currentOverlay() const { return overlay_; }
+    // The overlay as the panel draws it (scaled to fit, at least kMinimumImageSide on each side).
+    ScaledImageView* imageView() const { return overlayView_; }
+    static constexpr int kMinimumImageSide = 320;
+    // Opens (or raises) the pop-out window: the current overlay in its own resizable, non-modal
+    // top-level window that follows the panel (new explanations, colour map, opacity). Closing it
+    // deletes it; popOutWindow() is then null. Null (nothing opened) while no heat map is shown.
+    HeatmapWindow* popOut();
+    HeatmapWindow* popOutWindow() const;
     QString predictionsText() const;
     QString explanationText() const;
 
@@ -87,6 +99,7 @@ private:
     void rebuildImageCombo();
     void request();
     void redraw();
+    void updatePopOut();
     void report(const QString& message);
     QString cacheKey(const QString& image, const ExplainClass& cls, const QString& stage) const;
     bool currentClass(ExplainClass* out) const;
@@ -101,12 +114,14 @@ private:
     QComboBox* stageCombo_ = nullptr;
     QComboBox* colormapCombo_ = nullptr;
     QSlider* opacitySlider_ = nullptr;
-    QLabel* overlayLabel_ = nullptr;
+    ScaledImageView* overlayView_ = nullptr;
     QTextBrowser* details_ = nullptr;
     QLabel* statusLabel_ = nullptr;
     QPushButton* cancelButton_ = nullptr;
     QPushButton* compareButton_ = nullptr;
     QPushButton* saveButton_ = nullptr;
+    QPushButton* popOutButton_ = nullptr;
+    QPointer<HeatmapWindow> popOut_;
     QListView* comparisonView_ = nullptr;
     HeatmapComparisonModel* comparison_ = nullptr;
 

@@ -1,16 +1,21 @@
 // The heatmap panel's GUI side, no engine: re-blending a cached map with the colour map and
 // opacity controls (opacity 0 is the input view exactly, 1 the colour map alone), the comparison
-// row, saving the overlay as PNG, and a bad file dropped on the panel (a clear one-line error, no
-// crash, nothing taken).
+// row, saving the overlay as PNG, a bad file dropped on the panel (a clear one-line error, no
+// crash, nothing taken), the image's 320 px minimum in a dock-sized panel, and the Pop Out window.
 #include "core/pipeline/heatmap.h"
 #include "widget_test_support.h"
 #include "widgets/explainer_controller.h"
 #include "widgets/heatmap_comparison_model.h"
 #include "widgets/heatmap_panel.h"
+#include "widgets/heatmap_window.h"
 
 #include <QDropEvent>
 #include <QFile>
 #include <QMimeData>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QTextBrowser>
 #include <QSignalSpy>
 #include <QUrl>
 #include <QtTest>
@@ -18,6 +23,8 @@
 using niwt::gui::ExplainerController;
 using niwt::gui::HeatmapComparisonModel;
 using niwt::gui::HeatmapPanel;
+using niwt::gui::HeatmapWindow;
+using niwt::gui::ScaledImageView;
 
 namespace {
 
@@ -34,6 +41,15 @@ niwt::Explanation tinyExplanation(const std::string& className) {
     e.classLogit = 3.5;
     e.predictions = {{"Laysan_Albatross", 3.5, true}, {"my_new_bird", 2.25, false}};
     e.attributes = {{"has_wing_color::black", 0.5}, {"has_size::large", 0.25}};
+    return e;
+}
+
+// A wide explanation: a 4 x 2 (width x height) view, so the overlay's aspect ratio is 2:1 and a
+// drawing that stretched it to a square would show.
+niwt::Explanation wideExplanation(const std::string& className) {
+    niwt::Explanation e = tinyExplanation(className);
+    e.view = cv::Mat(2, 4, CV_8UC3, cv::Scalar(30, 60, 90));
+    e.map = (cv::Mat_<float>(2, 4) << 0.0f, 0.25f, 0.5f, 1.0f, 1.0f, 0.5f, 0.25f, 0.0f);
     return e;
 }
 
@@ -182,6 +198,119 @@ private slots:
         QVERIFY(panel.openImageFile(real));
         QCOMPARE(panel.imagePath(), real);
         QCOMPARE(errors.count(), 2);
+    }
+
+    // The image never gets under 320 x 320: in a dock-sized scroll area (the main window docks
+    // the panel in one, 380 px wide by default), with a long explanation below it, and with the
+    // splitter dragged all the way towards the image. It grows when the dock is larger.
+    void imageKeepsItsMinimumAndGrows() {
+        ExplainerController controller;
+        HeatmapPanel* panel = new HeatmapPanel(&controller);
+        QScrollArea area;
+        area.setWidgetResizable(true);
+        area.setWidget(panel);
+        area.resize(380, 700);
+        area.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&area));
+        // The panel fits the 380 px dock without scrolling sideways (its buttons wrap to two rows),
+        // so the image and the Pop Out button are in view.
+        QVERIFY2(panel->width() <= area.viewport()->width(),
+                 qPrintable(QStringLiteral("%1 > %2").arg(panel->width()).arg(area.viewport()->width())));
+
+        ScaledImageView* image = panel->imageView();
+        QCOMPARE(image->objectName(), QStringLiteral("heatmapImage"));
+        QVERIFY(image->minimumWidth() >= 320);
+        QVERIFY(image->minimumHeight() >= 320);
+        QCOMPARE(image->sizePolicy().horizontalPolicy(), QSizePolicy::Expanding);
+        QCOMPARE(image->sizePolicy().verticalPolicy(), QSizePolicy::Expanding);
+
+        niwt::Explanation e = tinyExplanation("Laysan_Albatross");
+        for (int i = 0; i < 40; ++i) e.attributes.push_back({"has_long_attribute_name::" + std::to_string(i), 0.01});
+        panel->showExplanation(e);
+        QCoreApplication::processEvents();
+        QVERIFY2(image->width() >= 320 && image->height() >= 320,
+                 qPrintable(QStringLiteral("%1 x %2").arg(image->width()).arg(image->height())));
+
+        // The text sits below the image (not beside it), so it can never take the image's width.
+        auto* details = panel->findChild<QTextBrowser*>(QStringLiteral("heatmapDetails"));
+        QVERIFY(details);
+        QVERIFY(details->mapTo(panel, QPoint(0, 0)).y() >= image->mapTo(panel, QPoint(0, image->height())).y());
+
+        auto* split = panel->findChild<QSplitter*>(QStringLiteral("heatmapSplitter"));
+        QVERIFY(split);
+        split->setSizes({0, 10000});
+        QCoreApplication::processEvents();
+        QVERIFY(image->height() >= 320);
+        QVERIFY(image->width() >= 320);
+
+        // A larger dock: the image grows with it (wider than its minimum).
+        area.resize(900, 1400);
+        QCoreApplication::processEvents();
+        QVERIFY2(image->width() > 500, qPrintable(QString::number(image->width())));
+        // And it is drawn square (the 2 x 2 overlay), as large as the view allows.
+        const QRect drawn = image->imageRect();
+        QCOMPARE(drawn.width(), drawn.height());
+        QCOMPARE(drawn.width(), qMin(image->width(), image->height()));
+    }
+
+    // Pop Out: disabled until a heat map is shown; then opens one separate, non-modal, resizable
+    // top-level window ("heatmapWindow") showing the same overlay with the same aspect ratio,
+    // which follows the panel (opacity, new explanations) and goes away when closed.
+    void popOutShowsTheOverlayInItsOwnWindow() {
+        ExplainerController controller;
+        HeatmapPanel panel(&controller);
+        panel.resize(400, 900);
+        panel.show();
+        auto* button = panel.findChild<QPushButton*>(QStringLiteral("heatmapPopOutButton"));
+        QVERIFY(button);
+        QVERIFY(!button->isEnabled());
+        QVERIFY(!panel.popOut());  // nothing to show: nothing opened
+        QVERIFY(!panel.popOutWindow());
+
+        panel.showExplanation(wideExplanation("Laysan_Albatross"));
+        QVERIFY(button->isEnabled());
+        button->click();
+        HeatmapWindow* window = panel.popOutWindow();
+        QVERIFY(window);
+        QCOMPARE(window->objectName(), QStringLiteral("heatmapWindow"));
+        QVERIFY(window->isWindow());
+        QVERIFY(window->isVisible());
+        QVERIFY(!window->isModal());
+        QVERIFY(window->isSizeGripEnabled());
+        QVERIFY(window->minimumWidth() < window->maximumWidth());
+        QVERIFY(window->windowTitle().contains(QStringLiteral("Laysan_Albatross")));
+
+        // Same image as the panel's overlay (4 x 2), drawn with the same 2:1 ratio in both places.
+        QCOMPARE(window->view()->image(), panel.currentOverlay());
+        QCOMPARE(panel.currentOverlay().size(), QSize(4, 2));
+        const QRect inPanel = panel.imageView()->imageRect();
+        const QRect inWindow = window->view()->imageRect();
+        QVERIFY(!inPanel.isEmpty() && !inWindow.isEmpty());
+        QVERIFY2(qAbs(double(inPanel.width()) / inPanel.height() - 2.0) < 0.02,
+                 qPrintable(QStringLiteral("%1 x %2").arg(inPanel.width()).arg(inPanel.height())));
+        QVERIFY2(qAbs(double(inWindow.width()) / inWindow.height() - 2.0) < 0.02,
+                 qPrintable(QStringLiteral("%1 x %2").arg(inWindow.width()).arg(inWindow.height())));
+        // It opened at the overlay's shape: 640 wide, 320 high.
+        QCOMPARE(window->size(), QSize(640, 320));
+
+        // Resized to 900 x 300 the height limits it: 600 x 300, centred ((900 - 600) / 2 = 150).
+        window->resize(900, 300);
+        QCoreApplication::processEvents();
+        QCOMPARE(window->view()->imageRect(), QRect(150, 0, 600, 300));
+
+        // It follows the panel: another opacity redraws it, another explanation retitles it.
+        panel.setOpacity(0.0);
+        QCOMPARE(window->view()->image(), panel.currentOverlay());
+        compareToBgr(window->view()->image(), wideExplanation("x").view);
+        panel.showExplanation(wideExplanation("my_new_bird"));
+        QVERIFY(window->windowTitle().contains(QStringLiteral("my_new_bird")));
+
+        // Pop Out again raises the same window; closing it deletes it.
+        button->click();
+        QCOMPARE(panel.popOutWindow(), window);
+        QCOMPARE(panel.findChildren<HeatmapWindow*>().size(), 1);
+        window->close();
+        QTRY_VERIFY(!panel.popOutWindow());
     }
 };
 
