@@ -768,8 +768,16 @@ void ClassComposer::changeEvent(QEvent* event) {
 
 // --- learning --------------------------------------------------------------------------------
 
+void ClassComposer::setEngineUnavailableReason(const QString& reason) {
+    unavailableReason_ = reason;
+    statusAutomatic_ = true;
+    updateState();
+}
+
 bool ClassComposer::engineReady() const {
-    return controller_ && controller_->isPrepared() && controller_->options().modality == modalityName_.toStdString();
+    // Prepared for this very data set (not the one open before) and this modality.
+    return controller_ && controller_->isPrepared() && controller_->context().dataset == dataset_ &&
+           controller_->context().modality == modalityName_.toStdString();
 }
 
 void ClassComposer::learn() {
@@ -962,6 +970,8 @@ void ClassComposer::updateState() {
     QStringList lines;
     if (preparing)
         lines << tr("Preparing the NIWT engine for \"%1\" (cached after the first time)…").arg(modalityName_);
+    else if (!ready && !unavailableReason_.isEmpty())
+        lines << unavailableReason_;
     else if (!ready && controller_ && controller_->isPrepared())  // prepared for another modality
         lines << tr("Waiting for the NIWT engine to be prepared for \"%1\"…").arg(modalityName_);
     else if (!ready)

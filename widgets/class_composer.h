@@ -75,6 +75,9 @@ public:
     static QStringList learningModalities(const Dataset& dataset);
     // The learning modality (as chosen in "Learn with", or given to setDataset).
     QString learningModality() const { return modalityName_; }
+    // Why no engine can be prepared for the data set (e.g. it needs a network): shown in the
+    // status line while the engine is not ready. Empty: nothing is missing.
+    void setEngineUnavailableReason(const QString& reason);
     // Switches the editor, the parser and the Caption tab to `modality` (one of
     // learningModalities()) without emitting learningModalityChanged. False when unknown.
     bool setLearningModality(const QString& modality);
@@ -221,6 +224,7 @@ private:
     // refreshed by updateState, outcomes stay until the next change of text, tab or engine.
     bool statusAutomatic_ = true;
     bool lastReady_ = false, lastPreparing_ = false;
+    QString unavailableReason_;
 };
 
 }  // namespace niwt::gui

@@ -2,9 +2,8 @@
 
 #include "core/data/loaders.h"
 
-#include <QFutureWatcher>
 #include <QVariantMap>
-#include <QtConcurrent/QtConcurrentRun>
+#include <QPointer>
 
 #include <exception>
 
@@ -42,24 +41,22 @@ std::shared_ptr<Dataset> loadDataset(const DatasetRequest& request) {
     return dataset;
 }
 
-DatasetLoader::DatasetLoader(QObject* parent) : QObject(parent) {}
+DatasetLoader::DatasetLoader(JobRunner* runner, QObject* parent) : QObject(parent), runner_(runner) {
+    if (!runner_) {
+        ownRunner_ = std::make_unique<JobRunner>();
+        runner_ = ownRunner_.get();
+    }
+}
+
+DatasetLoader::~DatasetLoader() = default;
 
 void DatasetLoader::open(const DatasetRequest& request) {
     const int id = ++latest_;
     busy_ = true;
-    // The watcher is a child of this loader: if the loader goes first, the result is simply lost.
-    auto* watcher = new QFutureWatcher<Result>(this);
-    connect(watcher, &QFutureWatcher<Result>::finished, this, [this, watcher, id, request] {
-        const Result result = watcher->result();
-        watcher->deleteLater();
-        if (id != latest_) return;  // superseded by a newer open()
-        busy_ = false;
-        if (result.dataset)
-            emit loaded(request, result.dataset);
-        else
-            emit failed(request, result.error);
-    });
-    watcher->setFuture(QtConcurrent::run([request]() -> Result {
+    // The result comes back through `post`, in this loader's context: if the loader goes first,
+    // the result is simply lost.
+    QPointer<DatasetLoader> self(this);
+    runner_->start(QStringLiteral("dataset"), tr("Opening %1").arg(request.displayName()), [self, id, request](JobControl& control) {
         Result result;
         try {
             result.dataset = loadDataset(request);
@@ -70,8 +67,15 @@ void DatasetLoader::open(const DatasetRequest& request) {
         }
         if (!result.dataset && result.error.isEmpty())
             result.error = QObject::tr("%1: could not open the data set").arg(request.spec);
-        return result;
-    }));
+        control.post([self, id, request, result] {
+            if (!self || id != self->latest_) return;  // gone, or superseded by a newer open()
+            self->busy_ = false;
+            if (result.dataset)
+                emit self->loaded(request, result.dataset);
+            else
+                emit self->failed(request, result.error);
+        });
+    });
 }
 
 }  // namespace niwt::gui

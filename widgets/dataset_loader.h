@@ -1,8 +1,9 @@
 #pragma once
-// Opening a data set (openDataset + applySplit + addModality) off the GUI thread.
+// Opening a data set (openDataset + applySplit + addModality) off the GUI thread, in the "dataset"
+// lane of the window's JobRunner.
 #include "core/data/dataset.h"
+#include "widgets/job_runner.h"
 
-#include <QFutureWatcher>
 #include <QObject>
 #include <QStringList>
 #include <QVariant>
@@ -31,12 +32,14 @@ struct DatasetRequest {
 // Blocking; throws niwt::DataError (or std::exception) with a one-line message.
 std::shared_ptr<Dataset> loadDataset(const DatasetRequest& request);
 
-// Runs loadDataset on the global thread pool and reports back on the GUI thread. A newer open()
+// Runs loadDataset in the runner and reports back on the GUI thread. A newer open()
 // supersedes a load in flight: its result is dropped (loading itself cannot be interrupted).
 class DatasetLoader : public QObject {
     Q_OBJECT
 public:
-    explicit DatasetLoader(QObject* parent = nullptr);
+    // `runner`: the window's (its "dataset" lane); null: one of its own.
+    explicit DatasetLoader(JobRunner* runner = nullptr, QObject* parent = nullptr);
+    ~DatasetLoader() override;
     void open(const DatasetRequest& request);
     bool isBusy() const { return busy_; }
 
@@ -49,6 +52,8 @@ private:
         std::shared_ptr<const Dataset> dataset;
         QString error;
     };
+    JobRunner* runner_ = nullptr;
+    std::unique_ptr<JobRunner> ownRunner_;
     bool busy_ = false;
     int latest_ = 0;
 };

@@ -1,9 +1,10 @@
 #pragma once
-// Runs niwt::ensureDefaultNetwork (minutes of training on first use) on a worker thread.
-// Progress and the outcome arrive as signals on the GUI thread; cancel() asks the worker to stop
-// between batches (QThread::requestInterruption, polled through the `cancelled` callback).
+// Runs niwt::ensureDefaultNetwork (minutes of training on first use) in the "network" lane of the
+// window's JobRunner. Progress and the outcome arrive as signals on the GUI thread; cancel() sets
+// the job's flag, polled between batches through the `cancelled` callback.
 #include "core/data/dataset.h"
 #include "core/pipeline/default_network.h"
+#include "widgets/job_runner.h"
 
 #include <QMetaType>
 #include <QObject>
@@ -19,39 +20,18 @@ using DefaultNetworkFunction = std::function<DefaultNetworkResult(
     const Dataset&, const DefaultNetworkOptions&, const std::function<void(const NetworkTrainingProgress&)>&,
     const std::function<bool()>&)>;
 
-// Lives on the job's thread for one run.
-class DefaultNetworkWorker : public QObject {
-    Q_OBJECT
-public:
-    DefaultNetworkWorker(std::shared_ptr<const Dataset> dataset, DefaultNetworkOptions options,
-                         DefaultNetworkFunction function);
-
-public slots:
-    void run();
-
-signals:
-    void progress(const niwt::NetworkTrainingProgress& progress);
-    void succeeded(const niwt::DefaultNetworkResult& result);
-    void failed(const QString& message);
-    void cancelled();
-
-private:
-    std::shared_ptr<const Dataset> dataset_;
-    DefaultNetworkOptions options_;
-    DefaultNetworkFunction function_;
-};
-
 class DefaultNetworkJob : public QObject {
     Q_OBJECT
 public:
-    explicit DefaultNetworkJob(QObject* parent = nullptr);
-    ~DefaultNetworkJob() override;  // cancels a running job and waits for its thread
+    // `runner`: the window's (its "network" lane); null: one of its own.
+    explicit DefaultNetworkJob(JobRunner* runner = nullptr, QObject* parent = nullptr);
+    ~DefaultNetworkJob() override;  // cancels a running job and waits for it
 
     void setFunction(DefaultNetworkFunction function) { function_ = std::move(function); }
     // False (and nothing started) while a job is running.
     bool start(std::shared_ptr<const Dataset> dataset, const DefaultNetworkOptions& options);
     void cancel();
-    bool isRunning() const { return thread_ != nullptr; }
+    bool isRunning() const { return job_ != 0; }
 
 signals:
     void progress(const niwt::NetworkTrainingProgress& progress);
@@ -61,11 +41,11 @@ signals:
     void finished();  // after succeeded, failed or cancelled
 
 private:
-    void stopThread();
-
     DefaultNetworkFunction function_;
-    QThread* thread_ = nullptr;
-    DefaultNetworkWorker* worker_ = nullptr;
+    JobRunner* runner_ = nullptr;
+    std::unique_ptr<JobRunner> ownRunner_;
+    quint64 job_ = 0;  // running, 0: none
+    bool outcomeReported_ = false;
 };
 
 }  // namespace niwt::gui

@@ -8,3 +8,4 @@
 
 Q_DECLARE_METATYPE(niwt::NiwtSessionInfo)
 Q_DECLARE_METATYPE(niwt::LearnedClass)
+Q_DECLARE_METATYPE(niwt::EngineContext)

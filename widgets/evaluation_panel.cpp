@@ -7,7 +7,6 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -15,7 +14,7 @@
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
+#include <QPointer>
 
 #include <cmath>
 #include <cstdio>
@@ -171,34 +170,46 @@ EvaluationPanel::EvaluationPanel(QWidget* parent) : QWidget(parent) {
 
 EvaluationPanel::~EvaluationPanel() {
     // The evaluation holds a copy of what it needs (the data set's shared pointer, strings); it
-    // only has to stop: the watcher, a child, is gone before its result could reach this panel.
-    if (cancelFlag_)
-        cancelFlag_->store(true);
+    // only has to stop: its result is posted through a guarded pointer and dropped.
+    if (job_ && runner_)
+        runner_->cancel(job_);
 }
 
-void EvaluationPanel::setContext(std::shared_ptr<const Dataset> dataset, const QString& bundle, const QString& stage,
-                                 const QString& cacheDir) {
-    dataset_ = std::move(dataset);
-    bundle_ = bundle;
-    stage_ = stage;
-    cacheDir_ = cacheDir;
+void EvaluationPanel::setContext(const EngineContext& context) {
+    if (context != context_) {
+        // Results of another data set, network or stage must never sit beside this one's name.
+        cancel();
+        ++generation_;  // a run still finishing belongs to the old context: its result is dropped
+        last_.reset();
+        model_->clear();
+        plot_->clearPlottables();
+        plot_->replot();
+    }
+    const bool sameDataset = context.dataset == context_.dataset;
+    context_ = context;
     const QString previous = modalityBox_->currentText();
     modalityBox_->clear();
-    if (dataset_)
-        for (const Modality& m : dataset_->modalities)
+    if (context_.dataset)
+        for (const Modality& m : context_.dataset->modalities)
             modalityBox_->addItem(QString::fromStdString(m.name));
-    const int keep = modalityBox_->findText(previous);
+    const int wanted = modalityBox_->findText(QString::fromStdString(context_.modality));
+    const int keep = sameDataset ? modalityBox_->findText(previous) : -1;
     if (keep >= 0)
         modalityBox_->setCurrentIndex(keep);
-    status_->setText(!dataset_ ? tr("Open a data set to evaluate.")
-                     : bundle_.isEmpty() ? tr("Waiting for a network (open one with --bundle, or let the default one train).")
-                                         : tr("Ready: %1 with %2.").arg(QString::fromStdString(dataset_->spec),
-                                                                        QFileInfo(bundle_).fileName()));
+    else if (wanted >= 0)
+        modalityBox_->setCurrentIndex(wanted);
+    const QString network = QString::fromStdString(networkName(context_.bundle));
+    status_->setText(!context_.dataset ? tr("Open a data set to evaluate.")
+                     : context_.bundle.empty()
+                         ? tr("Waiting for a network: choose one with File > Open Network….")
+                         : tr("Ready: %1 with %2, stage %3.")
+                               .arg(QString::fromStdString(context_.dataset->spec), network,
+                                    context_.stage.empty() ? tr("default") : QString::fromStdString(context_.stage)));
     updateButtons();
 }
 
 void EvaluationPanel::updateButtons() {
-    const bool ready = dataset_ && !bundle_.isEmpty() && modalityBox_->count() > 0;
+    const bool ready = context_.isComplete() && modalityBox_->count() > 0;
     runButton_->setEnabled(ready && !running_);
     cancelButton_->setEnabled(running_);
     saveButton_->setEnabled(last_.has_value() && !running_);
@@ -206,30 +217,27 @@ void EvaluationPanel::updateButtons() {
 }
 
 void EvaluationPanel::run() {
-    if (running_ || !dataset_ || bundle_.isEmpty())
+    if (running_ || !context_.isComplete())
         return;
     GzslEvaluationRequest request;
-    request.dataset = dataset_;
-    request.bundle = bundle_.toStdString();
-    request.stage = stage_.toStdString();
-    request.modality = modalityBox_->currentText().toStdString();
-    request.device = device_.toStdString();
-    request.cacheDir = cacheDir_.toStdString();
+    request.context = context_;
+    request.context.modality = modalityBox_->currentText().toStdString();
     request.options.niwt = niwtBox_->isChecked();
     request.options.calibration = calibrationBox_->isChecked();
 
     running_ = true;
-    cancelFlag_ = std::make_shared<std::atomic<bool>>(false);
     updateButtons();
     status_->setText(tr("Evaluating…"));
     emit started();
-    emit statusChanged(tr("Evaluating %1").arg(QString::fromStdString(dataset_->spec)));
+    emit statusChanged(tr("Evaluating %1").arg(QString::fromStdString(context_.dataset->spec)));
 
-    auto* watcher = new QFutureWatcher<Outcome>(this);
-    connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher] {
-        const Outcome outcome = watcher->result();
-        watcher->deleteLater();
+    const auto finish = [this, generation = generation_](const Outcome& outcome) {
         running_ = false;
+        job_ = 0;
+        if (generation != generation_) {
+            updateButtons();
+            return;
+        }
         if (outcome.evaluation) {
             last_ = outcome.evaluation;
             showEvaluation(*outcome.evaluation);
@@ -243,26 +251,54 @@ void EvaluationPanel::run() {
         }
         emit statusChanged(status_->text());
         updateButtons();
+    };
+    QPointer<EvaluationPanel> self(this);
+    job_ = runner()->start(QStringLiteral("evaluation"), tr("Evaluating %1").arg(QString::fromStdString(context_.dataset->spec)),
+                           [self, request, finish](JobControl& control) {
+                               Outcome outcome;
+                               try {
+                                   outcome.evaluation = evaluateDataset(request, control.progressFunction(), control.cancelled());
+                               } catch (const Cancelled&) {
+                                   outcome.cancelled = true;
+                               } catch (const std::exception& e) {
+                                   if (control.isCancelled())
+                                       outcome.cancelled = true;
+                                   else
+                                       outcome.error = QString::fromLocal8Bit(e.what());
+                               }
+                               control.post([self, finish, outcome] {
+                                   if (self) finish(outcome);
+                               });
+                           });
+}
+
+JobRunner* EvaluationPanel::runner() {
+    if (!runner_) setRunner(nullptr);
+    return runner_;
+}
+
+void EvaluationPanel::setRunner(JobRunner* runner) {
+    if (!runner) {
+        ownRunner_ = std::make_unique<JobRunner>();
+        runner = ownRunner_.get();
+    }
+    runner_ = runner;
+    // The work reports its outcome before the runner ends the job; a job still unreported then was
+    // cancelled before it started.
+    connect(runner_, &JobRunner::finished, this, [this](quint64 job) {
+        if (job == 0 || job != job_) return;
+        job_ = 0;
+        running_ = false;
+        status_->setText(tr("Evaluation cancelled."));
+        emit cancelled();
+        emit statusChanged(status_->text());
+        updateButtons();
     });
-    const auto flag = cancelFlag_;
-    watcher->setFuture(QtConcurrent::run([request, flag]() -> Outcome {
-        Outcome outcome;
-        try {
-            outcome.evaluation = evaluateDataset(request, {}, [flag] { return flag->load(); });
-        } catch (const Cancelled&) {
-            outcome.cancelled = true;
-        } catch (const std::exception& e) {
-            outcome.error = QString::fromLocal8Bit(e.what());
-        } catch (...) {
-            outcome.error = QObject::tr("evaluation failed with an unknown error");
-        }
-        return outcome;
-    }));
 }
 
 void EvaluationPanel::cancel() {
-    if (running_ && cancelFlag_) {
-        cancelFlag_->store(true);
+    if (running_ && job_) {
+        runner()->cancel(job_);
         status_->setText(tr("Cancelling…"));
     }
 }
@@ -288,8 +324,8 @@ void EvaluationPanel::showEvaluation(const GzslEvaluation& e) {
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
     for (size_t k = 0; k < order.size(); ++k) {
         const auto& c = reference.perClass[order[k]];
-        QString name = QString::fromStdString(dataset_ && c.classIndex < int(dataset_->classes.size())
-                                                  ? dataset_->classes[size_t(c.classIndex)].name
+        QString name = QString::fromStdString(context_.dataset && c.classIndex < int(context_.dataset->classes.size())
+                                                  ? context_.dataset->classes[size_t(c.classIndex)].name
                                                   : std::to_string(c.classIndex));
         ticker->addTick(double(k), (c.seen ? QString() : QStringLiteral("★ ")) + name);
     }

@@ -4,6 +4,7 @@
 // plain and calibrated) and a per-class accuracy bar chart (QCustomPlot; saved as PNG or PDF).
 #include "core/data/dataset.h"
 #include "core/pipeline/gzsl_evaluation.h"
+#include "widgets/job_runner.h"
 
 #include <QAbstractTableModel>
 #include <QWidget>
@@ -53,11 +54,14 @@ public:
     explicit EvaluationPanel(QWidget* parent = nullptr);
     ~EvaluationPanel() override;  // cancels a running evaluation and waits for it
 
-    // What to evaluate: the data set (its modalities fill the modality box), a bundle folder,
-    // a stage name (empty: the bundle's default) and a cache folder (empty: the default).
-    void setContext(std::shared_ptr<const Dataset> dataset, const QString& bundle, const QString& stage = {},
-                    const QString& cacheDir = {});
-    void setDevice(const QString& device) { device_ = device; }
+    // What to evaluate: the engine context (its data set's modalities fill the modality box, its
+    // modality is chosen first). Another context cancels a running evaluation and clears the
+    // results shown: they belonged to the old one. No bundle: the panel waits for a network.
+    void setContext(const EngineContext& context);
+    const EngineContext& context() const { return context_; }
+    // Evaluations run in the "evaluation" lane of `runner` (the window's); without one, the panel
+    // makes its own. Call before the first run.
+    void setRunner(JobRunner* runner);
 
     bool isRunning() const { return running_; }
     EvaluationResultsModel* resultsModel() const { return model_; }
@@ -82,10 +86,13 @@ private:
     void showEvaluation(const GzslEvaluation& evaluation);
     void saveChartInteractively();
 
-    std::shared_ptr<const Dataset> dataset_;
-    QString bundle_, stage_, cacheDir_, device_ = QStringLiteral("auto");
+    EngineContext context_;
+    int generation_ = 0;  // bumped when the context changes
     bool running_ = false;
-    std::shared_ptr<std::atomic<bool>> cancelFlag_;
+    JobRunner* runner();
+    JobRunner* runner_ = nullptr;
+    std::unique_ptr<JobRunner> ownRunner_;
+    quint64 job_ = 0;  // the running evaluation
     std::optional<GzslEvaluation> last_;
 
     QComboBox* modalityBox_ = nullptr;

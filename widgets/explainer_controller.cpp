@@ -3,7 +3,7 @@
 #include "core/engine/cancelled.h"
 
 #include <QElapsedTimer>
-#include <QThread>
+#include <QFileInfo>
 
 #include <exception>
 
@@ -44,13 +44,13 @@ void ExplainerWorker::guarded(quint64 job, const CancelFlag& cancel, const Work&
     emit finished(job);
 }
 
-void ExplainerWorker::prepare(quint64 job, CancelFlag cancel, std::shared_ptr<const niwt::Dataset> dataset,
+void ExplainerWorker::prepare(quint64 job, CancelFlag cancel, const niwt::EngineContext& context,
                               const niwt::ExplainerOptions& options) {
     // The previous engine belongs to the previous data set or bundle: it goes now, so a failed or
     // cancelled prepare leaves none (later jobs then say so).
     explainer_.reset();
     guarded(job, cancel, [&](const ExplainerProgressFn& progressFn, const ExplainerCancelFn& cancelled) {
-        auto explainer = std::make_unique<niwt::Explainer>(std::move(dataset), options);
+        auto explainer = std::make_unique<niwt::Explainer>(context, options);
         const niwt::ExplainerInfo info = explainer->prepare(progressFn, cancelled);
         explainer_ = std::move(explainer);
         emit prepared(job, info);
@@ -91,25 +91,28 @@ void ExplainerWorker::unitImages(quint64 job, CancelFlag cancel, const QString& 
 }
 
 // ---------------------------------------------------------------------------------------------
-ExplainerController::ExplainerController(QObject* parent) : QObject(parent) {
+namespace {
+const QString kLane = QStringLiteral("explainer");
+}  // namespace
+
+ExplainerController::ExplainerController(JobRunner* runner, QObject* parent)
+    : QObject(parent), runner_(runner), worker_(std::make_shared<ExplainerWorker>()) {
     qRegisterMetaType<niwt::ExplainerInfo>();
     qRegisterMetaType<niwt::Explanation>();
     qRegisterMetaType<niwt::NeuronListing>();
     qRegisterMetaType<std::vector<niwt::UnitImage>>();
-
-    thread_ = new QThread(this);
-    thread_->setObjectName(QStringLiteral("niwt-explainer"));
-    worker_ = new ExplainerWorker;
-    worker_->moveToThread(thread_);
-    connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    if (!runner_) {
+        ownRunner_ = std::make_unique<JobRunner>();
+        runner_ = ownRunner_.get();
+    }
+    ExplainerWorker* worker = worker_.get();
 
     // Worker -> controller: queued (different threads), so they arrive in order on this thread.
-    connect(worker_, &ExplainerWorker::progress, this, [this](quint64 job, const QString& phase, int done, int total) {
-        const auto flag = flags_.value(job);
-        if (flag && !flag->load())
+    connect(worker, &ExplainerWorker::progress, this, [this](quint64 job, const QString& phase, int done, int total) {
+        if (flags_.contains(job) && !runner_->isCancelled(job))
             emit jobStatus(tr("explainer: %1 %2/%3").arg(phase).arg(done).arg(total));
     });
-    connect(worker_, &ExplainerWorker::prepared, this, [this](quint64 job, const ExplainerInfo& info) {
+    connect(worker, &ExplainerWorker::prepared, this, [this](quint64 job, const ExplainerInfo& info) {
         // Only the latest preparation counts: an earlier one finishing while a newer one waits
         // describes an engine that is about to be replaced.
         if (job == preparingJob_) {
@@ -121,35 +124,50 @@ ExplainerController::ExplainerController(QObject* parent) : QObject(parent) {
             emit prepared(info);
         }
     });
-    connect(worker_, &ExplainerWorker::explained, this, &ExplainerController::explained);
-    connect(worker_, &ExplainerWorker::neuronTableReady, this, &ExplainerController::neuronTableReady);
-    connect(worker_, &ExplainerWorker::unitImagesReady, this, &ExplainerController::unitImagesReady);
-    connect(worker_, &ExplainerWorker::cancelled, this, [this](quint64 job) {
+    // A result of a cancelled job is of a context (or a request) the panels have moved past.
+    connect(worker, &ExplainerWorker::explained, this, [this](quint64 job, const Explanation& e) {
+        if (!runner_->isCancelled(job)) emit explained(job, e);
+    });
+    connect(worker, &ExplainerWorker::neuronTableReady, this, [this](quint64 job, const NeuronListing& listing) {
+        if (!runner_->isCancelled(job)) emit neuronTableReady(job, listing);
+    });
+    connect(worker, &ExplainerWorker::unitImagesReady, this, [this](quint64 job, int unit, const std::vector<UnitImage>& images) {
+        if (!runner_->isCancelled(job)) emit unitImagesReady(job, unit, images);
+    });
+    connect(worker, &ExplainerWorker::cancelled, this, [this](quint64 job) {
         if (job == preparingJob_)
             preparingJob_ = 0;
         emit jobStatus(tr("explainer: cancelled"));
         emit cancelled(job);
     });
-    connect(worker_, &ExplainerWorker::failed, this, [this](quint64 job, const QString& message) {
+    connect(worker, &ExplainerWorker::failed, this, [this](quint64 job, const QString& message) {
         if (job == preparingJob_)
             preparingJob_ = 0;
         emit jobStatus(tr("explainer: failed"));
         emit failed(job, message);
     });
-    connect(worker_, &ExplainerWorker::finished, this, &ExplainerController::jobEnded);
-    thread_->start();
+    connect(worker, &ExplainerWorker::finished, this, &ExplainerController::jobEnded);
+    // A job cancelled while queued never reaches the worker: the runner says it ended.
+    connect(runner_, &JobRunner::finished, this, [this](quint64 job) {
+        if (!flags_.contains(job)) return;
+        if (job == preparingJob_) preparingJob_ = 0;
+        emit cancelled(job);
+        jobEnded(job);
+    });
 }
 
 ExplainerController::~ExplainerController() {
     cancelAll();
-    thread_->quit();
-    thread_->wait();  // at most one batch: the running job sees its cancel flag
+    runner_->waitForLane(kLane);  // at most one batch: the running job sees its cancel flag
 }
 
-quint64 ExplainerController::submit(CancelFlag* flag) {
-    *flag = std::make_shared<std::atomic<bool>>(false);
-    const quint64 job = ++lastJob_;
-    flags_.insert(job, *flag);
+quint64 ExplainerController::submit(const QString& title,
+                                    std::function<void(ExplainerWorker&, quint64, const CancelFlag&)> work) {
+    // The runner's flag is the job's flag: cancel(job) here and the runner's cancel are one.
+    const quint64 job = runner_->start(kLane, title, [worker = worker_, work = std::move(work)](JobControl& control) {
+        work(*worker, control.job(), control.flag());
+    });
+    flags_.insert(job);
     if (flags_.size() == 1)
         emit busyChanged(true);
     return job;
@@ -162,25 +180,35 @@ void ExplainerController::jobEnded(quint64 job) {
 
 quint64 ExplainerController::setEngine(std::shared_ptr<const Dataset> dataset, const QString& bundleDir,
                                        const QString& stage, const QString& modality) {
-    ExplainerOptions options;
-    options.bundle = bundleDir.toStdString();
-    options.stage = stage.toStdString();
-    options.modality = modality.toStdString();
-    return setEngine(std::move(dataset), options);
+    EngineContext context;
+    context.dataset = std::move(dataset);
+    context.bundle = bundleDir.toStdString();
+    context.stage = stage.toStdString();
+    context.modality = modality.toStdString();
+    return setEngine(context);
 }
 
-quint64 ExplainerController::setEngine(std::shared_ptr<const Dataset> dataset, const ExplainerOptions& options) {
+quint64 ExplainerController::setEngine(const EngineContext& context, const ExplainerOptions& options) {
     cancelAll();  // results for the old engine are of no use now
-    CancelFlag flag;
-    const quint64 job = submit(&flag);
-    preparingJob_ = job;
     prepared_ = false;  // later requests wait for this preparation, never reach an older engine
-    dataset_ = dataset;
+    context_ = context;
     emit jobStatus(tr("explainer: preparing"));
-    QMetaObject::invokeMethod(
-        worker_, [worker = worker_, job, flag, dataset, options] { worker->prepare(job, flag, dataset, options); },
-        Qt::QueuedConnection);
+    const quint64 job = submit(tr("Preparing the explainer"),
+                               [context, options](ExplainerWorker& worker, quint64 job, const CancelFlag& flag) {
+                                   worker.prepare(job, flag, context, options);
+                               });
+    preparingJob_ = job;
     return job;
+}
+
+void ExplainerController::reset() {
+    cancelAll();
+    prepared_ = false;
+    preparingJob_ = 0;
+    info_ = {};
+    context_ = {};
+    runner_->start(kLane, tr("Closing the explainer"), [worker = worker_](JobControl&) { worker->dropEngine(); });
+    emit engineReset();
 }
 
 void ExplainerController::setNewClasses(const QList<NewClassRef>& classes) {
@@ -199,52 +227,37 @@ quint64 ExplainerController::explain(const QString& imagePath, const ExplainClas
                                      int top) {
     if (!prepared_)
         return 0;
-    CancelFlag flag;
-    const quint64 job = submit(&flag);
-    QMetaObject::invokeMethod(
-        worker_,
-        [worker = worker_, job, flag, imagePath, target, stage, classes = newExplainClasses(), top] {
-            worker->explain(job, flag, imagePath, target, stage, classes, top);
-        },
-        Qt::QueuedConnection);
-    return job;
+    return submit(tr("Explaining %1").arg(QFileInfo(imagePath).fileName()),
+                  [imagePath, target, stage, classes = newExplainClasses(), top](ExplainerWorker& worker, quint64 job,
+                                                                                 const CancelFlag& flag) {
+                      worker.explain(job, flag, imagePath, target, stage, classes, top);
+                  });
 }
 
 quint64 ExplainerController::neuronTable(const QString& stage, int topAttributes, const ExplainClass* target) {
     if (!prepared_)
         return 0;
-    CancelFlag flag;
-    const quint64 job = submit(&flag);
     const bool withClass = target != nullptr;
     const ExplainClass cls = target ? *target : ExplainClass{};
-    QMetaObject::invokeMethod(
-        worker_,
-        [worker = worker_, job, flag, stage, topAttributes, withClass, cls] {
-            worker->neurons(job, flag, stage, topAttributes, withClass, cls);
-        },
-        Qt::QueuedConnection);
-    return job;
+    return submit(tr("Naming neurons"), [stage, topAttributes, withClass, cls](ExplainerWorker& worker, quint64 job,
+                                                                               const CancelFlag& flag) {
+        worker.neurons(job, flag, stage, topAttributes, withClass, cls);
+    });
 }
 
 quint64 ExplainerController::unitImages(const QString& stage, int unit, int count) {
     if (!prepared_)
         return 0;
-    CancelFlag flag;
-    const quint64 job = submit(&flag);
-    QMetaObject::invokeMethod(
-        worker_, [worker = worker_, job, flag, stage, unit, count] { worker->unitImages(job, flag, stage, unit, count); },
-        Qt::QueuedConnection);
-    return job;
+    return submit(tr("Finding the images of neuron %1").arg(unit),
+                  [stage, unit, count](ExplainerWorker& worker, quint64 job, const CancelFlag& flag) {
+                      worker.unitImages(job, flag, stage, unit, count);
+                  });
 }
 
 void ExplainerController::cancel(quint64 job) {
-    if (const auto flag = flags_.value(job))
-        flag->store(true);
+    if (flags_.contains(job)) runner_->cancel(job);
 }
 
-void ExplainerController::cancelAll() {
-    for (const auto& flag : std::as_const(flags_))
-        flag->store(true);
-}
+void ExplainerController::cancelAll() { runner_->cancelLane(kLane); }
 
 }  // namespace niwt::gui

@@ -1,16 +1,19 @@
 #pragma once
-// The explanation engine (niwt::Explainer) on its own thread, shared by the heatmap and neuron
-// panels. ExplainerWorker lives on that thread and runs one job at a time, in the order submitted;
-// ExplainerController, on the GUI thread, owns the thread, numbers the jobs, queues them to the
-// worker and relays its results. Nothing blocks the GUI thread and no event loop is spun.
+// The explanation engine (niwt::Explainer) in the "explainer" lane of the window's JobRunner
+// (widgets/job_runner.h), shared by the heatmap and neuron panels. ExplainerWorker holds the
+// engine and runs one job at a time on the lane's thread, in the order submitted;
+// ExplainerController, on the GUI thread, queues the jobs (the runner numbers them) and relays the
+// worker's results. Nothing blocks the GUI thread and no event loop is spun.
 //
 // Cancelling: every job has its own flag, polled by the engine between batches. cancel(job) stops
 // one job (a panel dropping a request the user has moved past), cancelAll() every job submitted so
 // far. A cancelled job changes nothing in the engine.
 #include "core/data/dataset.h"
 #include "core/pipeline/explainer.h"
+#include "widgets/job_runner.h"
 
-#include <QHash>
+#include <QSet>
+#include <functional>
 #include <QList>
 #include <QMetaType>
 #include <QObject>
@@ -19,8 +22,6 @@
 #include <atomic>
 #include <memory>
 #include <vector>
-
-class QThread;
 
 namespace niwt::gui {
 
@@ -31,8 +32,6 @@ struct NewClassRef {
     float bias = 0;
 };
 
-using CancelFlag = std::shared_ptr<std::atomic<bool>>;
-
 class ExplainerWorker : public QObject {
     Q_OBJECT
 public:
@@ -42,8 +41,9 @@ public:
     static constexpr int kProgressIntervalMs = 50;  // progress signals at most this often
 
     // Run on the worker's thread (the controller queues them there).
-    void prepare(quint64 job, niwt::gui::CancelFlag cancel, std::shared_ptr<const niwt::Dataset> dataset,
+    void prepare(quint64 job, niwt::gui::CancelFlag cancel, const niwt::EngineContext& context,
                  const niwt::ExplainerOptions& options);
+    void dropEngine() { explainer_.reset(); }
     void explain(quint64 job, niwt::gui::CancelFlag cancel, const QString& imagePath, const niwt::ExplainClass& target,
                  const QString& stage, const std::vector<niwt::ExplainClass>& newClasses, int top);
     void neurons(quint64 job, niwt::gui::CancelFlag cancel, const QString& stage, int topAttributes, bool withClass,
@@ -70,14 +70,18 @@ private:
 class ExplainerController : public QObject {
     Q_OBJECT
 public:
-    explicit ExplainerController(QObject* parent = nullptr);
-    ~ExplainerController() override;  // cancels what runs and waits for the thread
+    // `runner`: the window's (its "explainer" lane); null: one of its own.
+    explicit ExplainerController(JobRunner* runner = nullptr, QObject* parent = nullptr);
+    ~ExplainerController() override;  // cancels what runs and waits for the lane
 
     // (Re)prepares the engine for a data set and a bundle: cancels every job so far, then prepares
     // (stage empty: the bundle's default). Returns the job's number.
     quint64 setEngine(std::shared_ptr<const Dataset> dataset, const QString& bundleDir, const QString& stage = {},
                       const QString& modality = QStringLiteral("attributes"));
-    quint64 setEngine(std::shared_ptr<const Dataset> dataset, const ExplainerOptions& options);
+    quint64 setEngine(const EngineContext& context, const ExplainerOptions& options = {});
+    // Cancels every job and drops the engine: its context is gone. Jobs return 0 until setEngine().
+    void reset();
+    const EngineContext& context() const { return context_; }
     // Classes learned in the explorer: offered by the panels beside the seen classes and included
     // in every explanation's predictions.
     void setNewClasses(const QList<NewClassRef>& classes);
@@ -95,13 +99,15 @@ public:
     bool isPreparing() const { return preparingJob_ != 0; }
     bool isBusy() const { return !flags_.isEmpty(); }
     const ExplainerInfo& info() const { return info_; }  // of the last successful prepare
-    std::shared_ptr<const Dataset> dataset() const { return dataset_; }
+    std::shared_ptr<const Dataset> dataset() const { return context_.dataset; }
 
 signals:
     void busyChanged(bool busy);
     // One-line job status for the status bar ("explainer: importances 120/500", "explainer ready").
     void jobStatus(const QString& text);
     void prepared(const niwt::ExplainerInfo& info);
+    // reset(): the panels clear what they show (it belonged to the old context).
+    void engineReset();
     void newClassesChanged();
     void explained(quint64 job, const niwt::Explanation& explanation);
     void neuronTableReady(quint64 job, const niwt::NeuronListing& listing);
@@ -111,17 +117,18 @@ signals:
     void failed(quint64 job, const QString& message);
 
 private:
-    quint64 submit(CancelFlag* flag);
+    // Queues `work` on the worker in the explainer lane; returns the job's number.
+    quint64 submit(const QString& title, std::function<void(ExplainerWorker&, quint64, const CancelFlag&)> work);
     void jobEnded(quint64 job);
 
-    QThread* thread_ = nullptr;
-    ExplainerWorker* worker_ = nullptr;
-    quint64 lastJob_ = 0;
+    JobRunner* runner_ = nullptr;
+    std::unique_ptr<JobRunner> ownRunner_;
+    std::shared_ptr<ExplainerWorker> worker_;
     quint64 preparingJob_ = 0;
-    QHash<quint64, CancelFlag> flags_;  // jobs submitted and not finished
+    QSet<quint64> flags_;  // jobs submitted and not finished
     bool prepared_ = false;
     ExplainerInfo info_;
-    std::shared_ptr<const Dataset> dataset_;
+    EngineContext context_;
     QList<NewClassRef> newClasses_;
 };
 

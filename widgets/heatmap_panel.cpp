@@ -155,6 +155,7 @@ HeatmapPanel::HeatmapPanel(ExplainerController* controller, QWidget* parent)
     connect(clearButton, &QPushButton::clicked, comparison_, &HeatmapComparisonModel::clear);
 
     connect(controller_, &ExplainerController::prepared, this, &HeatmapPanel::onPrepared);
+    connect(controller_, &ExplainerController::engineReset, this, &HeatmapPanel::clearExplanation);
     connect(controller_, &ExplainerController::newClassesChanged, this, &HeatmapPanel::rebuildClassCombo);
     connect(controller_, &ExplainerController::explained, this, [this](quint64 job, const Explanation& e) {
         if (job != job_)
@@ -341,6 +342,21 @@ void HeatmapPanel::showExplanation(const Explanation& explanation) {
                            .arg(QFileInfo(QString::fromStdString(explanation.imagePath)).fileName(),
                                 QString::fromStdString(explanation.className)));
     emit explanationShown();
+}
+
+void HeatmapPanel::clearExplanation() {
+    // The engine's context is gone (another data set, network or stage): so is what it explained.
+    cancel();  // a job still in flight explains the old context
+    cache_.clear();
+    comparison_->clear();
+    current_ = {};
+    hasCurrent_ = false;
+    overlay_ = QImage();
+    overlayView_->setImage(QImage());
+    details_->clear();
+    if (popOut_) popOut_->close();
+    statusLabel_->setText(tr("Waiting for the engine…"));
+    redraw();
 }
 
 void HeatmapPanel::redraw() {

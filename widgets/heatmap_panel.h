@@ -58,6 +58,8 @@ public:
 
     // Shows an explanation (also how results arrive from the engine) and caches it.
     void showExplanation(const Explanation& explanation);
+    // Forgets the shown and cached explanations (the engine was reset for another context).
+    void clearExplanation();
     bool hasExplanation() const { return hasCurrent_; }
     const Explanation& currentExplanation() const { return current_; }
     // The overlay as drawn now, at the network's input resolution.

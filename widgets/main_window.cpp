@@ -5,8 +5,12 @@
 #include "widgets/attribute_profile_widget.h"
 #include "widgets/class_composer.h"
 #include "widgets/shortcuts_dialog.h"
+#include "widgets/user_guide_dialog.h"
 #include "widgets/convergence_plot.h"
 #include "widgets/dataset_browser.h"
+#include "widgets/engine_coordinator.h"
+#include "widgets/preferences_dialog.h"
+#include "core/pipeline/network_check.h"
 #include "widgets/default_network_job.h"
 #include "widgets/open_dataset_dialog.h"
 #include "core/pipeline/explainer.h"
@@ -45,6 +49,7 @@
 #include <QStatusBar>
 #include <QToolButton>
 #include <QUndoStack>
+#include <QPointer>
 
 #include <algorithm>
 
@@ -59,7 +64,9 @@ const QString kGeometryKey = QStringLiteral("window/geometry");
 const QString kStateKey = QStringLiteral("window/state");
 const QString kThemeKey = QStringLiteral("appearance/theme");
 const QString kRecentKey = QStringLiteral("datasets/recent");
+const QString kRecentNetworksKey = QStringLiteral("networks/recent");  // QStringList, newest first
 const QString kModalityKey = QStringLiteral("browser/modality");
+const QString kShowEmptyClassesKey = QStringLiteral("browser/showEmptyClasses");
 const QString kDefaultBundleKey = QStringLiteral("network/defaultBundleDir");
 const QString kLastDatasetKey = QStringLiteral("session/dataset");  // DatasetRequest::toVariant()
 const QString kLastBundleKey = QStringLiteral("session/bundle");    // a bundle the user gave, else empty
@@ -80,11 +87,23 @@ MainWindow::MainWindow(const ExplorerOptions& options, QWidget* parent) : QMainW
     setDockNestingEnabled(true);
     setDockOptions(dockOptions() | QMainWindow::AllowTabbedDocks | QMainWindow::AnimatedDocks);
 
-    loader_ = new DatasetLoader(this);
+    // Every long job of the window runs here (see job_runner.h); re-parented last at the end of
+    // the constructor, so that it is deleted after every panel and controller that uses it.
+    runner_ = new JobRunner(this);
+    connect(runner_, &JobRunner::progress, this, &MainWindow::onJobProgress);
+    connect(runner_, &JobRunner::started, this, [this](quint64 job, const QString&, const QString& title) {
+        if (job == runner_->currentJob()) showJobProgress(0, 0, title);
+    });
+    connect(runner_, &JobRunner::busyChanged, this, [this] {
+        hideJobProgressWhenIdle();
+        updateActions();
+    });
+
+    loader_ = new DatasetLoader(runner_, this);
     connect(loader_, &DatasetLoader::loaded, this, &MainWindow::onDatasetLoaded);
     connect(loader_, &DatasetLoader::failed, this, &MainWindow::onDatasetFailed);
 
-    job_ = new DefaultNetworkJob(this);
+    job_ = new DefaultNetworkJob(runner_, this);
     connect(job_, &DefaultNetworkJob::progress, this, &MainWindow::onTrainingProgress);
     connect(job_, &DefaultNetworkJob::succeeded, this, &MainWindow::onTrainingSucceeded);
     connect(job_, &DefaultNetworkJob::failed, this,
@@ -93,21 +112,26 @@ MainWindow::MainWindow(const ExplorerOptions& options, QWidget* parent) : QMainW
             [this] { setJobText(tr("Default network preparation cancelled")); });
     connect(job_, &DefaultNetworkJob::finished, this, &MainWindow::onTrainingEnded);
 
+    engine_ = new EngineCoordinator(this);
+    connect(engine_, &EngineCoordinator::contextChanged, this, &MainWindow::onContextChanged);
+    connect(engine_, &EngineCoordinator::contextUnavailable, this, &MainWindow::onContextUnavailable);
+
     browser_ = new DatasetBrowser(this);
     // The images are the largest view, so they take the centre; everything else docks around.
     setCentralWidget(browser_->images());
 
     // The engine on its worker thread, and the panels that drive and show it (owned by their docks).
-    session_ = new SessionController(this);
+    session_ = new SessionController(runner_, this);
     composer_ = new ClassComposer;
     composer_->setController(session_);
     convergence_ = new ConvergencePlot;
     ranked_ = new RankedImagesPanel;
     // Explanations run on their own engine and thread; it reads the caches the session wrote.
-    explainer_ = new ExplainerController(this);
+    explainer_ = new ExplainerController(runner_, this);
     heatmaps_ = new HeatmapPanel(explainer_);
     neurons_ = new NeuronPanel(explainer_);
     evaluation_ = new EvaluationPanel;
+    evaluation_->setRunner(runner_);
     connectSession();
     connectInsightPanels();
 
@@ -153,6 +177,8 @@ MainWindow::MainWindow(const ExplorerOptions& options, QWidget* parent) : QMainW
     if (!options_.bundle.isEmpty())
         setBundlePath(options_.bundle, tr("--bundle"));
     updateActions();
+    runner_->setParent(nullptr);
+    runner_->setParent(this);  // now the last child: deleted after the controllers and panels
 }
 
 MainWindow::~MainWindow() = default;
@@ -164,6 +190,18 @@ void MainWindow::createActions() {
     openAction_->setShortcut(QKeySequence::Open);
     openAction_->setStatusTip(tr("Open CUB-200-2011, AwA2, an image folder or the embedded Fashion-MNIST"));
     connect(openAction_, &QAction::triggered, this, &MainWindow::showOpenDialog);
+
+    openNetworkAction_ = new QAction(tr("Open &Network…"), this);
+    openNetworkAction_->setObjectName(QStringLiteral("openNetworkAction"));
+    openNetworkAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    openNetworkAction_->setStatusTip(tr("Choose a network bundle (a folder with bundle.pt and bundle.json) for the data set"));
+    connect(openNetworkAction_, &QAction::triggered, this, &MainWindow::showOpenNetworkDialog);
+
+    preferencesAction_ = new QAction(tr("&Preferences…"), this);
+    preferencesAction_->setObjectName(QStringLiteral("preferencesAction"));
+    preferencesAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    preferencesAction_->setMenuRole(QAction::PreferencesRole);
+    connect(preferencesAction_, &QAction::triggered, this, &MainWindow::showPreferences);
 
     trainAction_ = new QAction(tr("Prepare &Default Network"), this);
     trainAction_->setObjectName(QStringLiteral("trainDefaultNetworkAction"));
@@ -225,7 +263,6 @@ void MainWindow::createActions() {
 
     aboutAction_ = new QAction(tr("&About NIWT Explorer"), this);
     aboutAction_->setObjectName(QStringLiteral("aboutAction"));
-    aboutAction_->setShortcut(QKeySequence::HelpContents);
     aboutAction_->setMenuRole(QAction::AboutRole);
     connect(aboutAction_, &QAction::triggered, this, &MainWindow::showAbout);
     aboutQtAction_ = new QAction(tr("About &Qt"), this);
@@ -238,6 +275,9 @@ void MainWindow::createMenus() {
     fileMenu_ = menuBar()->addMenu(tr("&File"));
     fileMenu_->addAction(openAction_);
     recentMenu_ = fileMenu_->addMenu(tr("Open &Recent"));
+    fileMenu_->addAction(openNetworkAction_);
+    recentNetworksMenu_ = fileMenu_->addMenu(tr("Recent Ne&tworks"));
+    recentNetworksMenu_->setObjectName(QStringLiteral("recentNetworksMenu"));
     fileMenu_->addSeparator();
     fileMenu_->addAction(trainAction_);
     fileMenu_->addAction(cancelAction_);
@@ -261,6 +301,8 @@ void MainWindow::createMenus() {
     stageMenu_ = editMenu_->addMenu(tr("Learning &Stage"));
     stageMenu_->setObjectName(QStringLiteral("stageMenu"));
     stageMenu_->setEnabled(false);
+    editMenu_->addSeparator();
+    editMenu_->addAction(preferencesAction_);
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
     panelsMenu_ = viewMenu_->addMenu(tr("&Panels"));
@@ -272,6 +314,11 @@ void MainWindow::createMenus() {
     themeMenu->addAction(darkAction_);
 
     helpMenu_ = menuBar()->addMenu(tr("&Help"));
+    auto* userGuideAction = new QAction(tr("&User Guide"), this);
+    userGuideAction->setObjectName(QStringLiteral("userGuideAction"));
+    userGuideAction->setShortcut(QKeySequence::HelpContents);
+    connect(userGuideAction, &QAction::triggered, this, [this] { showUserGuide(this); });
+    helpMenu_->addAction(userGuideAction);
     auto* shortcutsAction = new QAction(tr("&Keyboard Shortcuts"), this);
     shortcutsAction->setObjectName(QStringLiteral("keyboardShortcutsAction"));
     connect(shortcutsAction, &QAction::triggered, this, [this] {
@@ -310,7 +357,15 @@ void MainWindow::createStatusBar() {
     deviceLabel_->setText(tr("Device: %1").arg(device));
     deviceLabel_->setToolTip(tr("Compute device LibTorch uses (\"auto\" choice)"));
 
+    chooseNetworkButton_ = new QToolButton(this);
+    chooseNetworkButton_->setObjectName(QStringLiteral("chooseNetworkButton"));
+    chooseNetworkButton_->setText(tr("Choose Network…"));
+    chooseNetworkButton_->setToolTip(tr("This data set needs a network: choose a bundle (File > Open Network…)"));
+    chooseNetworkButton_->hide();
+    connect(chooseNetworkButton_, &QToolButton::clicked, this, &MainWindow::showOpenNetworkDialog);
+
     statusBar()->addWidget(jobLabel_, 1);
+    statusBar()->addWidget(chooseNetworkButton_);
     statusBar()->addWidget(progressBar_);
     statusBar()->addWidget(cancelButton_);
     statusBar()->addPermanentWidget(bundleLabel_);
@@ -348,7 +403,13 @@ void MainWindow::restoreSettings() {
         if (request.isValid() && !recent_.contains(request)) recent_.push_back(request);
     }
     rebuildRecentMenu();
+    recentNetworks_.clear();
+    for (const QString& path : settings.value(kRecentNetworksKey).toStringList())
+        if (!path.isEmpty() && !recentNetworks_.contains(path)) recentNetworks_.push_back(path);
+    rebuildRecentNetworksMenu();
+    applyPreferences();
 
+    browser_->classList()->setShowEmptyClasses(settings.value(kShowEmptyClassesKey, false).toBool());
     const QString modality = settings.value(kModalityKey).toString();
     if (!modality.isEmpty()) browser_->profile()->setModalityName(modality);
 
@@ -363,14 +424,16 @@ void MainWindow::saveSettings() const {
     QVariantList recent;
     for (const DatasetRequest& request : recent_) recent.push_back(request.toVariant());
     settings.setValue(kRecentKey, recent);
+    settings.setValue(kRecentNetworksKey, recentNetworks_);
     if (currentRequest_.isValid()) {
         settings.setValue(kLastDatasetKey, currentRequest_.toVariant());
         settings.setValue(kLastBundleKey, bundleIsDefaultNetwork_ ? QString() : bundlePath_);
-        settings.setValue(kLastStageKey, sessionStage_);
+        settings.setValue(kLastStageKey, learningStage());
     }
     if (!browser_->profile()->modalityName().isEmpty())
         settings.setValue(kModalityKey, browser_->profile()->modalityName());
     settings.setValue(kLearningModalitiesKey, learningModalities_);
+    settings.setValue(kShowEmptyClassesKey, browser_->classList()->showEmptyClasses());
     settings.sync();
 }
 
@@ -413,8 +476,7 @@ void MainWindow::start() {
                 options_.bundle = bundle;
                 setBundlePath(bundle, tr("last session"));
             }
-            sessionStage_ = settings.value(kLastStageKey).toString();
-            sessionStageBundle_ = bundlePath_;
+            engine_->setStage(settings.value(kLastStageKey).toString());
         }
     }
     openDataset(request);
@@ -448,6 +510,8 @@ void MainWindow::onDatasetLoaded(const DatasetRequest& request, std::shared_ptr<
     ranked_->setDataset(dataset_);
     updateActions();
     emit datasetLoaded(dataset_);
+    engine_->setDataset(dataset_);
+    engine_->setModality(sessionModality());
     startSession();
 
     // The embedded default ships no network: prepare one, once per session, unless told not to.
@@ -466,6 +530,7 @@ void MainWindow::onDatasetFailed(const DatasetRequest& request, const QString& m
         options_.bundle.clear();
         bundlePath_.clear();
         bundleLabel_->hide();
+        engine_->setBundle({});
         DatasetRequest fallback;
         fallback.spec = QStringLiteral("fashion-mnist");
         openDataset(fallback);
@@ -499,8 +564,10 @@ QString networkDisplayName(const QString& bundlePath) {
     return info.fileName().isEmpty() ? bundlePath : info.fileName();
 }
 
-void MainWindow::setBundlePath(const QString& path, const QString& description) {
+void MainWindow::setBundlePath(const QString& path, const QString& description, bool isDefaultNetwork) {
     bundlePath_ = path;
+    bundleIsDefaultNetwork_ = isDefaultNetwork;
+    engine_->setBundle(path, isDefaultNetwork);
     const QString name = networkDisplayName(path);
     bundleLabel_->setText(tr("Bundle: %1").arg(name.isEmpty() ? path : name));
     bundleLabel_->setToolTip(tr("%1 (%2)").arg(QDir::toNativeSeparators(path), description));
@@ -542,7 +609,12 @@ void MainWindow::showOpenDialog() {
     auto* dialog = new OpenDatasetDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setRequest(currentRequest_.isValid() ? currentRequest_ : pendingRequest_);
-    connect(dialog, &QDialog::accepted, this, [this, dialog] { openDataset(dialog->request()); });
+    if (!bundleIsDefaultNetwork_) dialog->setNetwork(bundlePath_);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const QString network = dialog->network();
+        openDataset(dialog->request());
+        if (!network.isEmpty() && network != bundlePath_) openNetwork(network);
+    });
     dialog->open();
 }
 
@@ -590,34 +662,29 @@ void MainWindow::startDefaultNetwork() {
 }
 
 void MainWindow::cancelJob() {
-    if (!job_->isRunning() && !session_->isBusy()) return;
+    if (!runner_->isBusy()) return;
     job_->cancel();
     session_->cancel();
     explainer_->cancelAll();
     evaluation_->cancel();
+    runner_->cancelAll();  // and whatever else runs (a data set opening, a network check)
     cancelButton_->setEnabled(false);
     setJobText(tr("Cancelling…"));
 }
 
 void MainWindow::onTrainingProgress(const NetworkTrainingProgress& p) {
-    const int total = std::max(1, p.epochs * p.batches);
-    const int done = std::clamp((p.epoch - 1) * p.batches + p.batch, 0, total);
-    progressBar_->setRange(0, 1000);
-    progressBar_->setValue(int(qint64(done) * 1000 / total));
-    // Short enough to fit inside the bar; the job label says what is being trained.
-    progressBar_->setFormat(tr("epoch %1/%2 · batch %3/%4 · loss %5 · acc %6")
-                                .arg(p.epoch)
-                                .arg(p.epochs)
-                                .arg(p.batch)
-                                .arg(p.batches)
-                                .arg(QLocale().toString(p.loss, 'f', 3), percent(p.accuracy)));
-    if (jobLabel_->text() != tr("Training the default network")) setJobText(tr("Training the default network"));
+    // The bar (the runner's progress) has epochs, batches, rate and time left; the label the
+    // training's own figures.
+    setJobText(tr("Training the default network: epoch %1/%2, loss %3, accuracy %4")
+                   .arg(p.epoch)
+                   .arg(p.epochs)
+                   .arg(QLocale().toString(p.loss, 'f', 3), percent(p.accuracy)));
 }
 
 void MainWindow::onTrainingSucceeded(const DefaultNetworkResult& result) {
     const QString bundleDir = QString::fromStdString(result.bundleDir);
-    setBundlePath(bundleDir, result.trainedNow ? tr("default network, trained now") : tr("default network, cached"));
-    bundleIsDefaultNetwork_ = true;
+    setBundlePath(bundleDir, result.trainedNow ? tr("default network, trained now") : tr("default network, cached"),
+                  true);
     QSettings settings = makeSettings();
     settings.setValue(kDefaultBundleKey, bundleDir);
     setJobText(tr("Default network ready: seen test accuracy %1").arg(percent(result.seenTestAccuracy)));
@@ -635,7 +702,7 @@ void MainWindow::onTrainingEnded() {
 void MainWindow::updateActions() {
     const bool running = job_->isRunning();
     trainAction_->setEnabled(!running && dataset_ && dataset_->kind == "fashion-mnist");
-    cancelAction_->setEnabled(running || session_->isBusy());
+    cancelAction_->setEnabled(running || runner_->isBusy());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -667,33 +734,166 @@ void MainWindow::setLearningModality(const QString& modality) {
     if (composer_->learningModality() != modality) composer_->setLearningModality(modality);
     // mod2alpha is fitted per modality: the engine prepares again (features and importances stay
     // cached). Learned classes live on the pooled features, so they stay valid.
+    engine_->setModality(modality);
     startSession();
 }
 
-void MainWindow::startSession() {
-    // A --bundle path that does not exist was reported by start(); the engine would only repeat it.
-    if (!dataset_ || bundlePath_.isEmpty() || !QFileInfo::exists(bundlePath_)) return;
-    // The default network knows only the embedded data set's images.
-    if (bundleIsDefaultNetwork_ && dataset_->kind != "fashion-mnist") return;
-    NiwtSessionOptions options;
-    options.bundle = bundlePath_.toStdString();
-    options.modality = sessionModality().toStdString();
-    if (sessionStageBundle_ != bundlePath_) {
-        sessionStage_.clear();  // a stage chosen for another network means nothing to this one
-        sessionStageBundle_ = bundlePath_;
-    }
-    options.stage = sessionStage_.toStdString();
-    session_->cancel();  // what still runs or waits was for the previous data set or bundle
-    session_->prepare(dataset_, options);
-    setJobText(tr("Preparing the NIWT engine (features, seen head, importances; cached after the first time)…"));
+void MainWindow::startSession() { engine_->applyNow(); }
+
+void MainWindow::onContextChanged(const EngineContext& context) {
+    // Every engine user follows the new context at once: nothing keeps showing the old one.
+    session_->cancel();  // what still runs or waits was for the previous context
+    session_->prepare(context);
+    explainer_->reset();  // prepared again once the session has warmed the caches
+    evaluation_->setContext(context);
+    composer_->setEngineUnavailableReason({});
+    chooseNetworkButton_->hide();
+    setJobText(tr("Preparing the NIWT engine for %1 (features, seen head, importances; cached after the first time)…")
+                   .arg(QString::fromStdString(context.describe())));
     showJobProgress(0, 0, QString());
     updateActions();
 }
 
+void MainWindow::onContextUnavailable(const QString& reason) {
+    session_->reset();
+    explainer_->reset();
+    EngineContext shown = engine_->context();
+    if (engine_->needsNetwork()) shown.bundle.clear();  // the panels must not name a network that does not fit
+    evaluation_->setContext(shown);
+    composer_->setEngineUnavailableReason(reason);
+    ranked_->clearClass();
+    if (convergence_->isRunning()) convergence_->abortRun(tr("context changed"));
+    mod2alphaPlotting_ = false;
+    hideJobProgressWhenIdle();
+    updateActions();
+    if (!dataset_) return;
+    const bool needs = engine_->needsNetwork();
+    chooseNetworkButton_->setVisible(needs);
+    // The embedded default trains its own network: no prompt while that is pending, and the
+    // status line keeps what the data set and the training say.
+    if (needs && dataset_->kind != "fashion-mnist") {
+        setJobText(reason);
+        emit networkNeeded(reason);
+        promptForNetwork(reason);
+    }
+}
+
+void MainWindow::promptForNetwork(const QString& reason) {
+    const QString spec = QString::fromStdString(dataset_->spec);
+    if (!interactiveErrors_ || promptedFor_ == spec) return;  // once per data set
+    promptedFor_ = spec;
+    auto* box = new QMessageBox(QMessageBox::Information, tr("Choose a Network"), reason, QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("networkPromptBox"));
+    box->setInformativeText(tr("NIWT learns new classes in a network trained on the seen classes (or on ImageNet). "
+                               "Choose a bundle folder: bundle.pt (staged TorchScript) with bundle.json."));
+    QPushButton* choose = box->addButton(tr("Choose Network…"), QMessageBox::AcceptRole);
+    choose->setObjectName(QStringLiteral("networkPromptChoose"));
+    box->addButton(tr("Later"), QMessageBox::RejectRole);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(choose, &QPushButton::clicked, this, &MainWindow::showOpenNetworkDialog);
+    box->open();
+}
+
+void MainWindow::showOpenNetworkDialog() {
+    auto* dialog = new QFileDialog(this, tr("Open Network: a bundle.pt or bundle.json in its bundle folder"));
+    dialog->setObjectName(QStringLiteral("openNetworkDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    dialog->setNameFilters({tr("Network bundle (bundle.pt bundle.json)"), tr("All files (*)")});
+    if (!recentNetworks_.isEmpty()) dialog->setDirectory(QFileInfo(recentNetworks_.front()).absolutePath());
+    connect(dialog, &QFileDialog::fileSelected, this, &MainWindow::openNetwork);
+    dialog->open();
+}
+
+void MainWindow::openNetwork(const QString& path) {
+    if (path.isEmpty()) return;
+    setJobText(tr("Checking the network %1…").arg(QDir::toNativeSeparators(path)));
+    ++networkChecks_;
+    const auto checked = [this, path](const QString& error) {
+        --networkChecks_;
+        if (!error.isEmpty()) {
+            emit networkFailed(error);
+            reportError(tr("Open Network"), error);
+            return;
+        }
+        setBundlePath(path, tr("opened"));
+        options_.bundle = path;  // a network the user chose: the last session's (saved on close)
+        rememberRecentNetwork(path);
+        emit networkOpened(path);
+        startSession();
+    };
+    // Loading a large network takes seconds: off the GUI thread, with the CLI's loader and messages.
+    QPointer<MainWindow> self(this);
+    runner_->start(QStringLiteral("network-check"), tr("Checking the network %1").arg(networkDisplayName(path)),
+                   [self, checked, file = path.toStdString()](JobControl& control) {
+                       QString error;
+                       try {
+                           checkNetwork(file);
+                       } catch (const std::exception& e) {
+                           error = QString::fromLocal8Bit(e.what());
+                       }
+                       control.post([self, checked, error] {
+                           if (self) checked(error);
+                       });
+                   });
+}
+
+void MainWindow::rememberRecentNetwork(const QString& path) {
+    recentNetworks_.removeAll(path);
+    recentNetworks_.prepend(path);
+    while (recentNetworks_.size() > kMaxRecent) recentNetworks_.removeLast();
+    rebuildRecentNetworksMenu();
+    QSettings settings = makeSettings();
+    settings.setValue(kRecentNetworksKey, recentNetworks_);
+}
+
+void MainWindow::rebuildRecentNetworksMenu() {
+    recentNetworksMenu_->clear();
+    for (int i = 0; i < recentNetworks_.size(); ++i) {
+        const QString path = recentNetworks_[i];
+        QAction* action = recentNetworksMenu_->addAction(tr("&%1  %2").arg(i + 1).arg(networkDisplayName(path)));
+        action->setToolTip(QDir::toNativeSeparators(path));
+        action->setStatusTip(QDir::toNativeSeparators(path));
+        connect(action, &QAction::triggered, this, [this, path] { openNetwork(path); });
+    }
+    if (recentNetworks_.isEmpty()) recentNetworksMenu_->addAction(tr("(none)"))->setEnabled(false);
+    recentNetworksMenu_->addSeparator();
+    QAction* clear = recentNetworksMenu_->addAction(tr("&Clear Recent Networks"));
+    clear->setEnabled(!recentNetworks_.isEmpty());
+    connect(clear, &QAction::triggered, this, [this] {
+        recentNetworks_.clear();
+        rebuildRecentNetworksMenu();
+        saveSettings();
+    });
+}
+
+void MainWindow::applyPreferences() {
+    const Preferences preferences = Preferences::load();
+    preferences.applyToEngine();
+    engine_->setDevice(preferences.device);
+    engine_->setCacheDir(preferences.cacheDir);
+    if (deviceLabel_ && preferences.device != QLatin1String("auto"))
+        deviceLabel_->setText(tr("Device: %1").arg(preferences.device));
+}
+
+void MainWindow::showPreferences() {
+    auto* dialog = new PreferencesDialog(Preferences::load(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setCacheClearAllowed([this] { return !job_->isRunning() && !session_->isBusy() && !explainer_->isBusy() &&
+                                                 !evaluation_->isRunning(); });
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        dialog->preferences().save();
+        applyPreferences();
+        startSession();
+    });
+    dialog->open();
+}
+
 void MainWindow::connectSession() {
-    connect(session_, &SessionController::prepareProgress, this, [this](const QString& phase, int done, int total) {
-        setJobText(tr("Preparing the NIWT engine: %1").arg(phase));
-        showJobProgress(done, total, tr("%1 %2/%3").arg(phase).arg(done).arg(total));
+    connect(session_, &SessionController::prepareProgress, this, [this](const QString& phase, int, int) {
+        // The bar shows done/total, rate and time left (the runner's progress).
+        setJobText(tr("Preparing the NIWT engine for %1: %2")
+                       .arg(QString::fromStdString(session_->context().describe()), phase));
     });
     // mod2alpha's curve (held-out seen classes' 1 - cos per step) is the first run of the plot.
     connect(session_, &SessionController::mod2alphaProgress, this, [this](const QVector<LossPoint>& points) {
@@ -708,13 +908,8 @@ void MainWindow::connectSession() {
             convergence_->finishRun(true);
             mod2alphaPlotting_ = false;
         }
-        // The caches are warm now: the explainer and the evaluation load instead of recomputing.
-        ExplainerOptions explainerOptions;
-        explainerOptions.bundle = bundlePath_.toStdString();
-        explainerOptions.modality = sessionModality().toStdString();
-        explainerOptions.stage = sessionStage_.toStdString();
-        explainer_->setEngine(dataset_, explainerOptions);
-        evaluation_->setContext(dataset_, bundlePath_);
+        // The caches are warm now: the explainer loads instead of recomputing, in the same context.
+        explainer_->setEngine(session_->context());
         restoreLearnedClasses();
         setJobText(tr("NIWT engine ready: stage %1, %2 images, seen head %3 on seen test images; "
                       "describe a class in the composer (Ctrl+L learns it)")
@@ -812,7 +1007,7 @@ void MainWindow::saveLearnedClasses() {
 void MainWindow::rebuildStageMenu(const ExplainerInfo& info) {
     stageMenu_->clear();
     auto* group = new QActionGroup(stageMenu_);
-    const QString current = sessionStage_.isEmpty() ? QString::fromStdString(info.defaultStage) : sessionStage_;
+    const QString current = learningStage().isEmpty() ? QString::fromStdString(info.defaultStage) : learningStage();
     for (const std::string& name : info.stageNames) {
         const QString stage = QString::fromStdString(name);
         QAction* action = stageMenu_->addAction(stage == QString::fromStdString(info.defaultStage)
@@ -830,12 +1025,13 @@ void MainWindow::rebuildStageMenu(const ExplainerInfo& info) {
     stageMenu_->setEnabled(!info.stageNames.empty());
 }
 
+QString MainWindow::learningStage() const { return QString::fromStdString(engine_->context().stage); }
+
 void MainWindow::setLearningStage(const QString& stage) {
-    if (stage == sessionStage_) return;
+    if (stage == learningStage()) return;
     // Importances at another stage: the engine prepares again (features stay cached). Learned
     // classes live on the pooled features, so they stay valid.
-    sessionStage_ = stage;
-    sessionStageBundle_ = bundlePath_;
+    engine_->setStage(stage);
     saveSettings();
     startSession();
 }
@@ -879,6 +1075,13 @@ void MainWindow::connectInsightPanels() {
     });
 }
 
+void MainWindow::onJobProgress(quint64 job, const JobProgress& progress) {
+    // The bar follows the newest running job; its text has the phase, done/total, rate and time left.
+    if (job != runner_->currentJob()) return;
+    const QString title = runner_->title(job);
+    showJobProgress(progress.done, progress.total, title.isEmpty() ? progress.text : tr("%1: %2").arg(title, progress.text));
+}
+
 void MainWindow::showJobProgress(int done, int total, const QString& format) {
     if (total <= 0) {
         progressBar_->setRange(0, 0);  // busy
@@ -893,7 +1096,7 @@ void MainWindow::showJobProgress(int done, int total, const QString& format) {
 }
 
 void MainWindow::hideJobProgressWhenIdle() {
-    if (job_->isRunning() || session_->isBusy()) return;
+    if (runner_->isBusy()) return;
     progressBar_->hide();
     cancelButton_->hide();
 }

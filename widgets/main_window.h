@@ -7,6 +7,8 @@
 // (heatmaps, neurons, evaluation) plug in through addPanel().
 #include "core/data/dataset.h"
 #include "widgets/dataset_loader.h"
+#include "widgets/engine_types.h"
+#include "widgets/job_runner.h"
 #include "widgets/explorer_options.h"
 #include "widgets/theme.h"
 
@@ -33,6 +35,8 @@ struct NetworkTrainingProgress;
 namespace niwt::gui {
 
 class ClassComposer;
+class EngineCoordinator;
+class JobRunner;
 class ConvergencePlot;
 class DatasetBrowser;
 class DefaultNetworkJob;
@@ -66,6 +70,9 @@ public:
     DatasetRequest currentRequest() const { return currentRequest_; }
     DatasetBrowser* browser() const { return browser_; }
     SessionController* session() const { return session_; }
+    // The one engine context; every panel's engine follows it.
+    EngineCoordinator* engine() const { return engine_; }
+    JobRunner* jobs() const { return runner_; }
     ClassComposer* composer() const { return composer_; }
     ExplainerController* explainer() const { return explainer_; }
     HeatmapPanel* heatmaps() const { return heatmaps_; }
@@ -73,9 +80,17 @@ public:
     EvaluationPanel* evaluation() const { return evaluation_; }
     ConvergencePlot* convergencePlot() const { return convergence_; }
     RankedImagesPanel* rankedImages() const { return ranked_; }
-    // Prepares the engine for the current data set and bundle (no-op until both are known, or
-    // when the bundle is the default network and the data set is not the one it was trained on).
+    // Applies the engine context now: prepares every engine for it when it is complete (and
+    // differs from the one prepared), else clears them and says what is missing.
     void startSession();
+
+    // File > Open Network…: checks `path` (a bundle folder, bundle.pt or bundle.json) off the GUI
+    // thread with the CLI's loader; when it loads, it becomes the network of the engine context and
+    // a recent network. A bad bundle is reported (networkFailed) and nothing changes.
+    void openNetwork(const QString& path);
+    QStringList recentNetworks() const { return recentNetworks_; }
+    // Preferences applied to the engine context and LibTorch (Edit > Preferences).
+    void applyPreferences();
 
     // Puts `panel` in a dock (named objectName, so its place is saved) and lists it under
     // View > Panels. The dock owns the panel.
@@ -108,6 +123,10 @@ signals:
     void errorReported(const QString& message);
     void classifierExported(const QStringList& files);
     void defaultNetworkReady(const QString& bundleDir, double seenTestAccuracy);
+    void networkOpened(const QString& path);
+    void networkFailed(const QString& message);
+    // The open data set has no network that fits it (the window also shows a prompt to choose one).
+    void networkNeeded(const QString& reason);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -122,7 +141,14 @@ private:
     void showOpenDialog();
     void showAbout();
     void setJobText(const QString& text);
-    void setBundlePath(const QString& path, const QString& description);
+    void setBundlePath(const QString& path, const QString& description, bool isDefaultNetwork = false);
+    void onContextChanged(const niwt::EngineContext& context);
+    void onContextUnavailable(const QString& reason);
+    void showOpenNetworkDialog();
+    void showPreferences();
+    void promptForNetwork(const QString& reason);
+    void rememberRecentNetwork(const QString& path);
+    void rebuildRecentNetworksMenu();
     void updateActions();
     void onDatasetLoaded(const DatasetRequest& request, std::shared_ptr<const Dataset> dataset);
     void onDatasetFailed(const DatasetRequest& request, const QString& message);
@@ -139,7 +165,7 @@ public:
     void exportClassifier(const QString& directory);
     // Learns at `stage` from now on (empty: the bundle's default): the engine prepares again.
     void setLearningStage(const QString& stage);
-    QString learningStage() const { return sessionStage_; }
+    QString learningStage() const;
     // Learns with `modality` (one of ClassComposer::learningModalities) on the current data set from
     // now on, remembered per data set: the engine prepares again.
     void setLearningModality(const QString& modality);
@@ -152,6 +178,7 @@ private:
     void rebuildStageMenu(const niwt::ExplainerInfo& info);
     void saveLearnedClasses();
     void showJobProgress(int done, int total, const QString& format);
+    void onJobProgress(quint64 job, const niwt::gui::JobProgress& progress);
     void hideJobProgressWhenIdle();
     QString sessionModality() const;
 
@@ -162,6 +189,8 @@ private:
     DatasetLoader* loader_ = nullptr;
     DatasetBrowser* browser_ = nullptr;
     DefaultNetworkJob* job_ = nullptr;
+    EngineCoordinator* engine_ = nullptr;
+    JobRunner* runner_ = nullptr;
     SessionController* session_ = nullptr;
     ExplainerController* explainer_ = nullptr;
     HeatmapPanel* heatmaps_ = nullptr;
@@ -189,14 +218,17 @@ private:
     QMenu* recentMenu_ = nullptr;
     QMenu* editMenu_ = nullptr;
     QMenu* stageMenu_ = nullptr;
-    // The stage importances are taken at for learning (empty: the bundle's default), and the bundle
-    // it was chosen for.
-    QString sessionStage_, sessionStageBundle_;
+    QMenu* recentNetworksMenu_ = nullptr;
+    QStringList recentNetworks_;
+    QString promptedFor_;  // the data set spec the network prompt was last shown for
+    int networkChecks_ = 0;  // checks of a network in flight (Open Network)
     QVariantMap learningModalities_;  // data set spec -> the learning modality chosen for it
     QMenu* viewMenu_ = nullptr;
     QMenu* panelsMenu_ = nullptr;
     QMenu* helpMenu_ = nullptr;
     QAction* openAction_ = nullptr;
+    QAction* openNetworkAction_ = nullptr;
+    QAction* preferencesAction_ = nullptr;
     QAction* trainAction_ = nullptr;
     QAction* cancelAction_ = nullptr;
     QAction* quitAction_ = nullptr;
@@ -216,6 +248,7 @@ private:
     QToolButton* cancelButton_ = nullptr;
     QLabel* bundleLabel_ = nullptr;
     QLabel* deviceLabel_ = nullptr;
+    QToolButton* chooseNetworkButton_ = nullptr;  // shown while the data set needs a network
 };
 
 }  // namespace niwt::gui

@@ -104,6 +104,16 @@ NeuronPanel::NeuronPanel(ExplainerController* controller, QWidget* parent)
             });
 
     connect(controller_, &ExplainerController::prepared, this, &NeuronPanel::onPrepared);
+    // The engine's context is gone (another data set, network or stage): so is what it showed.
+    connect(controller_, &ExplainerController::engineReset, this, [this] {
+        cancel();
+        tables_.clear();
+        unitImages_.clear();
+        images_->clear();
+        shownUnit_ = -1;
+        model_->setListing({});
+        statusLabel_->setText(tr("Waiting for the engine…"));
+    });
     connect(controller_, &ExplainerController::newClassesChanged, this, &NeuronPanel::rebuildClassCombo);
     connect(controller_, &ExplainerController::neuronTableReady, this, [this](quint64 job, const NeuronListing& listing) {
         if (job != tableJob_)

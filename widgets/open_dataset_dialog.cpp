@@ -51,12 +51,30 @@ OpenDatasetDialog::OpenDatasetDialog(QWidget* parent) : QDialog(parent) {
     modalityEdit_->setToolTip(tr("An extra class-level modality from a CSV file, e.g. "
                                  "word2vec=csv:/data/cub_word2vec.csv"));
 
+    networkEdit_ = new QLineEdit(this);
+    networkEdit_->setObjectName(QStringLiteral("networkEdit"));
+    networkEdit_->setPlaceholderText(tr("optional: a bundle folder or its bundle.pt (else the window's network)"));
+    networkEdit_->setToolTip(tr("The network to learn in: a niwt-bundle folder (bundle.pt + bundle.json). CUB and AwA2 "
+                                "need one; Fashion-MNIST trains its own."));
+    networkButton_ = new QPushButton(tr("Browse…"), this);
+    auto* networkRow = new QHBoxLayout;
+    networkRow->addWidget(networkEdit_, 1);
+    networkRow->addWidget(networkButton_);
+
+    // A row holding a layout gets no buddy from QFormLayout: its label is made here, with the
+    // line edit as buddy, so the mnemonic works and no "&" shows.
+    const auto label = [this](const QString& text, QWidget* buddy) {
+        auto* l = new QLabel(text, this);
+        l->setBuddy(buddy);
+        return l;
+    };
     auto* form = new QFormLayout;
     form->addRow(tr("&Kind:"), kindBox_);
-    form->addRow(tr("&Directory:"), directoryRow);
+    form->addRow(label(tr("&Directory:"), directoryEdit_), directoryRow);
     form->addRow(tr("&Split:"), splitBox_);
-    form->addRow(tr("Split &path:"), splitRow);
+    form->addRow(label(tr("Split &path:"), splitEdit_), splitRow);
     form->addRow(tr("Extra &modality:"), modalityEdit_);
+    form->addRow(label(tr("&Network:"), networkEdit_), networkRow);
 
     buttons_ = new QDialogButtonBox(QDialogButtonBox::Open | QDialogButtonBox::Cancel, this);
     auto* layout = new QVBoxLayout(this);
@@ -72,6 +90,11 @@ OpenDatasetDialog::OpenDatasetDialog(QWidget* parent) : QDialog(parent) {
     connect(splitEdit_, &QLineEdit::textChanged, this, &OpenDatasetDialog::updateState);
     connect(directoryButton_, &QPushButton::clicked, this, &OpenDatasetDialog::browseDirectory);
     connect(splitButton_, &QPushButton::clicked, this, &OpenDatasetDialog::browseSplit);
+    connect(networkButton_, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getOpenFileName(this, tr("Network: a bundle.pt or bundle.json"), networkEdit_->text(),
+                                                          tr("Network bundle (bundle.pt bundle.json);;All files (*)"));
+        if (!file.isEmpty()) networkEdit_->setText(file);
+    });
     updateState();
 }
 
@@ -137,5 +160,8 @@ void OpenDatasetDialog::browseSplit() {
                              : QFileDialog::getOpenFileName(this, tr("Unseen Classes File"), splitEdit_->text());
     if (!path.isEmpty()) splitEdit_->setText(path);
 }
+
+QString OpenDatasetDialog::network() const { return networkEdit_->text().trimmed(); }
+void OpenDatasetDialog::setNetwork(const QString& path) { networkEdit_->setText(path); }
 
 }  // namespace niwt::gui

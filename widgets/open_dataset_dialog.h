@@ -27,6 +27,10 @@ public:
     QComboBox* splitBox() const { return splitBox_; }
     QLineEdit* splitEdit() const { return splitEdit_; }
     QLineEdit* modalityEdit() const { return modalityEdit_; }
+    // The network to open with the data set (empty: keep the window's).
+    QString network() const;
+    void setNetwork(const QString& path);
+    QLineEdit* networkEdit() const { return networkEdit_; }
 
 private:
     void updateState();
@@ -40,6 +44,8 @@ private:
     QLineEdit* splitEdit_ = nullptr;
     QPushButton* splitButton_ = nullptr;
     QLineEdit* modalityEdit_ = nullptr;
+    QLineEdit* networkEdit_ = nullptr;
+    QPushButton* networkButton_ = nullptr;
     QDialogButtonBox* buttons_ = nullptr;
 };
 

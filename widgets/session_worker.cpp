@@ -9,13 +9,12 @@
 
 namespace niwt::gui {
 
-SessionWorker::SessionWorker(std::shared_ptr<std::atomic<quint64>> cancelledUpTo, QObject* parent)
-    : QObject(parent), cancelledUpTo_(std::move(cancelledUpTo)) {}
-
 SessionWorker::~SessionWorker() = default;
 
 template <typename Work>
-bool SessionWorker::guarded(quint64 job, const Work& work) {
+bool SessionWorker::guarded(const JobControl& control, const Work& work) {
+    const quint64 job = control.job();
+    const auto isCancelled = [&control](quint64) { return control.isCancelled(); };
     if (isCancelled(job)) {  // cancelled while queued: do not start
         emit cancelled(job);
         return false;
@@ -37,13 +36,13 @@ bool SessionWorker::guarded(quint64 job, const Work& work) {
     return false;
 }
 
-void SessionWorker::prepare(quint64 job, std::shared_ptr<const niwt::Dataset> dataset,
-                            const niwt::NiwtSessionOptions& options) {
+void SessionWorker::prepare(JobControl& control, const niwt::EngineContext& context, const niwt::NiwtSessionOptions& options) {
+    const quint64 job = control.job();
     // The previous session belongs to the previous data set or bundle: the GUI has moved on, so
     // it goes now, and a cancelled or failed prepare leaves no session (learn then says so).
     session_.reset();
-    guarded(job, [&] {
-        auto session = std::make_unique<niwt::NiwtSession>(std::move(dataset), options);
+    guarded(control, [&] {
+        auto session = std::make_unique<niwt::NiwtSession>(context, options);
         QElapsedTimer sinceEmit;
         sinceEmit.start();
         QString lastPhase;
@@ -55,6 +54,10 @@ void SessionWorker::prepare(quint64 job, std::shared_ptr<const niwt::Dataset> da
             lastPhase = name;
             sinceEmit.restart();
             emit prepareProgress(job, name, done, total);
+        };
+        const auto reportProgress = [&](const std::string& phase, int done, int total) {
+            control.progress(phase, done, total);  // the status bar: with rate and time left
+            progress(phase, done, total);
         };
         QVector<LossPoint> curve;
         QElapsedTimer sinceCurve;
@@ -68,7 +71,7 @@ void SessionWorker::prepare(quint64 job, std::shared_ptr<const niwt::Dataset> da
             }
         };
         const niwt::NiwtSessionInfo info =
-            session->prepare(progress, [this, job] { return isCancelled(job); }, mod2alphaCurve);
+            session->prepare(reportProgress, control.cancelled(), mod2alphaCurve);
         if (!curve.isEmpty())
             emit mod2alphaProgress(job, curve);
         session_ = std::move(session);
@@ -76,9 +79,12 @@ void SessionWorker::prepare(quint64 job, std::shared_ptr<const niwt::Dataset> da
     });
 }
 
-void SessionWorker::learn(quint64 job, const QString& name, const std::vector<float>& classVector,
+void SessionWorker::dropSession() { session_.reset(); }
+
+void SessionWorker::learn(JobControl& control, const QString& name, const std::vector<float>& classVector,
                           const QString& caption) {
-    guarded(job, [&] {
+    const quint64 job = control.job();
+    guarded(control, [&] {
         if (!session_ || !session_->isPrepared())
             throw std::runtime_error("the NIWT session is not ready: open a data set and a network bundle first");
         const std::vector<float> vector =
@@ -96,15 +102,17 @@ void SessionWorker::learn(quint64 job, const QString& name, const std::vector<fl
             }
         };
         niwt::LearnedClass result =
-            session_->learnClass(name.toStdString(), vector, progress, [this, job] { return isCancelled(job); });
+            session_->learnClass(name.toStdString(), vector, progress, control.cancelled());
         if (!batch.isEmpty())
             emit learnProgress(job, batch);
         emit learned(job, result);
     });
 }
 
-void SessionWorker::exportClassifier(quint64 job, const QString& directory, const std::vector<niwt::LearnedClass>& classes) {
-    guarded(job, [&] {
+void SessionWorker::exportClassifier(JobControl& control, const QString& directory,
+                                     const std::vector<niwt::LearnedClass>& classes) {
+    const quint64 job = control.job();
+    guarded(control, [&] {
         if (!session_ || !session_->isPrepared())
             throw std::runtime_error("the NIWT session is not ready: open a data set and a network bundle first");
         QStringList files;
@@ -115,24 +123,23 @@ void SessionWorker::exportClassifier(quint64 job, const QString& directory, cons
 }
 
 // ---------------------------------------------------------------------------------------------
-SessionController::SessionController(QObject* parent)
-    : QObject(parent), cancelledUpTo_(std::make_shared<std::atomic<quint64>>(0)) {
+SessionController::SessionController(JobRunner* runner, QObject* parent)
+    : QObject(parent), runner_(runner), worker_(std::make_shared<SessionWorker>()) {
     qRegisterMetaType<niwt::gui::LossPoint>();
     qRegisterMetaType<QVector<niwt::gui::LossPoint>>();
     qRegisterMetaType<niwt::NiwtSessionInfo>();
     qRegisterMetaType<niwt::LearnedClass>();
+    if (!runner_) {
+        ownRunner_ = std::make_unique<JobRunner>();
+        runner_ = ownRunner_.get();
+    }
 
-    thread_ = new QThread(this);
-    thread_->setObjectName(QStringLiteral("niwt-session"));
-    worker_ = new SessionWorker(cancelledUpTo_);
-    worker_->moveToThread(thread_);
-    connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
-
-    // Worker -> controller: queued (different threads), so they arrive in order on this thread.
-    connect(worker_, &SessionWorker::prepareProgress, this, [this](quint64 job, const QString& phase, int done, int total) {
-        if (job > cancelledUpTo_->load()) emit prepareProgress(phase, done, total);
+    // Worker -> controller: queued (the worker runs on the lane's thread), so they arrive in order.
+    SessionWorker* worker = worker_.get();
+    connect(worker, &SessionWorker::prepareProgress, this, [this](quint64 job, const QString& phase, int done, int total) {
+        if (isLive(job)) emit prepareProgress(phase, done, total);
     });
-    connect(worker_, &SessionWorker::prepared, this, [this](quint64 job, const NiwtSessionInfo& info) {
+    connect(worker, &SessionWorker::prepared, this, [this](quint64 job, const NiwtSessionInfo& info) {
         // Only the latest preparation counts: an earlier one finishing while a newer one waits
         // describes a session that is about to be replaced.
         if (job == preparingJob_) {
@@ -141,88 +148,108 @@ SessionController::SessionController(QObject* parent)
             info_ = info;
             emit prepared(info);
         }
-        jobEnded();
+        jobEnded(job);
     });
-    connect(worker_, &SessionWorker::mod2alphaProgress, this, [this](quint64 job, const QVector<LossPoint>& points) {
-        if (job > cancelledUpTo_->load()) emit mod2alphaProgress(points);
+    connect(worker, &SessionWorker::mod2alphaProgress, this, [this](quint64 job, const QVector<LossPoint>& points) {
+        if (isLive(job)) emit mod2alphaProgress(points);
     });
-    connect(worker_, &SessionWorker::learnProgress, this, [this](quint64 job, const QVector<LossPoint>& points) {
-        if (job > cancelledUpTo_->load()) emit learnProgress(job, points);
+    connect(worker, &SessionWorker::learnProgress, this, [this](quint64 job, const QVector<LossPoint>& points) {
+        if (isLive(job)) emit learnProgress(job, points);
     });
-    connect(worker_, &SessionWorker::learned, this, [this](quint64 job, const LearnedClass& result) {
+    connect(worker, &SessionWorker::learned, this, [this](quint64 job, const LearnedClass& result) {
         emit learned(job, result);
-        jobEnded();
+        jobEnded(job);
     });
-    connect(worker_, &SessionWorker::exported, this, [this](quint64 job, const QStringList& files) {
+    connect(worker, &SessionWorker::exported, this, [this](quint64 job, const QStringList& files) {
         emit exported(job, files);
-        jobEnded();
+        jobEnded(job);
     });
-    connect(worker_, &SessionWorker::cancelled, this, [this](quint64 job) {
+    connect(worker, &SessionWorker::cancelled, this, [this](quint64 job) {
         if (job == preparingJob_) preparingJob_ = 0;
         emit cancelled(job);
-        jobEnded();
+        jobEnded(job);
     });
-    connect(worker_, &SessionWorker::failed, this, [this](quint64 job, const QString& message) {
+    connect(worker, &SessionWorker::failed, this, [this](quint64 job, const QString& message) {
         if (job == preparingJob_) preparingJob_ = 0;
         emit failed(job, message);
-        jobEnded();
+        jobEnded(job);
     });
-    thread_->start();
+    // A job cancelled while queued never reaches the worker: the runner says it ended.
+    connect(runner_, &JobRunner::finished, this, [this](quint64 job) {
+        if (!jobs_.contains(job)) return;
+        if (job == preparingJob_) preparingJob_ = 0;
+        emit cancelled(job);
+        jobEnded(job);
+    });
 }
+
+namespace {
+const QString kLane = QStringLiteral("session");
+}  // namespace
 
 SessionController::~SessionController() {
     cancel();
-    thread_->quit();
-    thread_->wait();  // at most one batch or step: the running job sees the cancel
+    // The lane's jobs hold the worker (shared); waiting here keeps its signals from outliving us.
+    runner_->waitForLane(kLane);
 }
 
-quint64 SessionController::submit() {
-    if (++pendingJobs_ == 1) emit busyChanged(true);
-    return ++lastJob_;
-}
-
-void SessionController::jobEnded() {
-    if (--pendingJobs_ == 0) emit busyChanged(false);
-}
-
-quint64 SessionController::prepare(std::shared_ptr<const Dataset> dataset, const NiwtSessionOptions& options) {
-    const quint64 job = submit();
-    preparingJob_ = job;
-    prepared_ = false;  // learn requests wait for this preparation, never reach an older session
-    dataset_ = dataset;
-    options_ = options;
-    QMetaObject::invokeMethod(
-        worker_, [worker = worker_, job, dataset, options] { worker->prepare(job, dataset, options); },
-        Qt::QueuedConnection);
+quint64 SessionController::submit(const QString& title, std::function<void(SessionWorker&, JobControl&)> work) {
+    const quint64 job = runner_->start(kLane, title, [worker = worker_, work = std::move(work)](JobControl& control) {
+        work(*worker, control);
+    });
+    jobs_.insert(job);
+    if (jobs_.size() == 1) emit busyChanged(true);
     return job;
 }
 
+void SessionController::jobEnded(quint64 job) {
+    if (jobs_.remove(job) && jobs_.isEmpty()) emit busyChanged(false);
+}
+
+quint64 SessionController::prepare(const EngineContext& context, const NiwtSessionOptions& options) {
+    prepared_ = false;  // learn requests wait for this preparation, never reach an older session
+    context_ = context;
+    options_ = options;
+    const quint64 job = submit(tr("Preparing the NIWT engine"), [context, options](SessionWorker& worker, JobControl& control) {
+        worker.prepare(control, context, options);
+    });
+    preparingJob_ = job;
+    return job;
+}
+
+void SessionController::reset() {
+    cancel();
+    prepared_ = false;
+    preparingJob_ = 0;
+    info_ = {};
+    context_ = {};
+    // The worker drops its session when the lane gets here (after the cancelled jobs): nothing
+    // learns against the old context afterwards. Not counted as a job of the controller.
+    runner_->start(kLane, tr("Closing the NIWT engine"), [worker = worker_](JobControl&) { worker->dropSession(); });
+}
+
 quint64 SessionController::learn(const QString& name, const std::vector<float>& classVector) {
-    const quint64 job = submit();
+    const quint64 job = submit(tr("Learning \"%1\"").arg(name), [name, classVector](SessionWorker& worker, JobControl& control) {
+        worker.learn(control, name, classVector, QString());
+    });
     emit learnStarted(job, name);
-    QMetaObject::invokeMethod(
-        worker_, [worker = worker_, job, name, classVector] { worker->learn(job, name, classVector, QString()); },
-        Qt::QueuedConnection);
     return job;
 }
 
 quint64 SessionController::learnFromCaption(const QString& name, const QString& caption) {
-    const quint64 job = submit();
+    const quint64 job = submit(tr("Learning \"%1\"").arg(name), [name, caption](SessionWorker& worker, JobControl& control) {
+        worker.learn(control, name, {}, caption);
+    });
     emit learnStarted(job, name);
-    QMetaObject::invokeMethod(
-        worker_, [worker = worker_, job, name, caption] { worker->learn(job, name, {}, caption); },
-        Qt::QueuedConnection);
     return job;
 }
 
 quint64 SessionController::exportClassifier(const QString& directory, const std::vector<LearnedClass>& classes) {
-    const quint64 job = submit();
-    QMetaObject::invokeMethod(
-        worker_, [worker = worker_, job, directory, classes] { worker->exportClassifier(job, directory, classes); },
-        Qt::QueuedConnection);
-    return job;
+    return submit(tr("Exporting the classifier"), [directory, classes](SessionWorker& worker, JobControl& control) {
+        worker.exportClassifier(control, directory, classes);
+    });
 }
 
-void SessionController::cancel() { cancelledUpTo_->store(lastJob_); }
+void SessionController::cancel() { runner_->cancelLane(kLane); }
 
 }  // namespace niwt::gui

@@ -1,28 +1,30 @@
 #pragma once
-// The NIWT engine (niwt::NiwtSession) on its own thread. SessionWorker lives on that thread and
-// runs one job at a time (prepare, learn); SessionController, on the GUI thread, owns the thread,
-// queues jobs to the worker and relays the worker's signals. Nothing blocks the GUI thread and no
-// event loop is spun: all traffic is queued signals.
+// The NIWT engine (niwt::NiwtSession) in the "session" lane of the window's JobRunner
+// (widgets/job_runner.h). SessionWorker holds the session and runs one job at a time (prepare,
+// learn, export) on the lane's thread; SessionController, on the GUI thread, queues the jobs and
+// relays the worker's signals. Nothing blocks the GUI thread and no event loop is spun.
 //
-// Cancelling: cancel() marks every job submitted so far as cancelled (an atomic job number the
+// Cancelling: cancel() cancels every job submitted so far (the runner's per-job flags, which the
 // worker polls between batches and optimisation steps). A prepare replaces the previous session
 // (it belonged to the previous data set or bundle), so a cancelled prepare leaves none and the
 // controller unprepared; a cancelled learn changes nothing. Learned classes are owned by the GUI (the
 // composer's model), never by the worker, so cancelling cannot touch them.
 #include "core/data/dataset.h"
 #include "widgets/engine_types.h"
+#include "widgets/job_runner.h"
 
 #include <QMetaType>
 #include <QObject>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 #include <QVector>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <vector>
 
-class QThread;
 
 namespace niwt::gui {
 
@@ -35,19 +37,22 @@ struct LossPoint {
 class SessionWorker : public QObject {
     Q_OBJECT
 public:
-    // cancelledUpTo: jobs numbered <= it are cancelled (written by the controller's thread).
-    explicit SessionWorker(std::shared_ptr<std::atomic<quint64>> cancelledUpTo, QObject* parent = nullptr);
+    using QObject::QObject;
     ~SessionWorker() override;
 
     // Progress signals are throttled to at most one per this many milliseconds (loss points are
     // batched, never dropped).
     static constexpr int kProgressIntervalMs = 50;
 
-public slots:
-    void prepare(quint64 job, std::shared_ptr<const niwt::Dataset> dataset, const niwt::NiwtSessionOptions& options);
+    // Each runs on the lane's thread, inside the runner's job `control` (its number, cancel flag and
+    // progress: the status bar's phase, done/total, rate and time left).
+    void prepare(niwt::gui::JobControl& control, const niwt::EngineContext& context, const niwt::NiwtSessionOptions& options);
     // caption empty: learn from classVector; else the caption's class vector (captions modality).
-    void learn(quint64 job, const QString& name, const std::vector<float>& classVector, const QString& caption);
-    void exportClassifier(quint64 job, const QString& directory, const std::vector<niwt::LearnedClass>& classes);
+    void learn(niwt::gui::JobControl& control, const QString& name, const std::vector<float>& classVector,
+               const QString& caption);
+    void exportClassifier(niwt::gui::JobControl& control, const QString& directory,
+                          const std::vector<niwt::LearnedClass>& classes);
+    void dropSession();
 
 signals:
     void prepareProgress(quint64 job, const QString& phase, int done, int total);
@@ -61,23 +66,26 @@ signals:
     void failed(quint64 job, const QString& message);
 
 private:
-    bool isCancelled(quint64 job) const { return job <= cancelledUpTo_->load(); }
     // Runs `work`, turning niwt::Cancelled and exceptions into signals. True when it succeeded.
     template <typename Work>
-    bool guarded(quint64 job, const Work& work);
+    bool guarded(const JobControl& control, const Work& work);
 
-    std::shared_ptr<std::atomic<quint64>> cancelledUpTo_;
     std::unique_ptr<niwt::NiwtSession> session_;
 };
 
 class SessionController : public QObject {
     Q_OBJECT
 public:
-    explicit SessionController(QObject* parent = nullptr);
-    ~SessionController() override;  // cancels what runs and waits for the thread
+    // `runner`: the window's (its "session" lane); null: one of its own.
+    explicit SessionController(JobRunner* runner = nullptr, QObject* parent = nullptr);
+    ~SessionController() override;  // cancels what runs and waits for the lane
 
     // Each returns the job's number. Jobs run in order on the worker thread.
-    quint64 prepare(std::shared_ptr<const Dataset> dataset, const NiwtSessionOptions& options);
+    quint64 prepare(const EngineContext& context, const NiwtSessionOptions& options = {});
+    // Cancels every job and drops the prepared session: the context it belonged to is gone (no
+    // network for the new data set, say). Learn requests fail with a clear message until the next
+    // prepare().
+    void reset();
     quint64 learn(const QString& name, const std::vector<float>& classVector);
     quint64 learnFromCaption(const QString& name, const QString& caption);
     // The seen head's classes plus `classes` as classifier.json and classifier.pt in `directory`.
@@ -85,13 +93,15 @@ public:
     // Cancels every job submitted so far (the running one and the queued ones).
     void cancel();
 
-    bool isBusy() const { return pendingJobs_ > 0; }
+    bool isBusy() const { return !jobs_.isEmpty(); }
     bool isPrepared() const { return prepared_; }
     bool isPreparing() const { return preparingJob_ != 0; }
     // Of the last successful prepare; the modality is known even before (from the options).
     const NiwtSessionInfo& info() const { return info_; }
+    // The context of the last prepare() (empty after reset()).
+    const EngineContext& context() const { return context_; }
     const NiwtSessionOptions& options() const { return options_; }
-    std::shared_ptr<const Dataset> dataset() const { return dataset_; }
+    std::shared_ptr<const Dataset> dataset() const { return context_.dataset; }
 
 signals:
     void busyChanged(bool busy);
@@ -106,19 +116,20 @@ signals:
     void failed(quint64 job, const QString& message);
 
 private:
-    quint64 submit();
-    void jobEnded();
+    // Queues `work` on the worker in the session lane; returns the job's number.
+    quint64 submit(const QString& title, std::function<void(SessionWorker&, JobControl&)> work);
+    void jobEnded(quint64 job);
+    bool isLive(quint64 job) const { return !runner_->isCancelled(job); }
 
-    QThread* thread_ = nullptr;
-    SessionWorker* worker_ = nullptr;
-    std::shared_ptr<std::atomic<quint64>> cancelledUpTo_;
-    quint64 lastJob_ = 0;
+    JobRunner* runner_ = nullptr;
+    std::unique_ptr<JobRunner> ownRunner_;
+    std::shared_ptr<SessionWorker> worker_;
     quint64 preparingJob_ = 0;
-    int pendingJobs_ = 0;
+    QSet<quint64> jobs_;  // submitted, not ended
     bool prepared_ = false;
     NiwtSessionInfo info_;
+    EngineContext context_;
     NiwtSessionOptions options_;
-    std::shared_ptr<const Dataset> dataset_;
 };
 
 }  // namespace niwt::gui

@@ -51,6 +51,9 @@ int commandDescribe(const Options& options); // describe.cpp
 #include "core/data/dataset.h"
 #include "core/data/text_encoder.h"
 #include "core/model/bundle.h"
+#include "core/pipeline/engine_context.h"
+
+#include <memory>
 
 #include <optional>
 #include <set>
@@ -65,6 +68,10 @@ Dataset openDatasetFromOptions(const Options& options);
 std::string bundlePathFromOptions(const Options& options, const Dataset& dataset);
 // That bundle, loaded. Device from --device (auto|cpu|cuda).
 Bundle openBundleFromOptions(const Options& options, const Dataset& dataset, const torch::Device& device);
+
+// The engine context the common options name: the bundle as bundlePathFromOptions, --stage,
+// --modality's name, --descriptions, --device and --cache-dir.
+EngineContext engineContextFromOptions(const Options& options, std::shared_ptr<const Dataset> dataset);
 
 // The modality name --modality selects (default "attributes"; for NAME=csv:FILE the NAME).
 std::string modalityNameFromOptions(const Options& options);

@@ -129,6 +129,18 @@ Bundle openBundleFromOptions(const Options& options, const Dataset& dataset, con
     return loadBundle(bundlePathFromOptions(options, dataset), device);
 }
 
+EngineContext engineContextFromOptions(const Options& options, std::shared_ptr<const Dataset> dataset) {
+    EngineContext context;
+    context.bundle = bundlePathFromOptions(options, *dataset);
+    context.dataset = std::move(dataset);
+    context.stage = options.value("stage");
+    context.modality = modalityNameFromOptions(options);
+    context.descriptionsFile = options.value("descriptions");
+    context.device = options.value("device", "auto");
+    context.cacheDir = options.value("cache-dir");
+    return context;
+}
+
 std::string modalityNameFromOptions(const Options& options) {
     const std::string name = options.value("modality", "attributes");
     return name.substr(0, name.find('='));

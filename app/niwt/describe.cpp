@@ -330,14 +330,10 @@ int commandDescribe(const Options& options) {
     if (!parsed.problem.empty())
         throw std::invalid_argument("--text: " + parsed.problem);
 
-    NiwtSessionOptions so;
-    so.bundle = bundlePathFromOptions(options, *dataset);
-    so.stage = options.value("stage");
+    EngineContext so = engineContextFromOptions(options, dataset);
     so.modality = modalityName;
     so.descriptionsFile = descriptionsFile;
-    so.device = options.value("device", "auto");
-    so.cacheDir = options.value("cache-dir");
-    NiwtSession session(dataset, so);
+    NiwtSession session(so);
     const NiwtSessionInfo info = session.prepare(progressLine, cancelRequested);
     const std::vector<float> vector =
         route == SentenceRoute::Captions ? session.classVectorFromCaption(text) : parsed.vector;

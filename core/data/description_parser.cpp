@@ -91,6 +91,9 @@ struct DimName {
     std::string body;                  // part without "has_" and its aspect word
     std::string aspect;                // "color", "pattern", "shape", "length" or ""
     std::vector<std::string> value;    // words of the value (partValue) or of the whole name
+    // Plain names written "category, value" or "category: value" ("colour, blue"): the value's
+    // words, which state the dimension on their own ("a blue square"). Empty otherwise.
+    std::vector<std::string> valueAfterCategory;
 };
 
 DimName splitDimName(const std::string& name) {
@@ -102,6 +105,10 @@ DimName splitDimName(const std::string& name) {
         // "has_laces" -> "lace": the helper verb is not a word of the attribute.
         if (d.value.size() > 1 && (d.value.front() == "ha" || d.value.front() == "has" || d.value.front() == "is"))
             d.value.erase(d.value.begin());
+        if (const auto separator = name.find_last_of(",:"); separator != std::string::npos && separator + 1 < name.size()) {
+            auto tail = phraseWords(name.substr(separator + 1));
+            if (!tail.empty() && tail.size() < d.value.size()) d.valueAfterCategory = std::move(tail);
+        }
         return d;
     }
     d.partValue = true;
@@ -374,6 +381,10 @@ void DescriptionParser::Impl::build(const Dataset& dataset, const Modality& moda
             for (const auto& w : n.value)
                 if (!stopWords().count(w)) own.push_back(canon(w));
             if (!own.empty()) plainPhrases.push_back({d, own});
+            std::vector<std::string> tail;
+            for (const auto& w : n.valueAfterCategory)
+                if (!stopWords().count(w)) tail.push_back(canon(w));
+            if (!tail.empty() && tail != own) plainPhrases.push_back({d, tail});
             for (const auto& [phrase, w] : by) {
                 std::vector<std::string> words;
                 for (const auto& word : phraseWords(phrase))

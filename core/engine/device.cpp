@@ -3,6 +3,8 @@
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
+#include <algorithm>
+#include <atomic>
 #include <stdexcept>
 #include <dlfcn.h>
 #include <thread>
@@ -32,10 +34,22 @@ void keepBlasSingleThreaded() {
         set(1);
 }
 
+namespace {
+std::atomic<int> preferredThreads{0};
+}  // namespace
+
+void setPreferredTorchThreads(int threads) {
+    const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+    preferredThreads = threads <= 0 ? 0 : std::min(threads, 4 * cores);
+}
+
+int preferredTorchThreads() { return preferredThreads; }
+
 int configureTorchThreads() {
-    const int cores = std::max(1u, std::thread::hardware_concurrency());
-    if (torch::get_num_threads() != cores)
-        torch::set_num_threads(cores);
+    const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+    const int wanted = preferredThreads > 0 ? preferredThreads.load() : cores;
+    if (torch::get_num_threads() != wanted)
+        torch::set_num_threads(wanted);
     keepBlasSingleThreaded();
     return torch::get_num_threads();
 }

@@ -14,6 +14,10 @@ torch::Device chooseDevice(const std::string& preference = "auto");
 // own thread pool, when OpenBLAS is the BLAS, to one thread (LibTorch's threads already share the
 // cores). Idempotent; returns the thread count in use.
 int configureTorchThreads();
+// The intra-op thread count configureTorchThreads() sets from now on (0: one per core; clamped
+// to 1..4 x the core count). For a preference set by the user (the explorer's Preferences).
+void setPreferredTorchThreads(int threads);
+int preferredTorchThreads();  // 0: one per core
 // OpenBLAS's thread pool to one thread when OpenBLAS is loaded; nothing otherwise.
 void keepBlasSingleThreaded();
 

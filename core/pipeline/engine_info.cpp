@@ -3,6 +3,7 @@
 #include "core/engine/device.h"
 
 #include <opencv2/core/version.hpp>
+#include <torch/cuda.h>
 #include <torch/version.h>
 
 namespace niwt {
@@ -10,4 +11,7 @@ std::string engineDeviceName() { return chooseDevice("auto").str(); }
 std::string libtorchVersion() { return TORCH_VERSION; }
 std::string opencvVersion() { return CV_VERSION; }
 std::string niwtVersion() { return NIWT_VERSION; }
+void setEngineThreads(int threads) { setPreferredTorchThreads(threads); }
+int engineThreads() { return preferredTorchThreads(); }
+bool cudaAvailable() { return torch::cuda::is_available(); }
 }  // namespace niwt

@@ -172,10 +172,9 @@ struct Explainer::Engine {
     }
 };
 
-Explainer::Explainer(std::shared_ptr<const Dataset> dataset, ExplainerOptions options)
-    : dataset_(std::move(dataset)), options_(std::move(options)) {
-    if (!dataset_)
-        throw std::invalid_argument("Explainer: no data set");
+Explainer::Explainer(EngineContext context, ExplainerOptions options)
+    : context_(std::move(context)), options_(options) {
+    requireComplete(context_, "the explainer");
 }
 
 Explainer::~Explainer() = default;
@@ -187,17 +186,17 @@ ExplainerInfo Explainer::prepare(const ExplainerProgressFn& progress, const Expl
     const auto start = std::chrono::steady_clock::now();
     engine_.reset();  // a failed or cancelled prepare leaves the explainer unprepared
     auto engine = std::make_unique<Engine>();
-    const Dataset& dataset = *dataset_;
+    const Dataset& dataset = *context_.dataset;
 
     // The modality first: a bad name should fail before minutes of extraction.
-    engine->modality = &modalityOrCaptions(dataset, options_.modality, options_.descriptionsFile, engine->captions);
+    engine->modality = &modalityOrCaptions(dataset, context_.modality, context_.descriptionsFile, engine->captions);
     engine->classVectors = classVectorMatrix(*engine->modality, int(dataset.classes.size()));
 
     configureTorchThreads();
-    engine->device = chooseDevice(options_.device);
-    engine->bundle = std::make_unique<Bundle>(loadBundle(options_.bundle, engine->device));
-    engine->preparedStage = resolveStage(*engine->bundle, options_.stage);
-    engine->extraction.cacheDir = options_.cacheDir;
+    engine->device = chooseDevice(context_.device);
+    engine->bundle = std::make_unique<Bundle>(loadBundle(context_.bundle, engine->device));
+    engine->preparedStage = resolveStage(*engine->bundle, context_.stage);
+    engine->extraction.cacheDir = context_.cacheDir;
 
     // The prepared stage: one extractor computes the features (keeping the seen training images'
     // stage activations for the importance pass), the head, the importances and the inverse map.
@@ -235,8 +234,8 @@ Explanation Explainer::explain(const std::string& imagePath, const ExplainClass&
     if (!engine_)
         throw std::logic_error("explain: the explainer is not prepared");
     Engine& e = *engine_;
-    StageState& st = e.stageState(*dataset_, stage, progress, cancelled);
-    const auto weights = e.weightsOf(*dataset_, target);
+    StageState& st = e.stageState(*context_.dataset, stage, progress, cancelled);
+    const auto weights = e.weightsOf(*context_.dataset, target);
     top = std::max(top, 1);
 
     torch::AutoGradMode enableGrad(true);  // Grad-CAM needs gradients, whatever the calling thread set
@@ -253,11 +252,11 @@ Explanation Explainer::explain(const std::string& imagePath, const ExplainClass&
     torch::NoGradGuard noGrad;
     std::vector<Prediction> columns;
     for (int c : e.head.classes)
-        columns.push_back({dataset_->classes[size_t(c)].name, 0, true});
+        columns.push_back({context_.dataset->classes[size_t(c)].name, 0, true});
     auto allWeights = e.head.head.weight.to(torch::kFloat);
     auto allBiases = e.head.head.bias.to(torch::kFloat);
     for (const auto& c : newClasses) {
-        const auto w = e.weightsOf(*dataset_, c);
+        const auto w = e.weightsOf(*context_.dataset, c);
         columns.push_back({w.name, 0, w.seen});
         allWeights = torch::cat({allWeights, w.weight.unsqueeze(0)});
         allBiases = torch::cat({allBiases, torch::tensor({float(w.bias)})});
@@ -285,8 +284,8 @@ std::vector<double> Explainer::classNeuronImportance(const ExplainClass& target,
                                                      const ExplainerCancelFn& cancelled) {
     if (!engine_)
         throw std::logic_error("classNeuronImportance: the explainer is not prepared");
-    StageState& st = engine_->stageState(*dataset_, stage, progress, cancelled);
-    const auto [importance, count] = engine_->classImportance(*dataset_, st, target, cancelled);
+    StageState& st = engine_->stageState(*context_.dataset, stage, progress, cancelled);
+    const auto [importance, count] = engine_->classImportance(*context_.dataset, st, target, cancelled);
     if (images)
         *images = count;
     return std::vector<double>(importance.data_ptr<double>(), importance.data_ptr<double>() + importance.numel());
@@ -297,12 +296,12 @@ NeuronListing Explainer::neuronTable(const std::string& stage, int topAttributes
     if (!engine_)
         throw std::logic_error("neuronTable: the explainer is not prepared");
     Engine& e = *engine_;
-    StageState& st = e.stageState(*dataset_, stage, progress, cancelled);
+    StageState& st = e.stageState(*context_.dataset, stage, progress, cancelled);
     NeuronListing out;
     torch::Tensor importance;
     if (target) {
-        std::tie(importance, out.classImages) = e.classImportance(*dataset_, st, *target, cancelled);
-        out.className = e.weightsOf(*dataset_, *target).name;
+        std::tie(importance, out.classImages) = e.classImportance(*context_.dataset, st, *target, cancelled);
+        out.className = e.weightsOf(*context_.dataset, *target).name;
     }
     const auto table =
         makeNeuronTable(st.basis.inverse, e.modality->dimNames, std::max(topAttributes, 1), nullptr, {}, {}, importance);
@@ -326,7 +325,7 @@ std::vector<UnitImage> Explainer::topImagesForUnit(int unit, int k, const std::s
     if (!engine_)
         throw std::logic_error("topImagesForUnit: the explainer is not prepared");
     Engine& e = *engine_;
-    StageState& st = e.stageState(*dataset_, stage, progress, cancelled);
+    StageState& st = e.stageState(*context_.dataset, stage, progress, cancelled);
     if (unit < 0 || unit >= st.basis.inverse.channels())
         throw std::out_of_range("unit " + std::to_string(unit) + " is outside the stage's " +
                                 std::to_string(st.basis.inverse.channels()) + " units");
@@ -336,7 +335,7 @@ std::vector<UnitImage> Explainer::topImagesForUnit(int unit, int k, const std::s
         std::vector<int> pool = evenlyThinned(st.basis.importances.images, options_.topImagePool);
         std::vector<std::string> paths;
         for (int image : pool)
-            paths.push_back(dataset_->images[size_t(image)].path);
+            paths.push_back(context_.dataset->images[size_t(image)].path);
         const int perChannel = std::max(k, 8);  // a few spare, so asking for a few more needs no new pass
         st.top = topActivatingImages(*e.bundle, st.stage, paths, perChannel, e.device, st.loader, progress, cancelled);
         st.topImages = std::move(pool);

@@ -14,6 +14,7 @@
 // (core/engine/cancelled.h) is thrown. A cancelled call changes nothing (a stage whose preparation
 // was cancelled stays unprepared; caches on disk stay as they were).
 #include "core/data/dataset.h"
+#include "core/pipeline/engine_context.h"
 
 #include <opencv2/core/mat.hpp>
 
@@ -25,13 +26,8 @@
 
 namespace niwt {
 
+// How the explainer works; what it explains is its EngineContext.
 struct ExplainerOptions {
-    std::string bundle;               // bundle folder (or its bundle.pt / bundle.json)
-    std::string stage;                // empty: the bundle's default (as `niwt explain`)
-    std::string modality = "attributes";
-    std::string descriptionsFile;     // modality "captions": class descriptions (empty: CUB's beside the data set)
-    std::string device = "auto";      // auto | cpu | cuda | cuda:N
-    std::string cacheDir;             // empty: the default cache (defaultCacheDir() + "/cache")
     // Images the neuron panel ranks per unit: the seen training images (as `niwt neurons`), evenly
     // thinned to at most this many so a unit's top images come in seconds (0: all).
     int topImagePool = 2000;
@@ -126,7 +122,8 @@ using ExplainerCancelFn = std::function<bool()>;
 
 class Explainer {
 public:
-    Explainer(std::shared_ptr<const Dataset> dataset, ExplainerOptions options);
+    // Throws std::invalid_argument for an incomplete context (no data set or no bundle).
+    explicit Explainer(EngineContext context, ExplainerOptions options = {});
     ~Explainer();
     Explainer(const Explainer&) = delete;
     Explainer& operator=(const Explainer&) = delete;
@@ -138,8 +135,9 @@ public:
     ExplainerInfo prepare(const ExplainerProgressFn& progress = {}, const ExplainerCancelFn& cancelled = {});
     bool isPrepared() const;
     const ExplainerInfo& info() const;   // valid after prepare()
-    const Dataset& dataset() const { return *dataset_; }
-    std::shared_ptr<const Dataset> sharedDataset() const { return dataset_; }
+    const Dataset& dataset() const { return *context_.dataset; }
+    std::shared_ptr<const Dataset> sharedDataset() const { return context_.dataset; }
+    const EngineContext& context() const { return context_; }
     const ExplainerOptions& options() const { return options_; }
 
     // Every call below takes a stage name (empty: the one prepare() prepared); a stage seen for the
@@ -175,7 +173,7 @@ public:
 
 private:
     struct Engine;
-    std::shared_ptr<const Dataset> dataset_;
+    EngineContext context_;
     ExplainerOptions options_;
     std::unique_ptr<Engine> engine_;  // null until prepared
     ExplainerInfo info_;

@@ -318,18 +318,18 @@ GzslEvaluation runGzslEvaluation(Extractor& extractor, const Bundle& bundle, con
 GzslEvaluation evaluateDataset(const GzslEvaluationRequest& request,
                                const std::function<void(const std::string&, int, int)>& progress,
                                const std::function<bool()>& cancelled) {
-    if (!request.dataset)
+    if (!request.context.dataset)
         throw std::invalid_argument("evaluation: no data set is open");
-    const Dataset& dataset = *request.dataset;
-    const Modality* modality = dataset.modality(request.modality);
+    const Dataset& dataset = *request.context.dataset;
+    const Modality* modality = dataset.modality(request.context.modality);
     if (!modality)
-        throw std::invalid_argument("the data set " + dataset.spec + " has no modality \"" + request.modality + "\"");
+        throw std::invalid_argument("the data set " + dataset.spec + " has no modality \"" + request.context.modality + "\"");
     configureTorchThreads();
-    const auto device = chooseDevice(request.device);
-    const Bundle bundle = loadBundle(request.bundle, device);
-    const int stage = resolveStage(bundle, request.stage);
+    const auto device = chooseDevice(request.context.device);
+    const Bundle bundle = loadBundle(request.context.bundle, device);
+    const int stage = resolveStage(bundle, request.context.stage);
     ExtractionOptions eo;
-    eo.cacheDir = request.cacheDir;
+    eo.cacheDir = request.context.cacheDir;
     Extractor extractor(dataset, bundle, stage, device, eo, progress, cancelled);
     return runGzslEvaluation(extractor, bundle, *modality, device, request.options, {}, cancelled);
 }

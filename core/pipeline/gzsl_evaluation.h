@@ -5,6 +5,7 @@
 // explorer's Evaluation panel shows. Torch-free interface, safe to include from widgets; the torch
 // side is core/pipeline/gzsl_run.h.
 #include "core/data/dataset.h"
+#include "core/pipeline/engine_context.h"
 
 #include <functional>
 #include <memory>
@@ -75,8 +76,7 @@ struct GzslEvaluation {
 // one-line message for bad input (a missing bundle, a data set without unseen classes, an unknown
 // modality or stage).
 struct GzslEvaluationRequest {
-    std::shared_ptr<const Dataset> dataset;
-    std::string bundle, stage, modality = "attributes", device = "auto", cacheDir;
+    EngineContext context;  // descriptionsFile unused: the modality must be one of the data set's
     GzslEvaluationOptions options;
 };
 GzslEvaluation evaluateDataset(const GzslEvaluationRequest& request,

@@ -37,10 +37,9 @@ struct NiwtSession::Engine {
     ImportanceSet importances;              // the seen training images', for TensorBoard's projector
 };
 
-NiwtSession::NiwtSession(std::shared_ptr<const Dataset> dataset, NiwtSessionOptions options)
-    : dataset_(std::move(dataset)), options_(std::move(options)) {
-    if (!dataset_)
-        throw std::invalid_argument("NiwtSession: no data set");
+NiwtSession::NiwtSession(EngineContext context, NiwtSessionOptions options)
+    : context_(std::move(context)), options_(options) {
+    requireComplete(context_, "the NIWT session");
 }
 
 NiwtSession::~NiwtSession() = default;
@@ -51,7 +50,7 @@ const NiwtSessionInfo& NiwtSession::info() const { return info_; }
 const Modality* NiwtSession::modality() const {
     if (engine_)
         return engine_->modality;
-    return options_.modality == "captions" ? dataset_->modality("captions") : dataset_->modality(options_.modality);
+    return context_.modality == "captions" ? context_.dataset->modality("captions") : context_.dataset->modality(context_.modality);
 }
 
 NiwtSessionInfo NiwtSession::prepare(const SessionProgressFn& progress, const SessionCancelFn& cancelled,
@@ -59,34 +58,34 @@ NiwtSessionInfo NiwtSession::prepare(const SessionProgressFn& progress, const Se
     const auto start = std::chrono::steady_clock::now();
     engine_.reset();  // a failed or cancelled prepare leaves the session unprepared
     auto engine = std::make_unique<Engine>();
-    const Dataset& dataset = *dataset_;
+    const Dataset& dataset = *context_.dataset;
 
     // The modality first: a bad name should fail before minutes of extraction.
-    if (options_.modality == "captions" && !dataset.modality("captions")) {
+    if (context_.modality == "captions" && !dataset.modality("captions")) {
         const std::string file =
-            options_.descriptionsFile.empty() ? defaultDescriptionsFile(dataset) : options_.descriptionsFile;
+            context_.descriptionsFile.empty() ? defaultDescriptionsFile(dataset) : context_.descriptionsFile;
         if (file.empty())
             throw std::invalid_argument("the captions modality needs a descriptions file (JSON: class name -> phrases); "
                                         "none was given and " + dataset.root + "/../cub_descriptors/descriptors_cub.json is absent");
         engine->captions = captionModelFromFile(dataset, file);
         engine->modality = &engine->captions->modality;
     } else {
-        engine->modality = dataset.modality(options_.modality);
+        engine->modality = dataset.modality(context_.modality);
         if (!engine->modality) {
             std::string names;
             for (const auto& m : dataset.modalities)
                 names += (names.empty() ? "" : ", ") + m.name;
-            throw std::invalid_argument("the data set has no modality \"" + options_.modality + "\" (it has: " + names + ")");
+            throw std::invalid_argument("the data set has no modality \"" + context_.modality + "\" (it has: " + names + ")");
         }
     }
     const torch::Tensor classVectors = classVectorMatrix(*engine->modality, int(dataset.classes.size()));
 
     configureTorchThreads();
-    engine->device = chooseDevice(options_.device);
-    const Bundle bundle = loadBundle(options_.bundle, engine->device);
-    const int stage = resolveStage(bundle, options_.stage);
+    engine->device = chooseDevice(context_.device);
+    const Bundle bundle = loadBundle(context_.bundle, engine->device);
+    const int stage = resolveStage(bundle, context_.stage);
     ExtractionOptions eo;
-    eo.cacheDir = options_.cacheDir;
+    eo.cacheDir = context_.cacheDir;
     ProgressFn extractionProgress = [&progress](const std::string& phase, int done, int total) {
         if (progress)
             progress(phase, done, total);
@@ -217,7 +216,7 @@ std::vector<std::string> NiwtSession::exportClassifier(const std::string& direct
     LearnedClassifier classifier;
     std::vector<torch::Tensor> rows{e.seenHead.weight.cpu()}, biases{e.seenHead.bias.cpu()};
     for (int c : e.seenHeadClasses) {
-        classifier.classNames.push_back(dataset_->classes[size_t(c)].name);
+        classifier.classNames.push_back(context_.dataset->classes[size_t(c)].name);
         classifier.seen.push_back(true);
     }
     for (const LearnedClass& c : learned) {
@@ -238,7 +237,7 @@ std::vector<std::string> NiwtSession::exportClassifier(const std::string& direct
     classifier.modality = e.modality->name;
     if (const std::string problem = classifierProblem(classifier); !problem.empty())
         throw std::invalid_argument("cannot export the classifier: " + problem);
-    return writeClassifierExport(directory, classifier, e.bundle, *dataset_, e.importances);
+    return writeClassifierExport(directory, classifier, e.bundle, *context_.dataset, e.importances);
 }
 
 }  // namespace niwt

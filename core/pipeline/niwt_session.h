@@ -12,6 +12,7 @@
 // unprepared (caches on disk stay as they were); a cancelled learnClass() changes nothing (the
 // session keeps no learned classes: callers own the results).
 #include "core/data/dataset.h"
+#include "core/pipeline/engine_context.h"
 
 #include <functional>
 #include <memory>
@@ -20,13 +21,8 @@
 
 namespace niwt {
 
+// How the session learns; what it learns from is its EngineContext.
 struct NiwtSessionOptions {
-    std::string bundle;               // bundle folder (or its bundle.pt / bundle.json)
-    std::string stage;                // empty: the bundle's default (as `niwt extract`)
-    std::string modality = "attributes";
-    std::string descriptionsFile;     // modality "captions": class descriptions (empty: CUB's beside the data set)
-    std::string device = "auto";      // auto | cpu | cuda | cuda:N
-    std::string cacheDir;             // empty: the default cache (defaultCacheDir() + "/cache")
     int alpha2wMaxIterations = 1000;
     double alpha2wTolerance = 1e-5;   // relative loss change; < 0: never met, runs maxIterations (tests of cancel)
 };
@@ -75,7 +71,8 @@ struct LearnedClass {
 
 class NiwtSession {
 public:
-    NiwtSession(std::shared_ptr<const Dataset> dataset, NiwtSessionOptions options);
+    // Throws std::invalid_argument for an incomplete context (no data set or no bundle).
+    explicit NiwtSession(EngineContext context, NiwtSessionOptions options = {});
     ~NiwtSession();
     NiwtSession(const NiwtSession&) = delete;
     NiwtSession& operator=(const NiwtSession&) = delete;
@@ -89,7 +86,8 @@ public:
     bool isPrepared() const;
     const NiwtSessionInfo& info() const;  // valid after prepare()
 
-    const Dataset& dataset() const { return *dataset_; }
+    const Dataset& dataset() const { return *context_.dataset; }
+    const EngineContext& context() const { return context_; }
     const NiwtSessionOptions& options() const { return options_; }
     // The modality new classes are described in (the data set's, or "captions" built by prepare()).
     // Null before prepare() for captions.
@@ -119,7 +117,7 @@ public:
 
 private:
     struct Engine;
-    std::shared_ptr<const Dataset> dataset_;
+    EngineContext context_;
     NiwtSessionOptions options_;
     std::unique_ptr<Engine> engine_;  // null until prepared
     NiwtSessionInfo info_;

@@ -238,6 +238,23 @@ TEST(DescriptionParserPlain, FashionStyleNames) {
     EXPECT_FLOAT_EQ(parser.parse("a bag with a handle").vector[3], 0.2f);
 }
 
+// Plain names written "category, value" ("colour, blue", as a CSV header may hold): the value on
+// its own states the dimension ("a blue square" -> "colour, blue"), and the whole name still does.
+TEST(DescriptionParserPlain, CategoryCommaValueNames) {
+    Dataset d;
+    d.classes = {{0, "red", true, true}, {1, "green", true, true}, {2, "blue", false, true}};
+    Modality m;
+    m.name = "attributes";
+    m.dimNames = {"colour, red", "colour, green", "colour, blue", "bright"};
+    m.dims = 4;
+    m.values = {90, 5, 5, 50, /* green */ 5, 90, 5, 60, /* blue */ 5, 5, 90, 40};
+    d.modalities.push_back(m);
+    const DescriptionParser parser(d, d.modalities.front());
+    EXPECT_EQ(positives(parser.parse("a bright blue square")), (std::set<int>{2, 3}));
+    EXPECT_EQ(positives(parser.parse("colour blue")), (std::set<int>{2}));
+    EXPECT_EQ(positives(parser.parse("green")), (std::set<int>{1}));
+}
+
 TEST(DescriptionParserNames, Readable) {
     EXPECT_EQ(DescriptionParser::readableDimName("has_wing_color::red"), "wing color: red");
     EXPECT_EQ(DescriptionParser::readableDimName("has_size::small_(5_-_9_in)"), "size: small (5 - 9 in)");

@@ -19,7 +19,7 @@ namespace {
 struct Fixture {
     test::ColourFixture colour;
     std::shared_ptr<const Dataset> dataset;
-    ExplainerOptions options;
+    EngineContext context;
 };
 
 Fixture makeFixture(const std::string& name) {
@@ -28,9 +28,10 @@ Fixture makeFixture(const std::string& name) {
     o.attributeTable = true;
     Fixture f{test::makeColourFixture(name, o), nullptr, {}};
     f.dataset = std::make_shared<const Dataset>(f.colour.dataset);
-    f.options.bundle = (f.colour.root / "bundle").string();
-    f.options.device = "cpu";
-    f.options.cacheDir = (f.colour.root / "cache").string();
+    f.context.dataset = f.dataset;
+    f.context.bundle = (f.colour.root / "bundle").string();
+    f.context.device = "cpu";
+    f.context.cacheDir = (f.colour.root / "cache").string();
     return f;
 }
 
@@ -45,7 +46,7 @@ std::string firstImageOf(const Dataset& d, int classIndex) {
 
 TEST(Explainer, ExplainsLikeThePiecesTheCommandsUse) {
     auto f = makeFixture("niwt_test_explainer");
-    Explainer explainer(f.dataset, f.options);
+    Explainer explainer(f.context);
     const int red = f.dataset->classIndexByName("red"), blue = f.dataset->classIndexByName("blue");
     const std::string redImage = firstImageOf(*f.dataset, red);
     EXPECT_THROW(explainer.explain(redImage, ExplainClass::seen(red)), std::logic_error);  // not prepared
@@ -60,7 +61,7 @@ TEST(Explainer, ExplainsLikeThePiecesTheCommandsUse) {
     // same cache): the facade must agree with them exactly.
     const int stage = resolveStage(f.colour.bundle, "");
     ExtractionOptions eo;
-    eo.cacheDir = f.options.cacheDir;
+    eo.cacheDir = f.context.cacheDir;
     Extractor extractor(*f.dataset, f.colour.bundle, stage, torch::kCPU, eo);
     const auto basis = prepareExplanationBasis(extractor, classVectorMatrix(f.dataset->modalities.front(), 3));
     const SeenHead& head = extractor.seenHead();

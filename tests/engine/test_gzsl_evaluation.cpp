@@ -15,10 +15,10 @@ namespace {
 
 GzslEvaluationRequest requestFor(const test::ColourFixture& f) {
     GzslEvaluationRequest request;
-    request.dataset = std::make_shared<const Dataset>(f.dataset);
-    request.bundle = (f.root / "bundle").string();
-    request.device = "cpu";
-    request.cacheDir = (f.root / "cache").string();
+    request.context.dataset = std::make_shared<const Dataset>(f.dataset);
+    request.context.bundle = (f.root / "bundle").string();
+    request.context.device = "cpu";
+    request.context.cacheDir = (f.root / "cache").string();
     return request;
 }
 
@@ -87,8 +87,8 @@ TEST(GzslEvaluation, BadRequestsNameTheProblem) {
     } catch (const std::invalid_argument& e) {
         EXPECT_NE(std::string(e.what()).find("attributes"), std::string::npos) << e.what();
     }
-    request.bundle = (f.root / "no-such-bundle").string();
-    request.modality = "attributes";
+    request.context.bundle = (f.root / "no-such-bundle").string();
+    request.context.modality = "attributes";
     EXPECT_ANY_THROW(evaluateDataset(request));
 }
 

@@ -56,11 +56,12 @@ std::filesystem::path scratchDir() {
 TEST(Soak, LearnCancelLearnKeepsMemoryAndThreadsFlat) {
     const auto dir = scratchDir();
     auto dataset = niwt::test::smallFashionMnist(40, 10);
-    niwt::NiwtSessionOptions options;
-    options.bundle = niwt::test::smallNetwork(*dataset, (dir / "network").string());
-    options.cacheDir = (dir / "features").string();
-    options.device = "cpu";
-    niwt::NiwtSession session(dataset, options);
+    niwt::EngineContext context;
+    context.dataset = dataset;
+    context.bundle = niwt::test::smallNetwork(*dataset, (dir / "network").string());
+    context.cacheDir = (dir / "features").string();
+    context.device = "cpu";
+    niwt::NiwtSession session(context);
     session.prepare();
 
     // A description of a new class: the attribute vector of the first unseen class.

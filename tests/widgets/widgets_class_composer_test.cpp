@@ -45,18 +45,19 @@ private:
     std::shared_ptr<const niwt::Dataset> dataset_;
     std::string bundle_;
 
-    niwt::NiwtSessionOptions options() const {
-        niwt::NiwtSessionOptions o;
+    niwt::EngineContext options() const {
+        niwt::EngineContext o;
+        o.dataset = dataset_;
         o.bundle = bundle_;
         o.device = "cpu";
         o.cacheDir = dir_.filePath(QStringLiteral("cache")).toStdString();
         return o;
     }
 
-    bool prepare(SessionController& controller, const niwt::NiwtSessionOptions& o) {
+    bool prepare(SessionController& controller, const niwt::EngineContext& o, const niwt::NiwtSessionOptions& limits = {}) {
         QSignalSpy prepared(&controller, &SessionController::prepared);
         QSignalSpy failed(&controller, &SessionController::failed);
-        controller.prepare(dataset_, o);
+        controller.prepare(o, limits);
         if (!QTest::qWaitFor([&] { return prepared.count() + failed.count() > 0; }, kPrepareTimeoutMs)) return false;
         if (failed.count()) qWarning("prepare failed: %s", qPrintable(failed.first().at(1).toString()));
         return prepared.count() == 1;
@@ -241,11 +242,11 @@ private slots:
     void cancelMidJobKeepsClassesAndSession() {
         // A negative tolerance is never met (a loss change below a negative fraction of the loss):
         // alpha2w runs until cancelled (or 10^7 steps, far beyond this test's time).
-        niwt::NiwtSessionOptions endless = options();
+        niwt::NiwtSessionOptions endless;
         endless.alpha2wTolerance = -1;
         endless.alpha2wMaxIterations = 10000000;
         SessionController controller;
-        QVERIFY(prepare(controller, endless));  // features, head and importances from the cache now
+        QVERIFY(prepare(controller, options(), endless));  // features, head and importances from the cache now
 
         ClassComposer composer;
         composer.setController(&controller);
@@ -307,10 +308,10 @@ private slots:
     void errorsArriveAsOneLineMessages() {
         // A bundle folder that does not exist: failed, with a message naming it; not prepared.
         SessionController controller;
-        niwt::NiwtSessionOptions bad = options();
+        niwt::EngineContext bad = options();
         bad.bundle = dir_.filePath(QStringLiteral("no-such-bundle")).toStdString();
         QSignalSpy failed(&controller, &SessionController::failed);
-        controller.prepare(dataset_, bad);
+        controller.prepare(bad);
         QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 10000);
         const QString message = failed.first().at(1).toString();
         QVERIFY2(message.contains(QStringLiteral("no-such-bundle")), qPrintable(message));

@@ -5,6 +5,9 @@
 #include "widgets/evaluation_panel.h"
 
 #include <QImage>
+#include <QLabel>
+
+#include <algorithm>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -51,14 +54,44 @@ private slots:
         QCOMPARE(model.rowCount(), 0);
     }
 
+    niwt::EngineContext context(const QString& bundle, const QString& cacheDir = {}) const {
+        niwt::EngineContext c;
+        c.dataset = dataset_;
+        c.bundle = bundle.toStdString();
+        c.cacheDir = cacheDir.toStdString();
+        c.device = "cpu";
+        return c;
+    }
+
+    // The results of one context must not stay on screen under another: after a finished run,
+    // a context with another stage empties the table and the last evaluation, and the status
+    // names the new stage.
+    void anotherContextClearsTheResults() {
+        EvaluationPanel panel;
+        panel.setContext(context(bundle_, dir_.filePath(QStringLiteral("cache"))));
+        QSignalSpy finished(&panel, &EvaluationPanel::finished);
+        panel.run();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kRunTimeoutMs);
+        QVERIFY(panel.lastEvaluation().has_value());
+        QVERIFY(panel.resultsModel()->rowCount() > 0);
+        niwt::EngineContext other = context(bundle_, dir_.filePath(QStringLiteral("cache")));
+        other.stage = "some-other-stage";
+        panel.setContext(other);
+        QVERIFY(!panel.lastEvaluation().has_value());
+        QCOMPARE(panel.resultsModel()->rowCount(), 0);
+        const auto labels = panel.findChildren<QLabel*>();
+        QVERIFY(std::any_of(labels.begin(), labels.end(),
+                            [](QLabel* l) { return l->text().contains(QStringLiteral("some-other-stage")); }));
+    }
+
     void evaluateButtonNeedsADataSetAndABundle() {
         EvaluationPanel panel;
         auto* evaluate = panel.findChild<QPushButton*>();
         QVERIFY(evaluate);
         QVERIFY(!evaluate->isEnabled());
-        panel.setContext(dataset_, {});
+        panel.setContext(context({}));
         QVERIFY(!evaluate->isEnabled());
-        panel.setContext(dataset_, bundle_);
+        panel.setContext(context(bundle_));
         QVERIFY(evaluate->isEnabled());
     }
 
@@ -66,8 +99,7 @@ private slots:
     // per-class accuracies, the table gets 4 rows and the chart 2 bar series of 10 classes.
     void runsARealEvaluationOffTheGuiThread() {
         EvaluationPanel panel;
-        panel.setDevice(QStringLiteral("cpu"));
-        panel.setContext(dataset_, bundle_, {}, dir_.filePath(QStringLiteral("cache")));
+                panel.setContext(context(bundle_, dir_.filePath(QStringLiteral("cache"))));
         QSignalSpy finished(&panel, &EvaluationPanel::finished);
         QSignalSpy failed(&panel, &EvaluationPanel::failed);
         panel.run();
@@ -96,8 +128,7 @@ private slots:
 
     void cancelStopsTheRunAndKeepsThePanelUsable() {
         EvaluationPanel panel;
-        panel.setDevice(QStringLiteral("cpu"));
-        panel.setContext(dataset_, bundle_, {}, dir_.filePath(QStringLiteral("cache-cancel")));
+                panel.setContext(context(bundle_, dir_.filePath(QStringLiteral("cache-cancel"))));
         QSignalSpy cancelled(&panel, &EvaluationPanel::cancelled);
         panel.run();
         panel.cancel();  // before the first batch could finish
@@ -109,7 +140,7 @@ private slots:
 
     void aMissingBundleIsReportedByName() {
         EvaluationPanel panel;
-        panel.setContext(dataset_, QStringLiteral("/nonexistent/bundle"));
+        panel.setContext(context(QStringLiteral("/nonexistent/bundle")));
         QSignalSpy failed(&panel, &EvaluationPanel::failed);
         panel.run();
         QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, kRunTimeoutMs);

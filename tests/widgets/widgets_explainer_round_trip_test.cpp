@@ -49,8 +49,9 @@ private:
     std::shared_ptr<const niwt::Dataset> dataset_;
     std::string bundle_;
 
-    niwt::ExplainerOptions options() const {
-        niwt::ExplainerOptions o;
+    niwt::EngineContext options() const {
+        niwt::EngineContext o;
+        o.dataset = dataset_;
         o.bundle = bundle_;
         o.device = "cpu";
         o.cacheDir = dir_.filePath(QStringLiteral("cache")).toStdString();
@@ -60,7 +61,7 @@ private:
     bool prepare(ExplainerController& controller) {
         QSignalSpy prepared(&controller, &ExplainerController::prepared);
         QSignalSpy failed(&controller, &ExplainerController::failed);
-        controller.setEngine(dataset_, options());
+        controller.setEngine(options());
         if (!QTest::qWaitFor([&] { return prepared.count() + failed.count() > 0; }, kPrepareTimeoutMs))
             return false;
         if (failed.count())
@@ -227,9 +228,9 @@ private slots:
         QSignalSpy finished(&worker, &ExplainerWorker::finished);
         auto flag = std::make_shared<std::atomic<bool>>(false);
         connect(&worker, &ExplainerWorker::progress, &worker, [flag] { flag->store(true); });  // cancel on the first progress
-        niwt::ExplainerOptions o = options();
+        niwt::EngineContext o = options();
         o.cacheDir = dir_.filePath(QStringLiteral("cache-cancel")).toStdString();
-        worker.prepare(1, flag, dataset_, o);
+        worker.prepare(1, flag, o, {});
         QCOMPARE(cancelled.count(), 1);
         QCOMPARE(cancelled.first().at(0).toULongLong(), 1ull);
         QCOMPARE(prepared.count(), 0);
@@ -242,7 +243,7 @@ private slots:
         QVERIFY(failed.first().at(1).toString().contains(QStringLiteral("not ready")));
 
         // Cancelled before it starts: not started at all.
-        worker.prepare(3, std::make_shared<std::atomic<bool>>(true), dataset_, o);
+        worker.prepare(3, std::make_shared<std::atomic<bool>>(true), o, {});
         QCOMPARE(cancelled.count(), 2);
         QCOMPARE(finished.count(), 3);
     }

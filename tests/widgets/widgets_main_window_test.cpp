@@ -161,7 +161,7 @@ private slots:
         QCOMPARE(device->text(), QStringLiteral("Device: %1").arg(QString::fromStdString(niwt::engineDeviceName())));
         QCOMPARE(window.theme(), Theme::Light);
         // Main actions have keyboard shortcuts.
-        for (const char* name : {"openAction", "quitAction", "findClassAction", "darkThemeAction", "aboutAction",
+        for (const char* name : {"openAction", "quitAction", "findClassAction", "darkThemeAction", "userGuideAction",
                                  "undoAction", "redoAction", "learnClassAction"}) {
             auto* action = window.findChild<QAction*>(QString::fromLatin1(name));
             QVERIFY2(action && !action->shortcut().isEmpty(), name);
@@ -216,7 +216,7 @@ private slots:
         QCOMPARE(thumbnails->rowCount(), thumbnails->maxItems());  // thousands per class, capped
         QTRY_VERIFY_WITH_TIMEOUT(thumbnails->loadedCount() > 0, kLoadTimeoutMs);
         QCOMPARE(thumbnails->failedCount(), 0);
-        QVERIFY(window.jobStatusText().contains(QStringLiteral("10 classes")));
+        QVERIFY2(window.jobStatusText().contains(QStringLiteral("10 classes")), qPrintable(window.jobStatusText()));
         QCOMPARE(window.recentDatasets().value(0).spec, QStringLiteral("fashion-mnist"));
         // ... and so does the next session (written at once, not only on close).
         QCOMPARE(MainWindow(noTrainOptions()).recentDatasets().value(0).spec, QStringLiteral("fashion-mnist"));
@@ -383,7 +383,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kLoadTimeoutMs);
         QCOMPARE(niwt::gui::ClassComposer::learningModalities(*window.dataset()), (QStringList{"attributes", "extra"}));
         QCOMPARE(window.learningModality(), QStringLiteral("attributes"));  // the default: "attributes" when present
-        QCOMPARE(window.session()->options().modality, std::string("attributes"));
+        QCOMPARE(window.session()->context().modality, std::string("attributes"));
 
         QComboBox* box = window.composer()->learnWithBox();
         const int extra = box->findData(QStringLiteral("extra"));
@@ -391,7 +391,7 @@ private slots:
         box->setCurrentIndex(extra);
         emit box->activated(extra);
         QCOMPARE(window.learningModality(), QStringLiteral("extra"));
-        QCOMPARE(window.session()->options().modality, std::string("extra"));  // prepare() was called with it
+        QCOMPARE(window.session()->context().modality, std::string("extra"));  // prepare() was called with it
         QCOMPARE(window.composer()->learningModality(), QStringLiteral("extra"));
         QVERIFY(!window.composer()->learnAction()->isEnabled());  // until the engine is prepared for it
 
@@ -402,7 +402,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(nextLoaded.count(), 1, kLoadTimeoutMs);
         QCOMPARE(next.learningModality(), QStringLiteral("extra"));
         QCOMPARE(next.composer()->learningModality(), QStringLiteral("extra"));
-        QCOMPARE(next.session()->options().modality, std::string("extra"));
+        QCOMPARE(next.session()->context().modality, std::string("extra"));
     }
 
     void editMenuUndoesTheComposersChanges() {

@@ -28,18 +28,22 @@ private slots:
     }
 
     void exportBeforePrepareIsALogicError() {
-        NiwtSession session(dataset_, {bundle_});
+        EngineContext context;
+        context.dataset = dataset_;
+        context.bundle = bundle_;
+        NiwtSession session(context);
         QVERIFY_THROWS_EXCEPTION(std::logic_error, session.exportClassifier(dir_.filePath(QStringLiteral("x")).toStdString(), {}));
     }
 
     // The JSON lists the 7 seen classes (embedded split) then the learned one, whose row and bias
     // are the learned weight and bias (written as decimal floats: equal to 1e-6 relative).
     void writesSeenAndLearnedClasses() {
-        NiwtSessionOptions options;
+        EngineContext options;
+        options.dataset = dataset_;
         options.bundle = bundle_;
         options.device = "cpu";
         options.cacheDir = dir_.filePath(QStringLiteral("cache/features")).toStdString();
-        NiwtSession session(dataset_, options);
+        NiwtSession session(options);
         // mod2alpha's curve: steps 1, 2, 3 ... and its minimum is the validation distance the
         // session reports (mod2alpha keeps the weights of its best held-out step).
         std::vector<double> curve;

@@ -1,0 +1,173 @@
+// The explorer from a newcomer's seat, driven through the whole window:
+//   1. it starts on the embedded default;
+//   2. File > Open Data Set opens a second data set that the window has no network for: the
+//      window says so (a prompt, a Choose Network button) and no panel keeps the old context;
+//   3. a network is chosen (File > Open Network's path);
+//   4. a class is learned from a typed sentence in the composer's Caption tab;
+//   5. its ranked images, a heat map, the neuron table and an evaluation appear;
+//   6. the classifier is exported.
+// On a small generated data set (colours, 16x16 images, a tiny CNN) so that it runs in CI; see
+// tests/engine/colour_fixture.h for the data. Torch (the fixture) is included before Qt.
+#include "colour_fixture.h"
+
+#include "widget_test_support.h"
+#include "widgets/class_composer.h"
+#include "widgets/engine_coordinator.h"
+#include "widgets/evaluation_panel.h"
+#include "widgets/explainer_controller.h"
+#include "widgets/heatmap_panel.h"
+#include "widgets/main_window.h"
+#include "widgets/neuron_panel.h"
+#include "widgets/neuron_table_model.h"
+#include "widgets/open_dataset_dialog.h"
+#include "widgets/ranked_images_panel.h"
+#include "widgets/session_worker.h"
+#include "widgets/thumbnail_model.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QLabel>
+#include <QFileInfo>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QToolButton>
+#include <QtTest>
+
+using namespace niwt::gui;
+
+namespace {
+constexpr int kStepTimeoutMs = 120000;  // one engine step on this fixture takes seconds
+}
+
+class NewcomerFlowTest : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+
+private slots:
+    void initTestCase() { niwt::test::isolateUserState(dir_); }
+
+    void fromTheDefaultToALearnedClassAndItsExplanations() {
+        niwt::test::ColourFixtureOptions o;
+        o.attributeTable = true;
+        o.mixedColours = true;  // five seen classes: enough for mod2alpha's held-out check
+        o.whitePatches = true;
+        const niwt::test::ColourFixture fixture = niwt::test::makeColourFixture("niwt-newcomer-flow", o);
+        const QString root = QString::fromStdString(fixture.root.string());
+
+        // 1. Start on the embedded default (no training: this test chooses its own network).
+        ExplorerOptions options;
+        options.noTrain = true;
+        MainWindow window(options);
+        window.setInteractiveErrors(false);
+        QSignalSpy loaded(&window, &MainWindow::datasetLoaded);
+        QSignalSpy errors(&window, &MainWindow::errorReported);
+        window.show();
+        window.start();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kStepTimeoutMs);
+        QCOMPARE(window.dataset()->kind, std::string("fashion-mnist"));
+
+        // 2. A second data set, through the Open Data Set dialog's fields: an image folder with
+        //    blue unseen and an attribute table. The window has no network for it.
+        QSignalSpy needed(&window, &MainWindow::networkNeeded);
+        window.findChild<QAction*>(QStringLiteral("openAction"))->trigger();
+        auto* dialog = window.findChild<OpenDatasetDialog*>();
+        QVERIFY(dialog);
+        dialog->kindBox()->setCurrentIndex(dialog->kindBox()->findData(QStringLiteral("folder")));
+        dialog->directoryEdit()->setText(root + QStringLiteral("/data"));
+        dialog->splitBox()->setCurrentIndex(dialog->splitBox()->findData(QStringLiteral("classes")));
+        dialog->splitEdit()->setText(root + QStringLiteral("/unseen.txt"));
+        QVERIFY(dialog->isComplete());
+        dialog->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 2, kStepTimeoutMs);
+        QCOMPARE(window.dataset()->kind, std::string("folder"));
+        QTRY_COMPARE(needed.count(), 1);
+        QVERIFY2(needed.first().at(0).toString().contains(QStringLiteral("needs a network")),
+                 qPrintable(needed.first().at(0).toString()));
+        QVERIFY(window.findChild<QToolButton*>(QStringLiteral("chooseNetworkButton"))->isVisible());
+        // No panel on the old context: the session holds none, Learn is off, the evaluation
+        // names no network, and the composer says what is missing.
+        QVERIFY(!window.session()->isPrepared());
+        QVERIFY(!window.composer()->learnAction()->isEnabled());
+        QVERIFY(window.evaluation()->context().bundle.empty());
+        QCOMPARE(window.evaluation()->context().dataset, window.dataset());
+        QVERIFY(window.findChild<QLabel*>(QStringLiteral("composerStatus"))->text().contains(QStringLiteral("needs a network")));
+
+        // 3. Choose a network (what File > Open Network does with the chosen file).
+        QSignalSpy opened(&window, &MainWindow::networkOpened);
+        QSignalSpy prepared(window.session(), &SessionController::prepared);
+        window.openNetwork(root + QStringLiteral("/bundle/bundle.pt"));
+        QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, kStepTimeoutMs);
+        QVERIFY(!window.findChild<QToolButton*>(QStringLiteral("chooseNetworkButton"))->isVisible());
+        QCOMPARE(window.recentNetworks().value(0), root + QStringLiteral("/bundle/bundle.pt"));
+        QTRY_COMPARE_WITH_TIMEOUT(prepared.count(), 1, kStepTimeoutMs);
+        QCOMPARE(window.session()->context().dataset, window.dataset());
+        QCOMPARE(window.evaluation()->context().bundle, (root + QStringLiteral("/bundle/bundle.pt")).toStdString());
+        QVERIFY2(errors.isEmpty(), errors.isEmpty() ? "" : qPrintable(errors.first().at(0).toString()));
+
+        // 4. Describe the unseen class in words and learn it.
+        ClassComposer* composer = window.composer();
+        composer->setMode(ClassComposer::Mode::Caption);
+        composer->nameEdit()->setText(QStringLiteral("sky"));
+        composer->captionEdit()->setPlainText(QStringLiteral("a bright blue square"));
+        composer->parseCaptionNow();
+        QTRY_VERIFY_WITH_TIMEOUT(composer->learnAction()->isEnabled(), kStepTimeoutMs);
+        QSignalSpy learned(window.session(), &SessionController::learned);
+        composer->learnAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(learned.count(), 1, kStepTimeoutMs);
+        const auto result = learned.first().at(1).value<niwt::LearnedClass>();
+        QCOMPARE(result.name, std::string("sky"));
+        // "blue" was understood: the class vector's "colour, blue" value is the largest colour one.
+        QCOMPARE(int(result.classVector.size()), 4);
+        QVERIFY2(result.classVector[2] > result.classVector[0] && result.classVector[2] > result.classVector[1],
+                 qPrintable(QStringLiteral("%1 %2 %3 %4").arg(result.classVector[0]).arg(result.classVector[1]).arg(result.classVector[2]).arg(result.classVector[3])));
+
+        // 5. Its ranked images (every image with features: 6 classes x 10), a heat map for it,
+        //    the neuron table and an evaluation.
+        QTRY_COMPARE_WITH_TIMEOUT(window.rankedImages()->model()->rowCount() > 0, true, kStepTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window.explainer()->isPrepared(), kStepTimeoutMs);
+        QSignalSpy explained(window.heatmaps(), &HeatmapPanel::explanationShown);
+        window.heatmaps()->setImagePath(QString::fromStdString(window.dataset()->images.front().path));
+        QTRY_VERIFY_WITH_TIMEOUT(window.heatmaps()->selectNewClass(QStringLiteral("sky")), kStepTimeoutMs);
+        QTRY_VERIFY2_WITH_TIMEOUT(explained.count() >= 1 || window.heatmaps()->hasExplanation(),
+                                  qPrintable(errors.isEmpty() ? window.jobStatusText() : errors.last().at(0).toString()),
+                                  kStepTimeoutMs);
+        QCOMPARE(window.heatmaps()->currentExplanation().className, std::string("sky"));
+        // The neuron table for the new class (the composer selected it after learning; asked
+        // again here in case the explainer was not ready then).
+        QTRY_VERIFY_WITH_TIMEOUT(window.neurons()->selectNewClass(QStringLiteral("sky")), kStepTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window.neurons()->findChild<QTableView*>()->model()->rowCount() > 0, kStepTimeoutMs);
+        QSignalSpy evaluated(window.evaluation(), &EvaluationPanel::finished);
+        window.evaluation()->run();
+        QTRY_COMPARE_WITH_TIMEOUT(evaluated.count(), 1, kStepTimeoutMs);
+
+        // 6. Export: classifier.json and classifier.pt with the learned class.
+        QSignalSpy exported(&window, &MainWindow::classifierExported);
+        const QString out = dir_.filePath(QStringLiteral("export"));
+        window.exportClassifier(out);
+        QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, kStepTimeoutMs);
+        QVERIFY(QFileInfo::exists(out + QStringLiteral("/classifier.json")));
+        QVERIFY(QFileInfo::exists(out + QStringLiteral("/classifier.pt")));
+        QVERIFY2(errors.isEmpty(), errors.isEmpty() ? "" : qPrintable(errors.first().at(0).toString()));
+
+        // Back to the first data set: its context has no network again (the colour network was
+        // chosen for the folder; it is kept, so the engine prepares for Fashion-MNIST with it
+        // only if its input fits). Either way, no panel may show the folder's classes.
+        const std::shared_ptr<const niwt::Dataset> folder = window.dataset();
+        DatasetRequest fashion;
+        fashion.spec = QStringLiteral("fashion-mnist");
+        window.openDataset(fashion);
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 3, kStepTimeoutMs);
+        QVERIFY(window.session()->context().dataset != folder);
+        QVERIFY(window.evaluation()->context().dataset != folder);
+        QVERIFY(window.explainer()->context().dataset != folder);
+        QVERIFY(!window.heatmaps()->hasExplanation());
+        QVERIFY(!window.evaluation()->lastEvaluation().has_value());
+    }
+};
+
+QTEST_MAIN(NewcomerFlowTest)
+#include "widgets_newcomer_flow_test.moc"
