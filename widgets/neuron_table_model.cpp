@@ -1,8 +1,5 @@
 #include "widgets/neuron_table_model.h"
 
-#include "core/data/csv.h"
-
-#include <QLocale>
 #include <QRegularExpression>
 #include <QSortFilterProxyModel>
 #include <QStringList>
@@ -14,15 +11,12 @@
 namespace niwt::gui {
 
 namespace {
-QString attributeList(const NeuronEntry& row) {
+QString attributeList(const NeuronRow& row) {
     QStringList names;
     for (const auto& a : row.attributes)
         names << QString::fromStdString(a.name);
     return names.join(QStringLiteral(", "));
 }
-
-// Shortest round-trip decimal, empty for NaN (no class).
-QString number(double v) { return std::isfinite(v) ? QString::number(v, 'g', QLocale::FloatingPointShortest) : QString(); }
 }  // namespace
 
 NeuronTableModel::NeuronTableModel(QObject* parent) : QAbstractTableModel(parent) {}
@@ -49,7 +43,7 @@ int NeuronTableModel::columnCount(const QModelIndex& parent) const { return pare
 QVariant NeuronTableModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= int(listing_.rows.size()))
         return {};
-    const NeuronEntry& row = listing_.rows[size_t(index.row())];
+    const NeuronRow& row = listing_.rows[size_t(index.row())];
     const bool hasImportance = std::isfinite(row.classImportance);
     if (role == UnitRole)
         return row.unit;
@@ -136,27 +130,16 @@ QSortFilterProxyModel* makeNeuronProxy(NeuronTableModel* model, QObject* parent)
     return proxy;
 }
 
-QString neuronTableCsv(const NeuronTableModel& model, const QSortFilterProxyModel& proxy) {
+NeuronListing shownListing(const NeuronTableModel& model, const QSortFilterProxyModel& proxy) {
+    NeuronListing out = model.listing();
+    out.rows.clear();
     const auto& rows = model.listing().rows;
-    size_t attributes = 0;
-    for (const auto& r : rows)
-        attributes = std::max(attributes, r.attributes.size());
-    std::string out = "unit,name,class_importance,class_rank";
-    for (size_t i = 1; i <= attributes; ++i)
-        out += ",attribute_" + std::to_string(i) + ",score_" + std::to_string(i);
-    out += "\n";
     for (int p = 0; p < proxy.rowCount(); ++p) {
         const int source = proxy.mapToSource(proxy.index(p, 0)).row();
-        const NeuronEntry& r = rows[size_t(source)];
-        out += std::to_string(r.unit) + "," + csvField(attributeList(r).toStdString()) + "," +
-               number(r.classImportance).toStdString() + "," + (r.classRank > 0 ? std::to_string(r.classRank) : "");
-        for (size_t i = 0; i < attributes; ++i)
-            out += i < r.attributes.size()
-                       ? "," + csvField(r.attributes[i].name) + "," + number(r.attributes[i].score).toStdString()
-                       : std::string(",,");
-        out += "\n";
+        if (source >= 0 && source < int(rows.size()))
+            out.rows.push_back(rows[size_t(source)]);
     }
-    return QString::fromStdString(out);
+    return out;
 }
 
 }  // namespace niwt::gui

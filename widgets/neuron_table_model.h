@@ -42,8 +42,10 @@ private:
 // number and the name columns.
 QSortFilterProxyModel* makeNeuronProxy(NeuronTableModel* model, QObject* parent);
 
-// CSV of the rows `proxy` shows, in its order: "unit,name,class_importance,class_rank,
-// attribute_1,score_1,..." (RFC 4180 fields, LF line ends; class columns empty without a class).
-QString neuronTableCsv(const NeuronTableModel& model, const QSortFilterProxyModel& proxy);
+// The model's listing with only the rows `proxy` shows, in its order: what the panel's Export CSV
+// writes with niwt::writeNeuronTableCsv (core/pipeline/neuron_table.h), the writer of
+// `niwt neurons`' neurons.csv, so an unfiltered, unsorted export is that file's bytes for the same
+// listing.
+NeuronListing shownListing(const NeuronTableModel& model, const QSortFilterProxyModel& proxy);
 
 }  // namespace niwt::gui

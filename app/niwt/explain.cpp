@@ -1,21 +1,23 @@
-// `niwt explain` and `niwt neurons`: explanations (NIWT step 6). A Grad-CAM overlay, the top
-// predictions and a textual explanation of one image for one class (seen, or unseen and learned
-// with mod2alpha + alpha2w), and the neuron table of a stage (names from the inverse map, top
-// images with overlays, a class's importance of each unit).
+// `niwt explain` and `niwt neurons`: explanations (NIWT step 6), thin wrappers over niwt::Explainer
+// (core/pipeline/explainer.h), the engine behind the explorer's heatmap and neuron panels. A
+// Grad-CAM overlay, the top predictions and a textual explanation of one image for one class
+// (seen, or unseen and learned with mod2alpha + alpha2w), and the neuron table of a stage (names
+// from the inverse map, top images with overlays, a class's importance of each unit) written by
+// writeNeuronTable (core/pipeline/neuron_table.h), the writer the neuron panel's export uses too.
 #include "app/niwt/cli.h"
 #include "core/data/image_source.h"
-#include "core/data/text_encoder.h"
-#include "core/engine/device.h"
-#include "core/engine/inverse_map.h"
-#include "core/pipeline/explanations.h"
-#include "core/pipeline/extraction.h"
+#include "core/pipeline/explainer.h"
 #include "core/pipeline/heatmap.h"
-#include "core/pipeline/niwt_learning.h"
+#include "core/pipeline/neuron_table.h"
 
+#include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <set>
 
 namespace niwt::cli {
@@ -35,114 +37,67 @@ int positiveOption(const Options& options, const std::string& name, int fallback
     return v;
 }
 
-// A class to explain: its weight vector and bias, seen or learned.
-struct ClassWeights {
-    int classIndex = -1;
-    bool seen = false;
-    torch::Tensor weight;  // F, CPU
-    double bias = 0;
-};
+// The explainer the common options describe: the engine context (--dataset, --split, --bundle,
+// --stage, --modality, --descriptions, --device, --cache-dir) and how it extracts (--batch-size,
+// --decode-threads, --limit, --no-cache, --torch-threads). --limit also thins the top-image pool of
+// `niwt neurons` (the seen training images; default all).
+std::unique_ptr<Explainer> makeExplainer(const Options& options) {
+    ExplainerOptions eo;
+    eo.batchSize = options.integer("batch-size", eo.batchSize);
+    eo.decodeThreads = options.integer("decode-threads", 0);
+    eo.limit = options.integer("limit", 0);
+    eo.useCache = !options.flag("no-cache");
+    eo.torchThreads = options.integer("torch-threads", 0);
+    if (eo.torchThreads < 0)
+        throw std::invalid_argument("--torch-threads must be 1 or more");
+    eo.topImagePool = eo.limit;
+    auto dataset = std::make_shared<Dataset>(openDatasetFromOptions(options));
+    if (modalityNameFromOptions(options) != "captions")
+        modalityFromOptions(*dataset, options);  // a bad name fails before the network is trained or loaded
+    return std::make_unique<Explainer>(engineContextFromOptions(options, dataset), eo);
+}
 
-// Everything both commands share once the data set, bundle and caches are open.
-struct Session {
-    Dataset dataset;
-    const Modality* modality = nullptr;
-    torch::Tensor classVectors;
-    torch::Device device{torch::kCPU};
-    std::unique_ptr<Bundle> bundle;
-    int stage = 0;
-    std::unique_ptr<Extractor> extractor;
-    ImportanceSet importances;
-    InverseMap inverse;
-    InverseMapReport inverseReport;
-    bool learned = false;
-    LearnedClasses unseen;
-
-    explicit Session(const Options& options) {
-        configureThreadsFromOptions(options);
-        device = chooseDevice(options.value("device", "auto"));
-        dataset = openDatasetFromOptions(options);
-        modality = &modalityFromOptions(dataset, options);
-        classVectors = classVectorMatrix(*modality, int(dataset.classes.size()));
-        bundle = std::make_unique<Bundle>(openBundleFromOptions(options, dataset, device));
-        stage = resolveStage(*bundle, options.value("stage"));
-        extractor = std::make_unique<Extractor>(dataset, *bundle, stage, device, extractionOptionsFromOptions(options),
-                                                progressLine, cancelRequested);
-        auto basis = prepareExplanationBasis(*extractor, classVectors);
-        importances = std::move(basis.importances);
-        inverse = std::move(basis.inverse);
-        inverseReport = std::move(basis.report);
+// --class NAME as the explainer resolves it; its errors name the option ("--class NAME: ...").
+ExplainClass classOption(Explainer& explainer, const std::string& name) {
+    try {
+        return explainer.classNamed(name, progressLine, cancelRequested);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string("--") + e.what());
     }
+}
 
-    std::string stageName() const { return bundle->network->stageNames()[size_t(stage)]; }
+std::vector<ExplainClass> unseenClasses(Explainer& explainer) {
+    auto classes = explainer.unseenClasses(progressLine, cancelRequested);
+    if (!classes.empty())
+        std::cerr << "learned " << classes.size() << " unseen classes (mod2alpha + alpha2w)\n";
+    return classes;
+}
 
-    // mod2alpha + alpha2w for every learnable unseen class (once).
-    bool learnUnseen() {
-        if (learned)
-            return true;
-        const auto classes = learnableUnseenClasses(dataset, extractor->allFeatures());
-        if (classes.empty())
-            return false;
-        std::cerr << "learning " << classes.size() << " unseen classes (mod2alpha + alpha2w)\n";
-        unseen = learnUnseenClasses(*extractor, dataset, classVectors, classes, device);
-        learned = true;
-        return true;
-    }
+nlohmann::json inverseMapJson(const ExplainerStageReport& r) {
+    return {{"lambda", r.lambda},
+            {"fit_classes", r.fitClasses},
+            {"validation_classes", r.validationClasses},
+            {"validation_mse", r.validationMse},
+            {"validation_mse_mean_baseline", r.validationMseMeanBaseline},
+            {"validation_cosine", r.validationCosine},
+            {"train_mse", r.trainMse},
+            {"images", r.importanceImages},
+            {"seconds", r.seconds}};
+}
 
-    ClassWeights classWeights(const std::string& name) {
-        ClassWeights out;
-        out.classIndex = dataset.classIndexMatching(name);
-        if (out.classIndex < 0)
-            throw std::invalid_argument("--class " + name + ": the data set has no such class");
-        const auto& head = extractor->seenHead();
-        for (size_t r = 0; r < head.classes.size(); ++r)
-            if (head.classes[r] == out.classIndex) {
-                out.seen = true;
-                out.weight = head.head.weight[int64_t(r)].clone();
-                out.bias = head.head.bias[int64_t(r)].item<double>();
-                return out;
-            }
-        const auto& cls = dataset.classes[size_t(out.classIndex)];
-        if (cls.seen || !cls.inSplit)
-            throw std::invalid_argument("--class " + name + ": " +
-                                        (cls.seen ? "a seen class without training images (no head row)"
-                                                  : "outside the split (neither seen nor unseen)"));
-        learnUnseen();
-        for (size_t u = 0; u < unseen.classes.size(); ++u)
-            if (unseen.classes[u] == out.classIndex) {
-                out.weight = unseen.weights.weight[int64_t(u)].to(torch::kCPU).clone();
-                out.bias = unseen.weights.bias[int64_t(u)].item<double>();
-                return out;
-            }
-        throw std::invalid_argument("--class " + name + ": an unseen class without images (nothing to learn from)");
-    }
-
-    nlohmann::json inverseMapJson() const {
-        return {{"lambda", inverseReport.lambda},
-                {"fit_classes", inverseReport.fitClasses},
-                {"validation_classes", inverseReport.validationClasses},
-                {"validation_mse", inverseReport.validationError},
-                {"validation_mse_mean_baseline", inverseReport.validationBaselineError},
-                {"validation_cosine", inverseReport.validationCosine},
-                {"train_mse", inverseReport.trainError},
-                {"images", importances.images.size()},
-                {"seconds", inverseReport.seconds}};
-    }
-};
-
-nlohmann::json scoresJson(const std::vector<DimensionScore>& scores, const std::vector<std::string>& names) {
+nlohmann::json scoresJson(const std::vector<ScoredName>& scores) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& d : scores)
-        out.push_back({{"name", dimensionName(names, d.index)}, {"score", d.score}});
+        out.push_back({{"name", d.name}, {"score", d.score}});
     return out;
 }
 
-std::string namesLine(const std::vector<DimensionScore>& scores, const std::vector<std::string>& names) {
+std::string namesLine(const std::vector<ScoredName>& scores) {
     std::string out;
     for (const auto& d : scores) {
         char buffer[32];
         std::snprintf(buffer, sizeof buffer, "%.3f", d.score);
-        out += (out.empty() ? "" : ", ") + dimensionName(names, d.index) + " (" + buffer + ")";
+        out += (out.empty() ? "" : ", ") + d.name + " (" + buffer + ")";
     }
     return out;
 }
@@ -163,6 +118,21 @@ void requireReadableImage(const std::string& path) {
         throw DataError(error.empty() ? located(path, 0, "cannot decode image") : error);
 }
 
+// The units of a listing in the order a class ranks them (rank 1 first), else in unit order.
+std::vector<int> unitsByRank(const NeuronListing& listing, int count) {
+    std::vector<const NeuronRow*> rows;
+    for (const auto& r : listing.rows)
+        rows.push_back(&r);
+    if (!listing.className.empty())
+        std::stable_sort(rows.begin(), rows.end(), [](const NeuronRow* a, const NeuronRow* b) {
+            return (a->classRank > 0 ? a->classRank : INT_MAX) < (b->classRank > 0 ? b->classRank : INT_MAX);
+        });
+    std::vector<int> units;
+    for (size_t i = 0; i < rows.size() && int(i) < count; ++i)
+        units.push_back(rows[i]->unit);
+    return units;
+}
+
 }  // namespace
 
 int commandExplain(const Options& options) {
@@ -175,78 +145,61 @@ int commandExplain(const Options& options) {
     const int top = positiveOption(options, "top", 5);
     const std::string outDir = options.value("out", ".");
 
-    Session s(options);
-    const auto target = s.classWeights(className);
-    const std::string targetName = s.dataset.classes[size_t(target.classIndex)].name;
+    const auto explainer = makeExplainer(options);
+    const ExplainerInfo info = explainer->prepare(progressLine, cancelRequested);
+    const ExplainClass target = classOption(*explainer, className);
     // Predictions over the seen head and, when the split has unseen classes, the learned ones.
-    s.learnUnseen();
+    const auto unseen = unseenClasses(*explainer);
+    const Explanation ex = explainer->explain(imagePath, target, "", unseen, top, progressLine, cancelRequested);
+    const ExplainerStageReport report = explainer->stageReport();
 
-    const auto ex = explainImage(*s.bundle, s.stage, imagePath, target.weight, s.device);
     fs::create_directories(outDir);
     const std::string png =
         (fs::path(outDir) / ("gradcam_" + safeFileName(fs::path(imagePath).stem().string()) + "_" +
-                             safeFileName(targetName) + ".png"))
+                             safeFileName(ex.className) + ".png"))
             .string();
     writePng(png, overlayHeatmap(ex.view, ex.map, 0.5));
 
-    // Logits of all classes: seen head rows, then learned unseen classes.
-    const auto& head = s.extractor->seenHead();
-    std::vector<int> columns(head.classes.begin(), head.classes.end());
-    auto weights = head.head.weight;
-    auto biases = head.head.bias;
-    if (s.learned) {
-        columns.insert(columns.end(), s.unseen.classes.begin(), s.unseen.classes.end());
-        weights = torch::cat({weights, s.unseen.weights.weight.to(torch::kCPU)});
-        biases = torch::cat({biases, s.unseen.weights.bias.to(torch::kCPU)});
-    }
-    torch::NoGradGuard noGrad;
-    const auto logits = torch::addmv(biases, weights, ex.features.to(torch::kFloat));
     nlohmann::json predictions = nlohmann::json::array();
     std::vector<std::string> predictionLines;
-    for (const auto& d : topDimensions(logits, top)) {
-        const auto& cls = s.dataset.classes[size_t(columns[size_t(d.index)])];
-        predictions.push_back({{"class", cls.name}, {"seen", cls.seen}, {"logit", d.score}});
+    for (const auto& p : ex.predictions) {
+        predictions.push_back({{"class", p.name}, {"seen", p.seen}, {"logit", p.logit}});
         char buffer[32];
-        std::snprintf(buffer, sizeof buffer, "%.3f", d.score);
-        predictionLines.push_back(cls.name + (cls.seen ? "" : " [unseen]") + " (" + buffer + ")");
+        std::snprintf(buffer, sizeof buffer, "%.3f", p.logit);
+        predictionLines.push_back(p.name + (p.seen ? "" : " [unseen]") + " (" + buffer + ")");
     }
-    const double classLogit = torch::dot(target.weight.to(torch::kFloat), ex.features.to(torch::kFloat)).item<double>() + target.bias;
-
-    const auto& names = s.modality->dimNames;
-    const auto words = explainImportances(s.inverse, ex.importances, top);
-    const auto wordsRelative = explainImportances(s.inverse, ex.importances, top, /*relativeToMean=*/true);
     // The units that matter most for this image and class, with their names.
-    const auto unitNames = neuronNames(s.inverse, 3);
     nlohmann::json units = nlohmann::json::array();
     std::vector<std::string> unitLines;
-    for (const auto& d : topDimensions(ex.importances, top)) {
-        units.push_back({{"unit", d.index}, {"importance", d.score}, {"names", scoresJson(unitNames[size_t(d.index)], names)}});
-        unitLines.push_back("unit " + std::to_string(d.index) + ": " + namesLine(unitNames[size_t(d.index)], names));
+    for (const auto& u : ex.topUnits) {
+        units.push_back({{"unit", u.unit}, {"importance", u.importance}, {"names", scoresJson(u.names)}});
+        unitLines.push_back("unit " + std::to_string(u.unit) + ": " + namesLine(u.names));
     }
 
     nlohmann::json out = {{"image", imagePath},
-                          {"class", targetName},
-                          {"class_seen", target.seen},
-                          {"class_logit", classLogit},
-                          {"stage", s.stageName()},
-                          {"modality", s.modality->name},
+                          {"class", ex.className},
+                          {"class_seen", target.isSeen()},
+                          {"class_logit", ex.classLogit},
+                          {"stage", ex.stageName},
+                          {"modality", info.modality},
                           {"gradcam_png", png},
                           {"predictions", predictions},
-                          {"explanation", scoresJson(words, names)},
-                          {"explanation_beyond_mean", scoresJson(wordsRelative, names)},
+                          {"explanation", scoresJson(ex.attributes)},
+                          {"explanation_beyond_mean", scoresJson(ex.attributesBeyondMean)},
                           {"top_units", units},
-                          {"inverse_map", s.inverseMapJson()},
+                          {"inverse_map", inverseMapJson(report)},
                           {"total_s", secondsSince(start)}};
     if (options.flag("json")) {
         printResult(options, out);
         return 0;
     }
-    std::cout << "image: " << imagePath << "\nclass: " << targetName << (target.seen ? " (seen)" : " (unseen, learned)")
-              << ", logit " << classLogit << "\nGrad-CAM overlay: " << png << "\ntop predictions:\n";
+    std::cout << "image: " << imagePath << "\nclass: " << ex.className
+              << (target.isSeen() ? " (seen)" : " (unseen, learned)") << ", logit " << ex.classLogit
+              << "\nGrad-CAM overlay: " << png << "\ntop predictions:\n";
     for (const auto& line : predictionLines)
         std::cout << "  " << line << "\n";
-    std::cout << "explanation (" << s.modality->name << "): " << namesLine(words, names) << "\n"
-              << "beyond the mean seen class: " << namesLine(wordsRelative, names) << "\n"
+    std::cout << "explanation (" << info.modality << "): " << namesLine(ex.attributes) << "\n"
+              << "beyond the mean seen class: " << namesLine(ex.attributesBeyondMean) << "\n"
               << "most important units:\n";
     for (const auto& line : unitLines)
         std::cout << "  " << line << "\n";
@@ -260,111 +213,93 @@ int commandNeurons(const Options& options) {
     const std::string outDir = options.value("out", "neurons");
     const std::string className = options.value("class");
 
-    Session s(options);
-    const int K = s.inverse.channels();
+    const auto explainer = makeExplainer(options);
+    explainer->prepare(progressLine, cancelRequested);
 
-    // The class's importance of each unit: mean over the class's images of alpha_i(w_c). Seen class:
-    // its training images' cached importances (which are exactly alpha_i(w_c)); unseen class: all
-    // its images, computed with the learned weights.
-    torch::Tensor classImportance;
-    std::string targetName;
-    int classImages = 0;
-    if (!className.empty()) {
-        const auto target = s.classWeights(className);
-        targetName = s.dataset.classes[size_t(target.classIndex)].name;
-        if (target.seen) {
-            classImportance = seenClassImportance(s.importances, target.classIndex, &classImages);
-        } else {
-            std::vector<std::string> paths;
-            for (const auto& img : s.dataset.images)
-                if (img.classIndex == target.classIndex)
-                    paths.push_back(img.path);
-            classImportance = meanClassWeightImportance(*s.bundle, s.stage, paths, target.weight, s.device,
-                                                        s.extractor->loaderOptions(), &classImages, cancelRequested);
-            if (classImages == 0)
-                throw DataError(located(s.dataset.root, 0, "no readable image of class " + targetName));
+    // With a class, its importance of each unit: the mean over its images of alpha_i(w_c). Seen
+    // class: its training images' cached importances (exactly alpha_i(w_c)); unseen class: all its
+    // images, with the weights mod2alpha + alpha2w learned for it.
+    std::optional<ExplainClass> target;
+    if (!className.empty())
+        target = classOption(*explainer, className);
+    NeuronListing listing =
+        explainer->neuronTable("", top, target ? &*target : nullptr, progressLine, cancelRequested);
+    const int K = int(listing.rows.size());
+
+    // Top images of every unit (the seen training images the inverse map learned from, --limit
+    // thinning them), overlays for --units N units (default all): the class's most important ones
+    // when a class is given, else the first N.
+    const int unitCount = std::min(K, positiveOption(options, "units", std::max(K, 1)));
+    const std::vector<int> drawnUnits = unitsByRank(listing, unitCount);
+    const std::set<int> drawn(drawnUnits.begin(), drawnUnits.end());
+    const fs::path cropDir = fs::path(outDir) / "crops";
+    std::error_code ec;
+    fs::create_directories(cropDir, ec);
+    if (ec)
+        throw DataError(located(cropDir.string(), 0, "cannot create folder (" + ec.message() + ")"));
+    for (auto& row : listing.rows) {
+        throwIfCancelled();
+        const auto images = explainer->topImagesForUnit(row.unit, perChannel, "", progressLine, cancelRequested);
+        for (size_t j = 0; j < images.size(); ++j) {
+            NeuronImage image{images[j].path, images[j].activation, {}};
+            if (drawn.count(row.unit)) {
+                image.crop = (cropDir / ("unit" + std::to_string(row.unit) + "_top" + std::to_string(j + 1) + ".png"))
+                                 .string();
+                writePng(image.crop, overlayHeatmap(images[j].view, images[j].map, 0.5));
+            }
+            row.images.push_back(std::move(image));
         }
     }
-
-    // Top images: the seen training images the inverse map learned from (honouring --limit).
-    const std::vector<int> images = evenlyThinned(s.importances.images, options.integer("limit", 0));
-    const auto paths = s.extractor->pathsOf(images);
-    const auto topImages =
-        topActivatingImages(*s.bundle, s.stage, paths, perChannel, s.device, s.extractor->loaderOptions(),
-                            progressLine, cancelRequested);
-
-    // Overlays for --units N units (default all): the class's most important ones when a class is
-    // given, else the first N.
-    const int unitCount = std::min(K, positiveOption(options, "units", K));
-    std::vector<int> units;
-    if (classImportance.defined())
-        for (const auto& d : topDimensions(classImportance, unitCount))
-            units.push_back(d.index);
-    else
-        for (int k = 0; k < unitCount; ++k)
-            units.push_back(k);
-    const auto crops = writeChannelOverlays(topImages, paths, s.bundle->input, (fs::path(outDir) / "crops").string(), units);
-
-    auto table = makeNeuronTable(s.inverse, s.modality->dimNames, top, &topImages, paths, crops, classImportance);
-    table.stage = s.stageName();
-    table.modality = s.modality->name;
-    table.className = targetName;
-    writeNeuronTable(table, outDir);
+    writeNeuronTable(listing, outDir);
+    const ExplainerStageReport report = explainer->stageReport();
 
     // Summary: the first units, or the class's most important ones.
-    std::vector<int> shown;
-    if (classImportance.defined())
-        for (const auto& d : topDimensions(classImportance, std::min(K, 10)))
-            shown.push_back(d.index);
-    else
-        for (int k = 0; k < std::min(K, 10); ++k)
-            shown.push_back(k);
+    const std::vector<int> shown = unitsByRank(listing, std::min(K, 10));
     nlohmann::json summary = nlohmann::json::array();
     for (int k : shown) {
-        const auto& r = table.rows[size_t(k)];
+        const auto& r = listing.rows[size_t(k)];
         nlohmann::json attributes = nlohmann::json::array();
-        for (size_t i = 0; i < r.attributes.size(); ++i)
-            attributes.push_back({{"name", r.attributes[i]}, {"score", r.attributeScores[i]}});
+        for (const auto& a : r.attributes)
+            attributes.push_back({{"name", a.name}, {"score", a.score}});
         summary.push_back({{"unit", k},
                            {"attributes", attributes},
-                           {"top_image", r.images.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.images.front())},
+                           {"top_image", r.images.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.images.front().path)},
                            {"class_importance", std::isfinite(r.classImportance) ? nlohmann::json(r.classImportance)
                                                                                   : nlohmann::json(nullptr)}});
     }
-    nlohmann::json out = {{"stage", table.stage},
-                          {"modality", table.modality},
+    nlohmann::json out = {{"stage", listing.stageName},
+                          {"modality", listing.modality},
                           {"units", K},
-                          {"class", targetName.empty() ? nlohmann::json(nullptr) : nlohmann::json(targetName)},
-                          {"class_images", classImages},
-                          {"images_ranked", topImages.images},
-                          {"unreadable_images", topImages.failed},
-                          {"image_ranking", table.imageRanking},
+                          {"class", listing.className.empty() ? nlohmann::json(nullptr) : nlohmann::json(listing.className)},
+                          {"class_images", listing.classImages},
+                          {"images_ranked", report.poolImagesRanked},
+                          {"unreadable_images", report.poolImagesUnreadable},
+                          {"image_ranking", listing.imageRanking},
                           {"csv", (fs::path(outDir) / "neurons.csv").string()},
                           {"json", (fs::path(outDir) / "neurons.json").string()},
-                          {"crops", units.size() * size_t(perChannel)},
-                          {"inverse_map", s.inverseMapJson()},
+                          {"crops", drawnUnits.size() * size_t(perChannel)},
+                          {"inverse_map", inverseMapJson(report)},
                           {"summary", summary},
                           {"total_s", secondsSince(start)}};
     if (options.flag("json")) {
         printResult(options, out);
         return 0;
     }
-    std::cout << "stage " << table.stage << ": " << K << " units named from " << table.modality << " ("
-              << topImages.images << " images ranked by mean activation)\n"
+    std::cout << "stage " << listing.stageName << ": " << K << " units named from " << listing.modality << " ("
+              << report.poolImagesRanked << " images ranked by mean activation)\n"
               << "table: " << out["csv"].get<std::string>() << ", " << out["json"].get<std::string>() << "\n"
-              << "crops: " << (fs::path(outDir) / "crops").string() << " (" << units.size() * size_t(perChannel)
-              << " PNGs)\n"
-              << "inverse map: ridge " << s.inverseReport.lambda << ", held-out MSE " << s.inverseReport.validationError
-              << " (mean baseline " << s.inverseReport.validationBaselineError << "), cosine "
-              << s.inverseReport.validationCosine << "\n";
+              << "crops: " << cropDir.string() << " (" << drawnUnits.size() * size_t(perChannel) << " PNGs)\n"
+              << "inverse map: ridge " << report.lambda << ", held-out MSE " << report.validationMse
+              << " (mean baseline " << report.validationMseMeanBaseline << "), cosine " << report.validationCosine
+              << "\n";
     for (int k : shown) {
-        const auto& r = table.rows[size_t(k)];
+        const auto& r = listing.rows[size_t(k)];
         std::string line = "unit " + std::to_string(k);
         if (std::isfinite(r.classImportance))
             line += " (importance " + std::to_string(r.classImportance) + ")";
         line += ":";
         for (size_t i = 0; i < r.attributes.size(); ++i)
-            line += (i ? ", " : " ") + r.attributes[i];
+            line += (i ? ", " : " ") + r.attributes[i].name;
         std::cout << line << "\n";
     }
     return 0;

@@ -90,6 +90,8 @@ struct Explainer::Engine {
     SeenHead head;
     int preparedStage = 0;
     std::map<int, std::unique_ptr<StageState>> stages;
+    bool unseenLearned = false;
+    std::vector<ExplainClass> unseen;      // unseenClasses(), once learned
 
     // The class's weight vector (F, CPU float), bias and display name. Throws for a seen class
     // without a head row or a new class of the wrong size.
@@ -152,6 +154,13 @@ struct Explainer::Engine {
         torch::Tensor importance;
         if (c.isSeen()) {
             importance = seenClassImportance(st.basis.importances, c.classIndex, &images);
+        } else if (c.datasetClass >= 0) {
+            // A learned data set class (unseen): all its images, as `niwt neurons --class` always did.
+            std::vector<std::string> paths;
+            for (const auto& image : dataset.images)
+                if (image.classIndex == c.datasetClass)
+                    paths.push_back(image.path);
+            importance = meanClassWeightImportance(*bundle, st.stage, paths, w.weight, device, st.loader, &images, cancelled);
         } else {
             torch::NoGradGuard noGrad;
             const auto scores = torch::mv(features.features, w.weight).add(w.bias);
@@ -192,11 +201,20 @@ ExplainerInfo Explainer::prepare(const ExplainerProgressFn& progress, const Expl
     engine->modality = &modalityOrCaptions(dataset, context_.modality, context_.descriptionsFile, engine->captions);
     engine->classVectors = classVectorMatrix(*engine->modality, int(dataset.classes.size()));
 
-    configureTorchThreads();
+    if (options_.torchThreads > 0) {
+        torch::set_num_threads(options_.torchThreads);
+        keepBlasSingleThreaded();
+    } else {
+        configureTorchThreads();
+    }
     engine->device = chooseDevice(context_.device);
     engine->bundle = std::make_unique<Bundle>(loadBundle(context_.bundle, engine->device));
     engine->preparedStage = resolveStage(*engine->bundle, context_.stage);
     engine->extraction.cacheDir = context_.cacheDir;
+    engine->extraction.batchSize = options_.batchSize;
+    engine->extraction.decodeThreads = options_.decodeThreads;
+    engine->extraction.limit = options_.limit;
+    engine->extraction.useCache = options_.useCache;
 
     // The prepared stage: one extractor computes the features (keeping the seen training images'
     // stage activations for the importance pass), the head, the importances and the inverse map.
@@ -303,19 +321,11 @@ NeuronListing Explainer::neuronTable(const std::string& stage, int topAttributes
         std::tie(importance, out.classImages) = e.classImportance(*context_.dataset, st, *target, cancelled);
         out.className = e.weightsOf(*context_.dataset, *target).name;
     }
-    const auto table =
-        makeNeuronTable(st.basis.inverse, e.modality->dimNames, std::max(topAttributes, 1), nullptr, {}, {}, importance);
+    out.rows = makeNeuronTable(st.basis.inverse, e.modality->dimNames, std::max(topAttributes, 1), nullptr, {}, {},
+                               importance)
+                   .rows;
     out.stageName = st.name;
     out.modality = e.modality->name;
-    for (const auto& r : table.rows) {
-        NeuronEntry entry;
-        entry.unit = r.unit;
-        for (size_t i = 0; i < r.attributes.size(); ++i)
-            entry.attributes.push_back({r.attributes[i], r.attributeScores[i]});
-        entry.classImportance = r.classImportance;
-        entry.classRank = r.classRank;
-        out.rows.push_back(std::move(entry));
-    }
     return out;
 }
 
@@ -346,7 +356,13 @@ std::vector<UnitImage> Explainer::topImagesForUnit(int unit, int k, const std::s
     if (st.top.channels == 0)
         return out;  // no readable image in the pool
     const InputSpec& spec = e.bundle->input;
-    const auto maps = channelOverlayMaps(st.top, unit, cv::Size(spec.width, spec.height));
+    // The maps of the k images returned, on one scale over them (the spare ones play no part, so
+    // k images look the same however many the pool kept).
+    ChannelTopImages shown;
+    shown.channels = 1;
+    const auto& unitMaps = st.top.maps[size_t(unit)];
+    shown.maps.emplace_back(unitMaps.begin(), unitMaps.begin() + std::min<ptrdiff_t>(k, ptrdiff_t(unitMaps.size())));
+    const auto maps = channelOverlayMaps(shown, 0, cv::Size(spec.width, spec.height));
     for (size_t j = 0; j < maps.size() && int(j) < k; ++j) {
         const int position = st.top.positions[size_t(unit)][j];
         UnitImage image;
@@ -362,6 +378,87 @@ std::vector<UnitImage> Explainer::topImagesForUnit(int unit, int k, const std::s
         out.push_back(std::move(image));
     }
     return out;
+}
+
+ExplainerStageReport Explainer::stageReport(const std::string& stage, const ExplainerProgressFn& progress,
+                                            const ExplainerCancelFn& cancelled) {
+    if (!engine_)
+        throw std::logic_error("stageReport: the explainer is not prepared");
+    const StageState& st = engine_->stageState(*context_.dataset, stage, progress, cancelled);
+    const auto& r = st.basis.report;
+    ExplainerStageReport out;
+    out.stageName = st.name;
+    out.units = st.basis.inverse.channels();
+    out.importanceImages = int(st.basis.importances.images.size());
+    out.lambda = r.lambda;
+    out.fitClasses = r.fitClasses;
+    out.validationClasses = r.validationClasses;
+    out.validationMse = r.validationError;
+    out.validationMseMeanBaseline = r.validationBaselineError;
+    out.validationCosine = r.validationCosine;
+    out.trainMse = r.trainError;
+    out.seconds = r.seconds;
+    if (st.topPerChannel > 0) {
+        out.poolImagesRanked = st.top.images;
+        out.poolImagesUnreadable = st.top.failed;
+    }
+    return out;
+}
+
+std::vector<ExplainClass> Explainer::unseenClasses(const ExplainerProgressFn& progress,
+                                                   const ExplainerCancelFn& cancelled) {
+    if (!engine_)
+        throw std::logic_error("unseenClasses: the explainer is not prepared");
+    Engine& e = *engine_;
+    if (e.unseenLearned)
+        return e.unseen;
+    const Dataset& dataset = *context_.dataset;
+    const auto classes = learnableUnseenClasses(dataset, e.features);
+    std::vector<ExplainClass> out;
+    if (!classes.empty()) {
+        // At the prepared stage, from the caches prepare() left (read even when useCache is off:
+        // prepare() has just rewritten them).
+        ExtractionOptions extraction = e.extraction;
+        extraction.useCache = true;
+        Extractor extractor(dataset, *e.bundle, e.preparedStage, e.device, extraction, progress, cancelled);
+        extractor.setFeatures(e.features);
+        const LearnedClasses learned = learnUnseenClasses(extractor, dataset, e.classVectors, classes, e.device);
+        const auto weights = learned.weights.weight.to(torch::kCPU, torch::kFloat).contiguous();
+        const auto biases = learned.weights.bias.to(torch::kCPU, torch::kFloat).contiguous();
+        const int64_t F = weights.size(1);
+        for (size_t u = 0; u < learned.classes.size(); ++u) {
+            const float* row = weights.data_ptr<float>() + int64_t(u) * F;
+            ExplainClass c = ExplainClass::learned(dataset.classes[size_t(learned.classes[u])].name,
+                                                   std::vector<float>(row, row + F), biases.data_ptr<float>()[u]);
+            c.datasetClass = learned.classes[u];
+            out.push_back(std::move(c));
+        }
+    }
+    e.unseen = out;
+    e.unseenLearned = true;
+    return out;
+}
+
+ExplainClass Explainer::classNamed(const std::string& name, const ExplainerProgressFn& progress,
+                                   const ExplainerCancelFn& cancelled) {
+    if (!engine_)
+        throw std::logic_error("classNamed: the explainer is not prepared");
+    const Dataset& dataset = *context_.dataset;
+    const int index = dataset.classIndexMatching(name);
+    if (index < 0)
+        throw std::invalid_argument("class " + name + ": the data set has no such class");
+    const auto& head = engine_->head.classes;
+    if (std::find(head.begin(), head.end(), index) != head.end())
+        return ExplainClass::seen(index);
+    const auto& cls = dataset.classes[size_t(index)];
+    if (cls.seen || !cls.inSplit)
+        throw std::invalid_argument("class " + name + ": " +
+                                    (cls.seen ? "a seen class without training images (no head row)"
+                                              : "outside the split (neither seen nor unseen)"));
+    for (const auto& c : unseenClasses(progress, cancelled))
+        if (c.datasetClass == index)
+            return c;
+    throw std::invalid_argument("class " + name + ": an unseen class without images (nothing to learn from)");
 }
 
 }  // namespace niwt

@@ -15,6 +15,7 @@
 // was cancelled stays unprepared; caches on disk stay as they were).
 #include "core/data/dataset.h"
 #include "core/pipeline/engine_context.h"
+#include "core/pipeline/neuron_table.h"  // NeuronListing, ScoredName
 
 #include <opencv2/core/mat.hpp>
 
@@ -31,6 +32,15 @@ struct ExplainerOptions {
     // Images the neuron panel ranks per unit: the seen training images (as `niwt neurons`), evenly
     // thinned to at most this many so a unit's top images come in seconds (0: all).
     int topImagePool = 2000;
+    // Extraction (ExtractionOptions; the cache folder is the context's): images per batch, JPEG
+    // decoding threads (0: automatic), at most this many images per list (0: all; quick runs) and
+    // whether caches are read (false: recomputed and overwritten).
+    int batchSize = 32;
+    int decodeThreads = 0;
+    int limit = 0;
+    bool useCache = true;
+    // LibTorch intra-op threads (0: configureTorchThreads, the preferred count or one per core).
+    int torchThreads = 0;
 };
 
 // What prepare() found, for status bars and the panels' pickers.
@@ -53,6 +63,10 @@ struct ExplainClass {
     int classIndex = -1;              // >= 0: a data set class with a seen head row
     std::vector<float> weight;        // classIndex < 0: featureDim values
     float bias = 0;
+    // classIndex < 0: the data set class the weights were learned for (an unseen class learned by
+    // mod2alpha + alpha2w, see Explainer::unseenClasses), -1 for a class from outside the data set.
+    // Its importances average over its own images instead of the images it scores highest.
+    int datasetClass = -1;
 
     static ExplainClass seen(int classIndex);
     static ExplainClass learned(std::string name, std::vector<float> weight, float bias);
@@ -60,11 +74,6 @@ struct ExplainClass {
     // Identifies the class for caches: "seen:<index>", or "new:<name>:<hash of weight and bias>"
     // (a re-learned class gets a new key).
     std::string key() const;
-};
-
-struct ScoredName {
-    std::string name;
-    double score = 0;
 };
 
 struct Prediction {
@@ -92,19 +101,21 @@ struct Explanation {
     std::vector<UnitImportance> topUnits;         // the units this class relies on most for this image
 };
 
-struct NeuronEntry {
-    int unit = 0;
-    std::vector<ScoredName> attributes;  // the unit's name: top dimensions of the inverse map's W e_unit
-    double classImportance = std::numeric_limits<double>::quiet_NaN();  // NaN: no class given
-    int classRank = 0;                   // 1 = the class's most important unit; 0: no class
-};
+// NeuronListing (the neuron table's rows) is core/pipeline/neuron_table.h's, shared with `niwt neurons`.
 
-struct NeuronListing {
+// What a stage's explanations rest on, for reports (`niwt explain` / `niwt neurons` "inverse_map").
+struct ExplainerStageReport {
     std::string stageName;
-    std::string modality;
-    std::string className;               // empty: no class
-    int classImages = 0;                 // images the class importance was averaged over
-    std::vector<NeuronEntry> rows;       // one per unit, in unit order
+    int units = 0;                       // K: channels of the stage
+    int importanceImages = 0;            // seen training images whose importances the map was fitted on
+    // The inverse map (importances -> modality space): chosen ridge, classes fitted and held out,
+    // held-out MSE, the mean-predicting baseline's MSE, held-out cosine, MSE on all, seconds.
+    double lambda = 0;
+    int fitClasses = 0, validationClasses = 0;
+    double validationMse = 0, validationMseMeanBaseline = 0, validationCosine = 0, trainMse = 0;
+    double seconds = 0;
+    // The pool topImagesForUnit ranks (0 until it has been ranked): images scored, unreadable ones.
+    int poolImagesRanked = 0, poolImagesUnreadable = 0;
 };
 
 struct UnitImage {
@@ -165,11 +176,30 @@ public:
                                               const ExplainerCancelFn& cancelled = {});
 
     // The k images of the pool (see ExplainerOptions::topImagePool) that drive `unit` most (mean
-    // activation), best first, with heat maps. One pass over the pool ranks every unit at once and
-    // is kept, so later units (with k no larger) come without touching the network.
+    // activation), best first, with heat maps (shared scale over these k images). One pass over
+    // the pool ranks every unit at once and is kept, so later units (with k no larger) come
+    // without touching the network.
     std::vector<UnitImage> topImagesForUnit(int unit, int k, const std::string& stage = {},
                                             const ExplainerProgressFn& progress = {},
                                             const ExplainerCancelFn& cancelled = {});
+
+    // The stage's inverse map report and top-image pool counts (preparing the stage if needed).
+    ExplainerStageReport stageReport(const std::string& stage = {}, const ExplainerProgressFn& progress = {},
+                                     const ExplainerCancelFn& cancelled = {});
+
+    // The data set's learnable unseen classes (unseen, in the split, with images that have
+    // features) learned as `niwt run` learns them (mod2alpha + alpha2w at the prepared stage), in
+    // data set class order: ExplainClass::learned with the class's name and datasetClass set.
+    // Learned once and kept; empty when there is no such class.
+    std::vector<ExplainClass> unseenClasses(const ExplainerProgressFn& progress = {},
+                                            const ExplainerCancelFn& cancelled = {});
+
+    // The class a name names (Dataset::classIndexMatching): a seen class with a head row, else an
+    // unseen class learned by unseenClasses(). Throws std::invalid_argument "class NAME: ..." for
+    // no such class, a seen class without a head row, a class outside the split or an unseen class
+    // without images.
+    ExplainClass classNamed(const std::string& name, const ExplainerProgressFn& progress = {},
+                            const ExplainerCancelFn& cancelled = {});
 
 private:
     struct Engine;

@@ -5,12 +5,10 @@
 #include "core/engine/cancelled.h"
 #include "core/engine/gradcam.h"
 #include "core/engine/importance.h"
-#include "core/io/atomic_file.h"
 #include "core/pipeline/explain.h"
 #include "core/pipeline/heatmap.h"
 
 #include <algorithm>
-#include <charconv>
 #include <filesystem>
 #include <map>
 #include <opencv2/imgproc.hpp>
@@ -33,16 +31,6 @@ cv::Mat decodeOrThrow(const std::string& path) {
         throw DataError(error.empty() ? located(path, 0, "cannot decode image") : error);
     return image;
 }
-
-std::string number(double v) {
-    if (!std::isfinite(v))
-        return "";
-    char buffer[64];
-    const auto r = std::to_chars(buffer, buffer + sizeof buffer, v);
-    return std::string(buffer, r.ptr);
-}
-
-nlohmann::json jsonNumber(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 }  // namespace
 
@@ -266,10 +254,10 @@ std::vector<std::vector<std::string>> writeChannelOverlays(const ChannelTopImage
     return written;
 }
 
-NeuronTable makeNeuronTable(const InverseMap& map, const std::vector<std::string>& dimNames, int topAttributes,
-                            const ChannelTopImages* top, const std::vector<std::string>& paths,
-                            const std::vector<std::vector<std::string>>& crops, const torch::Tensor& classImportance) {
-    NeuronTable table;
+NeuronListing makeNeuronTable(const InverseMap& map, const std::vector<std::string>& dimNames, int topAttributes,
+                              const ChannelTopImages* top, const std::vector<std::string>& paths,
+                              const std::vector<std::vector<std::string>>& crops, const torch::Tensor& classImportance) {
+    NeuronListing table;
     const int K = map.channels();
     const auto names = neuronNames(map, topAttributes);
     std::vector<int> rank(size_t(K), 0);
@@ -289,17 +277,17 @@ NeuronTable makeNeuronTable(const InverseMap& map, const std::vector<std::string
     for (int k = 0; k < K; ++k) {
         NeuronRow row;
         row.unit = k;
-        for (const auto& d : names[size_t(k)]) {
-            row.attributes.push_back(dimensionName(dimNames, d.index));
-            row.attributeScores.push_back(d.score);
-        }
+        for (const auto& d : names[size_t(k)])
+            row.attributes.push_back({dimensionName(dimNames, d.index), d.score});
         if (top && top->channels == K)
             for (size_t j = 0; j < top->positions[size_t(k)].size(); ++j) {
-                row.images.push_back(paths.at(size_t(top->positions[size_t(k)][j])));
-                row.imageScores.push_back(top->scores[size_t(k)][j]);
+                NeuronImage image;
+                image.path = paths.at(size_t(top->positions[size_t(k)][j]));
+                image.activation = top->scores[size_t(k)][j];
+                if (size_t(k) < crops.size() && j < crops[size_t(k)].size())
+                    image.crop = crops[size_t(k)][j];
+                row.images.push_back(std::move(image));
             }
-        if (size_t(k) < crops.size())
-            row.crops = crops[size_t(k)];
         if (importance.defined()) {
             row.classImportance = importance[k].item<double>();
             row.classRank = rank[size_t(k)];
@@ -307,67 +295,6 @@ NeuronTable makeNeuronTable(const InverseMap& map, const std::vector<std::string
         table.rows.push_back(std::move(row));
     }
     return table;
-}
-
-std::string neuronTableCsv(const NeuronTable& table) {
-    size_t attributes = 0, images = 0;
-    for (const auto& r : table.rows) {
-        attributes = std::max(attributes, r.attributes.size());
-        images = std::max(images, r.images.size());
-    }
-    std::string out = "unit,class_importance,class_rank";
-    for (size_t i = 1; i <= attributes; ++i)
-        out += ",attribute_" + std::to_string(i) + ",score_" + std::to_string(i);
-    for (size_t i = 1; i <= images; ++i)
-        out += ",image_" + std::to_string(i) + ",activation_" + std::to_string(i) + ",crop_" + std::to_string(i);
-    out += "\n";
-    for (const auto& r : table.rows) {
-        out += std::to_string(r.unit) + "," + number(r.classImportance) + "," +
-               (r.classRank > 0 ? std::to_string(r.classRank) : "");
-        for (size_t i = 0; i < attributes; ++i)
-            out += i < r.attributes.size() ? "," + csvField(r.attributes[i]) + "," + number(r.attributeScores[i]) : ",,";
-        for (size_t i = 0; i < images; ++i) {
-            if (i < r.images.size())
-                out += "," + csvField(r.images[i]) + "," + number(r.imageScores[i]) + "," +
-                       (i < r.crops.size() ? csvField(r.crops[i]) : "");
-            else
-                out += ",,,";
-        }
-        out += "\n";
-    }
-    return out;
-}
-
-nlohmann::json neuronTableJson(const NeuronTable& table) {
-    nlohmann::json units = nlohmann::json::array();
-    for (const auto& r : table.rows) {
-        nlohmann::json attributes = nlohmann::json::array();
-        for (size_t i = 0; i < r.attributes.size(); ++i)
-            attributes.push_back({{"name", r.attributes[i]}, {"score", jsonNumber(r.attributeScores[i])}});
-        nlohmann::json images = nlohmann::json::array();
-        for (size_t i = 0; i < r.images.size(); ++i)
-            images.push_back({{"path", r.images[i]},
-                              {"activation", jsonNumber(r.imageScores[i])},
-                              {"crop", i < r.crops.size() ? nlohmann::json(r.crops[i]) : nlohmann::json(nullptr)}});
-        nlohmann::json unit = {{"unit", r.unit}, {"attributes", attributes}, {"top_images", images}};
-        unit["class_importance"] = jsonNumber(r.classImportance);
-        unit["class_rank"] = r.classRank > 0 ? nlohmann::json(r.classRank) : nlohmann::json(nullptr);
-        units.push_back(unit);
-    }
-    return {{"stage", table.stage},
-            {"modality", table.modality},
-            {"class", table.className.empty() ? nlohmann::json(nullptr) : nlohmann::json(table.className)},
-            {"image_ranking", table.imageRanking},
-            {"units", units}};
-}
-
-void writeNeuronTable(const NeuronTable& table, const std::string& dir) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec)
-        throw DataError(located(dir, 0, "cannot create folder (" + ec.message() + ")"));
-    writeFileAtomically((std::filesystem::path(dir) / "neurons.csv").string(), neuronTableCsv(table));
-    writeFileAtomically((std::filesystem::path(dir) / "neurons.json").string(), neuronTableJson(table).dump(2) + "\n");
 }
 
 }  // namespace niwt

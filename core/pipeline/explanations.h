@@ -1,13 +1,14 @@
 #pragma once
 // Explanations (NIWT step 6) on images and files: one image's importances for a class (for its
 // textual explanation with an InverseMap), the images that drive each channel of a stage most, and
-// the neuron table (names, top images, a class's importances) as CSV/JSON with overlay PNGs.
+// the neuron table's rows (names, top images, a class's importances) and overlay PNGs.
 // The maths lives in core/engine/inverse_map.h; this adds decoding, batching and output.
 #include "core/data/csv.h"  // csvField, used by the neuron table's CSV
 #include "core/engine/inverse_map.h"
 #include "core/model/bundle.h"
 #include "core/pipeline/extraction.h"
 #include "core/pipeline/image_batches.h"
+#include "core/pipeline/neuron_table.h"
 
 #include <cmath>
 #include <limits>
@@ -107,42 +108,15 @@ std::vector<std::vector<std::string>> writeChannelOverlays(const ChannelTopImage
                                                            const std::vector<int>& units);
 
 // ---- The neuron table ----------------------------------------------------------------------
-
-struct NeuronRow {
-    int unit = 0;
-    std::vector<std::string> attributes;      // top dimensions of W e_unit, best first
-    std::vector<double> attributeScores;
-    std::vector<std::string> images;          // top images (paths), best first
-    std::vector<double> imageScores;          // their mean activations
-    std::vector<std::string> crops;           // overlay PNGs, when drawn
-    double classImportance = std::numeric_limits<double>::quiet_NaN();  // NaN: no class given
-    int classRank = 0;                        // 1 = the class's most important unit; 0: no class
-};
-
-struct NeuronTable {
-    std::string stage;
-    std::string modality;
-    std::string className;                    // empty: no class
-    std::string imageRanking = "mean activation";
-    std::vector<NeuronRow> rows;              // one per channel, in channel order
-};
+// Rows, CSV and JSON: core/pipeline/neuron_table.h (NeuronListing, writeNeuronTable).
 
 // Rows for every channel of the map: the top `topAttributes` dimension names (dimNames; "dim<i>"
-// where missing), the top images from `top` (optional; positions resolved through `paths`), the
-// crops (optional, per channel as writeChannelOverlays returns) and the class's importance of each
-// unit (optional, K) with its rank.
-NeuronTable makeNeuronTable(const InverseMap& map, const std::vector<std::string>& dimNames, int topAttributes,
-                            const ChannelTopImages* top, const std::vector<std::string>& paths,
-                            const std::vector<std::vector<std::string>>& crops, const torch::Tensor& classImportance);
-
-// CSV: header "unit,class_importance,class_rank,attribute_1,score_1,...,image_1,activation_1,
-// crop_1,..." (as many attribute/image columns as the longest row), one line per unit, LF ends;
-// class columns empty when no class was given. Numbers in shortest round-trip form.
-std::string neuronTableCsv(const NeuronTable& table);
-// JSON: {"stage", "modality", "class", "image_ranking", "units": [{"unit", "attributes": [{"name",
-// "score"}], "top_images": [{"path", "activation", "crop"}], "class_importance", "class_rank"}]}.
-nlohmann::json neuronTableJson(const NeuronTable& table);
-// DIR/neurons.csv and DIR/neurons.json, each written atomically (writeFileAtomically); creates DIR.
-void writeNeuronTable(const NeuronTable& table, const std::string& dir);
+// where missing) with their scores, the top images from `top` (optional; positions resolved
+// through `paths`), the crops (optional, per channel as writeChannelOverlays returns) and the
+// class's importance of each unit (optional, K) with its rank. Only `rows` is filled; the caller
+// names the stage, modality and class.
+NeuronListing makeNeuronTable(const InverseMap& map, const std::vector<std::string>& dimNames, int topAttributes,
+                              const ChannelTopImages* top, const std::vector<std::string>& paths,
+                              const std::vector<std::vector<std::string>>& crops, const torch::Tensor& classImportance);
 
 }  // namespace niwt

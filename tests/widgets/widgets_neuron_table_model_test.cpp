@@ -1,8 +1,11 @@
 // The neuron table model and its proxy: data roles, sorting by importance and rank, filtering on
-// unit and name, and the CSV of the rows shown. A hand-made listing, no engine.
+// unit and name, and the listing of the rows shown that Export CSV writes with the one neuron CSV
+// writer (niwt::writeNeuronTableCsv, also `niwt neurons`'). A hand-made listing, no engine.
 #include "widgets/neuron_table_model.h"
 
+#include <QFile>
 #include <QSortFilterProxyModel>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <cmath>
@@ -12,8 +15,8 @@ using niwt::gui::NeuronTableModel;
 
 namespace {
 
-niwt::NeuronEntry entry(int unit, std::vector<niwt::ScoredName> attributes, double importance, int rank) {
-    niwt::NeuronEntry e;
+niwt::NeuronRow entry(int unit, std::vector<niwt::ScoredName> attributes, double importance, int rank) {
+    niwt::NeuronRow e;
     e.unit = unit;
     e.attributes = std::move(attributes);
     e.classImportance = importance;
@@ -125,22 +128,50 @@ private slots:
         QCOMPARE(proxy->rowCount(), 4);
     }
 
-    // The CSV holds the rows shown, in the view's order, with RFC 4180 quoting and as many
-    // attribute columns as the longest name (2 here).
+    // The export holds the rows shown, in the view's order, written by the CLI's writer: its columns
+    // (unit,class_importance,class_rank, then attribute/score pairs, as many as the longest name
+    // shown: 1 here), RFC 4180 quoting, shortest round-trip numbers.
     void csvOfTheRowsShown() {
         NeuronTableModel model;
         model.setListing(classListing());
         std::unique_ptr<QSortFilterProxyModel> proxy(niwt::gui::makeNeuronProxy(&model, nullptr));
         proxy->sort(NeuronTableModel::ImportanceColumn, Qt::DescendingOrder);
         proxy->setFilterFixedString(QStringLiteral("fluffy"));
-        QCOMPARE(niwt::gui::neuronTableCsv(model, *proxy),
-                 QStringLiteral("unit,name,class_importance,class_rank,attribute_1,score_1,attribute_2,score_2\n"
-                                "3,\"white, fluffy\",0.7,2,\"white, fluffy\",0.25,,\n"));
+        const niwt::NeuronListing one = niwt::gui::shownListing(model, *proxy);
+        QCOMPARE(one.className, std::string("Laysan_Albatross"));
+        QCOMPARE(niwt::neuronTableCsv(one), std::string("unit,class_importance,class_rank,attribute_1,score_1\n"
+                                                        "3,0.7,2,\"white, fluffy\",0.25\n"));
         proxy->setFilterFixedString(QString());
-        const QStringList lines = niwt::gui::neuronTableCsv(model, *proxy).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        const QStringList lines =
+            QString::fromStdString(niwt::neuronTableCsv(niwt::gui::shownListing(model, *proxy))).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 5);
-        QVERIFY(lines[1].startsWith(QStringLiteral("2,\"has_tail::long, has_wing_color::grey\",1.5,1,")));
-        QVERIFY(lines[4].startsWith(QStringLiteral("1,has_bill_shape::hooked,-0.5,4,")));
+        QCOMPARE(lines[0], QStringLiteral("unit,class_importance,class_rank,attribute_1,score_1,attribute_2,score_2"));
+        QCOMPARE(lines[1], QStringLiteral("2,1.5,1,has_tail::long,0.7,has_wing_color::grey,0.1"));
+        QCOMPARE(lines[4], QStringLiteral("1,-0.5,4,has_bill_shape::hooked,0.8,,"));
+    }
+
+    // Unsorted and unfiltered, the window exports the listing itself: the same bytes the CLI's
+    // neurons.csv has for that listing (both through niwt::writeNeuronTableCsv; the file is
+    // written here as NeuronPanel::exportCsv writes it and compared with the writer's string).
+    void unfilteredExportIsTheCliBytes() {
+        NeuronTableModel model;
+        const niwt::NeuronListing listing = classListing();
+        model.setListing(listing);
+        std::unique_ptr<QSortFilterProxyModel> proxy(niwt::gui::makeNeuronProxy(&model, nullptr));
+        const niwt::NeuronListing shown = niwt::gui::shownListing(model, *proxy);
+        QCOMPARE(niwt::neuronTableCsv(shown), niwt::neuronTableCsv(listing));
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const std::string path = dir.filePath(QStringLiteral("neurons.csv")).toStdString();
+        niwt::writeNeuronTableCsv(path, shown);
+        QFile file(QString::fromStdString(path));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll().toStdString(),
+                 std::string("unit,class_importance,class_rank,attribute_1,score_1,attribute_2,score_2\n"
+                             "0,0.2,3,has_wing_color::black,0.9,has_size::large,0.4\n"
+                             "1,-0.5,4,has_bill_shape::hooked,0.8,,\n"
+                             "2,1.5,1,has_tail::long,0.7,has_wing_color::grey,0.1\n"
+                             "3,0.7,2,\"white, fluffy\",0.25,,\n"));
     }
 };
 
