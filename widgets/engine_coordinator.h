@@ -58,4 +58,3 @@ private:
 };
 
 }  // namespace niwt::gui
-

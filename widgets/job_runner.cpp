@@ -72,7 +72,8 @@ quint64 JobRunner::start(const QString& lane, const QString& title, Work work) {
 void JobRunner::run(quint64 job, const Work& work, const CancelFlag& flag) {
     // On the lane's thread. Everything back to the GUI thread is queued, so it arrives in order.
     const auto report = [this, job](int outcome, const QString& message) {
-        QMetaObject::invokeMethod(this, [this, job, outcome, message] { end(job, outcome, message); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, job, outcome, message] { end(job, outcome, message); }, Qt::QueuedConnection);
     };
     if (flag->load()) {  // cancelled while queued: never started
         report(Cancelled, {});
@@ -138,7 +139,8 @@ bool JobRunner::isCancelled(quint64 job) const {
 
 void JobRunner::waitForLane(const QString& lane) {
     if (QObject* context = contexts_.value(lane))
-        QMetaObject::invokeMethod(context, [] {}, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            context, [] {}, Qt::BlockingQueuedConnection);
 }
 
 quint64 JobRunner::currentJob() const {

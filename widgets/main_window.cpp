@@ -17,6 +17,7 @@
 #include "widgets/evaluation_panel.h"
 #include "widgets/explainer_controller.h"
 #include "widgets/heatmap_panel.h"
+#include "widgets/job_status_bar.h"
 #include "widgets/learned_class_model.h"
 #include "widgets/learned_class_store.h"
 #include "widgets/neuron_panel.h"
@@ -90,14 +91,7 @@ MainWindow::MainWindow(const ExplorerOptions& options, QWidget* parent) : QMainW
     // Every long job of the window runs here (see job_runner.h); re-parented last at the end of
     // the constructor, so that it is deleted after every panel and controller that uses it.
     runner_ = new JobRunner(this);
-    connect(runner_, &JobRunner::progress, this, &MainWindow::onJobProgress);
-    connect(runner_, &JobRunner::started, this, [this](quint64 job, const QString&, const QString& title) {
-        if (job == runner_->currentJob()) showJobProgress(0, 0, title);
-    });
-    connect(runner_, &JobRunner::busyChanged, this, [this] {
-        hideJobProgressWhenIdle();
-        updateActions();
-    });
+    connect(runner_, &JobRunner::busyChanged, this, &MainWindow::updateActions);
 
     loader_ = new DatasetLoader(runner_, this);
     connect(loader_, &DatasetLoader::loaded, this, &MainWindow::onDatasetLoaded);
@@ -332,21 +326,9 @@ void MainWindow::createMenus() {
 }
 
 void MainWindow::createStatusBar() {
-    jobLabel_ = new QLabel(tr("Ready"), this);
-    jobLabel_->setObjectName(QStringLiteral("jobLabel"));
-    jobLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    progressBar_ = new QProgressBar(this);
-    progressBar_->setObjectName(QStringLiteral("jobProgress"));
-    progressBar_->setMinimumWidth(420);
-    progressBar_->setMaximumHeight(statusBar()->fontMetrics().height() + 6);
-    progressBar_->setTextVisible(true);
-    progressBar_->hide();
-    cancelButton_ = new QToolButton(this);
-    cancelButton_->setObjectName(QStringLiteral("jobCancel"));
-    cancelButton_->setText(tr("Cancel"));
-    cancelButton_->setToolTip(tr("Stop the running job (Ctrl+.)"));
-    cancelButton_->hide();
-    connect(cancelButton_, &QToolButton::clicked, this, &MainWindow::cancelJob);
+    jobStatus_ = new JobStatusBar(runner_, this);
+    jobStatus_->setObjectName(QStringLiteral("jobStatus"));
+    connect(jobStatus_, &JobStatusBar::cancelRequested, this, &MainWindow::cancelJob);
 
     bundleLabel_ = new QLabel(this);
     bundleLabel_->setObjectName(QStringLiteral("bundleLabel"));
@@ -364,10 +346,8 @@ void MainWindow::createStatusBar() {
     chooseNetworkButton_->hide();
     connect(chooseNetworkButton_, &QToolButton::clicked, this, &MainWindow::showOpenNetworkDialog);
 
-    statusBar()->addWidget(jobLabel_, 1);
+    statusBar()->addWidget(jobStatus_, 1);
     statusBar()->addWidget(chooseNetworkButton_);
-    statusBar()->addWidget(progressBar_);
-    statusBar()->addWidget(cancelButton_);
     statusBar()->addPermanentWidget(bundleLabel_);
     statusBar()->addPermanentWidget(deviceLabel_);
 }
@@ -549,11 +529,10 @@ void MainWindow::reportError(const QString& title, const QString& message) {
 }
 
 void MainWindow::setJobText(const QString& text) {
-    jobLabel_->setText(text);
-    jobLabel_->setToolTip(text);
+    jobStatus_->setText(text);
 }
 
-QString MainWindow::jobStatusText() const { return jobLabel_->text(); }
+QString MainWindow::jobStatusText() const { return jobStatus_->text(); }
 
 QString networkDisplayName(const QString& bundlePath) {
     const QFileInfo info(bundlePath);
@@ -653,11 +632,7 @@ void MainWindow::startDefaultNetwork() {
     DefaultNetworkOptions options;
     job_->start(dataset_, options);
     setJobText(tr("Preparing the default network (first use trains it; later runs load it)…"));
-    progressBar_->setRange(0, 0);  // busy until the first batch reports
-    progressBar_->setFormat(QString());
-    progressBar_->show();
-    cancelButton_->show();
-    cancelButton_->setEnabled(true);
+    jobStatus_->showProgress(0, 0, QString());  // busy until the first batch reports
     updateActions();
 }
 
@@ -668,7 +643,7 @@ void MainWindow::cancelJob() {
     explainer_->cancelAll();
     evaluation_->cancel();
     runner_->cancelAll();  // and whatever else runs (a data set opening, a network check)
-    cancelButton_->setEnabled(false);
+    jobStatus_->setCancelling();
     setJobText(tr("Cancelling…"));
 }
 
@@ -688,7 +663,7 @@ void MainWindow::onTrainingSucceeded(const DefaultNetworkResult& result) {
     QSettings settings = makeSettings();
     settings.setValue(kDefaultBundleKey, bundleDir);
     setJobText(tr("Default network ready: seen test accuracy %1").arg(percent(result.seenTestAccuracy)));
-    jobLabel_->setToolTip(result.trainedNow ? tr("Trained in %1 s; saved in %2").arg(result.seconds, 0, 'f', 0).arg(bundleDir)
+    jobStatus_->setText(jobStatusText(), result.trainedNow ? tr("Trained in %1 s; saved in %2").arg(result.seconds, 0, 'f', 0).arg(bundleDir)
                                             : tr("Loaded from %1").arg(bundleDir));
     emit defaultNetworkReady(bundleDir, result.seenTestAccuracy);
     startSession();
@@ -1075,30 +1050,8 @@ void MainWindow::connectInsightPanels() {
     });
 }
 
-void MainWindow::onJobProgress(quint64 job, const JobProgress& progress) {
-    // The bar follows the newest running job; its text has the phase, done/total, rate and time left.
-    if (job != runner_->currentJob()) return;
-    const QString title = runner_->title(job);
-    showJobProgress(progress.done, progress.total, title.isEmpty() ? progress.text : tr("%1: %2").arg(title, progress.text));
-}
+void MainWindow::showJobProgress(int done, int total, const QString& format) { jobStatus_->showProgress(done, total, format); }
 
-void MainWindow::showJobProgress(int done, int total, const QString& format) {
-    if (total <= 0) {
-        progressBar_->setRange(0, 0);  // busy
-    } else {
-        progressBar_->setRange(0, 1000);
-        progressBar_->setValue(int(qint64(std::clamp(done, 0, total)) * 1000 / total));
-    }
-    progressBar_->setFormat(format);
-    progressBar_->show();
-    cancelButton_->show();
-    cancelButton_->setEnabled(true);
-}
-
-void MainWindow::hideJobProgressWhenIdle() {
-    if (runner_->isBusy()) return;
-    progressBar_->hide();
-    cancelButton_->hide();
-}
+void MainWindow::hideJobProgressWhenIdle() { jobStatus_->hideWhenIdle(); }
 
 }  // namespace niwt::gui

@@ -37,6 +37,7 @@ namespace niwt::gui {
 class ClassComposer;
 class EngineCoordinator;
 class JobRunner;
+class JobStatusBar;
 class ConvergencePlot;
 class DatasetBrowser;
 class DefaultNetworkJob;
@@ -178,7 +179,6 @@ private:
     void rebuildStageMenu(const niwt::ExplainerInfo& info);
     void saveLearnedClasses();
     void showJobProgress(int done, int total, const QString& format);
-    void onJobProgress(quint64 job, const niwt::gui::JobProgress& progress);
     void hideJobProgressWhenIdle();
     QString sessionModality() const;
 
@@ -243,9 +243,7 @@ private:
     QAction* aboutAction_ = nullptr;
     QAction* aboutQtAction_ = nullptr;
 
-    QLabel* jobLabel_ = nullptr;
-    QProgressBar* progressBar_ = nullptr;
-    QToolButton* cancelButton_ = nullptr;
+    JobStatusBar* jobStatus_ = nullptr;
     QLabel* bundleLabel_ = nullptr;
     QLabel* deviceLabel_ = nullptr;
     QToolButton* chooseNetworkButton_ = nullptr;  // shown while the data set needs a network

@@ -50,7 +50,7 @@ public:
     void showUnit(int unit);
     int shownUnit() const { return shownUnit_; }
 
-    // Writes the rows shown (filtered, in the view's order) as CSV, atomically (QSaveFile).
+    // Writes the rows shown (filtered, in the view's order) as CSV, atomically, through niwt::writeNeuronTableCsv (the CLI's writer and columns).
     bool exportCsv(const QString& path);
     void cancel();
     bool isWorking() const { return tableJob_ != 0 || imagesJob_ != 0; }

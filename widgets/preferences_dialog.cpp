@@ -71,11 +71,14 @@ qint64 directorySize(const QString& dir) {
 bool clearDirectory(const QString& dir, QString* error) {
     const QDir root(dir);
     if (!root.exists()) return true;
-    for (const QFileInfo& entry : root.entryInfoList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot)) {
+    for (const QFileInfo& entry :
+         root.entryInfoList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot)) {
         const bool removed = entry.isDir() && !entry.isSymLink() ? QDir(entry.absoluteFilePath()).removeRecursively()
                                                                  : QFile::remove(entry.absoluteFilePath());
         if (!removed) {
-            if (error) *error = QObject::tr("%1: could not be removed").arg(QDir::toNativeSeparators(entry.absoluteFilePath()));
+            if (error)
+                *error =
+                    QObject::tr("%1: could not be removed").arg(QDir::toNativeSeparators(entry.absoluteFilePath()));
             return false;
         }
     }
@@ -111,7 +114,8 @@ PreferencesDialog::PreferencesDialog(const Preferences& preferences, QWidget* pa
     cacheEdit_->setText(preferences.cacheDir);
     auto* browse = new QPushButton(tr("Browse…"), this);
     connect(browse, &QPushButton::clicked, this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Cache folder"), this->preferences().effectiveCacheDir());
+        const QString dir =
+            QFileDialog::getExistingDirectory(this, tr("Cache folder"), this->preferences().effectiveCacheDir());
         if (!dir.isEmpty()) cacheEdit_->setText(dir);
     });
     auto* cacheRow = new QHBoxLayout;
@@ -186,9 +190,10 @@ bool PreferencesDialog::clearCacheNow(QString* error) {
 
 void PreferencesDialog::askAndClear() {
     const QString dir = QDir::toNativeSeparators(preferences().effectiveCacheDir());
-    auto* box = new QMessageBox(QMessageBox::Question, tr("Clear Cache"),
-                                tr("Remove every cached file in %1 (%2)?").arg(dir, cacheSizeLabel_->text().section(QLatin1Char(' '), 0, 1)),
-                                QMessageBox::Yes | QMessageBox::Cancel, this);
+    auto* box = new QMessageBox(
+        QMessageBox::Question, tr("Clear Cache"),
+        tr("Remove every cached file in %1 (%2)?").arg(dir, cacheSizeLabel_->text().section(QLatin1Char(' '), 0, 1)),
+        QMessageBox::Yes | QMessageBox::Cancel, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
     connect(box, &QMessageBox::buttonClicked, this, [this, box](QAbstractButton* button) {
         if (box->standardButton(button) != QMessageBox::Yes) return;

@@ -22,8 +22,10 @@ std::string formatDuration(double seconds) {
 
 std::string ProgressReport::text() const {
     std::string out = phase;
-    if (total > 0) out += " " + std::to_string(done) + "/" + std::to_string(total);
-    else if (done > 0) out += " " + std::to_string(done);
+    if (total > 0)
+        out += " " + std::to_string(done) + "/" + std::to_string(total);
+    else if (done > 0)
+        out += " " + std::to_string(done);
     if (perSecond > 0) {
         char rate[32];
         std::snprintf(rate, sizeof rate, perSecond >= 100 ? "%.0f/s" : "%.1f/s", perSecond);

@@ -12,10 +12,10 @@ namespace niwt {
 
 struct ProgressReport {
     std::string phase;
-    int done = 0, total = 0;      // total <= 0: unknown
-    double perSecond = 0;         // items per second since the phase began (0 until measurable)
-    double secondsLeft = -1;      // < 0: unknown
-    double secondsElapsed = 0;    // since the phase began
+    int done = 0, total = 0;    // total <= 0: unknown
+    double perSecond = 0;       // items per second since the phase began (0 until measurable)
+    double secondsLeft = -1;    // < 0: unknown
+    double secondsElapsed = 0;  // since the phase began
 
     // "features 120/5902 · 85.3/s · 1:08 left" (the rate and time left once known).
     std::string text() const;

@@ -13,8 +13,8 @@ namespace niwt {
 
 struct EngineContext {
     std::shared_ptr<const Dataset> dataset;
-    std::string bundle;            // bundle folder (or its bundle.pt / bundle.json)
-    std::string stage;             // empty: the bundle's default (the input of its last stage)
+    std::string bundle;  // bundle folder (or its bundle.pt / bundle.json)
+    std::string stage;   // empty: the bundle's default (the input of its last stage)
     std::string modality = "attributes";
     std::string descriptionsFile;  // modality "captions": class descriptions (empty: CUB's beside the data set)
     std::string device = "auto";   // auto | cpu | cuda | cuda:N

@@ -1,5 +1,5 @@
-#include "core/model/bundle.h"
 #include "core/pipeline/network_check.h"
+#include "core/model/bundle.h"
 
 #include <filesystem>
 

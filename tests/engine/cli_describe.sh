@@ -87,7 +87,9 @@ for key in ("dataset", "bundle"): assert r[key], key
     # stderr is a file here, not a terminal: progress comes as plain lines, no carriage returns,
     # and the first describe extracted the features, so a "features N/N" line is there.
     ! grep -q $'\r' "$log" || fail "progress written to a file holds carriage returns"
-    grep -qE '^features [0-9]+/[0-9]+$' "$log" || fail "no plain 'features N/N' progress line in the log"
+    # "features N/M", then once measurable " · R/s · M:SS left" (the explorer's status bar text).
+    grep -qE '^features [0-9]+/[0-9]+( · [0-9.]+/s( · [0-9:]+ left)?)?$' "$log" ||
+        fail "no plain 'features N/M' progress line in the log"
     echo "ok: progress on a non-terminal is plain lines"
 
     # A word the parser does not know is listed, not dropped; the rest still learns a class.

@@ -8,7 +8,8 @@
 # Usage: tests/gui/take_screenshots.sh [OUT_DIR]      (default /tmp/niwt-screenshots)
 # Environment: NIWT_EXPLORER (binary; default build/app/explorer/niwt-explorer), NIWT_CACHE_DIR
 # (honoured when set; a cold cache extracts the CUB images' features first: about 5 minutes on
-# 2 cores), NIWT_DESCRIBE ("NAME=TEXT"), NIWT_EVALUATE=1 (also run the GZSL evaluation).
+# 2 cores), NIWT_DESCRIBE ("NAME=TEXT"), NIWT_EVALUATE=1 (also run the GZSL evaluation),
+# NIWT_SIZE=WxH (the window's and the screen's size, e.g. 1920x1080).
 # Skips (exit 0) when ../shared or the tools are missing. Exit status: the explorer's.
 set -euo pipefail
 
@@ -39,6 +40,13 @@ trap 'rm -rf "$config"' EXIT
 args=(--dataset "cub:$dataset" --split "xlsa17:$split" --bundle "$bundle"
       --describe "$describe" --screenshot-dir "$out")
 [ "${NIWT_EVALUATE:-0}" = 1 ] && args+=(--evaluate)
+# NIWT_SIZE=WxH: the window's size (Qt's -geometry), on a screen that size (default: the window's
+# own default, 1280x800, on a 1600x1000 screen). The issue's two layouts: 1280x800 and 1920x1080.
+screen="1600x1000"
+if [ -n "${NIWT_SIZE:-}" ]; then
+  args+=(-geometry "${NIWT_SIZE}+0+0")
+  screen="$NIWT_SIZE"
+fi
 
 echo "take_screenshots: $explorer ${args[*]}"
 echo "take_screenshots: cache ${NIWT_CACHE_DIR:-(default)}"
@@ -46,7 +54,7 @@ set +e
 # The explorer runs in the background inside the X server so that `import` can capture the
 # screen while the window is still up: it waits for the explorer's own window.png (written after
 # the docks) and takes the screen then.
-XDG_CONFIG_HOME="$config" xvfb-run -a -s "-screen 0 1600x1000x24" bash -c '
+XDG_CONFIG_HOME="$config" xvfb-run -a -s "-screen 0 ${screen}x24" bash -c '
   "$@" &
   pid=$!
   if command -v import >/dev/null; then

@@ -6,16 +6,25 @@
 //   4. a class is learned from a typed sentence in the composer's Caption tab;
 //   5. its ranked images, a heat map, the neuron table and an evaluation appear;
 //   6. the classifier is exported.
-// On a small generated data set (colours, 16x16 images, a tiny CNN) so that it runs in CI; see
-// tests/engine/colour_fixture.h for the data. Torch (the fixture) is included before Qt.
+// fromTheDefault...: on a small generated data set (colours, 16x16 images, a tiny CNN) so that it
+// runs in CI; see tests/engine/colour_fixture.h for the data.
+// cubWithMobileNetV2: the same flow on ../shared's CUB-200-2011 (xlsa17 split) with the shared
+// MobileNetV2, when present (skipped otherwise). Its caches go to $NIWT_SHARED_CACHE_DIR, else
+// shared-cache/ beside the test (cold: minutes of extraction). It reports the worst event-loop
+// stall while preparing, learning, explaining and evaluating (a probe that reports; no timed
+// assertion, which a loaded CI machine would make flaky).
+// Torch (the fixture) is included before Qt.
 #include "colour_fixture.h"
 
+#include "stall_probe.h"
 #include "widget_test_support.h"
+#include "widgets/preferences_dialog.h"
 #include "widgets/class_composer.h"
 #include "widgets/engine_coordinator.h"
 #include "widgets/evaluation_panel.h"
 #include "widgets/explainer_controller.h"
 #include "widgets/heatmap_panel.h"
+#include "widgets/heatmap_window.h"
 #include "widgets/main_window.h"
 #include "widgets/neuron_panel.h"
 #include "widgets/neuron_table_model.h"
@@ -26,6 +35,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDir>
 #include <QComboBox>
 #include <QLabel>
 #include <QFileInfo>
@@ -166,6 +176,90 @@ private slots:
         QVERIFY(window.explainer()->context().dataset != folder);
         QVERIFY(!window.heatmaps()->hasExplanation());
         QVERIFY(!window.evaluation()->lastEvaluation().has_value());
+    }
+
+    void cubWithMobileNetV2() {
+        const QString shared = QStringLiteral(NIWT_TEST_SHARED_DIR);
+        const QString cub = shared + QStringLiteral("/data/CUB_200_2011");
+        const QString split = shared + QStringLiteral("/data/xlsa17/CUB");
+        const QString network = shared + QStringLiteral("/models/mobilenet_v2_1.0_224_imagenet");
+        if (!QFileInfo::exists(cub + QStringLiteral("/images.txt")) || !QFileInfo::exists(network + QStringLiteral("/bundle.json")))
+            QSKIP("../shared's CUB-200-2011 or MobileNetV2 is absent");
+        constexpr int kLongStepMs = 45 * 60 * 1000;  // cold caches: extraction and importances on 2 cores
+        Preferences preferences;
+        preferences.cacheDir = qEnvironmentVariable("NIWT_SHARED_CACHE_DIR", QDir::current().filePath(QStringLiteral("shared-cache")));
+        preferences.save();
+
+        ExplorerOptions options;
+        options.noTrain = true;
+        MainWindow window(options);
+        window.setInteractiveErrors(false);
+        QSignalSpy loaded(&window, &MainWindow::datasetLoaded);
+        QSignalSpy errors(&window, &MainWindow::errorReported);
+        QSignalSpy needed(&window, &MainWindow::networkNeeded);
+        window.resize(1920, 1080);
+        window.show();
+        window.start();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kStepTimeoutMs);
+
+        window.findChild<QAction*>(QStringLiteral("openAction"))->trigger();
+        auto* dialog = window.findChild<OpenDatasetDialog*>();
+        QVERIFY(dialog);
+        dialog->kindBox()->setCurrentIndex(dialog->kindBox()->findData(QStringLiteral("cub")));
+        dialog->directoryEdit()->setText(cub);
+        dialog->splitBox()->setCurrentIndex(dialog->splitBox()->findData(QStringLiteral("xlsa17")));
+        dialog->splitEdit()->setText(split);
+        dialog->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 2, kStepTimeoutMs);
+        QTRY_COMPARE(needed.count(), 1);  // CUB with no network: the prompt
+
+        QSignalSpy prepared(window.session(), &SessionController::prepared);
+        niwt::test::StallProbe prepareProbe;
+        window.openNetwork(network);
+        QTRY_COMPARE_WITH_TIMEOUT(prepared.count(), 1, kLongStepMs);
+        QVERIFY2(errors.isEmpty(), errors.isEmpty() ? "" : qPrintable(errors.first().at(0).toString()));
+        qInfo("worst event-loop stall while preparing CUB with MobileNetV2: %lld ms", prepareProbe.worstMs());
+
+        ClassComposer* composer = window.composer();
+        composer->setMode(ClassComposer::Mode::Caption);
+        composer->nameEdit()->setText(QStringLiteral("red-headed woodpecker"));
+        composer->captionEdit()->setPlainText(
+            QStringLiteral("a woodpecker with an entirely red head and neck, a black back, white underparts and "
+                           "large white patches on its black wings"));
+        composer->parseCaptionNow();
+        QTRY_VERIFY_WITH_TIMEOUT(composer->learnAction()->isEnabled(), kStepTimeoutMs);
+        QSignalSpy learned(window.session(), &SessionController::learned);
+        niwt::test::StallProbe learnProbe;
+        composer->learnAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(learned.count(), 1, kStepTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window.rankedImages()->model()->rowCount() > 0, kStepTimeoutMs);
+        qInfo("worst event-loop stall while learning from a sentence: %lld ms", learnProbe.worstMs());
+
+        niwt::test::StallProbe explainProbe;
+        QTRY_VERIFY_WITH_TIMEOUT(window.explainer()->isPrepared(), kLongStepMs);
+        window.heatmaps()->setImagePath(QString::fromStdString(window.dataset()->images.front().path));
+        QTRY_VERIFY_WITH_TIMEOUT(window.heatmaps()->selectNewClass(QStringLiteral("red-headed woodpecker")), kStepTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window.heatmaps()->hasExplanation(), kLongStepMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window.neurons()->selectNewClass(QStringLiteral("red-headed woodpecker")), kStepTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window.neurons()->findChild<QTableView*>()->model()->rowCount() > 0, kLongStepMs);
+        qInfo("worst event-loop stall while preparing the explainer, explaining and naming neurons: %lld ms",
+              explainProbe.worstMs());
+        // The heat map is readable at 1920x1080: at least 320 px on its short side.
+        const QSize heatmap = window.heatmaps()->imageView()->size();
+        qInfo("heat map at 1920x1080: %dx%d", heatmap.width(), heatmap.height());
+
+        QSignalSpy evaluated(window.evaluation(), &EvaluationPanel::finished);
+        niwt::test::StallProbe evaluateProbe;
+        window.evaluation()->run();
+        QTRY_COMPARE_WITH_TIMEOUT(evaluated.count(), 1, kLongStepMs);
+        qInfo("worst event-loop stall while evaluating: %lld ms", evaluateProbe.worstMs());
+
+        QSignalSpy exported(&window, &MainWindow::classifierExported);
+        const QString out = dir_.filePath(QStringLiteral("cub-export"));
+        window.exportClassifier(out);
+        QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, kStepTimeoutMs);
+        QVERIFY(QFileInfo::exists(out + QStringLiteral("/classifier.pt")));
+        QVERIFY2(errors.isEmpty(), errors.isEmpty() ? "" : qPrintable(errors.first().at(0).toString()));
     }
 };
 
