@@ -153,7 +153,9 @@ TEST(TextEncoder, VocabularyComesFromSeenClassesOnly) {
     EXPECT_NEAR(m.row(0)[crown], 1 / std::sqrt(idfRed * idfRed + 1), 1e-6);
     EXPECT_FLOAT_EQ(m.row(2)[red], 1.0f);                 // unseen C: encoded over the seen vocabulary
     for (int k = 0; k < m.dims; ++k) {
-        if (k != red) EXPECT_EQ(m.row(2)[k], 0.0f);
+        if (k != red) {
+            EXPECT_EQ(m.row(2)[k], 0.0f);
+        }
     }
     for (int k = 0; k < m.dims; ++k) EXPECT_EQ(m.row(3)[k], 0.0f);  // D: "green eye", no known term
 

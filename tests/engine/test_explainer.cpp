@@ -133,8 +133,9 @@ TEST(Explainer, ExplainsLikeThePiecesTheCommandsUse) {
         EXPECT_GE(lo, 0.0);
         EXPECT_LE(hi, 1.0);
         EXPECT_NE(f.dataset->images[size_t(top[j].image)].classIndex, blue);
-        if (j > 0)
+        if (j > 0) {
             EXPECT_GE(top[j - 1].activation, top[j].activation);
+        }
     }
     EXPECT_THROW(explainer.topImagesForUnit(K, 1), std::out_of_range);
 

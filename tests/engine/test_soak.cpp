@@ -113,7 +113,8 @@ TEST(Soak, LearnCancelLearnKeepsMemoryAndThreadsFlat) {
     RecordProperty("resident_start_kib", std::to_string(startResident / 1024));
     RecordProperty("resident_warm_kib", std::to_string(warmResident / 1024));
     RecordProperty("resident_end_kib", std::to_string(endResident / 1024));
-    if (!kUnderAddressSanitizer)
+    if (!kUnderAddressSanitizer) {
         EXPECT_LT(endResident - warmResident, kMaxGrowthBytes);
+    }
     EXPECT_EQ(endThreads, warmThreads);
 }
