@@ -48,6 +48,7 @@
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTabBar>
 #include <QToolButton>
 #include <QUndoStack>
 #include <QPointer>
@@ -60,6 +61,7 @@ namespace {
 // Bump when the docks change incompatibly: restoreState() then ignores an old saved layout.
 constexpr int kStateVersion = 3;  // 2: composer, convergence and ranked-images docks; 3: heatmaps, neurons, evaluation
 constexpr int kMaxRecent = 8;
+constexpr int kClassesDockWidth = 380;  // px at the default layout
 
 const QString kGeometryKey = QStringLiteral("window/geometry");
 const QString kStateKey = QStringLiteral("window/state");
@@ -163,11 +165,13 @@ MainWindow::MainWindow(const ExplorerOptions& options, QWidget* parent) : QMainW
     if (const QScreen* screen = QGuiApplication::primaryScreen())
         size = size.boundedTo(screen->availableSize() * 0.9);
     resize(size);
-    resizeDocks({panels_[0], profileDock}, {300, 380}, Qt::Horizontal);
+    // Wide enough for CUB's longest class names beside their split and counts.
+    resizeDocks({panels_[0], profileDock}, {kClassesDockWidth, 380}, Qt::Horizontal);
     resizeDocks({convergenceDock}, {240}, Qt::Vertical);
     defaultState_ = saveState(kStateVersion);
 
     restoreSettings();
+    showFullTabTitles();
     if (!options_.bundle.isEmpty())
         setBundlePath(options_.bundle, tr("--bundle"));
     updateActions();
@@ -241,7 +245,10 @@ void MainWindow::createActions() {
 
     resetLayoutAction_ = new QAction(tr("&Reset Layout"), this);
     resetLayoutAction_->setObjectName(QStringLiteral("resetLayoutAction"));
-    connect(resetLayoutAction_, &QAction::triggered, this, [this] { restoreState(defaultState_, kStateVersion); });
+    connect(resetLayoutAction_, &QAction::triggered, this, [this] {
+        restoreState(defaultState_, kStateVersion);
+        showFullTabTitles();
+    });
 
     themeGroup_ = new QActionGroup(this);
     lightAction_ = new QAction(tr("&Light"), themeGroup_);
@@ -681,6 +688,15 @@ void MainWindow::updateActions() {
 }
 
 // ---------------------------------------------------------------------------------------------
+void MainWindow::showFullTabTitles() {
+    // Tabbed docks: whole titles ("Attribute Profile", not "Attribute Pro..."), scrolling when
+    // they do not fit, rather than elided.
+    for (QTabBar* bar : findChildren<QTabBar*>(Qt::FindDirectChildrenOnly)) {
+        bar->setElideMode(Qt::ElideNone);
+        bar->setUsesScrollButtons(true);
+    }
+}
+
 QWidget* MainWindow::scrollable(QWidget* panel) {
     // A large panel (an image with its predictions, a table with its controls) scrolls rather than
     // forcing its size on the whole dock area and so on the window's minimum size.

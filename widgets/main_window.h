@@ -159,6 +159,7 @@ private:
     void connectSession();
     void connectInsightPanels();  // heatmaps, neurons, evaluation
     static QWidget* scrollable(QWidget* panel);
+    void showFullTabTitles();
 public:
     // The seen head's classes plus every learned class as classifier.json + classifier.pt in
     // `directory` (and the importances for TensorBoard), on the session's thread; the result
