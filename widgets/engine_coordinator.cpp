@@ -55,16 +55,16 @@ QString EngineCoordinator::unavailableReason() const {
     const QString kind = QString::fromStdString(context_.dataset->kind);
     if (defaultNetwork_ && context_.dataset->kind != kDefaultNetworkDataset)
         return tr("%1 needs a network: the default network knows only Fashion-MNIST. "
-                  "Choose one with File > Open Network….")
+                  "Choose one with File > Open Network…")
             .arg(kind);
     if (context_.bundle.empty())
         return context_.dataset->kind == kDefaultNetworkDataset
                    ? tr("Waiting for the default network (File > Prepare Default Network), or choose one with "
-                        "File > Open Network….")
-                   : tr("%1 needs a network: choose one with File > Open Network….").arg(kind);
+                        "File > Open Network…")
+                   : tr("%1 needs a network: choose one with File > Open Network…").arg(kind);
     // Reported where it was given (--bundle, the last session): the engine would only repeat it.
     if (!QFileInfo::exists(QString::fromStdString(context_.bundle)))
-        return tr("The network %1 does not exist: choose one with File > Open Network….")
+        return tr("The network %1 does not exist: choose one with File > Open Network…")
             .arg(QString::fromStdString(context_.bundle));
     return {};
 }

@@ -201,7 +201,7 @@ void EvaluationPanel::setContext(const EngineContext& context) {
     const QString network = QString::fromStdString(networkName(context_.bundle));
     status_->setText(!context_.dataset ? tr("Open a data set to evaluate.")
                      : context_.bundle.empty()
-                         ? tr("Waiting for a network: choose one with File > Open Network….")
+                         ? tr("Waiting for a network: choose one with File > Open Network…")
                          : tr("Ready: %1 with %2, stage %3.")
                                .arg(QString::fromStdString(context_.dataset->spec), network,
                                     context_.stage.empty() ? tr("default") : QString::fromStdString(context_.stage)));
