@@ -54,6 +54,7 @@
 #include <QPointer>
 
 #include <algorithm>
+#include <functional>
 
 namespace niwt::gui {
 
@@ -572,19 +573,36 @@ void MainWindow::rememberRecent(const DatasetRequest& request) {
     settings.setValue(kRecentKey, recent);
 }
 
-void MainWindow::rebuildRecentMenu() {
-    recentMenu_->clear();
-    for (int i = 0; i < recent_.size(); ++i) {
-        const DatasetRequest request = recent_[i];
-        // &1..&8: keyboard mnemonics for the recent entries.
-        QAction* action = recentMenu_->addAction(tr("&%1  %2").arg(i + 1).arg(request.displayName()));
-        connect(action, &QAction::triggered, this, [this, request] { openDataset(request); });
+namespace {
+// One entry of a recent list: its menu text, its tooltip and what choosing it does.
+struct RecentEntry {
+    QString text, toolTip;
+    std::function<void()> open;
+};
+
+// Fills `menu` with `entries` (&1..&8 mnemonics), "(none)" when empty, and a Clear item.
+void fillRecentMenu(QMenu* menu, const QList<RecentEntry>& entries, const QString& clearText,
+                    const std::function<void()>& clear) {
+    menu->clear();
+    for (int i = 0; i < entries.size(); ++i) {
+        QAction* action = menu->addAction(QObject::tr("&%1  %2").arg(i + 1).arg(entries[i].text));
+        action->setToolTip(entries[i].toolTip);
+        action->setStatusTip(entries[i].toolTip);
+        QObject::connect(action, &QAction::triggered, menu, entries[i].open);
     }
-    if (recent_.isEmpty()) recentMenu_->addAction(tr("(none)"))->setEnabled(false);
-    recentMenu_->addSeparator();
-    QAction* clear = recentMenu_->addAction(tr("&Clear Recent"));
-    clear->setEnabled(!recent_.isEmpty());
-    connect(clear, &QAction::triggered, this, [this] {
+    if (entries.isEmpty()) menu->addAction(QObject::tr("(none)"))->setEnabled(false);
+    menu->addSeparator();
+    QAction* clearAction = menu->addAction(clearText);
+    clearAction->setEnabled(!entries.isEmpty());
+    QObject::connect(clearAction, &QAction::triggered, menu, clear);
+}
+}  // namespace
+
+void MainWindow::rebuildRecentMenu() {
+    QList<RecentEntry> entries;
+    for (const DatasetRequest& request : std::as_const(recent_))
+        entries.push_back({request.displayName(), request.displayName(), [this, request] { openDataset(request); }});
+    fillRecentMenu(recentMenu_, entries, tr("&Clear Recent"), [this] {
         recent_.clear();
         rebuildRecentMenu();
         saveSettings();
@@ -636,7 +654,11 @@ void MainWindow::startDefaultNetwork() {
         return;
     }
     defaultNetworkStarted_ = true;
+    // The device and cache folder chosen in Edit > Preferences (empty folder: the default cache).
+    const Preferences preferences = Preferences::load();
     DefaultNetworkOptions options;
+    options.device = preferences.device.toStdString();
+    options.cacheDir = preferences.cacheDir.toStdString();
     job_->start(dataset_, options);
     setJobText(tr("Preparing the default network (first use trains it; later runs load it)…"));
     jobStatus_->showProgress(0, 0, QString());  // busy until the first batch reports
@@ -839,19 +861,10 @@ void MainWindow::rememberRecentNetwork(const QString& path) {
 }
 
 void MainWindow::rebuildRecentNetworksMenu() {
-    recentNetworksMenu_->clear();
-    for (int i = 0; i < recentNetworks_.size(); ++i) {
-        const QString path = recentNetworks_[i];
-        QAction* action = recentNetworksMenu_->addAction(tr("&%1  %2").arg(i + 1).arg(networkDisplayName(path)));
-        action->setToolTip(QDir::toNativeSeparators(path));
-        action->setStatusTip(QDir::toNativeSeparators(path));
-        connect(action, &QAction::triggered, this, [this, path] { openNetwork(path); });
-    }
-    if (recentNetworks_.isEmpty()) recentNetworksMenu_->addAction(tr("(none)"))->setEnabled(false);
-    recentNetworksMenu_->addSeparator();
-    QAction* clear = recentNetworksMenu_->addAction(tr("&Clear Recent Networks"));
-    clear->setEnabled(!recentNetworks_.isEmpty());
-    connect(clear, &QAction::triggered, this, [this] {
+    QList<RecentEntry> entries;
+    for (const QString& path : std::as_const(recentNetworks_))
+        entries.push_back({networkDisplayName(path), QDir::toNativeSeparators(path), [this, path] { openNetwork(path); }});
+    fillRecentMenu(recentNetworksMenu_, entries, tr("&Clear Recent Networks"), [this] {
         recentNetworks_.clear();
         rebuildRecentNetworksMenu();
         saveSettings();
