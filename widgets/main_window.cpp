@@ -761,6 +761,7 @@ void MainWindow::onContextChanged(const EngineContext& context) {
     evaluation_->setContext(context);
     composer_->setEngineUnavailableReason({});
     chooseNetworkButton_->hide();
+    if (networkPrompt_) networkPrompt_->close();  // asked for a network that has come since
     setJobText(tr("Preparing the NIWT engine for %1 (features, seen head, importances; cached after the first time)…")
                    .arg(QString::fromStdString(context.describe())));
     showJobProgress(0, 0, QString());
@@ -803,6 +804,7 @@ void MainWindow::promptForNetwork(const QString& reason) {
     choose->setObjectName(QStringLiteral("networkPromptChoose"));
     box->addButton(tr("Later"), QMessageBox::RejectRole);
     box->setAttribute(Qt::WA_DeleteOnClose);
+    networkPrompt_ = box;
     connect(choose, &QPushButton::clicked, this, &MainWindow::showOpenNetworkDialog);
     box->open();
 }

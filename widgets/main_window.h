@@ -16,6 +16,8 @@
 #include <QList>
 #include <QVariantMap>
 #include <QMainWindow>
+#include <QMessageBox>
+#include <QPointer>
 
 #include <memory>
 
@@ -248,6 +250,7 @@ private:
     QLabel* bundleLabel_ = nullptr;
     QLabel* deviceLabel_ = nullptr;
     QToolButton* chooseNetworkButton_ = nullptr;  // shown while the data set needs a network
+    QPointer<QMessageBox> networkPrompt_;  // the open "Choose a Network" prompt, if any
 };
 
 }  // namespace niwt::gui
