@@ -46,7 +46,6 @@
 #include <QProgressBar>
 #include <QScreen>
 #include <QScrollArea>
-#include <QSettings>
 #include <QStatusBar>
 #include <QTabBar>
 #include <QToolButton>
@@ -63,24 +62,6 @@ namespace {
 constexpr int kStateVersion = 3;  // 2: composer, convergence and ranked-images docks; 3: heatmaps, neurons, evaluation
 constexpr int kMaxRecent = 8;
 constexpr int kClassesDockWidth = 380;  // px at the default layout
-
-const QString kGeometryKey = QStringLiteral("window/geometry");
-const QString kStateKey = QStringLiteral("window/state");
-const QString kThemeKey = QStringLiteral("appearance/theme");
-const QString kRecentKey = QStringLiteral("datasets/recent");
-const QString kRecentNetworksKey = QStringLiteral("networks/recent");  // QStringList, newest first
-const QString kModalityKey = QStringLiteral("browser/modality");
-const QString kShowEmptyClassesKey = QStringLiteral("browser/showEmptyClasses");
-const QString kDefaultBundleKey = QStringLiteral("network/defaultBundleDir");
-const QString kLastDatasetKey = QStringLiteral("session/dataset");  // DatasetRequest::toVariant()
-const QString kLastBundleKey = QStringLiteral("session/bundle");    // a bundle the user gave, else empty
-const QString kLastStageKey = QStringLiteral("session/stage");      // the learning stage, empty: the bundle's default
-// The learning modality chosen in the composer, per data set: a QVariantMap spec -> modality name.
-const QString kLearningModalitiesKey = QStringLiteral("session/learningModalities");
-
-QSettings makeSettings() {
-    return QSettings(QString::fromLatin1(kSettingsOrganisation), QString::fromLatin1(kSettingsApplication));
-}
 
 QString percent(double fraction) { return QLocale().toString(fraction * 100.0, 'f', 1) + QLatin1Char('%'); }
 }  // namespace
@@ -377,51 +358,43 @@ QDockWidget* MainWindow::addPanel(QWidget* panel, const QString& title, const QS
 
 // ---------------------------------------------------------------------------------------------
 void MainWindow::restoreSettings() {
-    QSettings settings = makeSettings();
-    const QByteArray geometry = settings.value(kGeometryKey).toByteArray();
+    const ExplorerSettings settings;
+    const QByteArray geometry = settings.geometry();
     if (!geometry.isEmpty()) restoreGeometry(geometry);
-    const QByteArray state = settings.value(kStateKey).toByteArray();
+    const QByteArray state = settings.windowState();
     if (!state.isEmpty()) restoreState(state, kStateVersion);
 
-    setTheme(themeFromName(settings.value(kThemeKey, themeName(Theme::Light)).toString()));
+    setTheme(settings.theme());
 
-    recent_.clear();
-    for (const QVariant& entry : settings.value(kRecentKey).toList()) {
-        const DatasetRequest request = DatasetRequest::fromVariant(entry);
-        if (request.isValid() && !recent_.contains(request)) recent_.push_back(request);
-    }
+    recent_ = settings.recentDatasets();
     rebuildRecentMenu();
-    recentNetworks_.clear();
-    for (const QString& path : settings.value(kRecentNetworksKey).toStringList())
-        if (!path.isEmpty() && !recentNetworks_.contains(path)) recentNetworks_.push_back(path);
+    recentNetworks_ = settings.recentNetworks();
     rebuildRecentNetworksMenu();
     applyPreferences();
 
-    browser_->classList()->setShowEmptyClasses(settings.value(kShowEmptyClassesKey, false).toBool());
-    const QString modality = settings.value(kModalityKey).toString();
+    browser_->classList()->setShowEmptyClasses(settings.showEmptyClasses());
+    const QString modality = settings.browserModality();
     if (!modality.isEmpty()) browser_->profile()->setModalityName(modality);
 
-    learningModalities_ = settings.value(kLearningModalitiesKey).toMap();
+    learningModalities_ = settings.learningModalities();
 }
 
 void MainWindow::saveSettings() const {
-    QSettings settings = makeSettings();
-    settings.setValue(kGeometryKey, saveGeometry());
-    settings.setValue(kStateKey, saveState(kStateVersion));
-    settings.setValue(kThemeKey, themeName(theme_));
-    QVariantList recent;
-    for (const DatasetRequest& request : recent_) recent.push_back(request.toVariant());
-    settings.setValue(kRecentKey, recent);
-    settings.setValue(kRecentNetworksKey, recentNetworks_);
+    ExplorerSettings settings;
+    settings.setGeometry(saveGeometry());
+    settings.setWindowState(saveState(kStateVersion));
+    settings.setTheme(theme_);
+    settings.setRecentDatasets(recent_);
+    settings.setRecentNetworks(recentNetworks_);
     if (currentRequest_.isValid()) {
-        settings.setValue(kLastDatasetKey, currentRequest_.toVariant());
-        settings.setValue(kLastBundleKey, bundleIsDefaultNetwork_ ? QString() : bundlePath_);
-        settings.setValue(kLastStageKey, learningStage());
+        settings.setLastDataset(currentRequest_);
+        settings.setLastBundle(bundleIsDefaultNetwork_ ? QString() : bundlePath_);
+        settings.setLastStage(learningStage());
     }
-    if (!browser_->profile()->modalityName().isEmpty())
-        settings.setValue(kModalityKey, browser_->profile()->modalityName());
-    settings.setValue(kLearningModalitiesKey, learningModalities_);
-    settings.setValue(kShowEmptyClassesKey, browser_->classList()->showEmptyClasses());
+    const QString modality = browser_->profile()->modalityName();
+    if (!modality.isEmpty()) settings.setBrowserModality(modality);
+    settings.setLearningModalities(learningModalities_);
+    settings.setShowEmptyClasses(browser_->classList()->showEmptyClasses());
     settings.sync();
 }
 
@@ -439,8 +412,7 @@ void MainWindow::setTheme(Theme theme) {
     theme_ = theme;
     applyTheme(theme);
     (theme == Theme::Dark ? darkAction_ : lightAction_)->setChecked(true);
-    QSettings settings = makeSettings();
-    settings.setValue(kThemeKey, themeName(theme));
+    ExplorerSettings().setTheme(theme);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -454,9 +426,9 @@ void MainWindow::start() {
     if (options_.restoreLastSession) {
         // The last session's data set and bundle (its learned classes follow once the engine is
         // ready, restoreLearnedClasses). A bundle that has gone is skipped, not reported.
-        const QSettings settings = makeSettings();
-        const DatasetRequest last = DatasetRequest::fromVariant(settings.value(kLastDatasetKey));
-        const QString bundle = settings.value(kLastBundleKey).toString();
+        const ExplorerSettings settings;
+        const DatasetRequest last = settings.lastDataset();
+        const QString bundle = settings.lastBundle();
         if (last.isValid()) {
             request = last;
             restoringLastSession_ = true;
@@ -464,7 +436,7 @@ void MainWindow::start() {
                 options_.bundle = bundle;
                 setBundlePath(bundle, tr("last session"));
             }
-            engine_->setStage(settings.value(kLastStageKey).toString());
+            engine_->setStage(settings.lastStage());
         }
     }
     openDataset(request);
@@ -567,10 +539,7 @@ void MainWindow::rememberRecent(const DatasetRequest& request) {
     while (recent_.size() > kMaxRecent) recent_.removeLast();
     rebuildRecentMenu();
     // Written now, not only on close, so a crash later does not lose it.
-    QVariantList recent;
-    for (const DatasetRequest& entry : std::as_const(recent_)) recent.push_back(entry.toVariant());
-    QSettings settings = makeSettings();
-    settings.setValue(kRecentKey, recent);
+    ExplorerSettings().setRecentDatasets(recent_);
 }
 
 namespace {
@@ -689,8 +658,7 @@ void MainWindow::onTrainingSucceeded(const DefaultNetworkResult& result) {
     const QString bundleDir = QString::fromStdString(result.bundleDir);
     setBundlePath(bundleDir, result.trainedNow ? tr("default network, trained now") : tr("default network, cached"),
                   true);
-    QSettings settings = makeSettings();
-    settings.setValue(kDefaultBundleKey, bundleDir);
+    ExplorerSettings().setDefaultBundleDir(bundleDir);
     setJobText(tr("Default network ready: seen test accuracy %1").arg(percent(result.seenTestAccuracy)));
     jobStatus_->setText(jobStatusText(), result.trainedNow ? tr("Trained in %1 s; saved in %2").arg(result.seconds, 0, 'f', 0).arg(bundleDir)
                                             : tr("Loaded from %1").arg(bundleDir));
@@ -732,7 +700,7 @@ QWidget* MainWindow::scrollable(QWidget* panel) {
 QString MainWindow::sessionModality() const {
     // The composer's choice for this data set, while the data set still offers it.
     if (dataset_) {
-        const QString chosen = learningModalities_.value(QString::fromStdString(dataset_->spec)).toString();
+        const QString chosen = learningModalities_.value(QString::fromStdString(dataset_->spec));
         if (!chosen.isEmpty() && ClassComposer::learningModalities(*dataset_).contains(chosen)) return chosen;
     }
     if (!dataset_ || dataset_->modality("attributes") || dataset_->modalities.empty()) return QStringLiteral("attributes");
@@ -858,8 +826,7 @@ void MainWindow::rememberRecentNetwork(const QString& path) {
     recentNetworks_.prepend(path);
     while (recentNetworks_.size() > kMaxRecent) recentNetworks_.removeLast();
     rebuildRecentNetworksMenu();
-    QSettings settings = makeSettings();
-    settings.setValue(kRecentNetworksKey, recentNetworks_);
+    ExplorerSettings().setRecentNetworks(recentNetworks_);
 }
 
 void MainWindow::rebuildRecentNetworksMenu() {

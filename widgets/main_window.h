@@ -10,10 +10,12 @@
 #include "widgets/engine_types.h"
 #include "widgets/job_runner.h"
 #include "widgets/explorer_options.h"
+#include "widgets/explorer_settings.h"
 #include "widgets/theme.h"
 
 #include <QByteArray>
 #include <QList>
+#include <QMap>
 #include <QVariantMap>
 #include <QMainWindow>
 #include <QMessageBox>
@@ -49,10 +51,6 @@ class HeatmapPanel;
 class NeuronPanel;
 class RankedImagesPanel;
 class SessionController;
-
-// QSettings identity of the application.
-inline constexpr const char* kSettingsOrganisation = "NIWT";
-inline constexpr const char* kSettingsApplication = "NIWT Explorer";
 
 // The name the status bar gives a network: its bundle folder for a folder, a bundle.pt or a
 // bundle.json ("/models/mobilenet_v2/bundle.pt" -> "mobilenet_v2"), else the file's name.
@@ -225,7 +223,7 @@ private:
     QStringList recentNetworks_;
     QString promptedFor_;  // the data set spec the network prompt was last shown for
     int networkChecks_ = 0;  // checks of a network in flight (Open Network)
-    QVariantMap learningModalities_;  // data set spec -> the learning modality chosen for it
+    QMap<QString, QString> learningModalities_;  // data set spec -> the learning modality chosen for it
     QMenu* viewMenu_ = nullptr;
     QMenu* panelsMenu_ = nullptr;
     QMenu* helpMenu_ = nullptr;

@@ -2,7 +2,7 @@
 
 #include "core/pipeline/default_network.h"
 #include "core/pipeline/engine_info.h"
-#include "widgets/main_window.h"
+#include "widgets/explorer_settings.h"
 
 #include <QAbstractButton>
 #include <QComboBox>
