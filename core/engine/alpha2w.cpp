@@ -82,6 +82,25 @@ Alpha2WObjective evaluateObjective(const Alpha2WBasis& basis, const torch::Tenso
     return out;
 }
 
+// Converged when the loss changed by less than tolerance x |loss| over the last `window` steps.
+class LossWindow {
+public:
+    LossWindow(int window, double tolerance) : window_(window), tolerance_(tolerance) {}
+    bool converged(double value) {
+        recent_.push_back(value);
+        if (int(recent_.size()) <= window_)
+            return false;
+        const double before = recent_.front();
+        recent_.pop_front();
+        return std::abs(before - value) < tolerance_ * std::abs(value);
+    }
+
+private:
+    int window_;
+    double tolerance_;
+    std::deque<double> recent_;
+};
+
 torch::Tensor unitRows(const torch::Tensor& t) {
     return torch::nn::functional::normalize(t, torch::nn::functional::NormalizeFuncOptions().dim(1).eps(1e-12));
 }
@@ -157,6 +176,33 @@ NewtonStep newtonStep(const Alpha2WBasis& basis, const torch::Tensor& projected,
 
 }  // namespace
 
+namespace {
+
+// The optimum as classifier rows: norm rescaling and bias as the options say.
+NewClassWeights finishWeights(const torch::Tensor& w, const torch::Tensor& headWeight, const torch::Tensor& headBias,
+                              double seenWeightNorm, const Alpha2WOptions& options, const torch::Tensor& meanFeature) {
+    torch::NoGradGuard noGrad;
+    NewClassWeights out;
+    out.optimum = w.detach().clone();
+    // Logits comparable with the seen ones: each new vector gets the mean seen weight norm (the
+    // importances' directions, which is all the cosine loss sees, are unchanged by the scale).
+    out.weight = options.rescaleNorm ? w * (seenWeightNorm / w.norm(2, 1).clamp_min(1e-12)).unsqueeze(1) : w.detach().clone();
+    const int64_t C = w.size(0);
+    if (!options.matchBiasLevel) {
+        out.bias = torch::zeros({C}, w.options());
+    } else if (meanFeature.defined()) {
+        // New logits at the mean training feature equal the seen classes' average logit there.
+        const auto f = meanFeature.to(w.device()).to(w.dtype());
+        const double seenAtMean = (torch::mv(headWeight, f) + headBias).mean().item<double>();
+        out.bias = seenAtMean - torch::mv(out.weight, f);
+    } else {
+        out.bias = torch::full({C}, headBias.mean().item<double>(), w.options());
+    }
+    return out;
+}
+
+}  // namespace
+
 NewClassWeights alpha2w(const torch::Tensor& basisImportances, const LinearHead& seenHead,
                         const torch::Tensor& targets, const Alpha2WOptions& options, Alpha2WReport* report,
                         const Alpha2WProgress& progress, const torch::Tensor& meanFeature) {
@@ -200,7 +246,7 @@ NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets,
                                        .tolerance_change(1e-12)
                                        .line_search_fn("strong_wolfe"));
     torch::optim::Adam adam({z}, torch::optim::AdamOptions(options.learningRate / double(R)));
-    std::deque<double> recent;
+    LossWindow recent(options.window, options.tolerance);
     int iteration = 0;
     bool converged = false;
     for (iteration = 1; iteration <= options.maxIterations; ++iteration) {
@@ -232,32 +278,16 @@ NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets,
             converged = true;
             break;
         }
-        recent.push_back(value);
-        if (int(recent.size()) > options.window) {
-            const double before = recent.front();
-            recent.pop_front();
-            if (std::abs(before - value) < options.tolerance * std::abs(value)) {
-                converged = true;
-                break;
-            }
+        if (recent.converged(value)) {
+            converged = true;
+            break;
         }
     }
 
     NewClassWeights out;
     {
         torch::NoGradGuard g;
-        const auto w = torch::mm(z, B);
-        // Logits comparable with the seen ones: each new vector gets the mean seen weight norm (the
-        // importances' directions, which is all the cosine loss sees, are unchanged by the scale).
-        out.weight = w * (basis.seenWeightNorm / w.norm(2, 1).clamp_min(1e-12)).unsqueeze(1);
-        if (meanFeature.defined()) {
-            // New logits at the mean training feature equal the seen classes' average logit there.
-            const auto f = meanFeature.to(device).to(B.dtype());
-            const double seenAtMean = (torch::mv(B, f) + basis.headBias).mean().item<double>();
-            out.bias = seenAtMean - torch::mv(out.weight, f);
-        } else {
-            out.bias = torch::full({C}, basis.headBias.mean().item<double>(), B.options());
-        }
+        out = finishWeights(torch::mm(z, B), B, basis.headBias, basis.seenWeightNorm, options, meanFeature);
     }
     if (report) {
         report->iterations = std::min(iteration, options.maxIterations);
@@ -266,6 +296,112 @@ NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets,
         report->cosineLoss = objective.cosine.mean().item<double>();
         report->l2Loss = objective.l2.mean().item<double>();
         report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    return out;
+}
+
+const char* alpha2wSpaceName(Alpha2WSpace space) { return space == Alpha2WSpace::Full ? "full" : "span"; }
+
+Alpha2WSpace parseAlpha2WSpace(const std::string& name) {
+    if (name == "span")
+        return Alpha2WSpace::Span;
+    if (name == "full")
+        return Alpha2WSpace::Full;
+    throw std::invalid_argument("alpha2w space \"" + name + "\": use span or full");
+}
+
+Alpha2WFullSpace prepareFullAlpha2W(const torch::Tensor& jacobians, const LinearHead& seenHead) {
+    const auto& B = seenHead.weight;
+    if (jacobians.dim() != 3 || B.dim() != 2 || jacobians.size(1) != B.size(1))
+        throw std::invalid_argument("alpha2w: need Jacobians P x F x K with F = the head's features");
+    Alpha2WFullSpace out;
+    out.pool = jacobians.size(0);
+    out.channels = jacobians.size(2);
+    // F x (P K): W (C x F) times it gives every induced importance in one GEMM.
+    out.jacobians = jacobians.to(B.device()).to(B.dtype()).permute({1, 0, 2}).reshape({B.size(1), -1}).contiguous();
+    out.headWeight = B;
+    out.headBias = seenHead.bias;
+    out.meanSeen = B.mean(0);
+    out.seenWeightNorm = B.norm(2, 1).mean().item<double>();
+    return out;
+}
+
+Alpha2WFullObjective alpha2wFullObjective(const Alpha2WFullSpace& space, const torch::Tensor& unitTargets,
+                                          double lambda, const torch::Tensor& weights) {
+    torch::NoGradGuard noGrad;
+    const int64_t C = weights.size(0), P = space.pool, K = space.channels;
+    const auto induced = torch::mm(weights, space.jacobians).view({C, P, K});  // J_p w_c
+    const auto t = unitTargets.unsqueeze(1);                                    // C x 1 x K
+    const auto u = (induced * t).sum(2);                                        // C x P
+    const auto s = induced.norm(2, 2).clamp_min(1e-12);                         // C x P
+    Alpha2WFullObjective out;
+    out.cosine = (1.0 - u / s).mean(1);
+    const auto offset = weights - space.meanSeen;
+    out.l2 = offset.pow(2).sum(1);
+    out.loss = (out.cosine + lambda * out.l2).mean();
+    // d(1 - u/s)/d(J_p w) = -t/s + u J_p w / s^3, averaged over p; then J_p' of it.
+    const auto dInduced = (induced * (u / s.pow(3)).unsqueeze(2) - t / s.unsqueeze(2)) / double(P);
+    const auto cosineGradient = torch::mm(dInduced.view({C, P * K}), space.jacobians.t());
+    out.gradient = ((cosineGradient + 2.0 * lambda * offset) / double(C)).contiguous();
+    return out;
+}
+
+NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& targets, const Alpha2WOptions& options,
+                            Alpha2WReport* report, const Alpha2WProgress& progress, const torch::Tensor& meanFeature,
+                            const torch::Tensor& start) {
+    const auto startTime = std::chrono::steady_clock::now();
+    const auto& B = space.headWeight;
+    if (!space.jacobians.defined() || targets.dim() != 2 || targets.size(1) != space.channels)
+        throw std::invalid_argument("alpha2w: targets must be C x K, K = the Jacobians' channels");
+    if (!torch::isfinite(targets).all().item<bool>())
+        throw std::invalid_argument("alpha2w: predicted importances contain NaN or infinity");
+    const int64_t C = targets.size(0), F = B.size(1);
+    const auto unitTargets = unitRows(targets.to(B.device()).to(B.dtype()));
+    torch::Tensor w;
+    if (start.defined()) {
+        if (start.dim() != 2 || start.size(0) != C || start.size(1) != F)
+            throw std::invalid_argument("alpha2w: the start must be C x F");
+        w = start.to(B.device()).to(B.dtype()).clone();
+    } else {
+        torch::manual_seed(options.seed);
+        w = space.meanSeen.unsqueeze(0).expand({C, F}) * (1.0 + options.initNoise * torch::randn({C, F}, B.options()));
+    }
+    w.requires_grad_(true);
+    Alpha2WFullObjective objective;
+    auto evaluateInto = [&] {
+        objective = alpha2wFullObjective(space, unitTargets, options.lambda, w.detach());
+        w.mutable_grad() = objective.gradient;
+        return objective.loss;
+    };
+    torch::optim::LBFGS lbfgs({w}, torch::optim::LBFGSOptions(1.0)
+                                       .max_iter(1)
+                                       .history_size(20)
+                                       .tolerance_grad(1e-10)
+                                       .tolerance_change(1e-14)
+                                       .line_search_fn("strong_wolfe"));
+    LossWindow recent(options.window, options.tolerance);
+    int iteration = 0;
+    bool converged = false;
+    for (iteration = 1; iteration <= options.maxIterations; ++iteration) {
+        lbfgs.step(evaluateInto);
+        objective = alpha2wFullObjective(space, unitTargets, options.lambda, w.detach());
+        const double value = objective.loss.item<double>();
+        if (progress &&
+            !progress(iteration, value, objective.cosine.mean().item<double>(), objective.l2.mean().item<double>()))
+            throw Cancelled();
+        if (recent.converged(value)) {
+            converged = true;
+            break;
+        }
+    }
+    NewClassWeights out = finishWeights(w.detach(), B, space.headBias, space.seenWeightNorm, options, meanFeature);
+    if (report) {
+        report->iterations = std::min(iteration, options.maxIterations);
+        report->converged = converged;
+        report->loss = objective.loss.item<double>();
+        report->cosineLoss = objective.cosine.mean().item<double>();
+        report->l2Loss = objective.l2.mean().item<double>();
+        report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - startTime).count();
     }
     return out;
 }

@@ -14,6 +14,7 @@
 #include "core/engine/staged_network.h"
 
 #include <functional>
+#include <string>
 
 namespace niwt {
 
@@ -37,7 +38,19 @@ struct Alpha2WOptions {
     double learningRate = 0.05;  // Adam only: step relative to the initial coefficients
     double initNoise = 0.1;      // initial coefficients: 1/R (the mean seen w) times (1 + noise)
     uint64_t seed = 3;
+    // The original's choices (Selvaraju et al.'s code leaves both off): give each new vector the
+    // mean seen weight norm, and biases that put new logits at the seen classes' level (else zero).
+    bool rescaleNorm = true;
+    bool matchBiasLevel = true;
 };
+
+// Where alpha2w searches: the span of the seen head's rows (R unknowns per class, fast), or the
+// whole weight space R^F as the paper formulates it (needs the importance Jacobians,
+// core/engine/importance_jacobian.h; warm-started from the span solution).
+enum class Alpha2WSpace { Span, Full };
+const char* alpha2wSpaceName(Alpha2WSpace space);  // "span" / "full"
+// "span" / "full"; anything else throws std::invalid_argument naming the accepted values.
+Alpha2WSpace parseAlpha2WSpace(const std::string& name);
 
 struct Alpha2WReport {
     int iterations = 0;
@@ -47,10 +60,13 @@ struct Alpha2WReport {
 };
 
 struct NewClassWeights {
-    torch::Tensor weight;  // C x F, scaled to the mean seen weight norm (logits comparable with seen ones)
+    torch::Tensor optimum;  // C x F: the minimiser itself, before any rescaling (a warm start)
+    // C x F, scaled to the mean seen weight norm (logits comparable with seen ones) unless
+    // options.rescaleNorm is off.
+    torch::Tensor weight;
     // C. With a mean training feature f given: chosen so that each new logit at f equals the seen
     // classes' average logit at f (new and seen scores then start from one level); else the mean
-    // seen bias.
+    // seen bias. Zero when options.matchBiasLevel is off.
     torch::Tensor bias;
 };
 
@@ -97,5 +113,35 @@ NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets,
 NewClassWeights alpha2w(const torch::Tensor& basisImportances, const LinearHead& seenHead,
                         const torch::Tensor& targets, const Alpha2WOptions& options, Alpha2WReport* report,
                         const Alpha2WProgress& progress = {}, const torch::Tensor& meanFeature = {});
+
+// ---- The full weight space ------------------------------------------------------------------
+// Unknowns w_c in R^F; the importance w induces on pool image p is J_p w. Loss, per class,
+//   mean_p (1 - cos(J_p w_c, t_c)) + lambda ||w_c - mean seen w||^2,
+// the paper's objective (no span restriction). One evaluation of loss and gradient for C classes
+// is two GEMMs of C x F x (P K) multiply-adds; L-BFGS with a strong-Wolfe line search.
+struct Alpha2WFullSpace {
+    torch::Tensor jacobians;  // F x (P K): column block p is J_p' (rows: features, columns: p-major, k)
+    int64_t pool = 0, channels = 0;
+    torch::Tensor headWeight, headBias, meanSeen;  // R x F, R, F
+    double seenWeightNorm = 0;
+};
+
+// jacobians: P x F x K (ImportanceJacobians::values). Lands on the head's device and dtype.
+Alpha2WFullSpace prepareFullAlpha2W(const torch::Tensor& jacobians, const LinearHead& seenHead);
+
+struct Alpha2WFullObjective {
+    torch::Tensor loss;      // scalar, mean over the classes
+    torch::Tensor gradient;  // C x F, d loss / d w
+    torch::Tensor cosine;    // C, mean_p (1 - cos)
+    torch::Tensor l2;        // C, ||w_c - mean seen w||^2
+};
+Alpha2WFullObjective alpha2wFullObjective(const Alpha2WFullSpace& space, const torch::Tensor& unitTargets,
+                                          double lambda, const torch::Tensor& weights);
+
+// targets: C x K. start: C x F (e.g. the span solution's `optimum`); undefined: the mean seen w
+// with noise. options.maxIterations / tolerance / window bound the L-BFGS steps.
+NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& targets, const Alpha2WOptions& options,
+                            Alpha2WReport* report, const Alpha2WProgress& progress = {},
+                            const torch::Tensor& meanFeature = {}, const torch::Tensor& start = {});
 
 }  // namespace niwt

@@ -39,6 +39,9 @@ public:
     // forward(x) of the bundle, through the stages: N x classifierOutputs().
     torch::Tensor logits(const torch::Tensor& images) const;
 
+    // Stage i's module (its parameters, e.g. for a closed-form Jacobian of the last stage).
+    const torch::jit::Module& stageModule(int i) const { return stages_.at(size_t(i)); }
+
     int featureDim() const { return featureDim_; }
     int classifierOutputs() const { return classifierOutputs_; }
     bool hasNeck() const { return neck_.has_value(); }

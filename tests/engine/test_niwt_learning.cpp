@@ -1,6 +1,7 @@
 // mod2alpha and alpha2w on problems whose answers are known.
 #include "core/engine/alpha2w.h"
 #include "core/engine/importance.h"
+#include "core/engine/importance_jacobian.h"
 #include "core/engine/mod2alpha.h"
 #include "tests/engine/tiny_networks.h"
 
@@ -169,6 +170,138 @@ TEST(Alpha2W, RejectsNaNTargets) {
     auto targets = torch::zeros({1, 4});
     targets[0][1] = std::nanf("");
     EXPECT_THROW(alpha2w(torch::randn({2, 2, 4}), seen, targets, {}, nullptr), std::invalid_argument);
+}
+
+// ---- alpha2w in the full weight space ----
+
+// The Jacobians of the hand network (stage "id", then a 1x1 conv with ReLU, then the mean pool):
+// the closed form (W' diag(mask mean)) must equal F backward passes, and J_p w must be the
+// importance one backward pass gives for w (importanceBasis). By hand for image 0, position 0:
+// a = (1, 1.5), pre-activations v a + vb = (2.5 + 0.5, 0.5 - 0.5) = (3, 0): only feature 0 active;
+// position 1: a = (-1, 0.5) -> (-0.5 + 0.5, -2.5 - 0.5) = (0, -3): none. So J_0' row 0 is
+// v[0] * 1/2 = (0.5, 0.5) and row 1 is zero.
+TEST(ImportanceJacobians, ClosedFormEqualsBackwardPassesAndHandValues) {
+    const auto v = torch::tensor({{1.0f, 1.0f}, {2.0f, -1.0f}});
+    const auto vb = torch::tensor({0.5f, -0.5f});
+    const auto w = torch::tensor({{1.0f, -2.0f}, {0.5f, 3.0f}});
+    StagedNetwork net(test::identityThenMix(v, vb, w, torch::zeros({2})));
+    torch::manual_seed(11);
+    auto a = torch::randn({5, 2, 3, 3});
+    a[0].zero_();
+    a[0][0][0][0] = 1.0f;
+    a[0][1][0][0] = 1.5f;
+    a[0][0][0][1] = -1.0f;
+    a[0][1][0][1] = 0.5f;
+    a = a.slice(3, 0, 3);
+    const auto closed = importanceJacobians(net, 0, a);
+    EXPECT_TRUE(closed.closedForm);
+    const auto backward = importanceJacobiansByBackward(net, 0, a);
+    ASSERT_EQ(closed.values.sizes(), (std::vector<int64_t>{5, 2, 2}));
+    EXPECT_TRUE(torch::allclose(closed.values, backward, 1e-5, 1e-6)) << closed.values << "\nvs\n" << backward;
+    // Image 0 (3x3 positions, 7 of them zero: pre-activations vb = (0.5, -0.5), feature 0 active
+    // there too): feature 0 is active at 8 of 9 positions, feature 1 at none.
+    EXPECT_TRUE(torch::allclose(closed.values[0][0], torch::tensor({8.0f / 9, 8.0f / 9}), 1e-6, 1e-7));
+    EXPECT_TRUE(torch::allclose(closed.values[0][1], torch::zeros({2})));
+    const auto z = torch::tensor({{0.3f, -1.2f}});
+    EXPECT_TRUE(torch::allclose(torch::matmul(z, closed.values).squeeze(1), importanceBasis(net, 0, a, z).squeeze(1),
+                                1e-5, 1e-6));
+}
+
+// A last stage that the closed form does not model (its output doubled after the ReLU) must be
+// refused by the check against the stage's own output, and computed by backward passes instead.
+TEST(ImportanceJacobians, AnUnmodelledTailFallsBackToBackwardPasses) {
+    const auto v = torch::tensor({{1.0f, 1.0f}, {2.0f, -1.0f}, {0.5f, 0.5f}});
+    torch::jit::Module stages("__torch__.niwt_test.Stages2");
+    stages.register_module("id", test::scriptedStage("Id", {}, "x"));
+    stages.register_module("mix", test::scriptedStage("Mix2", {{"weight", v.unsqueeze(2).unsqueeze(3)}},
+                                                      "2.0 * torch.relu(torch.conv2d(x, self.weight))"));
+    torch::jit::Module m("__torch__.niwt_test.Net2");
+    m.register_module("stages", stages);
+    m.register_module("classifier", test::scriptedStage("Linear", {{"weight", torch::randn({2, 3})}, {"bias", torch::zeros({2})}},
+                                                        "torch.linear(x, self.weight, self.bias)"));
+    c10::List<std::string> names;
+    names.push_back("id");
+    names.push_back("mix");
+    m.register_attribute("stage_names", c10::ListType::ofStrings(), names);
+    m.define("def forward(self, x):\n    return self.classifier.forward(self.stages.mix.forward(self.stages.id.forward(x)).mean([2, 3]))\n");
+    StagedNetwork net(m);
+    torch::manual_seed(12);
+    const auto a = torch::randn({4, 2, 2, 2});
+    const auto out = importanceJacobians(net, 0, a);
+    EXPECT_FALSE(out.closedForm);
+    EXPECT_TRUE(torch::allclose(out.values, importanceJacobiansByBackward(net, 0, a)));
+    const auto z = torch::randn({1, 3});
+    EXPECT_TRUE(torch::allclose(torch::matmul(z, out.values).squeeze(1), importanceBasis(net, 0, a, z).squeeze(1),
+                                1e-5, 1e-6));
+}
+
+// The full-space objective and gradient equal autograd through the definition (double precision).
+TEST(Alpha2WFull, ClosedFormGradientEqualsAutograd) {
+    torch::manual_seed(13);
+    const int64_t P = 5, K = 7, F = 6, C = 3, R = 4;
+    const auto opts = torch::TensorOptions().dtype(torch::kDouble);
+    const auto J = torch::randn({P, F, K}, opts);  // J_p' rows
+    LinearHead seen{torch::randn({R, F}, opts), torch::randn({R}, opts)};
+    const auto targets = torch::nn::functional::normalize(torch::randn({C, K}, opts),
+                                                          torch::nn::functional::NormalizeFuncOptions().dim(1));
+    const double lambda = 0.4;
+    const auto w = torch::randn({C, F}, opts).requires_grad_(true);
+    const auto induced = torch::einsum("pfk,cf->cpk", {J, w});
+    const auto cos = torch::nn::functional::cosine_similarity(
+        induced, targets.unsqueeze(1), torch::nn::functional::CosineSimilarityFuncOptions().dim(2).eps(0));
+    const auto l2 = (w - seen.weight.mean(0)).pow(2).sum(1);
+    const auto reference = ((1.0 - cos).mean(1) + lambda * l2).mean();
+    reference.backward();
+    const auto closed = alpha2wFullObjective(prepareFullAlpha2W(J, seen), targets, lambda, w.detach());
+    EXPECT_NEAR(closed.loss.item<double>(), reference.item<double>(), 1e-12);
+    EXPECT_TRUE(torch::allclose(closed.gradient, w.grad(), 1e-9, 1e-12)) << closed.gradient << "\nvs\n" << w.grad();
+}
+
+// A target outside what the span of the seen rows can induce: every pool image shares one
+// Jacobian J0 (K = 5 < F = 8, so J0 reaches every target), and the two seen rows induce only a
+// 2-d subspace S of the 5-d importances. The target is u + 0.5 s with unit u orthogonal to S and
+// unit s in S: the best cosine within the span is 0.5 / sqrt(1.25) (the target's projection on S),
+// a cosine loss of 0.553 that span mode must reach and cannot beat; full mode reaches 0.
+TEST(Alpha2WFull, RecoversATargetOutsideTheSpan) {
+    torch::manual_seed(14);
+    const int64_t P = 4, K = 5, F = 8, R = 2;
+    const auto J0 = torch::randn({F, K});  // J0' : row j = the importance e_j induces
+    const auto J = J0.unsqueeze(0).expand({P, F, K}).contiguous();
+    LinearHead seen{torch::randn({R, F}), torch::zeros({R})};
+    const auto Q = std::get<0>(torch::linalg::qr(torch::mm(seen.weight, J0).t()));  // K x 2, orthonormal basis of S
+    auto u = torch::randn({K});
+    u = u - torch::mv(Q, torch::mv(Q.t(), u));
+    u = u / u.norm();
+    const auto target = (u + 0.5 * Q.select(1, 0)).unsqueeze(0);  // 1 x K
+    const double bestSpanLoss = 1.0 - 0.5 / std::sqrt(1.25);
+    Alpha2WOptions options;
+    options.lambda = 0;
+    options.maxIterations = 2000;
+    options.tolerance = 1e-9;
+    Alpha2WReport spanReport, fullReport;
+    const auto span = alpha2w(torch::matmul(seen.weight, J), seen, target, options, &spanReport);
+    const auto full = alpha2wFull(prepareFullAlpha2W(J, seen), target, options, &fullReport, {}, {}, span.optimum);
+    EXPECT_NEAR(spanReport.cosineLoss, bestSpanLoss, 1e-4);
+    EXPECT_LT(fullReport.cosineLoss, 1e-6) << fullReport.iterations << " iterations";
+    const auto induced = torch::mm(full.weight, J0);
+    EXPECT_GT(torch::nn::functional::cosine_similarity(induced, target).item<float>(), 0.99999f);
+}
+
+// A large lambda pins the full-space weights to the mean seen weight vector, and the original's
+// choices (no norm rescaling, zero bias) leave the optimum as it is.
+TEST(Alpha2WFull, LargeLambdaStaysAtTheMeanSeenWeightWithoutRescaling) {
+    torch::manual_seed(15);
+    const auto J = torch::randn({3, 5, 8});
+    LinearHead seen{torch::randn({4, 5}), torch::randn({4})};
+    Alpha2WOptions options;
+    options.lambda = 1e4;
+    options.rescaleNorm = false;
+    options.matchBiasLevel = false;
+    Alpha2WReport report;
+    const auto out = alpha2wFull(prepareFullAlpha2W(J, seen), torch::randn({1, 8}), options, &report);
+    EXPECT_TRUE(torch::allclose(out.weight[0], seen.weight.mean(0), 1e-3, 1e-4)) << out.weight << seen.weight.mean(0);
+    EXPECT_TRUE(torch::equal(out.weight, out.optimum));
+    EXPECT_EQ(out.bias.abs().max().item<float>(), 0.0f);
 }
 
 // Importances generated by a linear map of the (normalised) class vectors: the fitted map must
