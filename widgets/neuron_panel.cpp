@@ -51,9 +51,13 @@ NeuronPanel::NeuronPanel(ExplainerController* controller, QWidget* parent)
     table_->setSelectionMode(QAbstractItemView::SingleSelection);
     table_->verticalHeader()->hide();
     table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 8);  // compact rows
-    // The names need the room: the numeric columns take what their contents need, the names the rest.
+    // Names whole, never elided: every column as wide as its contents, the names (five attributes,
+    // wider than the dock) last, so the numbers stay in view and the table scrolls sideways.
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    table_->horizontalHeader()->setSectionResizeMode(NeuronTableModel::NameColumn, QHeaderView::Stretch);
+    table_->horizontalHeader()->moveSection(table_->horizontalHeader()->visualIndex(NeuronTableModel::NameColumn),
+                                            NeuronTableModel::ColumnCount - 1);
+    table_->horizontalHeader()->setStretchLastSection(false);
+    table_->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
 
     images_ = new QStandardItemModel(this);
     imagesView_ = new QListView(this);

@@ -17,6 +17,8 @@ namespace niwt::gui {
 
 namespace {
 constexpr int kThumbnailPixels = 96;
+constexpr int kCaptionLines = 2;       // captions wrap under the thumbnail, whole words
+constexpr int kCaptionExtraWidth = 44;  // px beside the thumbnail: "#200 Nelson Sharp" on one line
 constexpr int kSummaryClasses = 3;  // the summary names this many most frequent true classes
 }  // namespace
 
@@ -46,9 +48,15 @@ RankedImagesPanel::RankedImagesPanel(QWidget* parent) : QWidget(parent) {
     view_->setWrapping(true);
     view_->setUniformItemSizes(true);
     view_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    // "#2 Red headed Woodpecker" whole: wrapped to two lines under the thumbnail, not elided
+    // (the tool tip repeats it); only a caption longer than two lines would still be elided.
+    view_->setWordWrap(true);
     view_->setTextElideMode(Qt::ElideRight);
     view_->setIconSize(QSize(kThumbnailPixels, kThumbnailPixels));
-    view_->setGridSize(QSize(kThumbnailPixels + 24, kThumbnailPixels + 2 * view_->fontMetrics().height() + 12));
+    const QSize grid(kThumbnailPixels + kCaptionExtraWidth,
+                     kThumbnailPixels + kCaptionLines * view_->fontMetrics().lineSpacing() + 14);
+    view_->setGridSize(grid);
+    model_->setItemSize(grid - QSize(4, 4));  // the item, not only the grid, has the caption's room
     view_->setModel(model_);
 
     auto* header = new QHBoxLayout;
@@ -111,7 +119,8 @@ void RankedImagesPanel::rebuild() {
         shortName.remove(numberPrefix);
         shortName.replace(QLatin1Char('_'), QLatin1Char(' '));
         item.label = tr("#%1 %2").arg(rank + 1).arg(shortName);
-        item.toolTip = tr("rank %1, score %2\ntrue class: %3\n%4")
+        item.toolTip = tr("%1\nrank %2, score %3\ntrue class: %4\n%5")
+                           .arg(item.label)
                            .arg(rank + 1)
                            .arg(QLocale().toString(double(ranked.score), 'f', 3), trueClass, item.path);
         items.push_back(std::move(item));

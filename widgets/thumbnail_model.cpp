@@ -61,6 +61,16 @@ void ThumbnailModel::setThumbnailSize(int pixels) {
     totalItems_ = total;
 }
 
+void ThumbnailModel::setItemSize(const QSize& size) {
+    if (size == itemSize_) return;
+    itemSize_ = size;
+    if (!rows_.isEmpty()) emit dataChanged(index(0), index(int(rows_.size()) - 1), {Qt::SizeHintRole});
+}
+
+QSize ThumbnailModel::itemSize() const {
+    return itemSize_.isValid() ? itemSize_ : QSize(thumbnailSize_ + 12, thumbnailSize_ + 26);
+}
+
 ThumbnailModel::State ThumbnailModel::state(int row) const {
     return row >= 0 && row < rows_.size() ? rows_[row].state : State::Pending;
 }
@@ -80,7 +90,7 @@ QVariant ThumbnailModel::data(const QModelIndex& index, int role) const {
         return placeholder(row.state == State::Failed);
     case Qt::ToolTipRole:
         return row.error.isEmpty() ? row.item.toolTip : row.item.toolTip + QLatin1Char('\n') + row.error;
-    case Qt::SizeHintRole: return QSize(thumbnailSize_ + 12, thumbnailSize_ + 26);
+    case Qt::SizeHintRole: return itemSize();
     case PathRole: return row.item.path;
     case StateRole: return int(row.state);
     case ErrorRole: return row.error;

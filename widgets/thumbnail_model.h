@@ -4,6 +4,7 @@
 // the first time a view asks for its decoration, and arrives on the GUI thread as a QPixmap. Only the first maxItems() images are
 // listed, and recently made thumbnails are kept in a cache shared by all rows.
 #include <QAbstractListModel>
+#include <QSize>
 #include <QCache>
 #include <QPixmap>
 #include <QString>
@@ -42,6 +43,10 @@ public:
     int maxItems() const { return maxItems_; }
     void setThumbnailSize(int pixels);  // reloads the shown rows (from the cache where possible)
     int thumbnailSize() const { return thumbnailSize_; }
+    // The size each item asks of its view (Qt::SizeHintRole): room for the thumbnail and its
+    // caption. Invalid (the default): the thumbnail plus one line of text.
+    void setItemSize(const QSize& size);
+    QSize itemSize() const;
     void setCacheCapacity(int kilobytes) { cache_.setMaxCost(kilobytes); }
 
     // Starts loading rows first..last (clamped) that are not loaded yet, without waiting for a
@@ -82,6 +87,7 @@ private:
     int totalItems_ = 0;
     int maxItems_ = 200;
     int thumbnailSize_ = 96;
+    QSize itemSize_;  // invalid: from thumbnailSize_
     int loadedCount_ = 0;
     int failedCount_ = 0;
     mutable int inFlight_ = 0;

@@ -1,9 +1,13 @@
 // The neuron table model and its proxy: data roles, sorting by importance and rank, filtering on
 // unit and name, and the listing of the rows shown that Export CSV writes with the one neuron CSV
 // writer (niwt::writeNeuronTableCsv, also `niwt neurons`'). A hand-made listing, no engine.
+#include "widgets/explainer_controller.h"
+#include "widgets/neuron_panel.h"
 #include "widgets/neuron_table_model.h"
 
 #include <QFile>
+#include <QHeaderView>
+#include <QTableView>
 #include <QSortFilterProxyModel>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -172,6 +176,44 @@ private slots:
                              "1,-0.5,4,has_bill_shape::hooked,0.8,,\n"
                              "2,1.5,1,has_tail::long,0.7,has_wing_color::grey,0.1\n"
                              "3,0.7,2,\"white, fluffy\",0.25,,\n"));
+    }
+
+    // The Neurons panel at the default layout's dock width (380 px at 1280x800): every name
+    // column cell is whole (its column as wide as its longest text), after the numbers.
+    void panelShowsNamesWhole() {
+        niwt::gui::ExplainerController controller;
+        niwt::gui::NeuronPanel panel(&controller);
+        QTableView* table = panel.table();
+        auto* proxy = qobject_cast<QSortFilterProxyModel*>(table->model());
+        QVERIFY(proxy);
+        auto* model = qobject_cast<NeuronTableModel*>(proxy->sourceModel());
+        QVERIFY(model);
+        niwt::NeuronListing listing = classListing();
+        listing.rows.push_back(entry(4,
+                                     {{"has_bill_length::about_the_same_as_head", 0.9},
+                                      {"has_upperparts_color::grey", 0.8},
+                                      {"has_under_tail_color::buff", 0.7},
+                                      {"has_wing_pattern::multi-colored", 0.6},
+                                      {"has_forehead_color::iridescent", 0.5}},
+                                     2.5, 1));
+        model->setListing(listing);
+        panel.resize(380, 480);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+
+        QHeaderView* header = table->horizontalHeader();
+        QCOMPARE(header->visualIndex(NeuronTableModel::NameColumn), int(NeuronTableModel::ColumnCount) - 1);
+        const QFontMetrics metrics(table->font());
+        const int margin = 2 * (table->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, table) + 1);
+        for (int row = 0; row < proxy->rowCount(); ++row)
+            for (int column = 0; column < NeuronTableModel::ColumnCount; ++column) {
+                const QString text = proxy->index(row, column).data().toString();
+                QVERIFY2(metrics.horizontalAdvance(text) + margin <= header->sectionSize(column), qPrintable(text));
+            }
+        // The numbers stay in view; the names scroll sideways.
+        QVERIFY(header->sectionViewportPosition(NeuronTableModel::RankColumn) +
+                    header->sectionSize(NeuronTableModel::RankColumn) <=
+                table->viewport()->width());
     }
 };
 
