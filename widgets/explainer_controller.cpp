@@ -12,7 +12,8 @@ namespace niwt::gui {
 ExplainerWorker::~ExplainerWorker() = default;
 
 template <typename Work>
-void ExplainerWorker::guarded(quint64 job, const CancelFlag& cancel, const Work& work) {
+void ExplainerWorker::guarded(quint64 job, const CancelFlag& cancel, const ExplainerProgressFn& meter,
+                              const Work& work) {
     if (cancel->load()) {  // cancelled while queued: do not start
         emit cancelled(job);
     } else {
@@ -21,6 +22,7 @@ void ExplainerWorker::guarded(quint64 job, const CancelFlag& cancel, const Work&
             sinceEmit.start();
             QString lastPhase;
             const auto progressFn = [&](const std::string& phase, int done, int total) {
+                if (meter) meter(phase, done, total);  // throttled there (ProgressMeter)
                 const QString name = QString::fromStdString(phase);
                 // Throttled, but a new phase and a phase's end always get through.
                 if (name == lastPhase && done < total && sinceEmit.elapsed() < kProgressIntervalMs)
@@ -45,11 +47,11 @@ void ExplainerWorker::guarded(quint64 job, const CancelFlag& cancel, const Work&
 }
 
 void ExplainerWorker::prepare(quint64 job, CancelFlag cancel, const niwt::EngineContext& context,
-                              const niwt::ExplainerOptions& options) {
+                              const niwt::ExplainerOptions& options, const ExplainerProgressFn& meter) {
     // The previous engine belongs to the previous data set or bundle: it goes now, so a failed or
     // cancelled prepare leaves none (later jobs then say so).
     explainer_.reset();
-    guarded(job, cancel, [&](const ExplainerProgressFn& progressFn, const ExplainerCancelFn& cancelled) {
+    guarded(job, cancel, meter, [&](const ExplainerProgressFn& progressFn, const ExplainerCancelFn& cancelled) {
         auto explainer = std::make_unique<niwt::Explainer>(context, options);
         const niwt::ExplainerInfo info = explainer->prepare(progressFn, cancelled);
         explainer_ = std::move(explainer);
@@ -65,8 +67,9 @@ void requirePrepared(const std::unique_ptr<niwt::Explainer>& explainer) {
 }  // namespace
 
 void ExplainerWorker::explain(quint64 job, CancelFlag cancel, const QString& imagePath, const niwt::ExplainClass& target,
-                              const QString& stage, const std::vector<niwt::ExplainClass>& newClasses, int top) {
-    guarded(job, cancel, [&](const ExplainerProgressFn& progressFn, const ExplainerCancelFn& cancelled) {
+                              const QString& stage, const std::vector<niwt::ExplainClass>& newClasses, int top,
+                              const ExplainerProgressFn& meter) {
+    guarded(job, cancel, meter, [&](const ExplainerProgressFn& progressFn, const ExplainerCancelFn& cancelled) {
         requirePrepared(explainer_);
         emit explained(job, explainer_->explain(imagePath.toStdString(), target, stage.toStdString(), newClasses, top,
                                                 progressFn, cancelled));
@@ -74,16 +77,17 @@ void ExplainerWorker::explain(quint64 job, CancelFlag cancel, const QString& ima
 }
 
 void ExplainerWorker::neurons(quint64 job, CancelFlag cancel, const QString& stage, int topAttributes, bool withClass,
-                              const niwt::ExplainClass& target) {
-    guarded(job, cancel, [&](const ExplainerProgressFn& progressFn, const ExplainerCancelFn& cancelled) {
+                              const niwt::ExplainClass& target, const ExplainerProgressFn& meter) {
+    guarded(job, cancel, meter, [&](const ExplainerProgressFn& progressFn, const ExplainerCancelFn& cancelled) {
         requirePrepared(explainer_);
         emit neuronTableReady(job, explainer_->neuronTable(stage.toStdString(), topAttributes,
                                                            withClass ? &target : nullptr, progressFn, cancelled));
     });
 }
 
-void ExplainerWorker::unitImages(quint64 job, CancelFlag cancel, const QString& stage, int unit, int count) {
-    guarded(job, cancel, [&](const ExplainerProgressFn& progressFn, const ExplainerCancelFn& cancelled) {
+void ExplainerWorker::unitImages(quint64 job, CancelFlag cancel, const QString& stage, int unit, int count,
+                                 const ExplainerProgressFn& meter) {
+    guarded(job, cancel, meter, [&](const ExplainerProgressFn& progressFn, const ExplainerCancelFn& cancelled) {
         requirePrepared(explainer_);
         emit unitImagesReady(job, unit,
                              explainer_->topImagesForUnit(unit, count, stage.toStdString(), progressFn, cancelled));
@@ -161,11 +165,11 @@ ExplainerController::~ExplainerController() {
     runner_->waitForLane(kLane);  // at most one batch: the running job sees its cancel flag
 }
 
-quint64 ExplainerController::submit(const QString& title,
-                                    std::function<void(ExplainerWorker&, quint64, const CancelFlag&)> work) {
-    // The runner's flag is the job's flag: cancel(job) here and the runner's cancel are one.
+quint64 ExplainerController::submit(const QString& title, std::function<void(ExplainerWorker&, JobControl&)> work) {
+    // The runner's flag is the job's flag: cancel(job) here and the runner's cancel are one. The
+    // engine's progress goes through the control's meter to the status bar (JobStatusBar).
     const quint64 job = runner_->start(kLane, title, [worker = worker_, work = std::move(work)](JobControl& control) {
-        work(*worker, control.job(), control.flag());
+        work(*worker, control);
     });
     flags_.insert(job);
     if (flags_.size() == 1)
@@ -194,8 +198,9 @@ quint64 ExplainerController::setEngine(const EngineContext& context, const Expla
     context_ = context;
     emit jobStatus(tr("explainer: preparing"));
     const quint64 job = submit(tr("Preparing the explainer"),
-                               [context, options](ExplainerWorker& worker, quint64 job, const CancelFlag& flag) {
-                                   worker.prepare(job, flag, context, options);
+                               [context, options](ExplainerWorker& worker, JobControl& control) {
+                                   worker.prepare(control.job(), control.flag(), context, options,
+                                                  control.progressFunction());
                                });
     preparingJob_ = job;
     return job;
@@ -228,9 +233,10 @@ quint64 ExplainerController::explain(const QString& imagePath, const ExplainClas
     if (!prepared_)
         return 0;
     return submit(tr("Explaining %1").arg(QFileInfo(imagePath).fileName()),
-                  [imagePath, target, stage, classes = newExplainClasses(), top](ExplainerWorker& worker, quint64 job,
-                                                                                 const CancelFlag& flag) {
-                      worker.explain(job, flag, imagePath, target, stage, classes, top);
+                  [imagePath, target, stage, classes = newExplainClasses(), top](ExplainerWorker& worker,
+                                                                                 JobControl& control) {
+                      worker.explain(control.job(), control.flag(), imagePath, target, stage, classes, top,
+                                     control.progressFunction());
                   });
 }
 
@@ -239,18 +245,20 @@ quint64 ExplainerController::neuronTable(const QString& stage, int topAttributes
         return 0;
     const bool withClass = target != nullptr;
     const ExplainClass cls = target ? *target : ExplainClass{};
-    return submit(tr("Naming neurons"), [stage, topAttributes, withClass, cls](ExplainerWorker& worker, quint64 job,
-                                                                               const CancelFlag& flag) {
-        worker.neurons(job, flag, stage, topAttributes, withClass, cls);
-    });
+    return submit(tr("Naming neurons"),
+                  [stage, topAttributes, withClass, cls](ExplainerWorker& worker, JobControl& control) {
+                      worker.neurons(control.job(), control.flag(), stage, topAttributes, withClass, cls,
+                                     control.progressFunction());
+                  });
 }
 
 quint64 ExplainerController::unitImages(const QString& stage, int unit, int count) {
     if (!prepared_)
         return 0;
     return submit(tr("Finding the images of neuron %1").arg(unit),
-                  [stage, unit, count](ExplainerWorker& worker, quint64 job, const CancelFlag& flag) {
-                      worker.unitImages(job, flag, stage, unit, count);
+                  [stage, unit, count](ExplainerWorker& worker, JobControl& control) {
+                      worker.unitImages(control.job(), control.flag(), stage, unit, count,
+                                        control.progressFunction());
                   });
 }
 

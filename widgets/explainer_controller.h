@@ -41,14 +41,18 @@ public:
     static constexpr int kProgressIntervalMs = 50;  // progress signals at most this often
 
     // Run on the worker's thread (the controller queues them there).
+    // `meter`: every progress report of the engine also goes there (the controller passes the
+    // runner's JobControl::progress, so the status bar shows done/total, rate and time left).
     void prepare(quint64 job, niwt::gui::CancelFlag cancel, const niwt::EngineContext& context,
-                 const niwt::ExplainerOptions& options);
+                 const niwt::ExplainerOptions& options, const niwt::ExplainerProgressFn& meter = {});
     void dropEngine() { explainer_.reset(); }
     void explain(quint64 job, niwt::gui::CancelFlag cancel, const QString& imagePath, const niwt::ExplainClass& target,
-                 const QString& stage, const std::vector<niwt::ExplainClass>& newClasses, int top);
+                 const QString& stage, const std::vector<niwt::ExplainClass>& newClasses, int top,
+                 const niwt::ExplainerProgressFn& meter = {});
     void neurons(quint64 job, niwt::gui::CancelFlag cancel, const QString& stage, int topAttributes, bool withClass,
-                 const niwt::ExplainClass& target);
-    void unitImages(quint64 job, niwt::gui::CancelFlag cancel, const QString& stage, int unit, int count);
+                 const niwt::ExplainClass& target, const niwt::ExplainerProgressFn& meter = {});
+    void unitImages(quint64 job, niwt::gui::CancelFlag cancel, const QString& stage, int unit, int count,
+                    const niwt::ExplainerProgressFn& meter = {});
 
 signals:
     void progress(quint64 job, const QString& phase, int done, int total);
@@ -62,7 +66,7 @@ signals:
 
 private:
     template <typename Work>
-    void guarded(quint64 job, const CancelFlag& cancel, const Work& work);
+    void guarded(quint64 job, const CancelFlag& cancel, const niwt::ExplainerProgressFn& meter, const Work& work);
 
     std::unique_ptr<niwt::Explainer> explainer_;
 };
@@ -118,7 +122,7 @@ signals:
 
 private:
     // Queues `work` on the worker in the explainer lane; returns the job's number.
-    quint64 submit(const QString& title, std::function<void(ExplainerWorker&, quint64, const CancelFlag&)> work);
+    quint64 submit(const QString& title, std::function<void(ExplainerWorker&, JobControl&)> work);
     void jobEnded(quint64 job);
 
     JobRunner* runner_ = nullptr;

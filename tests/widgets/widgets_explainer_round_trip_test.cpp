@@ -221,6 +221,36 @@ private slots:
     // sees the flag at the engine's next batch, reports cancelled, and keeps no engine; a job
     // cancelled before it starts never starts. A fresh cache, so the features are computed in
     // batches (a cached load has no batch to stop between).
+    // The engine's inner progress (feature extraction while preparing, on a cold cache) reaches the
+    // window's runner, which the status bar follows: done/total per phase with rate and time left.
+    void prepareProgressReachesTheRunner() {
+        JobRunner runner;
+        ExplainerController controller(&runner);
+        QSignalSpy started(&runner, &JobRunner::started);
+        QSignalSpy progress(&runner, &JobRunner::progress);
+        QSignalSpy prepared(&controller, &ExplainerController::prepared);
+        niwt::EngineContext o = options();
+        o.cacheDir = dir_.filePath(QStringLiteral("cache-progress")).toStdString();
+        const quint64 job = controller.setEngine(o);
+        QTRY_COMPARE_WITH_TIMEOUT(prepared.count(), 1, kPrepareTimeoutMs);
+        QTRY_VERIFY(!runner.isBusy());
+        QCOMPARE(started.count(), 1);
+        QCOMPARE(started.first().at(0).toULongLong(), job);
+        QCOMPARE(started.first().at(1).toString(), QStringLiteral("explainer"));
+        QVERIFY(progress.count() > 0);
+        bool phaseCompleted = false;
+        for (const QList<QVariant>& report : std::as_const(progress)) {
+            QCOMPARE(report.at(0).toULongLong(), job);
+            const auto p = report.at(1).value<JobProgress>();
+            QVERIFY2(!p.phase.isEmpty() && p.text.startsWith(p.phase), qPrintable(p.text));
+            if (p.total > 0 && p.done == p.total) {
+                phaseCompleted = true;
+                QVERIFY2(p.text.contains(QStringLiteral("%1/%2").arg(p.done).arg(p.total)), qPrintable(p.text));
+            }
+        }
+        QVERIFY(phaseCompleted);
+    }
+
     void cancelMidPrepareLeavesNoEngine() {
         ExplainerWorker worker;
         QSignalSpy prepared(&worker, &ExplainerWorker::prepared);
