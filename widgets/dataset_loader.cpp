@@ -41,11 +41,14 @@ std::shared_ptr<Dataset> loadDataset(const DatasetRequest& request) {
     return dataset;
 }
 
-DatasetLoader::DatasetLoader(JobRunner* runner, QObject* parent) : QObject(parent), runner_(runner) {
-    if (!runner_) {
-        ownRunner_ = std::make_unique<JobRunner>();
-        runner_ = ownRunner_.get();
-    }
+DatasetLoader::DatasetLoader(JobRunner* runner, QObject* parent)
+    : QObject(parent), lane_(std::make_unique<LaneClient>(runner, QStringLiteral("dataset"))) {
+    // The latest open() cancelled before it began (Cancel in the status bar): it reports nothing.
+    connect(lane_.get(), &LaneClient::endedUnreported, this, [this](quint64 job) {
+        if (job != latestJob_ || !busy_) return;
+        busy_ = false;
+        emit failed(latestRequest_, tr("%1: opening cancelled").arg(latestRequest_.spec));
+    });
 }
 
 DatasetLoader::~DatasetLoader() = default;
@@ -56,7 +59,8 @@ void DatasetLoader::open(const DatasetRequest& request) {
     // The result comes back through `post`, in this loader's context: if the loader goes first,
     // the result is simply lost.
     QPointer<DatasetLoader> self(this);
-    runner_->start(QStringLiteral("dataset"), tr("Opening %1").arg(request.displayName()), [self, id, request](JobControl& control) {
+    latestRequest_ = request;
+    latestJob_ = lane_->start(tr("Opening %1").arg(request.displayName()), [self, id, request](JobControl& control) {
         Result result;
         try {
             result.dataset = loadDataset(request);
@@ -67,8 +71,10 @@ void DatasetLoader::open(const DatasetRequest& request) {
         }
         if (!result.dataset && result.error.isEmpty())
             result.error = QObject::tr("%1: could not open the data set").arg(request.spec);
-        control.post([self, id, request, result] {
-            if (!self || id != self->latest_) return;  // gone, or superseded by a newer open()
+        control.post([self, id, job = control.job(), request, result] {
+            if (!self) return;
+            self->lane_->reported(job);
+            if (id != self->latest_) return;  // superseded by a newer open()
             self->busy_ = false;
             if (result.dataset)
                 emit self->loaded(request, result.dataset);

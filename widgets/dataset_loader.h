@@ -3,6 +3,7 @@
 // lane of the window's JobRunner.
 #include "core/data/dataset.h"
 #include "widgets/job_runner.h"
+#include "widgets/lane_client.h"
 
 #include <QObject>
 #include <QStringList>
@@ -52,10 +53,11 @@ private:
         std::shared_ptr<const Dataset> dataset;
         QString error;
     };
-    JobRunner* runner_ = nullptr;
-    std::unique_ptr<JobRunner> ownRunner_;
-    bool busy_ = false;
+    std::unique_ptr<LaneClient> lane_;  // the "dataset" lane of the window's runner (or its own)
+    bool busy_ = false;  // the latest open() has not reported yet
     int latest_ = 0;
+    quint64 latestJob_ = 0;
+    DatasetRequest latestRequest_;
 };
 
 }  // namespace niwt::gui

@@ -11,38 +11,38 @@
 namespace niwt::gui {
 
 namespace {
-const QString kLane = QStringLiteral("network");
 // At most ~10 progress signals a second, plus each epoch's last batch, so the GUI thread is not
 // flooded by fast batches.
 constexpr int kProgressIntervalMs = 100;
 }  // namespace
 
 DefaultNetworkJob::DefaultNetworkJob(JobRunner* runner, QObject* parent)
-    : QObject(parent), function_(&niwt::ensureDefaultNetwork), runner_(runner) {
+    : QObject(parent),
+      function_(&niwt::ensureDefaultNetwork),
+      lane_(std::make_unique<LaneClient>(runner, QStringLiteral("network"))) {
     qRegisterMetaType<niwt::NetworkTrainingProgress>();
     qRegisterMetaType<niwt::DefaultNetworkResult>();
-    if (!runner_) {
-        ownRunner_ = std::make_unique<JobRunner>();
-        runner_ = ownRunner_.get();
-    }
-    connect(runner_, &JobRunner::finished, this, [this](quint64 job) {
+    // Cancelled before it started: the runner ends it with no outcome (endedUnreported comes first).
+    connect(lane_.get(), &LaneClient::endedUnreported, this, [this](quint64 job) {
+        if (job == job_) emit cancelled();
+    });
+    connect(lane_->runner(), &JobRunner::finished, this, [this](quint64 job) {
         if (job != job_) return;
         job_ = 0;
-        if (!outcomeReported_) emit cancelled();  // cancelled before it started
         emit finished();
     });
 }
 
 DefaultNetworkJob::~DefaultNetworkJob() {
     cancel();
-    runner_->waitForLane(kLane);
+    lane_->waitForLane();
 }
 
 bool DefaultNetworkJob::start(std::shared_ptr<const Dataset> dataset, const DefaultNetworkOptions& options) {
     if (job_) return false;
-    outcomeReported_ = false;
     QPointer<DefaultNetworkJob> self(this);
-    job_ = runner_->start(kLane, tr("Preparing the default network"), [self, dataset, options, function = function_](JobControl& control) {
+    const QString title = tr("Preparing the default network");
+    job_ = lane_->start(title, [self, dataset, options, function = function_](JobControl& control) {
         QElapsedTimer sinceEmit;
         sinceEmit.start();
         const auto onProgress = [&](const NetworkTrainingProgress& p) {
@@ -58,24 +58,24 @@ bool DefaultNetworkJob::start(std::shared_ptr<const Dataset> dataset, const Defa
         try {
             if (!dataset) throw std::runtime_error("no data set to train the default network on");
             const DefaultNetworkResult result = function(*dataset, options, onProgress, cancelled);
-            control.post([self, result] {
+            control.post([self, job = control.job(), result] {
                 if (!self) return;
-                self->outcomeReported_ = true;
+                self->lane_->reported(job);
                 emit self->succeeded(result);
             });
         } catch (const niwt::Cancelled&) {
-            control.post([self] {
+            control.post([self, job = control.job()] {
                 if (!self) return;
-                self->outcomeReported_ = true;
+                self->lane_->reported(job);
                 emit self->cancelled();
             });
         } catch (const std::exception& e) {
             // A cancel that surfaced as another error is still a cancel to the user.
             const QString message = QString::fromLocal8Bit(e.what());
             const bool wasCancelled = cancelled();
-            control.post([self, message, wasCancelled] {
+            control.post([self, job = control.job(), message, wasCancelled] {
                 if (!self) return;
-                self->outcomeReported_ = true;
+                self->lane_->reported(job);
                 if (wasCancelled)
                     emit self->cancelled();
                 else
@@ -87,7 +87,7 @@ bool DefaultNetworkJob::start(std::shared_ptr<const Dataset> dataset, const Defa
 }
 
 void DefaultNetworkJob::cancel() {
-    if (job_) runner_->cancel(job_);
+    if (job_) lane_->cancel(job_);
 }
 
 }  // namespace niwt::gui

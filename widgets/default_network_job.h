@@ -5,6 +5,7 @@
 #include "core/data/dataset.h"
 #include "core/pipeline/default_network.h"
 #include "widgets/job_runner.h"
+#include "widgets/lane_client.h"
 
 #include <QMetaType>
 #include <QObject>
@@ -42,10 +43,8 @@ signals:
 
 private:
     DefaultNetworkFunction function_;
-    JobRunner* runner_ = nullptr;
-    std::unique_ptr<JobRunner> ownRunner_;
+    std::unique_ptr<LaneClient> lane_;  // the "network" lane of the window's runner (or its own)
     quint64 job_ = 0;  // running, 0: none
-    bool outcomeReported_ = false;
 };
 
 }  // namespace niwt::gui

@@ -171,8 +171,7 @@ EvaluationPanel::EvaluationPanel(QWidget* parent) : QWidget(parent) {
 EvaluationPanel::~EvaluationPanel() {
     // The evaluation holds a copy of what it needs (the data set's shared pointer, strings); it
     // only has to stop: its result is posted through a guarded pointer and dropped.
-    if (job_ && runner_)
-        runner_->cancel(job_);
+    if (job_ && lane_) lane_->cancel(job_);
 }
 
 void EvaluationPanel::setContext(const EngineContext& context) {
@@ -232,6 +231,7 @@ void EvaluationPanel::run() {
     emit statusChanged(tr("Evaluating %1").arg(QString::fromStdString(context_.dataset->spec)));
 
     const auto finish = [this, generation = generation_](const Outcome& outcome) {
+        lane()->reported(job_);
         running_ = false;
         job_ = 0;
         if (generation != generation_) {
@@ -253,7 +253,7 @@ void EvaluationPanel::run() {
         updateButtons();
     };
     QPointer<EvaluationPanel> self(this);
-    job_ = runner()->start(QStringLiteral("evaluation"), tr("Evaluating %1").arg(QString::fromStdString(context_.dataset->spec)),
+    job_ = lane()->start(tr("Evaluating %1").arg(QString::fromStdString(context_.dataset->spec)),
                            [self, request, finish](JobControl& control) {
                                Outcome outcome;
                                try {
@@ -272,20 +272,16 @@ void EvaluationPanel::run() {
                            });
 }
 
-JobRunner* EvaluationPanel::runner() {
-    if (!runner_) setRunner(nullptr);
-    return runner_;
+LaneClient* EvaluationPanel::lane() {
+    if (!lane_) setRunner(nullptr);
+    return lane_.get();
 }
 
 void EvaluationPanel::setRunner(JobRunner* runner) {
-    if (!runner) {
-        ownRunner_ = std::make_unique<JobRunner>();
-        runner = ownRunner_.get();
-    }
-    runner_ = runner;
+    lane_ = std::make_unique<LaneClient>(runner, QStringLiteral("evaluation"));
     // The work reports its outcome before the runner ends the job; a job still unreported then was
     // cancelled before it started.
-    connect(runner_, &JobRunner::finished, this, [this](quint64 job) {
+    connect(lane_.get(), &LaneClient::endedUnreported, this, [this](quint64 job) {
         if (job == 0 || job != job_) return;
         job_ = 0;
         running_ = false;
@@ -298,7 +294,7 @@ void EvaluationPanel::setRunner(JobRunner* runner) {
 
 void EvaluationPanel::cancel() {
     if (running_ && job_) {
-        runner()->cancel(job_);
+        lane()->cancel(job_);
         status_->setText(tr("Cancelling…"));
     }
 }

@@ -5,6 +5,7 @@
 #include "core/data/dataset.h"
 #include "core/pipeline/gzsl_evaluation.h"
 #include "widgets/job_runner.h"
+#include "widgets/lane_client.h"
 
 #include <QAbstractTableModel>
 #include <QWidget>
@@ -89,9 +90,8 @@ private:
     EngineContext context_;
     int generation_ = 0;  // bumped when the context changes
     bool running_ = false;
-    JobRunner* runner();
-    JobRunner* runner_ = nullptr;
-    std::unique_ptr<JobRunner> ownRunner_;
+    LaneClient* lane();
+    std::unique_ptr<LaneClient> lane_;  // the "evaluation" lane of the window's runner (or its own)
     quint64 job_ = 0;  // the running evaluation
     std::optional<GzslEvaluation> last_;
 

@@ -95,25 +95,20 @@ void ExplainerWorker::unitImages(quint64 job, CancelFlag cancel, const QString& 
 }
 
 // ---------------------------------------------------------------------------------------------
-namespace {
-const QString kLane = QStringLiteral("explainer");
-}  // namespace
-
 ExplainerController::ExplainerController(JobRunner* runner, QObject* parent)
-    : QObject(parent), runner_(runner), worker_(std::make_shared<ExplainerWorker>()) {
+    : QObject(parent),
+      lane_(std::make_unique<LaneClient>(runner, QStringLiteral("explainer"))),
+      worker_(std::make_shared<ExplainerWorker>()) {
     qRegisterMetaType<niwt::ExplainerInfo>();
     qRegisterMetaType<niwt::Explanation>();
     qRegisterMetaType<niwt::NeuronListing>();
     qRegisterMetaType<std::vector<niwt::UnitImage>>();
-    if (!runner_) {
-        ownRunner_ = std::make_unique<JobRunner>();
-        runner_ = ownRunner_.get();
-    }
+    connect(lane_.get(), &LaneClient::busyChanged, this, &ExplainerController::busyChanged);
     ExplainerWorker* worker = worker_.get();
 
     // Worker -> controller: queued (different threads), so they arrive in order on this thread.
     connect(worker, &ExplainerWorker::progress, this, [this](quint64 job, const QString& phase, int done, int total) {
-        if (flags_.contains(job) && !runner_->isCancelled(job))
+        if (lane_->isAwaited(job) && lane_->isLive(job))
             emit jobStatus(tr("explainer: %1 %2/%3").arg(phase).arg(done).arg(total));
     });
     connect(worker, &ExplainerWorker::prepared, this, [this](quint64 job, const ExplainerInfo& info) {
@@ -130,13 +125,13 @@ ExplainerController::ExplainerController(JobRunner* runner, QObject* parent)
     });
     // A result of a cancelled job is of a context (or a request) the panels have moved past.
     connect(worker, &ExplainerWorker::explained, this, [this](quint64 job, const Explanation& e) {
-        if (!runner_->isCancelled(job)) emit explained(job, e);
+        if (lane_->isLive(job)) emit explained(job, e);
     });
     connect(worker, &ExplainerWorker::neuronTableReady, this, [this](quint64 job, const NeuronListing& listing) {
-        if (!runner_->isCancelled(job)) emit neuronTableReady(job, listing);
+        if (lane_->isLive(job)) emit neuronTableReady(job, listing);
     });
     connect(worker, &ExplainerWorker::unitImagesReady, this, [this](quint64 job, int unit, const std::vector<UnitImage>& images) {
-        if (!runner_->isCancelled(job)) emit unitImagesReady(job, unit, images);
+        if (lane_->isLive(job)) emit unitImagesReady(job, unit, images);
     });
     connect(worker, &ExplainerWorker::cancelled, this, [this](quint64 job) {
         if (job == preparingJob_)
@@ -150,36 +145,24 @@ ExplainerController::ExplainerController(JobRunner* runner, QObject* parent)
         emit jobStatus(tr("explainer: failed"));
         emit failed(job, message);
     });
-    connect(worker, &ExplainerWorker::finished, this, &ExplainerController::jobEnded);
+    connect(worker, &ExplainerWorker::finished, lane_.get(), &LaneClient::reported);
     // A job cancelled while queued never reaches the worker: the runner says it ended.
-    connect(runner_, &JobRunner::finished, this, [this](quint64 job) {
-        if (!flags_.contains(job)) return;
+    connect(lane_.get(), &LaneClient::endedUnreported, this, [this](quint64 job) {
         if (job == preparingJob_) preparingJob_ = 0;
         emit cancelled(job);
-        jobEnded(job);
     });
 }
 
 ExplainerController::~ExplainerController() {
     cancelAll();
-    runner_->waitForLane(kLane);  // at most one batch: the running job sees its cancel flag
+    lane_->waitForLane();  // at most one batch: the running job sees its cancel flag
 }
 
 quint64 ExplainerController::submit(const QString& title, std::function<void(ExplainerWorker&, JobControl&)> work) {
     // The runner's flag is the job's flag: cancel(job) here and the runner's cancel are one. The
     // engine's progress goes through the control's meter to the status bar (JobStatusBar).
-    const quint64 job = runner_->start(kLane, title, [worker = worker_, work = std::move(work)](JobControl& control) {
-        work(*worker, control);
-    });
-    flags_.insert(job);
-    if (flags_.size() == 1)
-        emit busyChanged(true);
-    return job;
-}
-
-void ExplainerController::jobEnded(quint64 job) {
-    if (flags_.remove(job) && flags_.isEmpty())
-        emit busyChanged(false);
+    return lane_->start(title,
+                        [worker = worker_, work = std::move(work)](JobControl& control) { work(*worker, control); });
 }
 
 quint64 ExplainerController::setEngine(std::shared_ptr<const Dataset> dataset, const QString& bundleDir,
@@ -207,12 +190,11 @@ quint64 ExplainerController::setEngine(const EngineContext& context, const Expla
 }
 
 void ExplainerController::reset() {
-    cancelAll();
+    lane_->cancelAllThen(tr("Closing the explainer"), [worker = worker_](JobControl&) { worker->dropEngine(); });
     prepared_ = false;
     preparingJob_ = 0;
     info_ = {};
     context_ = {};
-    runner_->start(kLane, tr("Closing the explainer"), [worker = worker_](JobControl&) { worker->dropEngine(); });
     emit engineReset();
 }
 
@@ -263,9 +245,9 @@ quint64 ExplainerController::unitImages(const QString& stage, int unit, int coun
 }
 
 void ExplainerController::cancel(quint64 job) {
-    if (flags_.contains(job)) runner_->cancel(job);
+    lane_->cancel(job);
 }
 
-void ExplainerController::cancelAll() { runner_->cancelLane(kLane); }
+void ExplainerController::cancelAll() { lane_->cancelAll(); }
 
 }  // namespace niwt::gui

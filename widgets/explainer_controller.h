@@ -11,8 +11,8 @@
 #include "core/data/dataset.h"
 #include "core/pipeline/explainer.h"
 #include "widgets/job_runner.h"
+#include "widgets/lane_client.h"
 
-#include <QSet>
 #include <functional>
 #include <QList>
 #include <QMetaType>
@@ -101,7 +101,7 @@ public:
 
     bool isPrepared() const { return prepared_; }
     bool isPreparing() const { return preparingJob_ != 0; }
-    bool isBusy() const { return !flags_.isEmpty(); }
+    bool isBusy() const { return lane_->isBusy(); }
     const ExplainerInfo& info() const { return info_; }  // of the last successful prepare
     std::shared_ptr<const Dataset> dataset() const { return context_.dataset; }
 
@@ -123,13 +123,10 @@ signals:
 private:
     // Queues `work` on the worker in the explainer lane; returns the job's number.
     quint64 submit(const QString& title, std::function<void(ExplainerWorker&, JobControl&)> work);
-    void jobEnded(quint64 job);
 
-    JobRunner* runner_ = nullptr;
-    std::unique_ptr<JobRunner> ownRunner_;
+    std::unique_ptr<LaneClient> lane_;  // the "explainer" lane of the window's runner (or its own)
     std::shared_ptr<ExplainerWorker> worker_;
     quint64 preparingJob_ = 0;
-    QSet<quint64> flags_;  // jobs submitted and not finished
     bool prepared_ = false;
     ExplainerInfo info_;
     EngineContext context_;

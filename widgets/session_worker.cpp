@@ -124,15 +124,14 @@ void SessionWorker::exportClassifier(JobControl& control, const QString& directo
 
 // ---------------------------------------------------------------------------------------------
 SessionController::SessionController(JobRunner* runner, QObject* parent)
-    : QObject(parent), runner_(runner), worker_(std::make_shared<SessionWorker>()) {
+    : QObject(parent),
+      lane_(std::make_unique<LaneClient>(runner, QStringLiteral("session"))),
+      worker_(std::make_shared<SessionWorker>()) {
     qRegisterMetaType<niwt::gui::LossPoint>();
     qRegisterMetaType<QVector<niwt::gui::LossPoint>>();
     qRegisterMetaType<niwt::NiwtSessionInfo>();
     qRegisterMetaType<niwt::LearnedClass>();
-    if (!runner_) {
-        ownRunner_ = std::make_unique<JobRunner>();
-        runner_ = ownRunner_.get();
-    }
+    connect(lane_.get(), &LaneClient::busyChanged, this, &SessionController::busyChanged);
 
     // Worker -> controller: queued (the worker runs on the lane's thread), so they arrive in order.
     SessionWorker* worker = worker_.get();
@@ -148,7 +147,7 @@ SessionController::SessionController(JobRunner* runner, QObject* parent)
             info_ = info;
             emit prepared(info);
         }
-        jobEnded(job);
+        lane_->reported(job);
     });
     connect(worker, &SessionWorker::mod2alphaProgress, this, [this](quint64 job, const QVector<LossPoint>& points) {
         if (isLive(job)) emit mod2alphaProgress(points);
@@ -158,52 +157,38 @@ SessionController::SessionController(JobRunner* runner, QObject* parent)
     });
     connect(worker, &SessionWorker::learned, this, [this](quint64 job, const LearnedClass& result) {
         emit learned(job, result);
-        jobEnded(job);
+        lane_->reported(job);
     });
     connect(worker, &SessionWorker::exported, this, [this](quint64 job, const QStringList& files) {
         emit exported(job, files);
-        jobEnded(job);
+        lane_->reported(job);
     });
     connect(worker, &SessionWorker::cancelled, this, [this](quint64 job) {
         if (job == preparingJob_) preparingJob_ = 0;
         emit cancelled(job);
-        jobEnded(job);
+        lane_->reported(job);
     });
     connect(worker, &SessionWorker::failed, this, [this](quint64 job, const QString& message) {
         if (job == preparingJob_) preparingJob_ = 0;
         emit failed(job, message);
-        jobEnded(job);
+        lane_->reported(job);
     });
     // A job cancelled while queued never reaches the worker: the runner says it ended.
-    connect(runner_, &JobRunner::finished, this, [this](quint64 job) {
-        if (!jobs_.contains(job)) return;
+    connect(lane_.get(), &LaneClient::endedUnreported, this, [this](quint64 job) {
         if (job == preparingJob_) preparingJob_ = 0;
         emit cancelled(job);
-        jobEnded(job);
     });
 }
-
-namespace {
-const QString kLane = QStringLiteral("session");
-}  // namespace
 
 SessionController::~SessionController() {
     cancel();
     // The lane's jobs hold the worker (shared); waiting here keeps its signals from outliving us.
-    runner_->waitForLane(kLane);
+    lane_->waitForLane();
 }
 
 quint64 SessionController::submit(const QString& title, std::function<void(SessionWorker&, JobControl&)> work) {
-    const quint64 job = runner_->start(kLane, title, [worker = worker_, work = std::move(work)](JobControl& control) {
-        work(*worker, control);
-    });
-    jobs_.insert(job);
-    if (jobs_.size() == 1) emit busyChanged(true);
-    return job;
-}
-
-void SessionController::jobEnded(quint64 job) {
-    if (jobs_.remove(job) && jobs_.isEmpty()) emit busyChanged(false);
+    return lane_->start(title,
+                        [worker = worker_, work = std::move(work)](JobControl& control) { work(*worker, control); });
 }
 
 quint64 SessionController::prepare(const EngineContext& context, const NiwtSessionOptions& options) {
@@ -218,14 +203,13 @@ quint64 SessionController::prepare(const EngineContext& context, const NiwtSessi
 }
 
 void SessionController::reset() {
-    cancel();
+    // The worker drops its session when the lane gets there (after the cancelled jobs): nothing
+    // learns against the old context afterwards.
+    lane_->cancelAllThen(tr("Closing the NIWT engine"), [worker = worker_](JobControl&) { worker->dropSession(); });
     prepared_ = false;
     preparingJob_ = 0;
     info_ = {};
     context_ = {};
-    // The worker drops its session when the lane gets here (after the cancelled jobs): nothing
-    // learns against the old context afterwards. Not counted as a job of the controller.
-    runner_->start(kLane, tr("Closing the NIWT engine"), [worker = worker_](JobControl&) { worker->dropSession(); });
 }
 
 quint64 SessionController::learn(const QString& name, const std::vector<float>& classVector) {
@@ -250,6 +234,6 @@ quint64 SessionController::exportClassifier(const QString& directory, const std:
     });
 }
 
-void SessionController::cancel() { runner_->cancelLane(kLane); }
+void SessionController::cancel() { lane_->cancelAll(); }
 
 }  // namespace niwt::gui

@@ -12,10 +12,10 @@
 #include "core/data/dataset.h"
 #include "widgets/engine_types.h"
 #include "widgets/job_runner.h"
+#include "widgets/lane_client.h"
 
 #include <QMetaType>
 #include <QObject>
-#include <QSet>
 #include <QString>
 #include <QStringList>
 #include <QVector>
@@ -93,7 +93,7 @@ public:
     // Cancels every job submitted so far (the running one and the queued ones).
     void cancel();
 
-    bool isBusy() const { return !jobs_.isEmpty(); }
+    bool isBusy() const { return lane_->isBusy(); }
     bool isPrepared() const { return prepared_; }
     bool isPreparing() const { return preparingJob_ != 0; }
     // Of the last successful prepare; the modality is known even before (from the options).
@@ -118,14 +118,11 @@ signals:
 private:
     // Queues `work` on the worker in the session lane; returns the job's number.
     quint64 submit(const QString& title, std::function<void(SessionWorker&, JobControl&)> work);
-    void jobEnded(quint64 job);
-    bool isLive(quint64 job) const { return !runner_->isCancelled(job); }
+    bool isLive(quint64 job) const { return lane_->isLive(job); }
 
-    JobRunner* runner_ = nullptr;
-    std::unique_ptr<JobRunner> ownRunner_;
+    std::unique_ptr<LaneClient> lane_;  // the "session" lane of the window's runner (or its own)
     std::shared_ptr<SessionWorker> worker_;
     quint64 preparingJob_ = 0;
-    QSet<quint64> jobs_;  // submitted, not ended
     bool prepared_ = false;
     NiwtSessionInfo info_;
     EngineContext context_;
