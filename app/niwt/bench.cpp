@@ -148,7 +148,9 @@ int commandBenchLearn(const Options& options) {
         throw std::invalid_argument("no unseen class with images (give --split)");
 
     // All unseen classes together (caches warm after the first call).
-    const auto learned = learnUnseenClasses(extractor, dataset, classVectors, unseen, device);
+    UnseenLearningOptions learning;
+    learning.space = parseAlpha2WSpace(options.value("alpha2w", "span"));
+    const auto learned = learnUnseenClasses(extractor, dataset, classVectors, unseen, device, learning);
     throwIfCancelled();
 
     // Interactive path: the first unseen class's vector stands in for one the user typed. The
@@ -167,12 +169,25 @@ int commandBenchLearn(const Options& options) {
         const auto& head = extractor.seenHead().head;
         bestSeen = std::get<0>(torch::addmm(head.bias.to(device), allFeatures, head.weight.to(device).t()).max(1));
     }
-    // The interactive path from a class vector (1 x a) on: mod2alpha -> alpha2w -> margin ranking.
-    // Returns alpha2w's iterations.
+    // Full mode: the full-space problem prepared once per session too (the Jacobians are cached).
+    Alpha2WFullSpace fullSpace;
+    if (learning.space == Alpha2WSpace::Full) {
+        const JacobianSet jacobians = extractor.importanceJacobians(learning.poolPerClass);
+        fullSpace = prepareFullAlpha2W(jacobians.jacobians, extractor.seenHead().head.to(device));
+    }
+    std::vector<double> refineTimes;  // full mode: the refinement alone, per interactive run
+    // The interactive path from a class vector (1 x a) on: mod2alpha -> alpha2w -> margin ranking
+    // (full mode: the span solution, then the full-space refinement from it). Returns alpha2w's
+    // iterations (full mode: the refinement's).
     const auto learnAndRank = [&](const torch::Tensor& classVector) {
         const auto predicted = learned.mod2alpha.predict(classVector).to(device);
         Alpha2WReport report;
-        const auto w = alpha2w(prepared, predicted, UnseenLearningOptions{}.alpha2w, &report);
+        auto w = alpha2w(prepared, predicted, learning.alpha2w, &report);
+        if (learning.space == Alpha2WSpace::Full) {
+            const auto t = std::chrono::steady_clock::now();
+            w = alpha2wFull(fullSpace, predicted, learning.alpha2w, &report, {}, {}, w.optimum);
+            refineTimes.push_back(secondsSince(t));
+        }
         torch::NoGradGuard g;
         (void)torch::argsort(torch::mv(allFeatures, w.weight[0]) + w.bias[0] - bestSeen, 0, /*descending=*/true).cpu();
         return report.iterations;
@@ -248,7 +263,14 @@ int commandBenchLearn(const Options& options) {
                           {"device", describeDevice(device)},
                           {"unseen_classes", unseen.size()},
                           {"torch_threads", threads},
+                          {"alpha2w_mode", alpha2wSpaceName(learning.space)},
                           {"alpha2w_all_s", learned.alpha2wSeconds},
+                          {"alpha2w_all_span_iterations", learned.spanReport.iterations},
+                          {"alpha2w_all_span_cosine_loss", learned.spanReport.cosineLoss},
+                          {"alpha2w_all_cosine_loss", learned.alpha2wReport.cosineLoss},
+                          {"jacobian_s", learned.jacobianSeconds},
+                          {"jacobians_from_cache", learned.jacobiansFromCache},
+                          {"jacobians_closed_form", learned.jacobiansClosedForm},
                           {"alpha2w_all_iterations", learned.alpha2wReport.iterations},
                           {"alpha2w_all_converged", learned.alpha2wReport.converged},
                           {"interactive_ms_median", 1000 * times[times.size() / 2]},
@@ -270,6 +292,10 @@ int commandBenchLearn(const Options& options) {
         out["parser_build_ms"] = 1000 * parserBuildSeconds;
         out["typed_stated_dims"] = typedReport["stated_dims"].size();
         out["typed_unknown_words"] = typedReport["unknown_words"];
+    }
+    if (!refineTimes.empty()) {
+        std::sort(refineTimes.begin(), refineTimes.end());
+        out["interactive_full_refinement_ms_median"] = 1000 * refineTimes[refineTimes.size() / 2];
     }
     printResult(options, out);
     return 0;

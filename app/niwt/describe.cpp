@@ -333,7 +333,9 @@ int commandDescribe(const Options& options) {
     EngineContext so = engineContextFromOptions(options, dataset);
     so.modality = modalityName;
     so.descriptionsFile = descriptionsFile;
-    NiwtSession session(so);
+    NiwtSessionOptions sessionOptions;
+    sessionOptions.alpha2wSpace = parseAlpha2WSpace(options.value("alpha2w", "span"));
+    NiwtSession session(so, sessionOptions);
     const NiwtSessionInfo info = session.prepare(progressLine, cancelRequested);
     const std::vector<float> vector =
         route == SentenceRoute::Captions ? session.classVectorFromCaption(text) : parsed.vector;
@@ -365,6 +367,9 @@ int commandDescribe(const Options& options) {
     out["prepare_s"] = info.seconds;
     out["alpha2w_iterations"] = learned.iterations;
     out["alpha2w_converged"] = learned.converged;
+    out["alpha2w"] = {{"mode", learned.alpha2wMode}, {"cosine_loss", learned.cosineLoss}};
+    if (learned.alpha2wMode == "full")
+        out["alpha2w"]["span_cosine_loss"] = learned.spanCosineLoss;
     out["mod2alpha_validation_cosine_distance"] = learned.mod2alphaValidationCosineDistance;
     if (options.flag("json"))
         std::cout << out.dump(2) << "\n";

@@ -179,12 +179,14 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
         .value("export", "DIR", "write the classifier there (classifier.json, .pt, projector/)")
         .value("typed", "FILE.json", "{\"unseen class\": \"sentence\", ...}: classes learned from sentences")
         .value("typed-parser", "parser|keyword", "with --typed: the description parser (default) or keywords")
+        .value("alpha2w", "span|full", "alpha2w's search space: the seen rows' span (default) or all weights")
         .json();
 
     CLI::App* describe = app.add_subcommand("describe", "learn a class from a sentence, list the images it ranks highest");
     Declare{describe}.selectsModality().descriptions().network().cacheDir()
         .value("text", "SENTENCE", "the new class's description (needed)")
         .value("top", "N", "images listed (default 10)")
+        .value("alpha2w", "span|full", "alpha2w's search space: the seen rows' span (default) or all weights")
         .json();
 
     CLI::App* bench = app.add_subcommand("bench", "benchmarks: bench learn, bench extract");
@@ -192,6 +194,7 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
     CLI::App* benchLearn = bench->add_subcommand("learn", "time alpha2w for all unseen classes and the interactive path");
     Declare{benchLearn}.selectsModality(/*captions=*/false).network().threads().cacheDir()
         .value("text", "SENTENCE", "also time the interactive path from this typed sentence (parse included)")
+        .value("alpha2w", "span|full", "alpha2w's search space: the seen rows' span (default) or all weights")
         .json();
     CLI::App* benchExtract = bench->add_subcommand("extract", "images/s of decoding, the network and full extraction");
     Declare{benchExtract}.addsModality().network().threads().batches()

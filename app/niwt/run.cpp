@@ -132,6 +132,7 @@ int commandRun(const Options& options) {
     eval.niwt = method == "niwt";
     eval.calibration = !options.flag("no-calibration");
     eval.exportDir = options.value("export");
+    eval.alpha2wSpace = parseAlpha2WSpace(options.value("alpha2w", "span"));
     const GzslEvaluation r = runGzslEvaluation(extractor, bundle, modality, device, eval, {}, cancelRequested);
 
     nlohmann::json out = {{"method", method},
@@ -163,12 +164,19 @@ int commandRun(const Options& options) {
         out["alpha2w"] = {{"iterations", r.alpha2wIterations}, {"converged", r.alpha2wConverged},
                           {"loss", r.alpha2wLoss},             {"cosine_loss", r.alpha2wCosineLoss},
                           {"l2_loss", r.alpha2wL2Loss},        {"lambda", r.alpha2wLambda},
-                          {"pool_images", r.alpha2wPoolImages}, {"seconds", r.alpha2wSeconds}};
+                          {"pool_images", r.alpha2wPoolImages}, {"seconds", r.alpha2wSeconds},
+                          {"mode", r.alpha2wMode}};
+        if (r.alpha2wMode == "full") {
+            out["alpha2w"]["span_iterations"] = r.alpha2wSpanIterations;
+            out["alpha2w"]["span_cosine_loss"] = r.alpha2wSpanCosineLoss;
+            out["alpha2w"]["jacobians_closed_form"] = r.jacobiansClosedForm;
+        }
         if (!r.exportedFiles.empty())
             out["exported"] = {{"json", r.exportedFiles[0]}, {"torchscript", r.exportedFiles[1]},
                                {"projector", r.exportedFiles[2]}};
         out["timings"] = {{"extract_s", r.extractSeconds},     {"mod2alpha_s", r.mod2alphaSeconds},
-                          {"alpha2w_s", r.alpha2wSeconds},     {"eszsl_s", r.eszslSeconds},
+                          {"alpha2w_s", r.alpha2wSeconds},     {"jacobian_s", r.jacobianSeconds},
+                          {"eszsl_s", r.eszslSeconds},
                           {"calibration_s", r.calibrationSeconds}, {"total_s", r.totalSeconds}};
     } else {
         out["timings"] = {{"extract_s", r.extractSeconds}, {"eszsl_s", r.eszslSeconds},

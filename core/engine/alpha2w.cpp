@@ -300,25 +300,33 @@ NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets,
     return out;
 }
 
-const char* alpha2wSpaceName(Alpha2WSpace space) { return space == Alpha2WSpace::Full ? "full" : "span"; }
-
-Alpha2WSpace parseAlpha2WSpace(const std::string& name) {
-    if (name == "span")
-        return Alpha2WSpace::Span;
-    if (name == "full")
-        return Alpha2WSpace::Full;
-    throw std::invalid_argument("alpha2w space \"" + name + "\": use span or full");
+Alpha2WFullSpace prepareFullAlpha2W(const torch::Tensor& denseJacobians, const LinearHead& seenHead) {
+    ImportanceJacobians j;
+    j.values = denseJacobians;
+    return prepareFullAlpha2W(j, seenHead);
 }
 
-Alpha2WFullSpace prepareFullAlpha2W(const torch::Tensor& jacobians, const LinearHead& seenHead) {
+Alpha2WFullSpace prepareFullAlpha2W(const ImportanceJacobians& jacobians, const LinearHead& seenHead) {
     const auto& B = seenHead.weight;
-    if (jacobians.dim() != 3 || B.dim() != 2 || jacobians.size(1) != B.size(1))
-        throw std::invalid_argument("alpha2w: need Jacobians P x F x K with F = the head's features");
+    const int64_t F = B.size(1);
     Alpha2WFullSpace out;
-    out.pool = jacobians.size(0);
-    out.channels = jacobians.size(2);
-    // F x (P K): W (C x F) times it gives every induced importance in one GEMM.
-    out.jacobians = jacobians.to(B.device()).to(B.dtype()).permute({1, 0, 2}).reshape({B.size(1), -1}).contiguous();
+    if (jacobians.closedForm()) {
+        if (jacobians.rowScale.dim() != 2 || jacobians.rowScale.size(1) != F || jacobians.shared.dim() != 2 ||
+            jacobians.shared.size(0) != F)
+            throw std::invalid_argument("alpha2w: need factored Jacobians P x F and F x K with F = the head's features");
+        out.pool = jacobians.rowScale.size(0);
+        out.channels = jacobians.shared.size(1);
+        out.rowScale = jacobians.rowScale.to(B.device()).to(B.dtype()).contiguous();
+        out.shared = jacobians.shared.to(B.device()).to(B.dtype()).contiguous();
+    } else {
+        const auto& J = jacobians.values;
+        if (J.dim() != 3 || B.dim() != 2 || J.size(1) != F)
+            throw std::invalid_argument("alpha2w: need Jacobians P x F x K with F = the head's features");
+        out.pool = J.size(0);
+        out.channels = J.size(2);
+        // F x (P K): W (C x F) times it gives every induced importance in one GEMM.
+        out.jacobians = J.to(B.device()).to(B.dtype()).permute({1, 0, 2}).reshape({F, -1}).contiguous();
+    }
     out.headWeight = B;
     out.headBias = seenHead.bias;
     out.meanSeen = B.mean(0);
@@ -330,7 +338,12 @@ Alpha2WFullObjective alpha2wFullObjective(const Alpha2WFullSpace& space, const t
                                           double lambda, const torch::Tensor& weights) {
     torch::NoGradGuard noGrad;
     const int64_t C = weights.size(0), P = space.pool, K = space.channels;
-    const auto induced = torch::mm(weights, space.jacobians).view({C, P, K});  // J_p w_c
+    const int64_t F = weights.size(1);
+    // J_p w_c for every class and pool image: C x P x K.
+    const auto induced = space.shared.defined()
+                             ? torch::mm((weights.unsqueeze(1) * space.rowScale.unsqueeze(0)).view({C * P, F}), space.shared)
+                                   .view({C, P, K})
+                             : torch::mm(weights, space.jacobians).view({C, P, K});
     const auto t = unitTargets.unsqueeze(1);                                    // C x 1 x K
     const auto u = (induced * t).sum(2);                                        // C x P
     const auto s = induced.norm(2, 2).clamp_min(1e-12);                         // C x P
@@ -341,7 +354,10 @@ Alpha2WFullObjective alpha2wFullObjective(const Alpha2WFullSpace& space, const t
     out.loss = (out.cosine + lambda * out.l2).mean();
     // d(1 - u/s)/d(J_p w) = -t/s + u J_p w / s^3, averaged over p; then J_p' of it.
     const auto dInduced = (induced * (u / s.pow(3)).unsqueeze(2) - t / s.unsqueeze(2)) / double(P);
-    const auto cosineGradient = torch::mm(dInduced.view({C, P * K}), space.jacobians.t());
+    const auto cosineGradient =
+        space.shared.defined()
+            ? (torch::mm(dInduced.reshape({C * P, K}), space.shared.t()).view({C, P, F}) * space.rowScale.unsqueeze(0)).sum(1)
+            : torch::mm(dInduced.reshape({C, P * K}), space.jacobians.t());
     out.gradient = ((cosineGradient + 2.0 * lambda * offset) / double(C)).contiguous();
     return out;
 }
@@ -351,7 +367,7 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
                             const torch::Tensor& start) {
     const auto startTime = std::chrono::steady_clock::now();
     const auto& B = space.headWeight;
-    if (!space.jacobians.defined() || targets.dim() != 2 || targets.size(1) != space.channels)
+    if ((!space.jacobians.defined() && !space.shared.defined()) || targets.dim() != 2 || targets.size(1) != space.channels)
         throw std::invalid_argument("alpha2w: targets must be C x K, K = the Jacobians' channels");
     if (!torch::isfinite(targets).all().item<bool>())
         throw std::invalid_argument("alpha2w: predicted importances contain NaN or infinity");
@@ -383,9 +399,9 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
     int iteration = 0;
     bool converged = false;
     for (iteration = 1; iteration <= options.maxIterations; ++iteration) {
-        lbfgs.step(evaluateInto);
-        objective = alpha2wFullObjective(space, unitTargets, options.lambda, w.detach());
-        const double value = objective.loss.item<double>();
+        // step() returns the loss where the step began, and `objective` holds the line search's last
+        // trial: both describe the path without an extra evaluation (each costs two large GEMMs).
+        const double value = lbfgs.step(evaluateInto).item<double>();
         if (progress &&
             !progress(iteration, value, objective.cosine.mean().item<double>(), objective.l2.mean().item<double>()))
             throw Cancelled();
@@ -394,6 +410,7 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
             break;
         }
     }
+    objective = alpha2wFullObjective(space, unitTargets, options.lambda, w.detach());  // at the result
     NewClassWeights out = finishWeights(w.detach(), B, space.headBias, space.seenWeightNorm, options, meanFeature);
     if (report) {
         report->iterations = std::min(iteration, options.maxIterations);

@@ -10,6 +10,8 @@
 // instead of a double backward pass through the network. The span of the seen classifiers holds
 // the mean seen weight vector (the L2 anchor) and every seen class's direction; the optimisation is
 // exact within it, an approximation of the paper's unconstrained w (see the README).
+#include "core/engine/alpha2w_space.h"
+#include "core/engine/importance_jacobian.h"
 #include "core/engine/linear_head.h"
 #include "core/engine/staged_network.h"
 
@@ -44,13 +46,6 @@ struct Alpha2WOptions {
     bool matchBiasLevel = true;
 };
 
-// Where alpha2w searches: the span of the seen head's rows (R unknowns per class, fast), or the
-// whole weight space R^F as the paper formulates it (needs the importance Jacobians,
-// core/engine/importance_jacobian.h; warm-started from the span solution).
-enum class Alpha2WSpace { Span, Full };
-const char* alpha2wSpaceName(Alpha2WSpace space);  // "span" / "full"
-// "span" / "full"; anything else throws std::invalid_argument naming the accepted values.
-Alpha2WSpace parseAlpha2WSpace(const std::string& name);
 
 struct Alpha2WReport {
     int iterations = 0;
@@ -120,14 +115,20 @@ NewClassWeights alpha2w(const torch::Tensor& basisImportances, const LinearHead&
 // the paper's objective (no span restriction). One evaluation of loss and gradient for C classes
 // is two GEMMs of C x F x (P K) multiply-adds; L-BFGS with a strong-Wolfe line search.
 struct Alpha2WFullSpace {
-    torch::Tensor jacobians;  // F x (P K): column block p is J_p' (rows: features, columns: p-major, k)
+    // Dense: F x (P K), column block p is J_p'. Factored: rowScale P x F and shared F x K, with
+    // J_p w = shared' (rowScale[p] * w): P F K multiply-adds per class reading only P F + F K
+    // values, where the dense product streams all P F K.
+    torch::Tensor jacobians;
+    torch::Tensor rowScale, shared;
     int64_t pool = 0, channels = 0;
     torch::Tensor headWeight, headBias, meanSeen;  // R x F, R, F
     double seenWeightNorm = 0;
 };
 
-// jacobians: P x F x K (ImportanceJacobians::values). Lands on the head's device and dtype.
-Alpha2WFullSpace prepareFullAlpha2W(const torch::Tensor& jacobians, const LinearHead& seenHead);
+// Lands on the head's device and dtype; a factored Jacobian stays factored.
+Alpha2WFullSpace prepareFullAlpha2W(const ImportanceJacobians& jacobians, const LinearHead& seenHead);
+// denseJacobians: P x F x K.
+Alpha2WFullSpace prepareFullAlpha2W(const torch::Tensor& denseJacobians, const LinearHead& seenHead);
 
 struct Alpha2WFullObjective {
     torch::Tensor loss;      // scalar, mean over the classes

@@ -38,6 +38,10 @@ torch::Tensor importanceJacobiansByBackward(const StagedNetwork& net, int stage,
     return torch::cat(parts);
 }
 
+torch::Tensor ImportanceJacobians::dense() const {
+    return closedForm() ? rowScale.unsqueeze(2) * shared.unsqueeze(0) : values;
+}
+
 namespace {
 
 // The last stage as a pointwise layer: features = mean_hw act(scale * (W a_hw) + shift).
@@ -150,11 +154,11 @@ bool closeTo(const torch::Tensor& a, const torch::Tensor& b) {
     return (a - b).abs().max().item<double>() <= kRelative * scale;
 }
 
-std::optional<torch::Tensor> closedFormJacobians(const StagedNetwork& net, int stage, const torch::Tensor& activations) {
+std::optional<ImportanceJacobians> closedFormJacobians(const StagedNetwork& net, int stage, const torch::Tensor& activations) {
     if (net.hasNeck() || stage + 2 != net.stageCount())
         return std::nullopt;
     torch::NoGradGuard noGrad;
-    const int64_t P = activations.size(0), K = activations.size(1), F = net.featureDim();
+    const int64_t K = activations.size(1), F = net.featureDim();
     auto tail = pointwiseTail(net.stageModule(stage + 1), K, F);
     if (!tail)
         return std::nullopt;
@@ -167,18 +171,17 @@ std::optional<torch::Tensor> closedFormJacobians(const StagedNetwork& net, int s
     for (Activation act : {Activation::Relu6, Activation::Relu, Activation::None}) {
         if (!closeTo(activate(z, act).mean({2, 3}), actual))
             continue;
-        const auto m = derivative(z, act).mean({2, 3});                                // P x F
-        auto values = (m * scale).unsqueeze(2) * weight.unsqueeze(0);                   // P x F x K
-        values = values.to(activations.dtype());
+        ImportanceJacobians out;
+        out.rowScale = (derivative(z, act).mean({2, 3}) * scale).to(activations.dtype());  // P x F
+        out.shared = weight.contiguous().to(activations.dtype());                           // F x K
         // One backward pass with a random weight vector must give the same importances.
         const auto w = torch::randn({1, F}, activations.options());
-        const auto probe = importanceBasis(net, stage, activations, w);                // P x 1 x K
-        const auto predicted = torch::matmul(w, values).squeeze(1);                     // P x K
+        const auto probe = importanceBasis(net, stage, activations, w);                    // P x 1 x K
+        const auto predicted = torch::mm(out.rowScale * w, out.shared);                     // P x K
         if (closeTo(predicted.to(torch::kFloat64), probe.squeeze(1).to(torch::kFloat64)))
-            return values;
+            return out;
         return std::nullopt;
     }
-    (void)P;
     return std::nullopt;
 }
 
@@ -188,14 +191,12 @@ ImportanceJacobians importanceJacobians(const StagedNetwork& net, int stage, con
                                         int chunk, const JacobianProgress& progress) {
     if (activations.dim() != 4)
         throw std::invalid_argument("importanceJacobians: activations must be P x K x h x w");
-    ImportanceJacobians out;
-    if (auto values = closedFormJacobians(net, stage, activations)) {
-        out.values = *values;
-        out.closedForm = true;
+    if (auto factored = closedFormJacobians(net, stage, activations)) {
         if (progress && !progress(1, 1))
             throw Cancelled();
-        return out;
+        return *factored;
     }
+    ImportanceJacobians out;
     out.values = importanceJacobiansByBackward(net, stage, activations, chunk, progress);
     return out;
 }

@@ -11,15 +11,23 @@
 
 namespace niwt {
 
+// J_p' for every pool image, dense or factored.
 struct ImportanceJacobians {
-    torch::Tensor values;     // P x F x K: values[p, j, :] = alpha_p(e_j), i.e. J_p transposed
-    bool closedForm = false;  // true: from the last stage's 1x1 convolution; false: F backward passes
+    // Dense (F backward passes): P x F x K, values[p, j, :] = alpha_p(e_j), i.e. J_p transposed.
+    torch::Tensor values;
+    // Factored (closed form): J_p' = diag(rowScale[p]) shared, rowScale P x F, shared F x K; then
+    // `values` stays undefined (P F K floats never formed: 240 MB for CUB's pool on MobileNetV2).
+    torch::Tensor rowScale, shared;
+
+    bool closedForm() const { return shared.defined(); }
+    int64_t pool() const { return closedForm() ? rowScale.size(0) : values.size(0); }
+    torch::Tensor dense() const;  // P x F x K either way
 };
 
 // (done, total) backward passes; return false to cancel (throws Cancelled).
 using JacobianProgress = std::function<bool(int done, int total)>;
 
-// activations: P x K x h x w, stage `stage`'s output. Closed form when the rest of the network is
+// activations: P x K x h x w, stage `stage`'s output. Closed form (factored) when the rest of the network is
 // one stage made of a 1x1 convolution, an optional batch norm and a ReLU, ReLU6 or no activation,
 // followed by the mean pool (MobileNetV2's last stage): then J_p = W' diag(s) diag(m_p), with W the
 // convolution's F x K weight, s the batch norm's scale and m_p[j] the mean over positions of the

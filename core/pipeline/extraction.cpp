@@ -3,6 +3,7 @@
 #include "core/engine/alpha2w.h"
 #include "core/engine/cancelled.h"
 #include "core/engine/importance.h"
+#include "core/engine/importance_jacobian.h"
 #include "core/io/hash.h"
 #include "core/io/matrix_file.h"
 #include "core/pipeline/default_network.h"
@@ -476,13 +477,10 @@ PartialCache Extractor::importancesShard(const ShardSpec& shard) {
     return part;
 }
 
-ImportanceBasis Extractor::importanceBasis(int perClass) {
-    const auto start = std::chrono::steady_clock::now();
-    const auto& sh = seenHead();
+std::vector<int> Extractor::alpha2wPool(int perClass) {
     std::map<int, int> taken;
-    for (int c : sh.classes)
+    for (int c : seenHead().classes)
         taken[c] = 0;
-    ImportanceBasis out;
     std::vector<int> candidates;
     for (int i : dataset_.imageIndices(true, Subset::Train)) {
         auto it = taken.find(dataset_.images[size_t(i)].classIndex);
@@ -491,6 +489,92 @@ ImportanceBasis Extractor::importanceBasis(int perClass) {
             candidates.push_back(i);
         }
     }
+    return candidates;
+}
+
+JacobianSet Extractor::importanceJacobians(int perClass) {
+    const auto start = std::chrono::steady_clock::now();
+    const std::vector<int> candidates = alpha2wPool(perClass);
+    const std::string stageName = bundle_.network->stageNames()[size_t(stage_)];
+    // The Jacobians depend on the network and the pool's activations only, not on the head.
+    const nlohmann::json key = {{"kind", "importance-jacobians"},
+                                {"bundle", bundle_.identity},
+                                {"stage", stageName},
+                                {"dataset", dataset_.fingerprint()},
+                                {"images", imageListIdentity(dataset_, candidates)}};
+    JacobianSet out;
+    out.cachePath = cacheFilePath(options_.cacheDir, "jacobians", key);
+    const int64_t F = bundle_.network->featureDim();
+    if (options_.useCache) {
+        std::string why;
+        if (auto m = readMatrixFile(out.cachePath, key, &why)) {
+            out.images = m->header.value("images", std::vector<int>());
+            const int64_t P = int64_t(out.images.size());
+            // Factored: P rows of rowScale, then K rows of shared' (F columns). Dense: P rows of F K.
+            const bool factored = m->header.value("factored", false);
+            const bool fits = P > 0 && (factored ? m->cols == F && m->rows > P : m->rows == P && m->cols % F == 0);
+            if (fits) {
+                const auto all = fromMatrix(*m);
+                if (factored) {
+                    out.jacobians.rowScale = all.slice(0, 0, P).contiguous();
+                    out.jacobians.shared = all.slice(0, P).t().contiguous();
+                } else {
+                    out.jacobians.values = all.view({P, F, m->cols / F});
+                }
+                out.fromCache = true;
+                out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                return out;
+            }
+        }
+    }
+    const auto& net = *bundle_.network;
+    ImageBatchLoader loader(pathsOf(candidates), bundle_.input, loaderOptions());
+    ImageBatch batch;
+    std::vector<ImportanceJacobians> parts;
+    while (loader.next(batch)) {
+        checkCancelled();
+        if (batch.positions.empty())
+            continue;
+        const int before = int(out.images.size());
+        for (int p : batch.positions)
+            out.images.push_back(candidates[size_t(p)]);
+        const auto acts = stageActivations(net, toDevice(batch.images), stage_);
+        const int batchImages = int(batch.positions.size());
+        const auto part = niwt::importanceJacobians(net, stage_, acts, options_.batchSize, [&](int done, int total) {
+            checkCancelled();
+            report("jacobians", before + int(int64_t(batchImages) * done / std::max(1, total)), int(candidates.size()));
+            return true;
+        });
+        parts.push_back(part);
+        report("jacobians", int(out.images.size()), int(candidates.size()));
+    }
+    if (parts.empty())
+        throw DataError(located(dataset_.root, 0, "no readable seen training images for the alpha2w pool"));
+    // Batches share the factored form's `shared` (the same stage weights); if any batch needed
+    // backward passes, all are stored dense.
+    const bool factored = std::all_of(parts.begin(), parts.end(), [](const auto& p) { return p.closedForm(); });
+    std::vector<torch::Tensor> pieces;
+    for (const auto& p : parts)
+        pieces.push_back((factored ? p.rowScale : p.dense()).to(torch::kCPU));
+    nlohmann::json header = {{"key", key}, {"images", out.images}, {"factored", factored}};
+    if (factored) {
+        out.jacobians.rowScale = torch::cat(pieces);
+        out.jacobians.shared = parts.front().shared.to(torch::kCPU);
+        writeMatrixFile(out.cachePath, toMatrix(torch::cat({out.jacobians.rowScale, out.jacobians.shared.t()}), header));
+    } else {
+        out.jacobians.values = torch::cat(pieces);
+        writeMatrixFile(out.cachePath,
+                        toMatrix(out.jacobians.values.reshape({out.jacobians.values.size(0), -1}), header));
+    }
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return out;
+}
+
+ImportanceBasis Extractor::importanceBasis(int perClass) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto& sh = seenHead();
+    ImportanceBasis out;
+    const std::vector<int> candidates = alpha2wPool(perClass);
     const std::string stageName = bundle_.network->stageNames()[size_t(stage_)];
     const nlohmann::json key = {{"kind", "importance-basis"},
                                 {"bundle", bundle_.identity},

@@ -3,6 +3,7 @@
 // linear head (cached), and neuron importances at a stage (cached). Uses the engine for the maths
 // and the image pipeline for decoding; caches are matrix files (core/io/matrix_file.h).
 #include "core/data/dataset.h"
+#include "core/engine/importance_jacobian.h"
 #include "core/engine/linear_head.h"
 #include "core/io/cache_shards.h"
 #include "core/model/bundle.h"
@@ -63,6 +64,15 @@ struct ImportanceSet {
 };
 
 // The alpha2w image pool and its importance basis (see core/engine/alpha2w.h).
+// alpha2w's pool images' importance Jacobians (full weight space), cached per bundle, stage and pool.
+struct JacobianSet {
+    std::vector<int> images;          // the pool, as importanceBasis's
+    ImportanceJacobians jacobians;    // core/engine/importance_jacobian.h: factored or dense
+    bool fromCache = false;
+    std::string cachePath;
+    double seconds = 0;
+};
+
 struct ImportanceBasis {
     std::vector<int> images;   // pool: dataset image indices (seen training images)
     torch::Tensor basis;       // P x R x K, R = seen head rows
@@ -102,6 +112,8 @@ public:
     // alpha2w's pool: the first `perClass` seen training images of each head class (in data set
     // order), and the importances each seen head row induces on them (cached like importances).
     ImportanceBasis importanceBasis(int perClass = 2);
+    // The same pool's importance Jacobians J_p (alpha2w in the full weight space), cached.
+    JacobianSet importanceJacobians(int perClass = 2);
 
     // Cluster-scale extraction: three steps, each over the shards that give, once merged
     // (mergePartialCaches), the caches allFeatures(), seenHead() and importances() write, bit for
@@ -155,6 +167,7 @@ private:
     void runImportancePass(const ImportanceList& list, int64_t begin, int64_t end, ImportanceSet& out);
     void checkCancelled() const;
     void report(const std::string& phase, int done, int total) const;
+    std::vector<int> alpha2wPool(int perClass);
 
     const Dataset& dataset_;
     const Bundle& bundle_;

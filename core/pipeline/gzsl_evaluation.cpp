@@ -167,8 +167,10 @@ CalibratedScores calibratedOf(double gamma, const GzslResult& test, const GzslRe
 
 GzslEvaluation runGzslEvaluation(Extractor& extractor, const Bundle& bundle, const Modality& modality,
                                  const torch::Device& device, const GzslEvaluationOptions& options,
-                                 const UnseenLearningOptions& learning, const std::function<bool()>& cancelled) {
+                                 const UnseenLearningOptions& learningOptions, const std::function<bool()>& cancelled) {
     const auto start = std::chrono::steady_clock::now();
+    UnseenLearningOptions learning = learningOptions;
+    learning.space = options.alpha2wSpace;
     const auto checkCancelled = [&] {
         if (cancelled && cancelled())
             throw Cancelled();
@@ -253,7 +255,13 @@ GzslEvaluation runGzslEvaluation(Extractor& extractor, const Bundle& bundle, con
     const auto learned = learnUnseenClasses(extractor, dataset, classVectors,
                                             std::vector<int>(cc.unseen.begin(), cc.unseen.end()), device, learning);
     // Extraction: features and head before, importances and the alpha2w basis inside learnUnseenClasses.
-    out.extractSeconds = prepareSeconds + secondsSince(learnStart) - learned.mod2alphaSeconds - learned.alpha2wSeconds;
+    out.extractSeconds = prepareSeconds + secondsSince(learnStart) - learned.mod2alphaSeconds - learned.alpha2wSeconds -
+                         learned.jacobianSeconds;
+    out.jacobianSeconds = learned.jacobianSeconds;
+    out.jacobiansClosedForm = learned.jacobiansClosedForm;
+    out.alpha2wMode = alpha2wSpaceName(learned.space);
+    out.alpha2wSpanIterations = learned.spanReport.iterations;
+    out.alpha2wSpanCosineLoss = learned.spanReport.cosineLoss;
     out.mod2alphaSeconds = learned.mod2alphaSeconds;
     out.alpha2wSeconds = learned.alpha2wSeconds;
 
@@ -305,6 +313,7 @@ GzslEvaluation runGzslEvaluation(Extractor& extractor, const Bundle& bundle, con
         classifier.stage = out.stage;
         classifier.modality = modality.name;
         classifier.hyperParameters = {{"alpha2w_lambda", learning.alpha2w.lambda},
+                                      {"alpha2w_mode", alpha2wSpaceName(learning.space)},
                                       {"alpha2w_pool_per_class", learning.poolPerClass},
                                       {"mod2alpha_weight_decay", learning.mod2alpha.weightDecay},
                                       {"calibration_gamma", calibration.niwtGamma}};

@@ -5,6 +5,7 @@
 // explorer's Evaluation panel shows. Torch-free interface, safe to include from widgets; the torch
 // side is core/pipeline/gzsl_run.h.
 #include "core/data/dataset.h"
+#include "core/engine/alpha2w_space.h"
 #include "core/pipeline/engine_context.h"
 
 #include <functional>
@@ -45,6 +46,7 @@ struct GzslEvaluationOptions {
     bool niwt = true;          // false: ESZSL only (cheap)
     bool calibration = true;   // the validation pass choosing gamma (a second NIWT and ESZSL fit)
     std::string exportDir;     // non-empty: write the NIWT classifier there (see core/pipeline/export.h)
+    Alpha2WSpace alpha2wSpace = Alpha2WSpace::Span;  // NIWT's alpha2w (the validation pass uses the same)
 };
 
 struct GzslEvaluation {
@@ -59,6 +61,10 @@ struct GzslEvaluation {
     int alpha2wIterations = 0, alpha2wPoolImages = 0;
     bool alpha2wConverged = false;
     double alpha2wLoss = 0, alpha2wCosineLoss = 0, alpha2wL2Loss = 0, alpha2wLambda = 0;
+    std::string alpha2wMode = "span";
+    int alpha2wSpanIterations = 0;
+    double alpha2wSpanCosineLoss = 0, jacobianSeconds = 0;
+    bool jacobiansClosedForm = false;
     // ESZSL's hyper-parameters (chosen on held-out seen classes).
     double eszslGamma = 0, eszslLambda = 0;
     int pseudoUnseenClasses = 0, validationImages = 0;

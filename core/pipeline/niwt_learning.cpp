@@ -83,8 +83,22 @@ LearnedClasses learnUnseenClasses(Extractor& extractor, const Dataset& dataset, 
 
     t = std::chrono::steady_clock::now();
     out.weights = alpha2w(out.basis.basis.to(device), head.head.to(device), predicted.to(device), options.alpha2w,
-                          &out.alpha2wReport, {}, meanTrainFeature);
+                          &out.spanReport, {}, meanTrainFeature);
     out.alpha2wSeconds = secondsSince(t);
+    out.alpha2wReport = out.spanReport;
+    out.space = options.space;
+    if (options.space == Alpha2WSpace::Full) {
+        t = std::chrono::steady_clock::now();
+        const JacobianSet jacobians = extractor.importanceJacobians(options.poolPerClass);
+        const auto space = prepareFullAlpha2W(jacobians.jacobians, head.head.to(device));
+        out.jacobianSeconds = secondsSince(t);
+        out.jacobiansClosedForm = jacobians.jacobians.closedForm();
+        out.jacobiansFromCache = jacobians.fromCache;
+        t = std::chrono::steady_clock::now();
+        out.weights = alpha2wFull(space, predicted.to(device), options.alpha2w, &out.alpha2wReport, {}, meanTrainFeature,
+                                  out.weights.optimum);
+        out.alpha2wSeconds += secondsSince(t);
+    }
     return out;
 }
 

@@ -23,6 +23,9 @@ struct UnseenLearningOptions {
     Mod2AlphaOptions mod2alpha;
     Alpha2WOptions alpha2w;
     int poolPerClass = 2;  // alpha2w's image pool: seen training images per head class
+    // Span: the seen rows' span only. Full: then the whole weight space from the span solution
+    // (the importance Jacobians of the pool are computed once and cached).
+    Alpha2WSpace space = Alpha2WSpace::Span;
 };
 
 struct LearnedClasses {
@@ -30,10 +33,15 @@ struct LearnedClasses {
     NewClassWeights weights;         // rows follow `classes`, on the extractor's device
     Mod2Alpha mod2alpha;
     Mod2AlphaReport mod2alphaReport;
-    Alpha2WReport alpha2wReport;
+    Alpha2WReport alpha2wReport;     // the final solve's (full mode: the full-space refinement's)
+    Alpha2WReport spanReport;        // the span solve's (the final one in span mode)
+    Alpha2WSpace space = Alpha2WSpace::Span;
     ImportanceSet importances;       // the seen training images' importances mod2alpha learned from
     ImportanceBasis basis;           // alpha2w's pool and basis
-    double mod2alphaSeconds = 0, alpha2wSeconds = 0;
+    // alpha2wSeconds: the solves alone (span, plus the full refinement in full mode);
+    // jacobianSeconds: the Jacobians (from cache or computed) and their preparation, full mode only.
+    double mod2alphaSeconds = 0, alpha2wSeconds = 0, jacobianSeconds = 0;
+    bool jacobiansClosedForm = false, jacobiansFromCache = false;
 };
 
 // The pieces learnUnseenClasses runs, for callers that learn classes one at a time from vectors of

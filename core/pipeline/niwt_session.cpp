@@ -26,6 +26,7 @@ struct NiwtSession::Engine {
     Mod2Alpha mod2alpha;
     Mod2AlphaReport mod2alphaReport;
     Alpha2WBasis alpha2w;                   // the importance basis and seen head, prepared once, on device
+    std::optional<Alpha2WFullSpace> full;   // full mode: the pool's Jacobians, prepared once, on device
     torch::Tensor meanTrainFeature;         // anchor of the new bias (may be undefined)
     torch::Tensor features;                 // N x F, CPU: every image with features, for ranking
     torch::Tensor bestSeenLogit;            // N, CPU: each image's largest seen-head logit
@@ -99,6 +100,10 @@ NiwtSessionInfo NiwtSession::prepare(const SessionProgressFn& progress, const Se
         importances = extractor.importances();
         const ImportanceBasis basis = extractor.importanceBasis(UnseenLearningOptions().poolPerClass);
         engine->alpha2w = prepareAlpha2W(basis.basis.to(engine->device), head.head.to(engine->device));
+        if (options_.alpha2wSpace == Alpha2WSpace::Full) {
+            const JacobianSet jacobians = extractor.importanceJacobians(UnseenLearningOptions().poolPerClass);
+            engine->full = prepareFullAlpha2W(jacobians.jacobians, head.head.to(engine->device));
+        }
     }
 
     const Mod2AlphaOptions mod2alphaOptions;
@@ -151,7 +156,8 @@ std::vector<float> NiwtSession::classVectorFromCaption(const std::string& text) 
 }
 
 LearnedClass NiwtSession::learnClass(const std::string& name, const std::vector<float>& classVector,
-                                     const LearnProgressFn& progress, const SessionCancelFn& cancelled) {
+                                     const LearnProgressFn& progress, const SessionCancelFn& cancelled,
+                                     const std::function<void(const LearnedClass&)>& spanReady) {
     if (!engine_)
         throw std::logic_error("learnClass: the session is not prepared");
     const Engine& e = *engine_;
@@ -172,38 +178,55 @@ LearnedClass NiwtSession::learnClass(const std::string& name, const std::vector<
     options.maxIterations = options_.alpha2wMaxIterations;
     options.tolerance = options_.alpha2wTolerance;
     Alpha2WReport report;
+    int stepsBefore = 0;  // full mode: the refinement's steps continue the span's on the plot
     const auto stepped = [&](int iteration, double total, double cosine, double l2) {
         if (progress)
-            progress(iteration, total, cosine, l2);
+            progress(stepsBefore + iteration, total, cosine, l2);
         return !(cancelled && cancelled());
+    };
+    // The weights as a LearnedClass, with every image ranked by the new logit's margin.
+    const auto learnedFrom = [&](const NewClassWeights& weights, const Alpha2WReport& r, const char* mode) {
+        LearnedClass out;
+        out.name = name;
+        out.classVector = classVector;
+        out.alpha2wMode = mode;
+        const torch::Tensor w = weights.weight[0].detach().to(torch::kCPU, torch::kFloat).contiguous();
+        out.weight.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
+        out.bias = weights.bias[0].item<float>();
+        out.iterations = r.iterations;
+        out.converged = r.converged;
+        out.loss = r.loss;
+        out.cosineLoss = r.cosineLoss;
+        out.l2Loss = r.l2Loss;
+        out.seconds = r.seconds;
+        out.mod2alphaValidationCosineDistance = e.mod2alphaReport.validationCosineDistance;
+        torch::NoGradGuard noGrad;
+        const torch::Tensor scores = torch::mv(e.features, w).add(out.bias).contiguous();
+        const float* s = scores.data_ptr<float>();
+        const float* best = e.bestSeenLogit.data_ptr<float>();
+        out.ranking.resize(e.featureImages.size());
+        for (size_t i = 0; i < e.featureImages.size(); ++i)
+            out.ranking[i] = {e.featureImages[i], s[i], s[i] - best[i]};
+        // Stable: equal margins keep data set order, so rankings are reproducible.
+        std::stable_sort(out.ranking.begin(), out.ranking.end(),
+                         [](const RankedImage& a, const RankedImage& b) { return a.margin > b.margin; });
+        return out;
     };
     const NewClassWeights weights =
         alpha2w(e.alpha2w, target.to(e.device), options, &report, stepped, e.meanTrainFeature);
-
-    LearnedClass out;
-    out.name = name;
-    out.classVector = classVector;
-    const torch::Tensor w = weights.weight[0].detach().to(torch::kCPU, torch::kFloat).contiguous();
-    out.weight.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
-    out.bias = weights.bias[0].item<float>();
-    out.iterations = report.iterations;
-    out.converged = report.converged;
-    out.loss = report.loss;
-    out.cosineLoss = report.cosineLoss;
-    out.l2Loss = report.l2Loss;
-    out.seconds = report.seconds;
-    out.mod2alphaValidationCosineDistance = e.mod2alphaReport.validationCosineDistance;
-
-    torch::NoGradGuard noGrad;
-    const torch::Tensor scores = torch::mv(e.features, w).add(out.bias).contiguous();
-    const float* s = scores.data_ptr<float>();
-    const float* best = e.bestSeenLogit.data_ptr<float>();
-    out.ranking.resize(e.featureImages.size());
-    for (size_t r = 0; r < e.featureImages.size(); ++r)
-        out.ranking[r] = {e.featureImages[r], s[r], s[r] - best[r]};
-    // Stable: equal margins keep data set order, so rankings are reproducible.
-    std::stable_sort(out.ranking.begin(), out.ranking.end(),
-                     [](const RankedImage& a, const RankedImage& b) { return a.margin > b.margin; });
+    LearnedClass span = learnedFrom(weights, report, "span");
+    span.spanCosineLoss = report.cosineLoss;
+    if (!e.full)
+        return span;
+    if (spanReady)
+        spanReady(span);
+    stepsBefore = report.iterations;
+    Alpha2WReport fullReport;
+    const NewClassWeights refined = alpha2wFull(*e.full, target.to(e.device), options, &fullReport, stepped,
+                                                e.meanTrainFeature, weights.optimum);
+    LearnedClass out = learnedFrom(refined, fullReport, "full");
+    out.spanCosineLoss = span.spanCosineLoss;
+    out.seconds += span.seconds;
     return out;
 }
 

@@ -12,6 +12,7 @@
 // unprepared (caches on disk stay as they were); a cancelled learnClass() changes nothing (the
 // session keeps no learned classes: callers own the results).
 #include "core/data/dataset.h"
+#include "core/engine/alpha2w_space.h"
 #include "core/pipeline/engine_context.h"
 
 #include <functional>
@@ -25,6 +26,9 @@ namespace niwt {
 struct NiwtSessionOptions {
     int alpha2wMaxIterations = 1000;
     double alpha2wTolerance = 1e-5;   // relative loss change; < 0: never met, runs maxIterations (tests of cancel)
+    // Full: prepare() also computes (or loads) the pool's importance Jacobians, and learnClass
+    // refines the span solution in the whole weight space.
+    Alpha2WSpace alpha2wSpace = Alpha2WSpace::Span;
 };
 
 // What prepare() found, for status bars and the composer.
@@ -61,7 +65,9 @@ struct LearnedClass {
     std::vector<float> classVector;   // the description it was learned from (modality space)
     std::vector<float> weight;        // F: featureDim of the bundle
     float bias = 0;
-    int iterations = 0;               // alpha2w's
+    int iterations = 0;               // alpha2w's (full mode: the refinement's)
+    std::string alpha2wMode = "span"; // "span", or "full" once refined in the whole weight space
+    double spanCosineLoss = 0;        // the span solution's, for comparison in full mode
     bool converged = false;
     double loss = 0, cosineLoss = 0, l2Loss = 0;
     double seconds = 0;
@@ -101,9 +107,12 @@ public:
     // mod2alpha's predicted importances for `classVector` (modality dims), then alpha2w for one new
     // class; `progress` is called after every alpha2w step. Ranks every image by the new logit.
     // Throws std::invalid_argument for a vector of the wrong size or all zeros, std::logic_error
-    // before prepare().
+    // before prepare(). In full mode (NiwtSessionOptions::alpha2wSpace) the span solution goes to
+    // `spanReady` first (a complete LearnedClass, to show at once), then the full-space refinement
+    // runs from it and is returned; `progress` continues its steps after the span's.
     LearnedClass learnClass(const std::string& name, const std::vector<float>& classVector,
-                            const LearnProgressFn& progress = {}, const SessionCancelFn& cancelled = {});
+                            const LearnProgressFn& progress = {}, const SessionCancelFn& cancelled = {},
+                            const std::function<void(const LearnedClass&)>& spanReady = {});
 
     // Writes the classifier over the seen head's classes and `learned` (weights and biases as
     // learned) into `directory` (created): classifier.json ("niwt-classifier/1") and classifier.pt

@@ -194,16 +194,17 @@ TEST(ImportanceJacobians, ClosedFormEqualsBackwardPassesAndHandValues) {
     a[0][1][0][1] = 0.5f;
     a = a.slice(3, 0, 3);
     const auto closed = importanceJacobians(net, 0, a);
-    EXPECT_TRUE(closed.closedForm);
+    EXPECT_TRUE(closed.closedForm());
+    const auto values = closed.dense();
     const auto backward = importanceJacobiansByBackward(net, 0, a);
-    ASSERT_EQ(closed.values.sizes(), (std::vector<int64_t>{5, 2, 2}));
-    EXPECT_TRUE(torch::allclose(closed.values, backward, 1e-5, 1e-6)) << closed.values << "\nvs\n" << backward;
+    ASSERT_EQ(values.sizes(), (std::vector<int64_t>{5, 2, 2}));
+    EXPECT_TRUE(torch::allclose(values, backward, 1e-5, 1e-6)) << values << "\nvs\n" << backward;
     // Image 0 (3x3 positions, 7 of them zero: pre-activations vb = (0.5, -0.5), feature 0 active
     // there too): feature 0 is active at 8 of 9 positions, feature 1 at none.
-    EXPECT_TRUE(torch::allclose(closed.values[0][0], torch::tensor({8.0f / 9, 8.0f / 9}), 1e-6, 1e-7));
-    EXPECT_TRUE(torch::allclose(closed.values[0][1], torch::zeros({2})));
+    EXPECT_TRUE(torch::allclose(values[0][0], torch::tensor({8.0f / 9, 8.0f / 9}), 1e-6, 1e-7));
+    EXPECT_TRUE(torch::allclose(values[0][1], torch::zeros({2})));
     const auto z = torch::tensor({{0.3f, -1.2f}});
-    EXPECT_TRUE(torch::allclose(torch::matmul(z, closed.values).squeeze(1), importanceBasis(net, 0, a, z).squeeze(1),
+    EXPECT_TRUE(torch::allclose(torch::matmul(z, values).squeeze(1), importanceBasis(net, 0, a, z).squeeze(1),
                                 1e-5, 1e-6));
 }
 
@@ -228,7 +229,7 @@ TEST(ImportanceJacobians, AnUnmodelledTailFallsBackToBackwardPasses) {
     torch::manual_seed(12);
     const auto a = torch::randn({4, 2, 2, 2});
     const auto out = importanceJacobians(net, 0, a);
-    EXPECT_FALSE(out.closedForm);
+    EXPECT_FALSE(out.closedForm());
     EXPECT_TRUE(torch::allclose(out.values, importanceJacobiansByBackward(net, 0, a)));
     const auto z = torch::randn({1, 3});
     EXPECT_TRUE(torch::allclose(torch::matmul(z, out.values).squeeze(1), importanceBasis(net, 0, a, z).squeeze(1),
@@ -255,6 +256,24 @@ TEST(Alpha2WFull, ClosedFormGradientEqualsAutograd) {
     const auto closed = alpha2wFullObjective(prepareFullAlpha2W(J, seen), targets, lambda, w.detach());
     EXPECT_NEAR(closed.loss.item<double>(), reference.item<double>(), 1e-12);
     EXPECT_TRUE(torch::allclose(closed.gradient, w.grad(), 1e-9, 1e-12)) << closed.gradient << "\nvs\n" << w.grad();
+}
+
+// The factored Jacobian (closed form) gives the dense objective's loss and gradient.
+TEST(Alpha2WFull, FactoredJacobiansGiveTheDenseObjective) {
+    torch::manual_seed(16);
+    const int64_t P = 4, K = 6, F = 5, C = 2;
+    const auto opts = torch::TensorOptions().dtype(torch::kDouble);
+    ImportanceJacobians factored;
+    factored.rowScale = torch::rand({P, F}, opts);
+    factored.shared = torch::randn({F, K}, opts);
+    LinearHead seen{torch::randn({3, F}, opts), torch::zeros({3}, opts)};
+    const auto targets = torch::nn::functional::normalize(torch::randn({C, K}, opts),
+                                                          torch::nn::functional::NormalizeFuncOptions().dim(1));
+    const auto w = torch::randn({C, F}, opts);
+    const auto a = alpha2wFullObjective(prepareFullAlpha2W(factored, seen), targets, 0.1, w);
+    const auto b = alpha2wFullObjective(prepareFullAlpha2W(factored.dense(), seen), targets, 0.1, w);
+    EXPECT_NEAR(a.loss.item<double>(), b.loss.item<double>(), 1e-12);
+    EXPECT_TRUE(torch::allclose(a.gradient, b.gradient, 1e-10, 1e-12));
 }
 
 // A target outside what the span of the seen rows can induce: every pool image shares one

@@ -1,0 +1,24 @@
+#pragma once
+// Where alpha2w searches (torch-free, for the session's and the evaluation's options):
+// the span of the seen head's rows (R unknowns per class, fast), or the whole weight space R^F as
+// the paper formulates it (needs the importance Jacobians, core/engine/importance_jacobian.h;
+// warm-started from the span solution).
+#include <stdexcept>
+#include <string>
+
+namespace niwt {
+
+enum class Alpha2WSpace { Span, Full };
+
+inline const char* alpha2wSpaceName(Alpha2WSpace space) { return space == Alpha2WSpace::Full ? "full" : "span"; }
+
+// "span" / "full"; anything else throws std::invalid_argument naming the accepted values.
+inline Alpha2WSpace parseAlpha2WSpace(const std::string& name) {
+    if (name == "span")
+        return Alpha2WSpace::Span;
+    if (name == "full")
+        return Alpha2WSpace::Full;
+    throw std::invalid_argument("--alpha2w \"" + name + "\": use span or full");
+}
+
+}  // namespace niwt
