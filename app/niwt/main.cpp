@@ -176,6 +176,7 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
     Declare{run}.selectsModality().descriptions().network().threads().extraction()
         .value("method", "niwt|eszsl", "NIWT (mod2alpha + alpha2w; the default) or the ESZSL baseline alone")
         .flag("no-calibration", "skip calibrated stacking (no validation pass)")
+        .value("calibration-folds", "N", "validation folds of pseudo-unseen classes choosing gamma (default 5)")
         .value("export", "DIR", "write the classifier there (classifier.json, .pt, projector/)")
         .value("typed", "FILE.json", "{\"unseen class\": \"sentence\", ...}: classes learned from sentences")
         .value("typed-parser", "parser|keyword", "with --typed: the description parser (default) or keywords")

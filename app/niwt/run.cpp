@@ -74,7 +74,8 @@ nlohmann::json methodJson(const MethodEvaluation& m, const Dataset& dataset) {
     if (m.calibrated.computed) {
         const auto& k = m.calibrated;
         out["calibrated"] = {{"gamma", k.gamma}, {"U", k.test.U}, {"S", k.test.S}, {"H", k.test.H},
-                             {"validation", {{"U", k.validation.U}, {"S", k.validation.S}, {"H", k.validation.H}}}};
+                             {"validation", {{"U", k.validation.U}, {"S", k.validation.S}, {"H", k.validation.H},
+                                             {"H_at_gamma_0", k.validationHAtZero}}}};
     }
     return out;
 }
@@ -131,6 +132,9 @@ int commandRun(const Options& options) {
     GzslEvaluationOptions eval;
     eval.niwt = method == "niwt";
     eval.calibration = !options.flag("no-calibration");
+    eval.calibrationFolds = options.integer("calibration-folds", eval.calibrationFolds);
+    if (eval.calibrationFolds < 1)
+        throw std::invalid_argument("--calibration-folds must be at least 1");
     eval.exportDir = options.value("export");
     eval.alpha2wSpace = parseAlpha2WSpace(options.value("alpha2w", "span"));
     const GzslEvaluation r = runGzslEvaluation(extractor, bundle, modality, device, eval, {}, cancelRequested);
@@ -155,6 +159,7 @@ int commandRun(const Options& options) {
         if (out.contains("calibrated")) {
             out["calibrated"]["pseudo_unseen_classes"] = r.pseudoUnseenClasses;
             out["calibrated"]["validation_images"] = r.validationImages;
+            out["calibrated"]["folds"] = r.calibrationFolds;
         }
         out["mod2alpha"] = {{"validation_cosine_distance", r.mod2alphaValidationCosineDistance},
                             {"train_cosine_distance", r.mod2alphaTrainCosineDistance},

@@ -176,15 +176,23 @@ GzslResult evaluateGzsl(const torch::Tensor& logits, const torch::Tensor& truth,
                     calibration);
 }
 
-double chooseCalibrationGamma(const torch::Tensor& validationLogits,
-                              const torch::Tensor& validationTruth,
-                              const std::vector<int64_t>& pseudoSeenClasses,
-                              const std::vector<int64_t>& pseudoUnseenClasses, GzslResult* atBest,
-                              const CalibrationSearch& search) {
-    const auto p = prepare(validationLogits, validationTruth, pseudoSeenClasses,
-                           pseudoUnseenClasses, "pseudoSeenClasses", "pseudoUnseenClasses");
-    const auto k = contest(p, pseudoSeenClasses, pseudoUnseenClasses);
+namespace {
 
+// The steps of H(gamma) for one validation set: midpoints between the distinct gaps of the listed
+// classes' images, one candidate beyond each end, subsampled evenly to search.maxCandidates.
+// Keeps at most `limit` (>= 2) of the sorted values, evenly spaced by rank, first and last included.
+void thinEvenly(std::vector<double>& values, int limit) {
+    const size_t n = size_t(std::max(2, limit));
+    if (values.size() <= n)
+        return;
+    std::vector<double> subset(n);
+    for (size_t i = 0; i < n; ++i)
+        subset[i] = values[size_t(std::llround(double(i) * double(values.size() - 1) / double(n - 1)))];
+    values.swap(subset);
+}
+
+std::vector<double> gammaCandidates(const Problem& p, const Contest& k, const std::vector<int64_t>& pseudoSeenClasses,
+                                    const std::vector<int64_t>& pseudoUnseenClasses, const CalibrationSearch& search) {
     // Only images of the listed classes take part; their distinct gaps are the steps of H(gamma).
     std::unordered_set<int64_t> listed(pseudoSeenClasses.begin(), pseudoSeenClasses.end());
     listed.insert(pseudoUnseenClasses.begin(), pseudoUnseenClasses.end());
@@ -200,15 +208,23 @@ double chooseCalibrationGamma(const torch::Tensor& validationLogits,
     candidates.push_back(gaps.front() - margin);
     for (size_t i = 0; i + 1 < gaps.size(); ++i) candidates.push_back(0.5 * (gaps[i] + gaps[i + 1]));
     candidates.push_back(gaps.back() + margin);
-    const size_t limit = size_t(std::max(2, search.maxCandidates));
-    if (candidates.size() > limit) {
-        std::vector<double> subset(limit);
-        for (size_t i = 0; i < limit; ++i)
-            subset[i] = candidates[size_t(std::llround(double(i) * double(candidates.size() - 1) /
-                                                       double(limit - 1)))];
-        candidates.swap(subset);
-    }
+    thinEvenly(candidates, search.maxCandidates);
 
+    return candidates;
+}
+
+}  // namespace
+
+double chooseCalibrationGamma(const torch::Tensor& validationLogits,
+                              const torch::Tensor& validationTruth,
+                              const std::vector<int64_t>& pseudoSeenClasses,
+                              const std::vector<int64_t>& pseudoUnseenClasses, GzslResult* atBest,
+                              const CalibrationSearch& search) {
+    const auto p = prepare(validationLogits, validationTruth, pseudoSeenClasses,
+                           pseudoUnseenClasses, "pseudoSeenClasses", "pseudoUnseenClasses");
+    const auto k = contest(p, pseudoSeenClasses, pseudoUnseenClasses);
+
+    const std::vector<double> candidates = gammaCandidates(p, k, pseudoSeenClasses, pseudoUnseenClasses, search);
     double bestGamma = 0, bestH = -1;
     GzslResult best;
     for (double gamma : candidates) {
@@ -247,6 +263,51 @@ void splitClasses(const std::vector<int64_t>& classes, double heldOutFraction, u
         auto* target = isHeld[i] ? heldOut : kept;
         if (target) target->push_back(classes[i]);
     }
+}
+
+FoldedCalibration chooseCalibrationGammaAcrossFolds(const std::vector<CalibrationFold>& folds,
+                                                    const CalibrationSearch& search) {
+    if (folds.empty())
+        throw std::invalid_argument("choosing gamma across folds needs at least one fold");
+    std::vector<Problem> prepared;
+    std::vector<Contest> contests;
+    std::vector<double> candidates = {0.0};
+    for (const auto& f : folds) {
+        prepared.push_back(prepare(f.logits, f.truth, f.pseudoSeen, f.pseudoUnseen, "pseudoSeenClasses",
+                                   "pseudoUnseenClasses"));
+        contests.push_back(contest(prepared.back(), f.pseudoSeen, f.pseudoUnseen));
+        const auto c = gammaCandidates(prepared.back(), contests.back(), f.pseudoSeen, f.pseudoUnseen, search);
+        candidates.insert(candidates.end(), c.begin(), c.end());
+    }
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    thinEvenly(candidates, search.maxCandidates - 1);
+    candidates.insert(std::upper_bound(candidates.begin(), candidates.end(), 0.0), 0.0);  // gamma 0: the baseline
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    const auto meanH = [&](double gamma, std::vector<GzslResult>* results) {
+        double sum = 0;
+        for (size_t i = 0; i < folds.size(); ++i) {
+            const auto r = evaluate(prepared[i], contests[i], folds[i].pseudoSeen, folds[i].pseudoUnseen, gamma);
+            if (results)
+                results->push_back(r);
+            sum += std::isnan(r.H) ? 0 : r.H;
+        }
+        return sum / double(folds.size());
+    };
+    FoldedCalibration out;
+    out.meanHAtZero = meanH(0.0, nullptr);
+    out.meanH = out.meanHAtZero;
+    for (double gamma : candidates) {
+        const double h = meanH(gamma, nullptr);
+        // Strictly better than the best so far; ties go to the smaller |gamma|, so gamma stays 0
+        // unless calibrating raises the mean validation H.
+        if (h > out.meanH || (h == out.meanH && std::abs(gamma) < std::abs(out.gamma))) {
+            out.meanH = h;
+            out.gamma = gamma;
+        }
+    }
+    meanH(out.gamma, &out.atGamma);
+    return out;
 }
 
 }  // namespace niwt

@@ -68,6 +68,22 @@ double chooseCalibrationGamma(const torch::Tensor& validationLogits,
                               const std::vector<int64_t>& pseudoUnseenClasses,
                               GzslResult* atBest = nullptr, const CalibrationSearch& search = {});
 
+// Calibrated stacking's gamma from several validation splits (folds of pseudo-unseen classes):
+// the gamma that maximises the mean over folds of the validation H, searched over every fold's
+// steps of H(gamma) and 0. Gamma stays 0 unless some gamma raises the mean H above gamma 0's
+// (ties go to the smaller |gamma|), so on average over the folds calibration never lowers H.
+struct CalibrationFold {
+    torch::Tensor logits, truth;  // validation images' logits (N x columns) and true columns
+    std::vector<int64_t> pseudoSeen, pseudoUnseen;
+};
+struct FoldedCalibration {
+    double gamma = 0;
+    double meanH = 0, meanHAtZero = 0;  // mean validation H over the folds at gamma and at 0
+    std::vector<GzslResult> atGamma;     // each fold's validation result at gamma
+};
+FoldedCalibration chooseCalibrationGammaAcrossFolds(const std::vector<CalibrationFold>& folds,
+                                                    const CalibrationSearch& search = {});
+
 // Splits `classes` into kept and held-out lists (for a validation pass that holds out whole
 // classes): round(heldOutFraction * n) classes, at least 1 and at most n - 1, chosen by a
 // std::mt19937_64 shuffle seeded with `seed`. Both lists keep the order of `classes`. Needs n >= 2.

@@ -11,6 +11,8 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <numeric>
+#include <random>
 
 namespace niwt {
 
@@ -62,23 +64,30 @@ void evaluationRows(const Dataset& dataset, const FeatureSet& features, const Cl
     }
 }
 
-// Calibrated stacking's gamma, chosen without test labels: a validation pass on a copy of the data
-// set in which 20% of the seen classes play the unseen role. Validation images: every 5th training
-// image of the other ("pseudo-seen") classes, held out of the pseudo head, and all training images
-// of the pseudo-unseen classes. Test images are never used. Returns {NIWT gamma, ESZSL gamma}.
+// Calibrated stacking's gamma, chosen without test labels, from k validation folds: in fold f a
+// copy of the data set lets the f-th k-th of the seen classes (a seeded shuffle) play the unseen
+// role. Validation images: every 5th training image of the other ("pseudo-seen") classes, held out
+// of the pseudo head, and all training images of the pseudo-unseen classes. Test images are never
+// used. Each method's gamma maximises its mean validation H over the folds, and stays 0 unless
+// that beats gamma 0's mean (core/engine/zsl_metrics.h).
 struct Calibration {
     double niwtGamma = 0, eszslGamma = 0;
-    GzslResult niwtValidation, eszslValidation;
-    int pseudoUnseen = 0, validationImages = 0;
+    GzslScores niwtValidation, eszslValidation;  // means over the folds at the chosen gamma
+    double niwtValidationHAtZero = 0, eszslValidationHAtZero = 0;
+    int folds = 0, pseudoUnseen = 0, validationImages = 0;  // pseudo-unseen classes and images summed over folds
     double seconds = 0;
 };
 
-Calibration validationPass(const Dataset& dataset, const Bundle& bundle, int stage, const torch::Device& device,
-                           const ExtractionOptions& eo, const FeatureSet& features, const std::vector<int>& headClasses,
-                           const torch::Tensor& classVectors, const UnseenLearningOptions& learning) {
-    const auto start = std::chrono::steady_clock::now();
-    std::vector<int64_t> classes(headClasses.begin(), headClasses.end()), pseudoSeen, pseudoUnseen;
-    splitClasses(classes, 0.2, /*seed=*/5, &pseudoSeen, &pseudoUnseen);
+// One fold's validation logits for NIWT and ESZSL (columns: pseudo-seen head classes, then pseudo-unseen).
+struct FoldLogits {
+    CalibrationFold niwt, eszsl;
+    int validationImages = 0;
+};
+
+FoldLogits validationFold(const Dataset& dataset, const Bundle& bundle, int stage, const torch::Device& device,
+                          const ExtractionOptions& eo, const FeatureSet& features,
+                          const std::vector<int64_t>& pseudoUnseen, const torch::Tensor& classVectors,
+                          const UnseenLearningOptions& learning) {
     Dataset copy = dataset;
     std::vector<char> isPseudoUnseen(copy.classes.size(), 0);
     for (auto& c : copy.classes)
@@ -122,8 +131,7 @@ Calibration validationPass(const Dataset& dataset, const Bundle& bundle, int sta
             trainLabels.push_back(column);
         }
     }
-    Calibration out;
-    out.pseudoUnseen = int(pseudoUnseen.size());
+    FoldLogits out;
     out.validationImages = int(rows.size());
     torch::NoGradGuard noGrad;
     const auto x = features.features.index_select(0, torch::tensor(rows));
@@ -134,16 +142,66 @@ Calibration validationPass(const Dataset& dataset, const Bundle& bundle, int sta
 
     const auto eszsl = fitEszslWithValidation(features.features.index_select(0, torch::tensor(trainRows)),
                                               torch::tensor(trainLabels), vectors.slice(0, 0, int64_t(cc.seen.size())));
-    out.eszslGamma = chooseCalibrationGamma(eszsl.scores(x, vectors).cpu(), y, cc.seenCols, cc.unseenCols,
-                                            &out.eszslValidation);
+    out.eszsl = {eszsl.scores(x, vectors).cpu(), y, cc.seenCols, cc.unseenCols};
 
     torch::AutoGradMode grad(true);
     const auto learned = learnUnseenClasses(ex, copy, classVectors, std::vector<int>(cc.unseen.begin(), cc.unseen.end()), device, learning);
     torch::NoGradGuard noGradAgain;
     const auto weights = torch::cat({head.head.weight.to(device), learned.weights.weight});
     const auto biases = torch::cat({head.head.bias.to(device), learned.weights.bias});
-    out.niwtGamma = chooseCalibrationGamma(torch::addmm(biases, x.to(device), weights.t()).cpu(), y, cc.seenCols,
-                                           cc.unseenCols, &out.niwtValidation);
+    out.niwt = {torch::addmm(biases, x.to(device), weights.t()).cpu(), y, cc.seenCols, cc.unseenCols};
+    return out;
+}
+
+GzslScores meanScores(const std::vector<GzslResult>& results) {
+    GzslScores mean;
+    for (const auto& r : results) {
+        mean.U += r.U / double(results.size());
+        mean.S += r.S / double(results.size());
+        mean.H += r.H / double(results.size());
+        mean.zsl += r.zsl / double(results.size());
+    }
+    return mean;
+}
+
+Calibration validationPass(const Dataset& dataset, const Bundle& bundle, int stage, const torch::Device& device,
+                           const ExtractionOptions& eo, const FeatureSet& features, const std::vector<int>& headClasses,
+                           const torch::Tensor& classVectors, const UnseenLearningOptions& learning, int folds,
+                           const std::function<void()>& checkCancelled) {
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<int64_t> classes(headClasses.begin(), headClasses.end());
+    folds = std::max(1, std::min(folds, int(classes.size()) - 1));
+    std::vector<size_t> order(classes.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 rng(/*seed=*/5);
+    std::shuffle(order.begin(), order.end(), rng);
+    std::vector<CalibrationFold> niwtFolds, eszslFolds;
+    Calibration out;
+    out.folds = folds;
+    for (int f = 0; f < folds; ++f) {
+        checkCancelled();
+        // Fold f: ranks [f n / k, (f + 1) n / k) of the shuffle, in head order.
+        std::vector<size_t> ranks(order.begin() + long(f * order.size() / size_t(folds)),
+                                  order.begin() + long((f + 1) * order.size() / size_t(folds)));
+        std::sort(ranks.begin(), ranks.end());
+        std::vector<int64_t> pseudoUnseen;
+        for (size_t r : ranks)
+            pseudoUnseen.push_back(classes[r]);
+        const FoldLogits fold = validationFold(dataset, bundle, stage, device, eo, features, pseudoUnseen, classVectors,
+                                               learning);
+        niwtFolds.push_back(fold.niwt);
+        eszslFolds.push_back(fold.eszsl);
+        out.pseudoUnseen += int(pseudoUnseen.size());
+        out.validationImages += fold.validationImages;
+    }
+    const FoldedCalibration niwt = chooseCalibrationGammaAcrossFolds(niwtFolds);
+    const FoldedCalibration eszsl = chooseCalibrationGammaAcrossFolds(eszslFolds);
+    out.niwtGamma = niwt.gamma;
+    out.niwtValidation = meanScores(niwt.atGamma);
+    out.niwtValidationHAtZero = niwt.meanHAtZero;
+    out.eszslGamma = eszsl.gamma;
+    out.eszslValidation = meanScores(eszsl.atGamma);
+    out.eszslValidationHAtZero = eszsl.meanHAtZero;
     out.seconds = secondsSince(start);
     return out;
 }
@@ -159,8 +217,8 @@ std::vector<ClassAccuracy> perClassOf(const GzslResult& r, const ClassColumns& c
     return out;
 }
 
-CalibratedScores calibratedOf(double gamma, const GzslResult& test, const GzslResult& validation) {
-    return {true, gamma, scoresOf(test), scoresOf(validation)};
+CalibratedScores calibratedOf(double gamma, const GzslResult& test, const GzslScores& validation, double hAtZero) {
+    return {true, gamma, scoresOf(test), validation, hAtZero};
 }
 
 }  // namespace
@@ -234,11 +292,12 @@ GzslEvaluation runGzslEvaluation(Extractor& extractor, const Bundle& bundle, con
     Calibration calibration;
     if (options.calibration) {
         calibration = validationPass(dataset, bundle, stage, device, extractor.options(), features,
-                                     head.classes, classVectors, learning);
+                                     head.classes, classVectors, learning, options.calibrationFolds, checkCancelled);
         out.eszsl.calibrated = calibratedOf(
             calibration.eszslGamma,
             evaluateGzsl(eszslLogits, evalTruth, cc.seenCols, cc.unseenCols, calibration.eszslGamma),
-            calibration.eszslValidation);
+            calibration.eszslValidation, calibration.eszslValidationHAtZero);
+        out.calibrationFolds = calibration.folds;
         out.calibrationSeconds = calibration.seconds;
         out.pseudoUnseenClasses = calibration.pseudoUnseen;
         out.validationImages = calibration.validationImages;
@@ -277,7 +336,7 @@ GzslEvaluation runGzslEvaluation(Extractor& extractor, const Bundle& bundle, con
     if (options.calibration)
         out.niwt.calibrated = calibratedOf(
             calibration.niwtGamma, evaluateGzsl(logits, evalTruth, cc.seenCols, cc.unseenCols, calibration.niwtGamma),
-            calibration.niwtValidation);
+            calibration.niwtValidation, calibration.niwtValidationHAtZero);
     const auto& m = learned.mod2alphaReport;
     out.mod2alphaValidationCosineDistance = m.validationCosineDistance;
     out.mod2alphaTrainCosineDistance = m.trainCosineDistance;

@@ -31,7 +31,8 @@ struct CalibratedScores {
     bool computed = false;
     double gamma = 0;          // subtracted from the seen classes' logits
     GzslScores test;           // with that gamma, on the test images
-    GzslScores validation;     // on the validation pass that chose it
+    GzslScores validation;     // on the validation folds that chose it (means over the folds)
+    double validationHAtZero = 0;  // the folds' mean H without calibration (gamma 0), for comparison
 };
 
 struct MethodEvaluation {
@@ -44,7 +45,8 @@ struct MethodEvaluation {
 
 struct GzslEvaluationOptions {
     bool niwt = true;          // false: ESZSL only (cheap)
-    bool calibration = true;   // the validation pass choosing gamma (a second NIWT and ESZSL fit)
+    bool calibration = true;   // the validation folds choosing gamma (an NIWT and ESZSL fit per fold)
+    int calibrationFolds = 5;  // folds of pseudo-unseen classes (each a fifth of the seen classes at 5)
     std::string exportDir;     // non-empty: write the NIWT classifier there (see core/pipeline/export.h)
     Alpha2WSpace alpha2wSpace = Alpha2WSpace::Span;  // NIWT's alpha2w (the validation pass uses the same)
 };
@@ -67,7 +69,7 @@ struct GzslEvaluation {
     bool jacobiansClosedForm = false;
     // ESZSL's hyper-parameters (chosen on held-out seen classes).
     double eszslGamma = 0, eszslLambda = 0;
-    int pseudoUnseenClasses = 0, validationImages = 0;
+    int pseudoUnseenClasses = 0, validationImages = 0, calibrationFolds = 0;  // summed over the folds
     // Seconds.
     double extractSeconds = 0, mod2alphaSeconds = 0, alpha2wSeconds = 0, eszslSeconds = 0, calibrationSeconds = 0,
            totalSeconds = 0;

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <numeric>
 
 using namespace niwt;
@@ -56,12 +57,60 @@ TEST(GzslEvaluation, ScoresAreConsistentWithTheirPerClassAccuracies) {
         EXPECT_NEAR(m->scores.S, meanAccuracy(m->perClass, true), 1e-9);
         const double h = m->scores.U + m->scores.S > 0 ? 2 * m->scores.U * m->scores.S / (m->scores.U + m->scores.S) : 0;
         EXPECT_NEAR(m->scores.H, h, 1e-9);
-        // One unseen class: the unseen-only arg-max always picks it.
-        EXPECT_DOUBLE_EQ(m->scores.zsl, 100.0);
         EXPECT_TRUE(m->calibrated.computed);
+        // gamma is chosen on validation folds and never lowers their mean H (gamma 0 is a candidate).
+        EXPECT_GE(m->calibrated.validation.H, m->calibrated.validationHAtZero - 1e-9);
     }
     EXPECT_GT(r.alpha2wIterations, 0);
     EXPECT_GE(r.totalSeconds, r.alpha2wSeconds);
+}
+
+// Two unseen classes (blue and cyan): unseen-only accuracy (ZSL) restricts the arg-max to the
+// unseen columns, so for every unseen image that the generalized arg-max gets right it is right
+// too: ZSL >= U for each method (a property; with one unseen class ZSL would be 100 whatever).
+TEST(GzslEvaluation, UnseenOnlyAccuracyIsAtLeastTheGeneralizedOne) {
+    test::ColourFixtureOptions options;
+    options.attributeTable = true;
+    options.mixedColours = true;
+    auto f = test::makeColourFixture("niwt-test-gzsl-two-unseen", options);
+    std::ofstream(f.root / "unseen2.txt") << "blue\ncyan\n";
+    applySplit(f.dataset, "classes:" + (f.root / "unseen2.txt").string());
+    auto request = requestFor(f);
+    request.options.calibration = false;
+    const auto r = evaluateDataset(request);
+    EXPECT_EQ(r.unseenClasses, 2);
+    for (const MethodEvaluation* m : {&r.niwt, &r.eszsl}) {
+        ASSERT_TRUE(m->computed);
+        EXPECT_GE(m->scores.zsl, m->scores.U - 1e-9);
+        EXPECT_LE(m->scores.zsl, 100.0);
+    }
+}
+
+// Test labels never reach a choice: relabelling the seen classes' test images (red <-> green)
+// leaves both methods' calibration gamma and ESZSL's gamma and lambda exactly as they were.
+TEST(GzslEvaluation, TestLabelsDoNotChangeChosenHyperParameters) {
+    test::ColourFixtureOptions options;
+    options.attributeTable = true;
+    options.mixedColours = true;
+    const auto f = test::makeColourFixture("niwt-test-gzsl-test-labels", options);
+    auto relabelled = f;
+    const int red = relabelled.dataset.classIndexByName("red"), green = relabelled.dataset.classIndexByName("green");
+    ASSERT_GE(red, 0);
+    ASSERT_GE(green, 0);
+    int changed = 0;
+    for (auto& image : relabelled.dataset.images)
+        if (image.subset == Subset::Test && (image.classIndex == red || image.classIndex == green)) {
+            image.classIndex = image.classIndex == red ? green : red;
+            ++changed;
+        }
+    ASSERT_GT(changed, 0);
+    const auto a = evaluateDataset(requestFor(f));
+    const auto b = evaluateDataset(requestFor(relabelled));
+    EXPECT_EQ(a.niwt.calibrated.gamma, b.niwt.calibrated.gamma);
+    EXPECT_EQ(a.eszsl.calibrated.gamma, b.eszsl.calibrated.gamma);
+    EXPECT_EQ(a.eszslGamma, b.eszslGamma);
+    EXPECT_EQ(a.eszslLambda, b.eszslLambda);
+    EXPECT_NE(a.niwt.scores.S, b.niwt.scores.S);  // the relabelling did reach the test scores
 }
 
 TEST(GzslEvaluation, EszslOnlySkipsNiwt) {

@@ -186,6 +186,27 @@ TEST(ZslMetrics, GammaTiesGoToLeastCalibration) {
     EXPECT_DOUBLE_EQ(chooseCalibrationGamma(logits2, truth, {0}, {1}), 1.0);
 }
 
+// Gamma across folds maximises the mean H over the folds, not any one fold's. Two images per fold,
+// pseudo-seen 0 and pseudo-unseen 1 (gamma is subtracted from column 0):
+//   fold A: logits (2, 0) and (0, 2): H = 100 for gamma in (-2, 2), else 0;
+//   fold C: logits (4, 0) and (3, 0): gaps 4 and 3, H = 100 only for gamma in (3, 4), else 0.
+// Folds C, C, A: mean H 200/3 at 3.5 (the midpoint of C's gaps) against 100/3 at 0 -> 3.5.
+// Folds A, A, C: 0 has the larger mean (200/3), so gamma stays 0.
+TEST(ZslMetrics, GammaAcrossFoldsMaximisesTheMeanH) {
+    const CalibrationFold a{torch::tensor({{2.f, 0.f}, {0.f, 2.f}}), torch::tensor({0L, 1L}), {0}, {1}};
+    const CalibrationFold c{torch::tensor({{4.f, 0.f}, {3.f, 0.f}}), torch::tensor({0L, 1L}), {0}, {1}};
+    const auto calibrated = chooseCalibrationGammaAcrossFolds({c, c, a});
+    EXPECT_DOUBLE_EQ(calibrated.gamma, 3.5);
+    EXPECT_NEAR(calibrated.meanH, 200.0 / 3, 1e-9);
+    EXPECT_NEAR(calibrated.meanHAtZero, 100.0 / 3, 1e-9);
+    ASSERT_EQ(calibrated.atGamma.size(), 3u);
+    EXPECT_DOUBLE_EQ(calibrated.atGamma[2].H, 0.0);  // fold A is hurt by the calibration its mates want
+    const auto kept = chooseCalibrationGammaAcrossFolds({a, a, c});
+    EXPECT_DOUBLE_EQ(kept.gamma, 0.0);
+    EXPECT_NEAR(kept.meanH, 200.0 / 3, 1e-9);
+    EXPECT_GE(kept.meanH, kept.meanHAtZero);
+}
+
 TEST(ZslMetrics, RejectsBadArguments) {
     EXPECT_THROW(evaluateGzsl(tableLogits(), tableTruth(), {0, 1}, {1, 2}), std::invalid_argument);
     EXPECT_THROW(evaluateGzsl(tableLogits(), tableTruth(), {0, 1}, {4}), std::invalid_argument);
