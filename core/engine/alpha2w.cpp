@@ -382,35 +382,105 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
         torch::manual_seed(options.seed);
         w = space.meanSeen.unsqueeze(0).expand({C, F}) * (1.0 + options.initNoise * torch::randn({C, F}, B.options()));
     }
-    w.requires_grad_(true);
-    Alpha2WFullObjective objective;
-    auto evaluateInto = [&] {
-        objective = alpha2wFullObjective(space, unitTargets, options.lambda, w.detach());
-        w.mutable_grad() = objective.gradient;
-        return objective.loss;
+    // Per-class L-BFGS, batched: the classes are independent problems, so each keeps its own
+    // curvature pairs, step length and convergence (one joint L-BFGS lets the slowest class set
+    // everyone's steps and mixes their curvature). A step is accepted by Armijo backtracking
+    // per class; the objective evaluates loss and gradient together, so an accepted trial costs no
+    // further evaluation.
+    constexpr int kHistory = 10;     // curvature pairs kept per class
+    constexpr double kArmijo = 1e-4;
+    constexpr int kHalvings = 20;
+    torch::NoGradGuard noGrad;
+    const auto perClass = [&](const torch::Tensor& at) {
+        auto o = alpha2wFullObjective(space, unitTargets, options.lambda, at);
+        o.gradient = o.gradient * double(C);  // d(class loss)/dw_c: the mean over classes undone
+        return o;
     };
-    torch::optim::LBFGS lbfgs({w}, torch::optim::LBFGSOptions(1.0)
-                                       .max_iter(1)
-                                       .history_size(20)
-                                       .tolerance_grad(1e-10)
-                                       .tolerance_change(1e-14)
-                                       .line_search_fn("strong_wolfe"));
-    LossWindow recent(options.window, options.tolerance);
+    const auto dot = [](const torch::Tensor& a, const torch::Tensor& b) { return (a * b).sum(1); };  // C
+    Alpha2WFullObjective objective = perClass(w);
+    auto loss = objective.cosine + options.lambda * objective.l2;  // C
+    std::deque<torch::Tensor> S, Y, Rho;
+    std::deque<torch::Tensor> recentLoss;  // per-class losses of the last `window` steps
+    auto done = torch::zeros({C}, torch::TensorOptions().dtype(torch::kBool).device(w.device()));
     int iteration = 0;
     bool converged = false;
     for (iteration = 1; iteration <= options.maxIterations; ++iteration) {
-        // step() returns the loss where the step began, and `objective` holds the line search's last
-        // trial: both describe the path without an extra evaluation (each costs two large GEMMs).
-        const double value = lbfgs.step(evaluateInto).item<double>();
+        const auto& g = objective.gradient;
+        // Two-loop recursion, every class at once (a class whose pair was skipped has rho 0).
+        auto q = g.clone();
+        std::vector<torch::Tensor> alphas(S.size());
+        for (int i = int(S.size()) - 1; i >= 0; --i) {
+            alphas[size_t(i)] = Rho[size_t(i)] * dot(S[size_t(i)], q);
+            q -= alphas[size_t(i)].unsqueeze(1) * Y[size_t(i)];
+        }
+        torch::Tensor scale;
+        if (S.empty()) {
+            scale = 1.0 / g.norm(2, 1).clamp_min(1e-12) * w.norm(2, 1).clamp_min(1e-12) * 1e-2;  // a first step of 1 %
+        } else {
+            const auto sy = dot(S.back(), Y.back()), yy = dot(Y.back(), Y.back());
+            scale = torch::where(sy > 0, sy / yy.clamp_min(1e-30), torch::ones_like(sy));
+        }
+        auto r = q * scale.unsqueeze(1);
+        for (size_t i = 0; i < S.size(); ++i) {
+            const auto beta = Rho[i] * dot(Y[i], r);
+            r += (alphas[i] - beta).unsqueeze(1) * S[i];
+        }
+        auto direction = -r;
+        auto slope = dot(g, direction);
+        const auto ascent = slope >= 0;  // not a descent direction: steepest descent instead
+        direction = torch::where(ascent.unsqueeze(1), -g * scale.abs().unsqueeze(1), direction);
+        slope = dot(g, direction);
+        direction = torch::where(done.unsqueeze(1), torch::zeros_like(direction), direction);
+
+        auto step = torch::ones_like(loss);
+        auto accepted = done.clone();
+        auto next = w.clone();
+        auto nextLoss = loss.clone();
+        auto nextObjective = objective;
+        for (int halving = 0; halving <= kHalvings && !accepted.all().item<bool>(); ++halving) {
+            const auto trial = w + step.unsqueeze(1) * direction;
+            const auto o = perClass(trial);
+            const auto trialLoss = o.cosine + options.lambda * o.l2;
+            const auto ok = torch::logical_and(torch::logical_not(accepted), trialLoss <= loss + kArmijo * step * slope);
+            next = torch::where(ok.unsqueeze(1), trial, next);
+            nextLoss = torch::where(ok, trialLoss, nextLoss);
+            nextObjective.gradient = torch::where(ok.unsqueeze(1), o.gradient, nextObjective.gradient);
+            nextObjective.cosine = torch::where(ok, o.cosine, nextObjective.cosine);
+            nextObjective.l2 = torch::where(ok, o.l2, nextObjective.l2);
+            accepted = torch::logical_or(accepted, ok);
+            step = torch::where(accepted, step, step * 0.5);
+        }
+        // Classes with no acceptable step stay put and count as converged.
+        done = torch::logical_or(done, torch::logical_not(accepted));
+        const auto s = next - w, y = nextObjective.gradient - g;
+        const auto sy = dot(s, y);
+        S.push_back(s);
+        Y.push_back(y);
+        Rho.push_back(torch::where(sy > 1e-12, 1.0 / sy.clamp_min(1e-12), torch::zeros_like(sy)));
+        if (int(S.size()) > kHistory) {
+            S.pop_front();
+            Y.pop_front();
+            Rho.pop_front();
+        }
+        w = next;
+        objective = nextObjective;
+        loss = nextLoss;
+        const double value = loss.mean().item<double>();
         if (progress &&
             !progress(iteration, value, objective.cosine.mean().item<double>(), objective.l2.mean().item<double>()))
             throw Cancelled();
-        if (recent.converged(value)) {
+        // A class has converged when its loss fell by less than tolerance x itself over `window` steps.
+        recentLoss.push_back(loss.clone());
+        if (int(recentLoss.size()) > options.window) {
+            done = torch::logical_or(done, (recentLoss.front() - loss).abs() < options.tolerance * loss.abs());
+            recentLoss.pop_front();
+        }
+        if (done.all().item<bool>()) {
             converged = true;
             break;
         }
     }
-    objective = alpha2wFullObjective(space, unitTargets, options.lambda, w.detach());  // at the result
+    objective.loss = loss.mean();
     NewClassWeights out = finishWeights(w.detach(), B, space.headBias, space.seenWeightNorm, options, meanFeature);
     if (report) {
         report->iterations = std::min(iteration, options.maxIterations);
