@@ -181,6 +181,8 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
         .value("typed", "FILE.json", "{\"unseen class\": \"sentence\", ...}: classes learned from sentences")
         .value("typed-parser", "parser|keyword", "with --typed: the description parser (default) or keywords")
         .value("alpha2w", "span|full", "alpha2w's search space: the seen rows' span (default) or all weights")
+        .value("alpha2w-bias", "level|zero", "new biases: at the seen classes' level (default) or zero (the original)")
+        .value("alpha2w-norm", "rescale|keep", "new weights rescaled to the mean seen norm (default) or kept (the original)")
         .json();
 
     CLI::App* describe = app.add_subcommand("describe", "learn a class from a sentence, list the images it ranks highest");

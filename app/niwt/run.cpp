@@ -83,6 +83,19 @@ nlohmann::json methodJson(const MethodEvaluation& m, const Dataset& dataset) {
 }  // namespace
 
 int commandRun(const Options& options) {
+    // The original's choices, as options: zero biases and no norm rescaling.
+    UnseenLearningOptions learning;
+    const std::string bias = options.value("alpha2w-bias", "level"), norm = options.value("alpha2w-norm", "rescale");
+    if (bias != "level" && bias != "zero")
+        throw std::invalid_argument("--alpha2w-bias \"" + bias + "\": use level or zero");
+    if (norm != "rescale" && norm != "keep")
+        throw std::invalid_argument("--alpha2w-norm \"" + norm + "\": use rescale or keep");
+    learning.alpha2w.matchBiasLevel = bias == "level";
+    learning.alpha2w.rescaleNorm = norm == "rescale";
+    const Alpha2WSpace alpha2wSpace = parseAlpha2WSpace(options.value("alpha2w", "span"));
+    const int calibrationFolds = options.integer("calibration-folds", GzslEvaluationOptions().calibrationFolds);
+    if (calibrationFolds < 1)
+        throw std::invalid_argument("--calibration-folds must be at least 1");
     configureThreadsFromOptions(options);
     const auto device = chooseDevice(options.value("device", "auto"));
     Dataset dataset = openDatasetFromOptions(options);
@@ -132,12 +145,10 @@ int commandRun(const Options& options) {
     GzslEvaluationOptions eval;
     eval.niwt = method == "niwt";
     eval.calibration = !options.flag("no-calibration");
-    eval.calibrationFolds = options.integer("calibration-folds", eval.calibrationFolds);
-    if (eval.calibrationFolds < 1)
-        throw std::invalid_argument("--calibration-folds must be at least 1");
+    eval.calibrationFolds = calibrationFolds;
     eval.exportDir = options.value("export");
-    eval.alpha2wSpace = parseAlpha2WSpace(options.value("alpha2w", "span"));
-    const GzslEvaluation r = runGzslEvaluation(extractor, bundle, modality, device, eval, {}, cancelRequested);
+    eval.alpha2wSpace = alpha2wSpace;
+    const GzslEvaluation r = runGzslEvaluation(extractor, bundle, modality, device, eval, learning, cancelRequested);
 
     nlohmann::json out = {{"method", method},
                           {"dataset", r.dataset},
@@ -170,7 +181,8 @@ int commandRun(const Options& options) {
                           {"loss", r.alpha2wLoss},             {"cosine_loss", r.alpha2wCosineLoss},
                           {"l2_loss", r.alpha2wL2Loss},        {"lambda", r.alpha2wLambda},
                           {"pool_images", r.alpha2wPoolImages}, {"seconds", r.alpha2wSeconds},
-                          {"mode", r.alpha2wMode}};
+                          {"mode", r.alpha2wMode},                {"bias", bias},
+                          {"norm", norm}};
         if (r.alpha2wMode == "full") {
             out["alpha2w"]["span_iterations"] = r.alpha2wSpanIterations;
             out["alpha2w"]["span_cosine_loss"] = r.alpha2wSpanCosineLoss;
