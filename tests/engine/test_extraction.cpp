@@ -95,3 +95,28 @@ TEST(Extraction, StageIsPartOfTheCacheKey) {
     EXPECT_FALSE(ib.fromCache);
     EXPECT_EQ(ib.alpha.size(1), 4);
 }
+
+// alpha2w's full-space Jacobians through the pipeline: the same pool as the importance basis, and
+// consistent with it (the basis row r is J_p b_r for the head's row b_r, both computed by the
+// engine independently: R backward passes for the basis, F for the Jacobians of this 3x3-conv
+// tail, which has no closed form); a second extractor reads them from the cache unchanged.
+TEST(Extraction, JacobiansAgreeWithTheImportanceBasisAndAreCached) {
+    auto f = makeFixture("niwt-test-extraction-jacobians");
+    const int stage = resolveStage(f.bundle, "");
+    Extractor first(f.dataset, f.bundle, stage, torch::kCPU, optionsFor(f));
+    const auto basis = first.importanceBasis(2);
+    const auto jacobians = first.importanceJacobians(2);
+    EXPECT_FALSE(jacobians.fromCache);
+    EXPECT_FALSE(jacobians.jacobians.closedForm());
+    EXPECT_EQ(jacobians.images, basis.images);
+    const auto J = jacobians.jacobians.dense();  // P x F x K
+    ASSERT_EQ(J.size(0), int64_t(basis.images.size()));
+    const auto& head = first.seenHead().head;
+    const auto viaJacobians = torch::matmul(head.weight, J);  // P x R x K
+    EXPECT_TRUE(torch::allclose(viaJacobians, basis.basis, 1e-4, 1e-5));
+
+    Extractor second(f.dataset, f.bundle, stage, torch::kCPU, optionsFor(f));
+    const auto cached = second.importanceJacobians(2);
+    EXPECT_TRUE(cached.fromCache);
+    EXPECT_TRUE(torch::equal(cached.jacobians.dense(), J));
+}
