@@ -1,5 +1,7 @@
 // `niwt bench extract`: images/s for decoding alone, for the network alone on preloaded tensors,
-// and for the full importance extraction (decoding overlapped with the network), in one run.
+// and for the full importance extraction (decoding overlapped with the network), in one run; then,
+// when /usr/bin/python3 has torch, the same extraction driven from Python (a DataLoader and one
+// call per stage, tools/eager_extract_bench.py) on the same images, as the baseline.
 #include "app/niwt/cli.h"
 #include "core/engine/device.h"
 #include "core/engine/importance.h"
@@ -8,9 +10,16 @@
 
 #include <torch/cuda.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sys/wait.h>
 
 namespace niwt::cli {
 
@@ -26,6 +35,134 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
 void synchronise(const torch::Device& device) {
     if (device.is_cuda())
         torch::cuda::synchronize();
+}
+
+// The Python interpreter the baseline runs under: Debian's, which has python3-torch (a python3
+// earlier on PATH, e.g. a virtual environment, need not have torch).
+constexpr const char* kSystemPython = "/usr/bin/python3";
+
+// tools/eager_extract_bench.py: in the source tree this niwt was built from, else installed beside
+// the program (PREFIX/share/niwt/tools, app/niwt/CMakeLists.txt). "" when neither exists.
+std::string eagerScriptPath() {
+    namespace fs = std::filesystem;
+    std::vector<fs::path> candidates{fs::path(NIWT_SOURCE_DIR) / "tools/eager_extract_bench.py"};
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec)
+        candidates.push_back(exe.parent_path().parent_path() / NIWT_INSTALL_TOOLS_DIR / "eager_extract_bench.py");
+    for (const auto& c : candidates)
+        if (fs::is_regular_file(c, ec))
+            return c.string();
+    return {};
+}
+
+// One shell word: 'text', with each ' written as '\''.
+std::string shellQuote(const std::string& text) {
+    std::string quoted = "'";
+    for (char c : text)
+        quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return quoted + "'";
+}
+
+// Runs `command` under /bin/sh; its stdout is returned, `status` gets its exit code (-1 when it
+// could not start or did not exit normally).
+std::string runCapturingStdout(const std::string& command, int* status) {
+    std::string out;
+    FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe) {
+        *status = -1;
+        return out;
+    }
+    char buffer[4096];
+    size_t n;
+    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0)
+        out.append(buffer, n);
+    const int raw = pclose(pipe);
+    *status = raw != -1 && WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    return out;
+}
+
+std::string lastLine(const std::string& text) {
+    const auto end = text.find_last_not_of("\r\n \t");
+    if (end == std::string::npos)
+        return {};
+    const auto begin = text.find_last_of('\n', end);
+    return text.substr(begin == std::string::npos ? 0 : begin + 1, end - (begin == std::string::npos ? 0 : begin + 1) + 1);
+}
+
+std::string readWholeFile(const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+struct EagerSettings {
+    std::string bundleDir, stageName, device;
+    int batchSize = 32, torchThreads = 1, decodeThreads = 1, classes = 2;
+};
+
+// The baseline on the same images: tools/eager_extract_bench.py under /usr/bin/python3 with the
+// bench's stage, batch size, torch threads and decode-thread count (as DataLoader workers).
+// Returns its JSON, or {"eager": "skipped: <reason>"}: the bench never fails for the baseline.
+nlohmann::json runEagerBaseline(const std::vector<std::string>& paths, const EagerSettings& s) {
+    namespace fs = std::filesystem;
+    const auto skipped = [](const std::string& why) { return nlohmann::json{{"eager", "skipped: " + why}}; };
+    std::error_code ec;
+    if (!fs::exists(kSystemPython, ec))
+        return skipped(std::string(kSystemPython) + " is absent");
+    int status = 0;
+    const std::string probe = runCapturingStdout(std::string(kSystemPython) + " -c 'import torch, PIL' 2>&1", &status);
+    if (status != 0)
+        return skipped(std::string(kSystemPython) + " cannot import torch and PIL (" + lastLine(probe) + ")");
+    const std::string script = eagerScriptPath();
+    if (script.empty())
+        return skipped("tools/eager_extract_bench.py not found (source tree " NIWT_SOURCE_DIR " or PREFIX/" +
+                       std::string(NIWT_INSTALL_TOOLS_DIR) + ")");
+    for (const auto& p : paths)
+        if (p.rfind("idx:", 0) == 0 || p.find('\n') != std::string::npos)
+            return skipped("the images are not plain files (" + p.substr(0, 60) + "), which PIL cannot open");
+
+    // The image list and the script's stderr go to temporary files, removed on every way out.
+    std::string listPath = (fs::temp_directory_path() / "niwt-eager-XXXXXX").string();
+    const int fd = mkstemp(listPath.data());
+    if (fd < 0)
+        return skipped("cannot create a temporary file in " + fs::temp_directory_path().string());
+    close(fd);
+    const std::string errPath = listPath + ".stderr";
+    struct Cleanup {
+        std::string a, b;
+        ~Cleanup() {
+            std::error_code ignored;
+            std::filesystem::remove(a, ignored);
+            std::filesystem::remove(b, ignored);
+        }
+    } cleanup{listPath, errPath};
+    {
+        std::ofstream list(listPath);
+        for (const auto& p : paths)
+            list << p << '\n';
+        if (!list)
+            return skipped("cannot write the image list " + listPath);
+    }
+
+    // OPENBLAS_NUM_THREADS=1 as niwt keeps its own BLAS (keepBlasSingleThreaded).
+    const std::string command = "OPENBLAS_NUM_THREADS=1 " + std::string(kSystemPython) + " " + shellQuote(script) +
+                                " " + shellQuote(s.bundleDir) + " " + shellQuote(s.stageName) + " " +
+                                shellQuote(listPath) + " --batch-size " + std::to_string(s.batchSize) +
+                                " --threads " + std::to_string(s.torchThreads) + " --workers " +
+                                std::to_string(s.decodeThreads) + " --classes " + std::to_string(s.classes) +
+                                " --seed 0 --device " + shellQuote(s.device) + " 2>" + shellQuote(errPath);
+    std::cerr << "eager: " << kSystemPython << " " << script << " (" << paths.size() << " images)\n";
+    const std::string out = runCapturingStdout(command, &status);
+    throwIfCancelled();  // Ctrl+C reached the script too
+    if (status != 0) {
+        const std::string why = lastLine(readWholeFile(errPath));
+        return skipped("the script failed (exit " + std::to_string(status) + ")" + (why.empty() ? "" : ": " + why));
+    }
+    const auto parsed = nlohmann::json::parse(lastLine(out), nullptr, /*allow_exceptions=*/false);
+    if (!parsed.is_object() || !parsed.contains("eager_images_per_s") || !parsed["eager_images_per_s"].is_number() ||
+        !(parsed["eager_images_per_s"].get<double>() > 0))
+        return skipped("the script printed no eager_images_per_s (" + lastLine(out).substr(0, 200) + ")");
+    return parsed;
 }
 
 }  // namespace
@@ -107,7 +244,7 @@ int commandBenchExtract(const Options& options) {
     std::cerr << "full: " << full << " images in " << fullSeconds << " s\n";
 
     const double networkRate = decoded / networkSeconds, fullRate = full / fullSeconds;
-    printResult(options, {{"dataset", dataset.spec},
+    nlohmann::json result{{"dataset", dataset.spec},
                           {"bundle", bundle.directory},
                           {"stage", net.stageNames()[size_t(stage)]},
                           {"device", describeDevice(device)},
@@ -118,7 +255,26 @@ int commandBenchExtract(const Options& options) {
                           {"decode_images_per_s", decoded / decodeSeconds},
                           {"network_images_per_s", networkRate},
                           {"full_images_per_s", fullRate},
-                          {"full_over_network", fullRate / networkRate}});
+                          {"full_over_network", fullRate / networkRate}};
+
+    // 4. The baseline: the same extraction in PyTorch driven from Python, on the same images.
+    const auto eager = runEagerBaseline(paths, {bundle.directory, net.stageNames()[size_t(stage)],
+                                                device.is_cuda() ? "cuda" : "cpu", eo.batchSize, threads, lo.threads,
+                                                std::max(2, dataset.seenCount())});
+    if (eager.contains("eager_images_per_s")) {
+        const double eagerRate = eager["eager_images_per_s"].get<double>();
+        std::cerr << "eager: " << eager.value("images", 0) << " images in " << eager.value("seconds", 0.0)
+                  << " s (PyTorch " << eager.value("torch_version", std::string("?")) << " from Python, "
+                  << lo.threads << " DataLoader workers)\n";
+        result["eager_images_per_s"] = eagerRate;
+        result["full_over_eager"] = fullRate / eagerRate;
+        if (eager.value("images", decoded) != decoded)
+            result["eager_images"] = eager.value("images", 0);
+    } else {
+        std::cerr << "eager: " << eager["eager"].get<std::string>() << "\n";
+        result["eager"] = eager["eager"];
+    }
+    printResult(options, result);
     return 0;
 }
 
