@@ -1,7 +1,8 @@
 // `niwt bench extract`: images/s for decoding alone, for the network alone on preloaded tensors,
 // and for the full importance extraction (decoding overlapped with the network), in one run; then,
 // when /usr/bin/python3 has torch, the same extraction driven from Python (a DataLoader and one
-// call per stage, tools/eager_extract_bench.py) on the same images, as the baseline.
+// call per stage, tools/eager_extract_bench.py) on the same images, as the baseline: NCHW as a
+// plain eager script, and again with channels-last images as the engine feeds its network.
 #include "app/niwt/cli.h"
 #include "core/engine/device.h"
 #include "core/engine/importance.h"
@@ -98,6 +99,7 @@ std::string readWholeFile(const std::string& path) {
 struct EagerSettings {
     std::string bundleDir, stageName, device;
     int batchSize = 32, torchThreads = 1, decodeThreads = 1, classes = 2;
+    bool channelsLast = false;  // NHWC images (--channels-last), as the engine's Extractor::toDevice
 };
 
 // The baseline on the same images: tools/eager_extract_bench.py under /usr/bin/python3 with the
@@ -150,8 +152,10 @@ nlohmann::json runEagerBaseline(const std::vector<std::string>& paths, const Eag
                                 shellQuote(listPath) + " --batch-size " + std::to_string(s.batchSize) +
                                 " --threads " + std::to_string(s.torchThreads) + " --workers " +
                                 std::to_string(s.decodeThreads) + " --classes " + std::to_string(s.classes) +
-                                " --seed 0 --device " + shellQuote(s.device) + " 2>" + shellQuote(errPath);
-    std::cerr << "eager: " << kSystemPython << " " << script << " (" << paths.size() << " images)\n";
+                                " --seed 0 --device " + shellQuote(s.device) +
+                                (s.channelsLast ? " --channels-last" : "") + " 2>" + shellQuote(errPath);
+    std::cerr << "eager: " << kSystemPython << " " << script << " (" << paths.size() << " images"
+              << (s.channelsLast ? ", channels last" : "") << ")\n";
     const std::string out = runCapturingStdout(command, &status);
     throwIfCancelled();  // Ctrl+C reached the script too
     if (status != 0) {
@@ -257,22 +261,30 @@ int commandBenchExtract(const Options& options) {
                           {"full_images_per_s", fullRate},
                           {"full_over_network", fullRate / networkRate}};
 
-    // 4. The baseline: the same extraction in PyTorch driven from Python, on the same images.
-    const auto eager = runEagerBaseline(paths, {bundle.directory, net.stageNames()[size_t(stage)],
-                                                device.is_cuda() ? "cuda" : "cpu", eo.batchSize, threads, lo.threads,
-                                                std::max(2, dataset.seenCount())});
-    if (eager.contains("eager_images_per_s")) {
-        const double eagerRate = eager["eager_images_per_s"].get<double>();
-        std::cerr << "eager: " << eager.value("images", 0) << " images in " << eager.value("seconds", 0.0)
-                  << " s (PyTorch " << eager.value("torch_version", std::string("?")) << " from Python, "
-                  << lo.threads << " DataLoader workers)\n";
-        result["eager_images_per_s"] = eagerRate;
-        result["full_over_eager"] = fullRate / eagerRate;
-        if (eager.value("images", decoded) != decoded)
-            result["eager_images"] = eager.value("images", 0);
-    } else {
-        std::cerr << "eager: " << eager["eager"].get<std::string>() << "\n";
-        result["eager"] = eager["eager"];
+    // 4. The baseline: the same extraction in PyTorch driven from Python, on the same images; plain
+    // (NCHW, what an eager script does by default), then with channels-last images as the engine
+    // uses them, so that the ratio's share owed to the memory format shows.
+    EagerSettings settings{bundle.directory, net.stageNames()[size_t(stage)], device.is_cuda() ? "cuda" : "cpu",
+                           eo.batchSize, threads, lo.threads, std::max(2, dataset.seenCount())};
+    for (const bool channelsLast : {false, true}) {
+        settings.channelsLast = channelsLast;
+        const std::string key = channelsLast ? "eager_channels_last" : "eager";
+        const auto eager = runEagerBaseline(paths, settings);
+        if (eager.contains("eager_images_per_s")) {
+            const double eagerRate = eager["eager_images_per_s"].get<double>();
+            std::cerr << key << ": " << eager.value("images", 0) << " images in " << eager.value("seconds", 0.0)
+                      << " s (PyTorch " << eager.value("torch_version", std::string("?")) << " from Python, "
+                      << lo.threads << " DataLoader workers" << (channelsLast ? ", channels last" : "") << ")\n";
+            result[key + "_images_per_s"] = eagerRate;
+            result[channelsLast ? "full_over_eager_channels_last" : "full_over_eager"] = fullRate / eagerRate;
+            if (eager.value("images", decoded) != decoded)
+                result[key + "_images"] = eager.value("images", 0);
+        } else {
+            std::cerr << key << ": " << eager["eager"].get<std::string>() << "\n";
+            result[key] = eager["eager"];
+            if (!channelsLast)
+                break;  // the same reason would stop the second run
+        }
     }
     printResult(options, result);
     return 0;
