@@ -35,6 +35,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <utility>
 
 namespace niwt::gui {
 
@@ -416,12 +417,20 @@ void ClassComposer::setController(SessionController* controller) {
     if (controller_) disconnect(controller_, nullptr, this, nullptr);
     controller_ = controller;
     if (controller_) {
+        connect(controller_, &SessionController::spanLearned, this, &ClassComposer::onSpanLearned);
         connect(controller_, &SessionController::learned, this, &ClassComposer::onLearned);
-        connect(controller_, &SessionController::cancelled, this,
-                [this](quint64 job) { onJobEnded(job, tr("Learning cancelled; the learned classes are unchanged.")); });
+        // Cancelled or failed while refining: the span solution stays (it was learned; the
+        // refinement only improves it), and the status line says so.
+        connect(controller_, &SessionController::cancelled, this, [this](quint64 job) {
+            onJobEnded(job, refiningId_ ? tr("Kept the span solution of \"%1\"; refinement cancelled.")
+                                              .arg(refiningName())
+                                        : tr("Learning cancelled; the learned classes are unchanged."));
+        });
         // The message itself is reported by whoever shows engine errors (the main window).
         connect(controller_, &SessionController::failed, this, [this](quint64 job, const QString& message) {
-            onJobEnded(job, tr("Learning failed: %1").arg(message));
+            onJobEnded(job, refiningId_ ? tr("Kept the span solution of \"%1\"; refinement failed: %2")
+                                              .arg(refiningName(), message)
+                                        : tr("Learning failed: %1").arg(message));
         });
         connect(controller_, &SessionController::busyChanged, this, &ClassComposer::updateState);
         connect(controller_, &SessionController::prepared, this, &ClassComposer::updateState);
@@ -451,6 +460,7 @@ void ClassComposer::setDataset(std::shared_ptr<const Dataset> dataset, const QSt
     if (pendingJob_) {
         cancel();
         pendingJob_ = 0;
+        refiningId_ = 0;
     }
     stopEditing();
     while (learned_->rowCount() > 0) learned_->takeEntry(0);
@@ -820,6 +830,7 @@ void ClassComposer::learn() {
         pendingJob_ = controller_->learn(name, values);
     }
     pendingEditId_ = editingId_;
+    refiningId_ = 0;
     setStatus(tr("Learning \"%1\"…").arg(name));
     emit learnStarted(name);
     updateState();
@@ -829,9 +840,49 @@ void ClassComposer::cancel() {
     if (pendingJob_ && controller_) controller_->cancel();
 }
 
+QString ClassComposer::refiningName() const {
+    const LearnedClassEntry* entry = learned_->entry(refiningId_);
+    return entry ? QString::fromStdString(entry->result.name) : QString();
+}
+
+void ClassComposer::onSpanLearned(quint64 job, const niwt::LearnedClass& span) {
+    if (job != pendingJob_ || refiningId_) return;
+    // One undo step for the class: this add (or re-learn); the refinement completes it in place.
+    if (pendingEditId_ && learned_->entry(pendingEditId_)) {
+        editor_->replace(pendingEditId_, span, pendingCaption_);
+        refiningId_ = pendingEditId_;
+    } else {
+        refiningId_ = editor_->add(span, pendingCaption_);
+    }
+    setStatus(tr("\"%1\": span solution shown (cosine loss %2); refining it in the full weight space… "
+                 "(Cancel keeps the span solution)")
+                  .arg(refiningName())
+                  .arg(span.cosineLoss, 0, 'f', 4));
+    selectId(refiningId_);  // its ranked images at once
+    updateState();
+}
+
 void ClassComposer::onLearned(quint64 job, const niwt::LearnedClass& result) {
     if (job != pendingJob_) return;
     pendingJob_ = 0;
+    if (refiningId_) {
+        // The refinement replaces the span solution in its row (same id, name and caption).
+        const int id = std::exchange(refiningId_, 0);
+        const bool shown = learned_->entry(id) != nullptr;
+        editor_->refine(id, result);
+        const QString name = shown ? QString::fromStdString(learned_->entry(id)->result.name)
+                                   : QString::fromStdString(result.name);
+        setStatus(tr("Learned \"%1\" in the full weight space: %2 after %3 more iterations "
+                     "(cosine loss %4, span solution %5).")
+                      .arg(name, result.converged ? tr("converged") : tr("stopped at the limit"))
+                      .arg(result.iterations)
+                      .arg(result.cosineLoss, 0, 'f', 4)
+                      .arg(result.spanCosineLoss, 0, 'f', 4));
+        // Its images follow through dataChanged (onSelectionChanged), if it is the one selected:
+        // the user may have chosen another class meanwhile, and it stays chosen.
+        updateState();
+        return;
+    }
     int id = 0;
     if (pendingEditId_ && learned_->entry(pendingEditId_)) {
         editor_->replace(pendingEditId_, result, pendingCaption_);
@@ -851,6 +902,7 @@ void ClassComposer::onLearned(quint64 job, const niwt::LearnedClass& result) {
 void ClassComposer::onJobEnded(quint64 job, const QString& why) {
     if (job != pendingJob_) return;
     pendingJob_ = 0;
+    refiningId_ = 0;
     setStatus(why);
     updateState();
 }
@@ -891,8 +943,12 @@ int ClassComposer::selectedId() const {
 void ClassComposer::selectId(int id) {
     const int row = learned_->rowOfId(id);
     if (row < 0) return;
-    learnedView_->setCurrentIndex(learned_->index(row));
-    onSelectionChanged();  // also when the row was current already (re-learned)
+    const QModelIndex index = learned_->index(row);
+    // currentChanged says it once for another row; a row current already (re-learned) is said here.
+    if (learnedView_->currentIndex() == index)
+        onSelectionChanged();
+    else
+        learnedView_->setCurrentIndex(index);
 }
 
 void ClassComposer::onSelectionChanged() {

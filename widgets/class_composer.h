@@ -136,6 +136,9 @@ public:
     // Id of the learned class being edited (its next Learn replaces it); 0 when composing a new one.
     int editingId() const { return editingId_; }
     bool isLearning() const { return pendingJob_ != 0; }
+    // Full weight space: the id of the class showing its span solution while the refinement runs
+    // (it stays, with the span solution, if the refinement is cancelled or fails); 0 otherwise.
+    int refiningId() const { return refiningId_; }
 
 public slots:
     void learn();
@@ -159,8 +162,13 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
+    // Full weight space: the span solution, shown at once (added, or replacing the edited class).
+    void onSpanLearned(quint64 job, const niwt::LearnedClass& span);
+    // The final result: a new class, or (full weight space) the refinement of the span solution
+    // shown, in the same row.
     void onLearned(quint64 job, const niwt::LearnedClass& result);
     void onJobEnded(quint64 job, const QString& why);
+    QString refiningName() const;  // the name refiningId_'s class has now
     void onSelectionChanged();
     void updateState();
     void applyLearningModality(const QString& modality);  // unchecked: setDataset's choice
@@ -217,6 +225,7 @@ private:
 
     quint64 pendingJob_ = 0;
     int pendingEditId_ = 0;
+    int refiningId_ = 0;  // the class holding pendingJob_'s span solution (full weight space)
     QString pendingCaption_;
     int editingId_ = 0;
     // The status line shows a computed state (waiting, preparing, ready, the caption's problem)

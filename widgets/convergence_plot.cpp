@@ -49,6 +49,15 @@ ConvergencePlot::ConvergencePlot(QWidget* parent) : QWidget(parent) {
     stopLabel_->setPositionAlignment(Qt::AlignBottom | Qt::AlignRight);  // the legend is top right
     stopLabel_->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
     stopLabel_->setVisible(false);
+    refineLine_ = new QCPItemStraightLine(plot_);
+    refineLine_->setPen(QPen(QColor(120, 60, 160), 1, Qt::DotLine));
+    refineLine_->setVisible(false);
+    refineLabel_ = new QCPItemText(plot_);
+    refineLabel_->setText(tr("full space →"));
+    refineLabel_->setColor(QColor(120, 60, 160));
+    refineLabel_->setPositionAlignment(Qt::AlignTop | Qt::AlignLeft);
+    refineLabel_->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    refineLabel_->setVisible(false);
 
     status_ = new QLabel(this);
     status_->setObjectName(QStringLiteral("convergenceStatus"));
@@ -115,6 +124,8 @@ void ConvergencePlot::beginRun(const QString& label) {
     for (QCPGraph* g : {total_, cosine_, l2_}) g->data()->clear();
     stopLine_->setVisible(false);
     stopLabel_->setVisible(false);
+    refineLine_->setVisible(false);
+    refineLabel_->setVisible(false);
     running_ = true;
     setStatus(tr("Learning \"%1\"…").arg(label));
     scheduleReplot();
@@ -131,7 +142,11 @@ void ConvergencePlot::appendPoints(const QVector<LossPoint>& points) {
         l2_->addData(p.iteration, p.total - p.cosine);
     }
     const LossPoint& last = points.back();
-    setStatus(tr("Learning \"%1\": iteration %2, loss %3").arg(label_).arg(last.iteration).arg(last.total, 0, 'g', 5));
+    setStatus((refineLine_->visible() ? tr("Refining \"%1\" in the full weight space: iteration %2, loss %3")
+                                       : tr("Learning \"%1\": iteration %2, loss %3"))
+                  .arg(label_)
+                  .arg(last.iteration)
+                  .arg(last.total, 0, 'g', 5));
     scheduleReplot();
 }
 
@@ -155,6 +170,18 @@ void ConvergencePlot::finishRun(bool converged) {
     scheduleReplot();
 }
 
+void ConvergencePlot::markRefinementStart() {
+    if (!running_) return;
+    const double at = current_.isEmpty() ? 0.0 : double(current_.back().iteration);
+    refineLine_->point1->setCoords(at, 0);
+    refineLine_->point2->setCoords(at, 1);
+    refineLine_->setVisible(true);
+    refineLabel_->position->setCoords(at, 0.03);
+    refineLabel_->setVisible(true);
+    setStatus(tr("\"%1\": span solution after %2 iterations; refining in the full weight space…").arg(label_).arg(at));
+    scheduleReplot();
+}
+
 void ConvergencePlot::abortRun(const QString& why) {
     running_ = false;
     setStatus(tr("\"%1\": %2").arg(label_, why));
@@ -169,6 +196,8 @@ void ConvergencePlot::clearRuns() {
         for (QCPGraph* g : {total_, cosine_, l2_}) g->data()->clear();
         stopLine_->setVisible(false);
         stopLabel_->setVisible(false);
+        refineLine_->setVisible(false);
+        refineLabel_->setVisible(false);
     }
     scheduleReplot();
 }
@@ -179,6 +208,10 @@ bool ConvergencePlot::hasStopMarker() const { return stopLine_->visible(); }
 
 double ConvergencePlot::stopIteration() const {
     return stopLine_->visible() ? stopLine_->point1->coords().x() : std::numeric_limits<double>::quiet_NaN();
+}
+
+double ConvergencePlot::refinementIteration() const {
+    return refineLine_->visible() ? refineLine_->point1->coords().x() : std::numeric_limits<double>::quiet_NaN();
 }
 
 void ConvergencePlot::scheduleReplot() {

@@ -4,7 +4,9 @@
 // throttled by a timer (at most one per kReplotIntervalMs, and only when something changed), so a
 // fast optimiser never stalls the GUI. The stopping point of a finished run is marked; earlier
 // runs stay on the plot in grey for comparison (their total loss only; the last
-// kMaxPreviousRuns). Save as PNG or PDF.
+// kMaxPreviousRuns). In the full weight space a run has two parts, the span solution's steps and
+// the refinement's (numbered after them): a dotted line marks where the refinement begins.
+// Save as PNG or PDF.
 #include "widgets/session_worker.h"
 
 #include <QString>
@@ -33,6 +35,9 @@ public:
     void appendPoints(const QVector<LossPoint>& points);
     // Marks the stopping point at the last appended iteration.
     void finishRun(bool converged);
+    // The current run's span solution is done: the points that follow are its refinement in the
+    // full weight space (marked at the last appended iteration). Ignored when not running.
+    void markRefinementStart();
     // The current run ended without a result (cancelled or failed): kept, marked as such.
     void abortRun(const QString& why);
     void clearRuns();
@@ -44,6 +49,7 @@ public:
     int replotCount() const { return replots_; }
     bool hasStopMarker() const;
     double stopIteration() const;         // x of the stop marker, NaN when none
+    double refinementIteration() const;   // x of the refinement marker, NaN when none
     QVector<LossPoint> currentPoints() const { return current_; }
     QCustomPlot* plot() const { return plot_; }
     QCPGraph* totalGraph() const { return total_; }
@@ -73,6 +79,8 @@ private:
     QList<QCPGraph*> previous_;
     QCPItemStraightLine* stopLine_ = nullptr;
     QCPItemText* stopLabel_ = nullptr;
+    QCPItemStraightLine* refineLine_ = nullptr;
+    QCPItemText* refineLabel_ = nullptr;
     QVector<LossPoint> current_;
     QString label_;
     bool running_ = false;

@@ -64,6 +64,10 @@ public:
             connect(window_->composer(), &niwt::gui::ClassComposer::learnedClassSelected, this,
                     [this](const niwt::LearnedClass& learned) {
                         if (QString::fromStdString(learned.name) != options_.describeName || learned_) return;
+                        // Full weight space: the span solution is shown first; wait for the refinement.
+                        if (window_->session()->options().alpha2wSpace == niwt::Alpha2WSpace::Full &&
+                            learned.alpha2wMode != "full")
+                            return;
                         learned_ = learned;
                         std::fprintf(stderr, "niwt-explorer: learned \"%s\" (%d alpha2w iterations)\n",
                                      learned.name.c_str(), learned.iterations);

@@ -77,13 +77,14 @@ QVariant LearnedClassModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole:
     case Qt::EditRole: return QString::fromStdString(e.result.name);
     case Qt::ToolTipRole:
-        return tr("%1: alpha2w %2 after %3 iterations (cosine loss %4, L2 %5); %6")
+        return tr("%1: alpha2w (%7) %2 after %3 iterations (cosine loss %4, L2 %5); %6")
             .arg(QString::fromStdString(e.result.name),
                  e.result.converged ? tr("converged") : tr("stopped at the iteration limit"))
             .arg(e.result.iterations)
             .arg(e.result.cosineLoss, 0, 'f', 4)
             .arg(e.result.l2Loss, 0, 'g', 3)
-            .arg(e.caption.isEmpty() ? tr("from attributes") : tr("from the caption \"%1\"").arg(e.caption));
+            .arg(e.caption.isEmpty() ? tr("from attributes") : tr("from the caption \"%1\"").arg(e.caption),
+                 e.result.alpha2wMode == "full" ? tr("full weight space") : tr("span of the seen weights"));
     case IdRole: return e.id;
     case ConvergedRole: return e.result.converged;
     case IterationsRole: return e.result.iterations;
@@ -108,11 +109,32 @@ Qt::ItemFlags LearnedClassModel::flags(const QModelIndex& index) const {
 // ---------------------------------------------------------------------------------------------
 namespace {
 
-class AddCommand : public QUndoCommand {
+// The learned result `snapshot` holds becomes `refined`; the snapshot keeps its name (a rename
+// while the class was refined stays).
+void refineSnapshot(LearnedClassEntry& snapshot, const niwt::LearnedClass& refined) {
+    const std::string name = snapshot.result.name;
+    snapshot.result = refined;
+    snapshot.result.name = name;
+}
+
+// A command that keeps entries as they were or will be: refine() updates those of one id.
+class EntryCommand : public QUndoCommand {
+public:
+    using QUndoCommand::QUndoCommand;
+    // Did this command add or re-learn `id` (it produced a learned result)?
+    virtual bool learns(int id) const = 0;
+    virtual void refine(int id, const niwt::LearnedClass& refined) = 0;
+};
+
+class AddCommand : public EntryCommand {
 public:
     AddCommand(LearnedClassModel* model, LearnedClassEntry entry)
-        : QUndoCommand(QObject::tr("Learn class \"%1\"").arg(QString::fromStdString(entry.result.name))),
+        : EntryCommand(QObject::tr("Learn class \"%1\"").arg(QString::fromStdString(entry.result.name))),
           model_(model), entry_(std::move(entry)), row_(model->rowCount()) {}
+    bool learns(int id) const override { return entry_.id == id; }
+    void refine(int id, const niwt::LearnedClass& refined) override {
+        if (entry_.id == id) refineSnapshot(entry_, refined);
+    }
     void redo() override { model_->insertEntry(row_, entry_); }
     void undo() override {
         const int row = model_->rowOfId(entry_.id);
@@ -126,11 +148,16 @@ private:
     int row_;
 };
 
-class RemoveCommand : public QUndoCommand {
+class RemoveCommand : public EntryCommand {
 public:
     RemoveCommand(LearnedClassModel* model, int id)
-        : QUndoCommand(QObject::tr("Delete class \"%1\"").arg(QString::fromStdString(model->entry(id)->result.name))),
+        : EntryCommand(QObject::tr("Delete class \"%1\"").arg(QString::fromStdString(model->entry(id)->result.name))),
           model_(model), id_(id), row_(model->rowOfId(id)) {}
+    bool learns(int) const override { return false; }
+    // Deleted while it was refined: undoing the delete brings the refined class back.
+    void refine(int id, const niwt::LearnedClass& refined) override {
+        if (id == id_) refineSnapshot(entry_, refined);
+    }
     void redo() override {
         const int row = model_->rowOfId(id_);
         if (row >= 0) {
@@ -161,11 +188,16 @@ private:
     QString before_, after_;
 };
 
-class ReplaceCommand : public QUndoCommand {
+class ReplaceCommand : public EntryCommand {
 public:
     ReplaceCommand(LearnedClassModel* model, int id, LearnedClassEntry after)
-        : QUndoCommand(QObject::tr("Re-learn class \"%1\"").arg(QString::fromStdString(after.result.name))),
+        : EntryCommand(QObject::tr("Re-learn class \"%1\"").arg(QString::fromStdString(after.result.name))),
           model_(model), id_(id), before_(*model->entry(id)), after_(std::move(after)) {}
+    bool learns(int id) const override { return id == id_; }
+    // The result it re-learned, not the one before it.
+    void refine(int id, const niwt::LearnedClass& refined) override {
+        if (id == id_) refineSnapshot(after_, refined);
+    }
     void redo() override { model_->replaceEntry(id_, after_); }
     void undo() override { model_->replaceEntry(id_, before_); }
 
@@ -176,6 +208,26 @@ private:
 };
 
 }  // namespace
+
+bool LearnedClassEditor::refine(int id, const niwt::LearnedClass& refined) {
+    // The command that recorded the span solution (the latest add or re-learn of `id`), then the
+    // later ones that may hold the entry (a delete while it was refined).
+    int first = -1;
+    for (int i = stack_->count() - 1; i >= 0 && first < 0; --i) {
+        const auto* command = dynamic_cast<const EntryCommand*>(stack_->command(i));
+        if (command && command->learns(id)) first = i;
+    }
+    if (first < 0) return false;
+    for (int i = first; i < stack_->count(); ++i)
+        if (auto* command = dynamic_cast<EntryCommand*>(const_cast<QUndoCommand*>(stack_->command(i))))
+            command->refine(id, refined);
+    if (const LearnedClassEntry* shown = model_->entry(id)) {
+        LearnedClassEntry entry = *shown;
+        refineSnapshot(entry, refined);
+        model_->replaceEntry(id, entry);
+    }
+    return true;
+}
 
 int LearnedClassEditor::add(const niwt::LearnedClass& result, const QString& caption) {
     LearnedClassEntry entry;

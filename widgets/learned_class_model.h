@@ -71,6 +71,12 @@ public:
     bool rename(int id, const QString& name);
     // Re-learned: a new result (and description) for an existing entry, keeping its name.
     bool replace(int id, const niwt::LearnedClass& result, const QString& caption = {});
+    // The full weight space's refinement of the span solution that the last add() or replace()
+    // of `id` recorded: that result becomes `refined` in place (the entry keeps its row, name and
+    // caption), in the model when the entry is shown and in the commands that hold it, so undo and
+    // redo give the refined class. No undo step of its own: it completes the learn already on the
+    // stack. False when no add() or replace() of `id` is on the stack (cleared since).
+    bool refine(int id, const niwt::LearnedClass& refined);
 
     LearnedClassModel* model() const { return model_; }
     QUndoStack* stack() const { return stack_; }

@@ -83,6 +83,8 @@ bool saveLearnedClasses(const QString& path, const QString& datasetSpec, const Q
                            {"l2_loss", c.l2Loss},
                            {"seconds", c.seconds},
                            {"mod2alpha_validation_cosine_distance", c.mod2alphaValidationCosineDistance},
+                           {"alpha2w_mode", c.alpha2wMode},
+                           {"span_cosine_loss", c.spanCosineLoss},
                            {"ranking", ranking}});
     }
     const nlohmann::json root = {{"format", kFormat},
@@ -141,6 +143,9 @@ QVector<LearnedClassEntry> parseLearnedClasses(const QByteArray& bytes, const QS
             r.l2Loss = c.value("l2_loss", 0.0);
             r.seconds = c.value("seconds", 0.0);
             r.mod2alphaValidationCosineDistance = c.value("mod2alpha_validation_cosine_distance", 0.0);
+            // Files from before the full weight space have span solutions.
+            r.alpha2wMode = c.value("alpha2w_mode", std::string("span")) == "full" ? "full" : "span";
+            r.spanCosineLoss = c.value("span_cosine_loss", 0.0);
             bool finiteScores = true;
             for (const auto& pair : c.value("ranking", nlohmann::json::array())) {
                 r.ranking.push_back({intValue(pair.at(0), "ranking"), floatValue(pair.at(1), "ranking")});

@@ -54,6 +54,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <utility>
 
 namespace niwt::gui {
 
@@ -724,7 +725,7 @@ void MainWindow::startSession() { engine_->applyNow(); }
 void MainWindow::onContextChanged(const EngineContext& context) {
     // Every engine user follows the new context at once: nothing keeps showing the old one.
     session_->cancel();  // what still runs or waits was for the previous context
-    session_->prepare(context);
+    session_->prepare(context, sessionOptions());
     explainer_->reset();  // prepared again once the session has warmed the caches
     evaluation_->setContext(context);
     composer_->setEngineUnavailableReason({});
@@ -849,15 +850,33 @@ void MainWindow::applyPreferences() {
         deviceLabel_->setText(tr("Device: %1").arg(preferences.device));
 }
 
+niwt::NiwtSessionOptions MainWindow::sessionOptions() {
+    niwt::NiwtSessionOptions options;
+    options.alpha2wSpace = Preferences::load().alpha2wSpace;
+    return options;
+}
+
 void MainWindow::showPreferences() {
     auto* dialog = new PreferencesDialog(Preferences::load(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setCacheClearAllowed([this] { return !job_->isRunning() && !session_->isBusy() && !explainer_->isBusy() &&
                                                  !evaluation_->isRunning(); });
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
-        dialog->preferences().save();
+        const Preferences chosen = dialog->preferences();
+        chosen.save();
         applyPreferences();
-        startSession();
+        startSession();  // a changed context prepares every engine user (with the options below)
+        // Only alpha2w's search space changed: the context is the same (no contextChanged), so
+        // the session alone is prepared again with it (full: the importance Jacobians too, cached).
+        if (session_->context().isComplete() && session_->options().alpha2wSpace != chosen.alpha2wSpace) {
+            session_->cancel();
+            session_->prepare(session_->context(), sessionOptions());
+            setJobText(tr("Preparing the NIWT engine again: alpha2w in the %1…")
+                           .arg(chosen.alpha2wSpace == niwt::Alpha2WSpace::Full ? tr("full weight space")
+                                                                                 : tr("span of the seen weights")));
+            showJobProgress(0, 0, QString());
+            updateActions();
+        }
     });
     dialog->open();
 }
@@ -892,6 +911,7 @@ void MainWindow::connectSession() {
     });
     connect(session_, &SessionController::learnStarted, this, [this](quint64, const QString& name) {
         learningName_ = name;
+        refiningJob_ = 0;
         convergence_->beginRun(name);
         setJobText(tr("Learning \"%1\" (mod2alpha, then alpha2w)…").arg(name));
         showJobProgress(0, 0, QString());
@@ -899,31 +919,55 @@ void MainWindow::connectSession() {
     connect(session_, &SessionController::learnProgress, this, [this](quint64, const QVector<LossPoint>& points) {
         convergence_->appendPoints(points);
         if (!points.isEmpty())
-            setJobText(tr("Learning \"%1\": alpha2w iteration %2, loss %3")
+            setJobText((refiningJob_ ? tr("Refining \"%1\" in the full weight space: alpha2w iteration %2, loss %3")
+                                     : tr("Learning \"%1\": alpha2w iteration %2, loss %3"))
                            .arg(learningName_)
                            .arg(points.back().iteration)
                            .arg(QLocale().toString(points.back().total, 'g', 5)));
     });
+    // Full weight space: the span solution is shown (the composer lists it) while it is refined;
+    // the plot marks where the refinement's steps begin.
+    connect(session_, &SessionController::spanLearned, this, [this](quint64 job, const LearnedClass& span) {
+        refiningJob_ = job;
+        convergence_->markRefinementStart();
+        setJobText(tr("\"%1\": span solution shown (1 - cos %2); refining it in the full weight space…")
+                       .arg(QString::fromStdString(span.name), QLocale().toString(span.cosineLoss, 'f', 4)));
+    });
     connect(session_, &SessionController::learned, this, [this](quint64, const LearnedClass& result) {
+        refiningJob_ = 0;
         convergence_->finishRun(result.converged);
-        setJobText(tr("Learned \"%1\": %2 alpha2w iterations, 1 - cos %3")
-                       .arg(QString::fromStdString(result.name))
-                       .arg(result.iterations)
-                       .arg(QLocale().toString(result.cosineLoss, 'f', 4)));
+        if (result.alpha2wMode == "full")
+            setJobText(tr("Learned \"%1\" in the full weight space: %2 refinement iterations, 1 - cos %3 (span %4)")
+                           .arg(QString::fromStdString(result.name))
+                           .arg(result.iterations)
+                           .arg(QLocale().toString(result.cosineLoss, 'f', 4),
+                                QLocale().toString(result.spanCosineLoss, 'f', 4)));
+        else
+            setJobText(tr("Learned \"%1\": %2 alpha2w iterations, 1 - cos %3")
+                           .arg(QString::fromStdString(result.name))
+                           .arg(result.iterations)
+                           .arg(QLocale().toString(result.cosineLoss, 'f', 4)));
     });
     connect(session_, &SessionController::exported, this, [this](quint64, const QStringList& files) {
         setJobText(tr("Exported %1").arg(files.join(QStringLiteral(", "))));
         emit classifierExported(files);
     });
-    connect(session_, &SessionController::cancelled, this, [this](quint64) {
+    // Cancelled or failed while refining: the composer keeps the span solution.
+    connect(session_, &SessionController::cancelled, this, [this](quint64 job) {
         mod2alphaPlotting_ = false;
-        if (convergence_->isRunning()) convergence_->abortRun(tr("cancelled"));
-        setJobText(tr("Cancelled; the learned classes are unchanged"));
+        const bool refining = job != 0 && job == std::exchange(refiningJob_, 0);
+        if (convergence_->isRunning())
+            convergence_->abortRun(refining ? tr("kept the span solution; refinement cancelled") : tr("cancelled"));
+        setJobText(refining ? tr("Kept the span solution of \"%1\"; refinement cancelled").arg(learningName_)
+                            : tr("Cancelled; the learned classes are unchanged"));
     });
-    connect(session_, &SessionController::failed, this, [this](quint64, const QString& message) {
+    connect(session_, &SessionController::failed, this, [this](quint64 job, const QString& message) {
         mod2alphaPlotting_ = false;
-        if (convergence_->isRunning()) convergence_->abortRun(tr("failed"));
-        reportError(tr("NIWT Engine"), message);
+        const bool refining = job != 0 && job == std::exchange(refiningJob_, 0);
+        if (convergence_->isRunning())
+            convergence_->abortRun(refining ? tr("kept the span solution; refinement failed") : tr("failed"));
+        reportError(tr("NIWT Engine"), refining ? tr("%1 (the span solution of \"%2\" is kept)").arg(message, learningName_)
+                                                : message);
     });
     connect(session_, &SessionController::busyChanged, this, [this] {
         hideJobProgressWhenIdle();

@@ -147,6 +147,8 @@ private:
     void onContextUnavailable(const QString& reason);
     void showOpenNetworkDialog();
     void showPreferences();
+    // The session's options from Edit > Preferences (alpha2w's search space).
+    static niwt::NiwtSessionOptions sessionOptions();
     void promptForNetwork(const QString& reason);
     void rememberRecentNetwork(const QString& path);
     void rebuildRecentNetworksMenu();
@@ -203,6 +205,7 @@ private:
     bool bundleIsDefaultNetwork_ = false;
     QString learningName_;
     bool mod2alphaPlotting_ = false;
+    quint64 refiningJob_ = 0;  // a learn showing its span solution while refined (full weight space)
     bool restoringLastSession_ = false;  // the data set being opened is the last session's  // the convergence plot's current run is mod2alpha's
     // Where the shown learned classes are saved (empty until restored for the current data set and
     // bundle, so that clearing the list for another data set never overwrites a saved one).

@@ -29,6 +29,7 @@ namespace {
 const QString kDeviceKey = QStringLiteral("preferences/device");
 const QString kThreadsKey = QStringLiteral("preferences/threads");
 const QString kCacheDirKey = QStringLiteral("preferences/cacheDir");
+const QString kAlpha2wKey = QStringLiteral("preferences/alpha2w");  // "span" | "full"
 
 QSettings makeSettings() {
     return QSettings(QString::fromLatin1(kSettingsOrganisation), QString::fromLatin1(kSettingsApplication));
@@ -41,6 +42,8 @@ Preferences Preferences::load() {
     p.device = settings.value(kDeviceKey, p.device).toString();
     p.threads = std::max(0, settings.value(kThreadsKey, 0).toInt());
     p.cacheDir = settings.value(kCacheDirKey).toString();
+    // Anything but "full" (absent, an old or hand-edited file) is the default, span.
+    if (settings.value(kAlpha2wKey).toString() == QLatin1String("full")) p.alpha2wSpace = niwt::Alpha2WSpace::Full;
     return p;
 }
 
@@ -49,6 +52,7 @@ void Preferences::save() const {
     settings.setValue(kDeviceKey, device);
     settings.setValue(kThreadsKey, threads);
     settings.setValue(kCacheDirKey, cacheDir);
+    settings.setValue(kAlpha2wKey, QString::fromLatin1(niwt::alpha2wSpaceName(alpha2wSpace)));
 }
 
 void Preferences::applyToEngine() const { niwt::setEngineThreads(threads); }
@@ -132,8 +136,18 @@ PreferencesDialog::PreferencesDialog(const Preferences& preferences, QWidget* pa
     sizeRow->addWidget(clearButton_);
     connect(cacheEdit_, &QLineEdit::editingFinished, this, &PreferencesDialog::updateCacheSize);
 
+    alpha2wBox_ = new QComboBox(this);
+    alpha2wBox_->setObjectName(QStringLiteral("alpha2wBox"));
+    alpha2wBox_->addItem(tr("Span of the seen weights (fast)"), QStringLiteral("span"));
+    alpha2wBox_->addItem(tr("Full weight space (the paper's)"), QStringLiteral("full"));
+    alpha2wBox_->setCurrentIndex(preferences.alpha2wSpace == niwt::Alpha2WSpace::Full ? 1 : 0);
+    alpha2wBox_->setToolTip(tr("Where alpha2w searches a new class's weights. Full: the preparation also computes "
+                               "the importance Jacobians (cached); each class shows its span solution at once, "
+                               "then the full solution replaces it (cancel keeps the span solution)."));
+
     auto* form = new QFormLayout;
     form->addRow(tr("Compute &device:"), deviceBox_);
+    form->addRow(tr("&alpha2w search space:"), alpha2wBox_);
     form->addRow(tr("LibTorch &threads:"), threadsBox_);
     auto* cacheLabel = new QLabel(tr("&Cache folder:"), this);
     cacheLabel->setBuddy(cacheEdit_);  // a layout row gets no buddy from QFormLayout
@@ -160,6 +174,7 @@ Preferences PreferencesDialog::preferences() const {
     p.device = deviceBox_->currentData().toString();
     p.threads = threadsBox_->value();
     p.cacheDir = cacheEdit_->text().trimmed();
+    p.alpha2wSpace = niwt::parseAlpha2WSpace(alpha2wBox_->currentData().toString().toStdString());
     return p;
 }
 

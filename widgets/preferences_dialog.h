@@ -1,7 +1,10 @@
 #pragma once
-// Edit > Preferences: the compute device, LibTorch's threads and the cache folder (its size, and
-// a Clear button). Typed over QSettings (Preferences), so the rest of the window never reads raw
+// Edit > Preferences: the compute device, LibTorch's threads, the cache folder (its size, and
+// a Clear button) and where alpha2w searches (the span of the seen weights, or the paper's whole
+// weight space, refined after the span solution is shown). Typed over QSettings (Preferences), so the rest of the window never reads raw
 // keys; the main window applies them to the engine context (widgets/engine_coordinator.h).
+#include "core/engine/alpha2w_space.h"
+
 #include <QDialog>
 #include <QString>
 
@@ -19,6 +22,9 @@ struct Preferences {
     QString device = QStringLiteral("auto");  // auto | cpu | cuda | cuda:N
     int threads = 0;                          // LibTorch intra-op threads; 0: one per core
     QString cacheDir;                         // features, heads, importances; empty: the default
+    // alpha2w's search space for the session: Span (fast), or Full (the paper's; prepare() also
+    // computes the pool's importance Jacobians, and each class is refined after its span solution).
+    niwt::Alpha2WSpace alpha2wSpace = niwt::Alpha2WSpace::Span;
 
     static Preferences load();
     void save() const;
@@ -27,7 +33,8 @@ struct Preferences {
     // The folder caches go to: cacheDir, else the default (as every engine and `niwt` uses).
     QString effectiveCacheDir() const;
     bool operator==(const Preferences& other) const {
-        return device == other.device && threads == other.threads && cacheDir == other.cacheDir;
+        return device == other.device && threads == other.threads && cacheDir == other.cacheDir &&
+               alpha2wSpace == other.alpha2wSpace;
     }
 };
 
@@ -51,6 +58,7 @@ public:
     QComboBox* deviceBox() const { return deviceBox_; }
     QSpinBox* threadsBox() const { return threadsBox_; }
     QLineEdit* cacheEdit() const { return cacheEdit_; }
+    QComboBox* alpha2wBox() const { return alpha2wBox_; }
     QLabel* cacheSizeLabel() const { return cacheSizeLabel_; }
     QPushButton* clearButton() const { return clearButton_; }
 
@@ -63,6 +71,7 @@ private:
     QLineEdit* cacheEdit_ = nullptr;
     QLabel* cacheSizeLabel_ = nullptr;
     QPushButton* clearButton_ = nullptr;
+    QComboBox* alpha2wBox_ = nullptr;
     std::function<bool()> clearAllowed_;
 };
 

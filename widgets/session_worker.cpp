@@ -101,8 +101,18 @@ void SessionWorker::learn(JobControl& control, const QString& name, const std::v
                 sinceEmit.restart();
             }
         };
+        // Full weight space: the span's steps go out before its solution, so the plot has them
+        // all when the refinement is marked.
+        const auto spanReady = [&](const niwt::LearnedClass& span) {
+            if (!batch.isEmpty()) {
+                emit learnProgress(job, batch);
+                batch.clear();
+                sinceEmit.restart();
+            }
+            emit spanLearned(job, span);
+        };
         niwt::LearnedClass result =
-            session_->learnClass(name.toStdString(), vector, progress, control.cancelled());
+            session_->learnClass(name.toStdString(), vector, progress, control.cancelled(), spanReady);
         if (!batch.isEmpty())
             emit learnProgress(job, batch);
         emit learned(job, result);
@@ -155,6 +165,10 @@ SessionController::SessionController(JobRunner* runner, QObject* parent)
     connect(worker, &SessionWorker::learnProgress, this, [this](quint64 job, const QVector<LossPoint>& points) {
         if (isLive(job)) emit learnProgress(job, points);
     });
+    // Like learned: delivered even when the job was cancelled since (the composer takes only its
+    // pending job's, and a span solution computed before a cancel is kept).
+    connect(worker, &SessionWorker::spanLearned, this,
+            [this](quint64 job, const LearnedClass& span) { emit spanLearned(job, span); });
     connect(worker, &SessionWorker::learned, this, [this](quint64 job, const LearnedClass& result) {
         emit learned(job, result);
         lane_->reported(job);

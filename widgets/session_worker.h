@@ -9,6 +9,11 @@
 // (it belonged to the previous data set or bundle), so a cancelled prepare leaves none and the
 // controller unprepared; a cancelled learn changes nothing. Learned classes are owned by the GUI (the
 // composer's model), never by the worker, so cancelling cannot touch them.
+//
+// Full weight space (NiwtSessionOptions::alpha2wSpace == Full): a learn reports its span solution
+// first (spanLearned, a complete class to show at once), then refines it and reports the refined
+// class (learned) for the same job. A cancel or a failure during the refinement ends the job as
+// cancelled / failed after spanLearned: the span solution has been delivered, and the GUI keeps it.
 #include "core/data/dataset.h"
 #include "widgets/engine_types.h"
 #include "widgets/job_runner.h"
@@ -60,6 +65,9 @@ signals:
     void mod2alphaProgress(quint64 job, const QVector<niwt::gui::LossPoint>& points);
     void prepared(quint64 job, const niwt::NiwtSessionInfo& info);
     void learnProgress(quint64 job, const QVector<niwt::gui::LossPoint>& points);
+    // Full weight space: the span solution, before the refinement starts (its progress continues
+    // the span's iteration numbers).
+    void spanLearned(quint64 job, const niwt::LearnedClass& span);
     void learned(quint64 job, const niwt::LearnedClass& result);
     void exported(quint64 job, const QStringList& files);
     void cancelled(quint64 job);
@@ -110,6 +118,9 @@ signals:
     void prepared(const niwt::NiwtSessionInfo& info);
     void learnStarted(quint64 job, const QString& name);
     void learnProgress(quint64 job, const QVector<niwt::gui::LossPoint>& points);
+    // Full weight space: the span solution, before the refinement starts (its progress continues
+    // the span's iteration numbers).
+    void spanLearned(quint64 job, const niwt::LearnedClass& span);
     void learned(quint64 job, const niwt::LearnedClass& result);
     void exported(quint64 job, const QStringList& files);
     void cancelled(quint64 job);

@@ -2,13 +2,14 @@
 # or through the core headers it includes. Only the torch-free core headers are allowed there:
 # core/data/*.h, core/pipeline/default_network.h, core/pipeline/engine_info.h,
 # core/pipeline/niwt_session.h, core/pipeline/gzsl_evaluation.h, core/pipeline/explainer.h, core/pipeline/heatmap.h (OpenCV only),
-# core/pipeline/engine_context.h, core/pipeline/network_check.h, core/io/progress_meter.h and core/engine/cancelled.h. Run as: cmake -DROOT=<source dir> -P check_torch_free.cmake
+# core/pipeline/engine_context.h, core/pipeline/network_check.h, core/io/progress_meter.h, core/engine/cancelled.h and
+# core/engine/alpha2w_space.h. Run as: cmake -DROOT=<source dir> -P check_torch_free.cmake
 cmake_minimum_required(VERSION 3.20)
 if(NOT ROOT)
   message(FATAL_ERROR "pass -DROOT=<source dir>")
 endif()
 
-set(allowed_core_regex "^core/(data/[^/]+\\.h|pipeline/default_network\\.h|pipeline/engine_info\\.h|pipeline/niwt_session\\.h|pipeline/gzsl_evaluation\\.h|pipeline/explainer\\.h|pipeline/heatmap\\.h|pipeline/engine_context\\.h|pipeline/network_check\\.h|io/progress_meter\\.h|engine/cancelled\\.h)$")
+set(allowed_core_regex "^core/(data/[^/]+\\.h|pipeline/default_network\\.h|pipeline/engine_info\\.h|pipeline/niwt_session\\.h|pipeline/gzsl_evaluation\\.h|pipeline/explainer\\.h|pipeline/heatmap\\.h|pipeline/engine_context\\.h|pipeline/network_check\\.h|io/progress_meter\\.h|engine/cancelled\\.h|engine/alpha2w_space\\.h)$")
 set(torch_regex "^(torch|ATen|c10|caffe2)/")
 
 file(GLOB sources ${ROOT}/widgets/*.h ${ROOT}/widgets/*.cpp ${ROOT}/app/explorer/*.h ${ROOT}/app/explorer/*.cpp)

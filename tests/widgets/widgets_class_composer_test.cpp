@@ -4,6 +4,8 @@
 // alpha2w in the background, the convergence plot receives every iteration, and the result appears
 // as a new, undoable class with a ranking of every image. Cancelling mid-job (alpha2w told never
 // to converge) stops the worker, leaves the learned classes untouched and the session usable.
+// In the full weight space the span solution is listed first and the refinement replaces it in
+// the same row; cancelling the refinement keeps the span solution.
 #include "session_fixture.h"
 #include "stall_probe.h"
 #include "core/data/description_parser.h"
@@ -303,6 +305,164 @@ private slots:
         QCOMPARE(composer.learnedModel()->rowCount(), 0);
         QCOMPARE(composer.undoStack()->count(), 0);
         QCOMPARE(learned.count(), 0);
+    }
+
+    void fullWeightSpaceShowsTheSpanSolutionThenReplacesIt() {
+        // alpha2w in the full weight space: the span solution is listed (and its images shown) at
+        // once, then the refinement replaces it in the same row: one class, one undo step, two
+        // results seen (span, then full); the plot's steps continue across the two.
+        niwt::NiwtSessionOptions full;
+        full.alpha2wSpace = niwt::Alpha2WSpace::Full;
+        SessionController controller;
+        QSignalSpy phases(&controller, &SessionController::prepareProgress);
+        QVERIFY(prepare(controller, options(), full));
+        bool jacobians = false;
+        for (const QList<QVariant>& phase : phases) jacobians = jacobians || phase.at(0).toString() == QLatin1String("jacobians");
+        QVERIFY(jacobians);  // full mode prepares the importance Jacobians
+
+        ClassComposer composer;
+        composer.setController(&controller);
+        composer.setDataset(dataset_);
+        ConvergencePlot plot;  // wired as the main window wires it
+        connect(&controller, &SessionController::learnStarted, &plot, [&](quint64, const QString& name) { plot.beginRun(name); });
+        connect(&controller, &SessionController::learnProgress, &plot,
+                [&](quint64, const QVector<LossPoint>& points) { plot.appendPoints(points); });
+        connect(&controller, &SessionController::spanLearned, &plot, [&] { plot.markRefinementStart(); });
+        connect(&controller, &SessionController::learned, &plot,
+                [&](quint64, const niwt::LearnedClass& r) { plot.finishRun(r.converged); });
+        RankedImagesPanel ranked;
+        ranked.setDataset(dataset_);
+        connect(&composer, &ClassComposer::learnedClassSelected, &ranked, &RankedImagesPanel::showClass);
+
+        // What the list shows when the span solution arrives (the composer handles it first).
+        int rowsAtSpan = -1, pointsAtSpan = -1;
+        std::string modeAtSpan;
+        QString rankedAtSpan;
+        connect(&controller, &SessionController::spanLearned, this, [&](quint64, const niwt::LearnedClass&) {
+            rowsAtSpan = composer.learnedModel()->rowCount();
+            if (rowsAtSpan == 1) modeAtSpan = composer.learnedModel()->entryAt(0).result.alpha2wMode;
+            rankedAtSpan = ranked.shownClassName();
+            pointsAtSpan = plot.pointCount();
+        });
+        QSignalSpy selected(&composer, &ClassComposer::learnedClassSelected);
+        QSignalSpy spanLearned(&controller, &SessionController::spanLearned);
+        QSignalSpy learned(&controller, &SessionController::learned);
+        QSignalSpy failed(&controller, &SessionController::failed);
+        composer.prefillFromClass(dataset_->classIndexByName("Sandal"));
+        composer.setClassName(QStringLiteral("Sandal-like"));
+        composer.learnAction()->trigger();
+        QVERIFY(composer.isLearning());
+        QTRY_VERIFY_WITH_TIMEOUT(!composer.isLearning(), kLearnTimeoutMs);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? QString() : failed.first().at(1).toString()));
+        QCOMPARE(spanLearned.count(), 1);
+        QCOMPARE(learned.count(), 1);
+        const niwt::LearnedClass span = spanLearned.first().at(1).value<niwt::LearnedClass>();
+        const niwt::LearnedClass result = learned.first().at(1).value<niwt::LearnedClass>();
+        QCOMPARE(span.alpha2wMode, std::string("span"));
+        QCOMPARE(result.alpha2wMode, std::string("full"));
+        QVERIFY(span.weight != result.weight);
+        QCOMPARE(result.spanCosineLoss, span.cosineLoss);
+        qInfo("span: %d iterations, 1 - cos %.4f; full: %d more, 1 - cos %.4f", span.iterations, span.cosineLoss,
+              result.iterations, result.cosineLoss);
+
+        // The span solution was listed and shown before the refinement ended...
+        QCOMPARE(rowsAtSpan, 1);
+        QCOMPARE(modeAtSpan, std::string("span"));
+        QCOMPARE(rankedAtSpan, QStringLiteral("Sandal-like"));
+        // ... and the one class was seen twice: span, then full, in the same row.
+        QCOMPARE(selected.count(), 2);
+        const auto first = selected.at(0).at(0).value<niwt::LearnedClass>();
+        const auto second = selected.at(1).at(0).value<niwt::LearnedClass>();
+        QCOMPARE(first.name, std::string("Sandal-like"));
+        QCOMPARE(second.name, std::string("Sandal-like"));
+        QCOMPARE(first.alpha2wMode, std::string("span"));
+        QCOMPARE(second.alpha2wMode, std::string("full"));
+        QCOMPARE(first.weight, span.weight);
+        QCOMPARE(second.weight, result.weight);
+        QCOMPARE(composer.learnedModel()->rowCount(), 1);
+        const LearnedClassEntry& entry = composer.learnedModel()->entryAt(0);
+        QCOMPARE(entry.result.alpha2wMode, std::string("full"));
+        QCOMPARE(entry.result.weight, result.weight);
+        QCOMPARE(entry.result.ranking.size(), size_t(500));
+        QCOMPARE(composer.refiningId(), 0);
+        QVERIFY2(composer.statusLabel()->text().contains(QStringLiteral("full weight space")),
+                 qPrintable(composer.statusLabel()->text()));
+        QCOMPARE(ranked.shownClassName(), QStringLiteral("Sandal-like"));
+
+        // The plot: the span's steps, the refinement marked after them, its steps numbered on.
+        QCOMPARE(pointsAtSpan, span.iterations);
+        QCOMPARE(plot.refinementIteration(), double(span.iterations));
+        QCOMPARE(plot.pointCount(), span.iterations + result.iterations);
+        const QVector<LossPoint> points = plot.currentPoints();
+        for (int i = 0; i < points.size(); ++i) QCOMPARE(points[i].iteration, i + 1);
+        QCOMPARE(plot.stopIteration(), double(span.iterations + result.iterations));
+
+        // One undo step for the class; undo and redo give the refined class back, not the span's.
+        QCOMPARE(composer.undoStack()->count(), 1);
+        composer.undoStack()->undo();
+        QCOMPARE(composer.learnedModel()->rowCount(), 0);
+        composer.undoStack()->redo();
+        QCOMPARE(composer.learnedModel()->rowCount(), 1);
+        QCOMPARE(composer.learnedModel()->entryAt(0).result.weight, result.weight);
+    }
+
+    void cancelDuringRefinementKeepsTheSpanSolution() {
+        // A negative tolerance is never met: the span solution runs its kSteps steps, and so would
+        // the refinement; the composer's Cancel comes as soon as the span solution is shown.
+        constexpr int kSteps = 2000;
+        niwt::NiwtSessionOptions full;
+        full.alpha2wSpace = niwt::Alpha2WSpace::Full;
+        full.alpha2wTolerance = -1;
+        full.alpha2wMaxIterations = kSteps;
+        SessionController controller;
+        QVERIFY(prepare(controller, options(), full));  // the Jacobians from the cache now
+
+        ClassComposer composer;
+        composer.setController(&controller);
+        composer.setDataset(dataset_);
+        composer.prefillFromClass(dataset_->classIndexByName("Bag"));
+        composer.setClassName(QStringLiteral("Bag-like"));
+        QSignalSpy spanLearned(&controller, &SessionController::spanLearned);
+        QSignalSpy cancelled(&controller, &SessionController::cancelled);
+        QSignalSpy learned(&controller, &SessionController::learned);
+        QSignalSpy failed(&controller, &SessionController::failed);
+        QSignalSpy progress(&controller, &SessionController::learnProgress);
+        int refiningAtSpan = 0;
+        connect(&controller, &SessionController::spanLearned, this, [&] {
+            refiningAtSpan = composer.refiningId();
+            QVERIFY(composer.cancelAction()->isEnabled());  // still learning: the refinement runs
+            composer.cancelAction()->trigger();
+        });
+        composer.learnAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(cancelled.count() + failed.count(), 1, 10 * kLearnTimeoutMs);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? QString() : failed.first().at(1).toString()));
+        QCOMPARE(spanLearned.count(), 1);
+        QCOMPARE(learned.count(), 0);
+        QVERIFY(!composer.isLearning());
+        QCOMPARE(composer.refiningId(), 0);
+        QVERIFY(refiningAtSpan != 0);
+
+        // The span solution stays, as the one class, and the status line says so.
+        const niwt::LearnedClass span = spanLearned.first().at(1).value<niwt::LearnedClass>();
+        QCOMPARE(span.iterations, kSteps);
+        QCOMPARE(composer.learnedModel()->rowCount(), 1);
+        const LearnedClassEntry& entry = composer.learnedModel()->entryAt(0);
+        QCOMPARE(entry.id, refiningAtSpan);
+        QCOMPARE(entry.result.name, std::string("Bag-like"));
+        QCOMPARE(entry.result.alpha2wMode, std::string("span"));
+        QCOMPARE(entry.result.weight, span.weight);
+        QCOMPARE(composer.undoStack()->count(), 1);
+        QVERIFY2(composer.statusLabel()->text().contains(QStringLiteral("Kept the span solution")) &&
+                     composer.statusLabel()->text().contains(QStringLiteral("refinement cancelled")),
+                 qPrintable(composer.statusLabel()->text()));
+        // Nothing of the cancelled refinement arrives later; the session learns again.
+        QTRY_VERIFY(!controller.isBusy());
+        const int progressAtCancel = progress.count();
+        QTest::qWait(200);
+        QCOMPARE(progress.count(), progressAtCancel);
+        QCOMPARE(composer.learnedModel()->rowCount(), 1);
+        QVERIFY(controller.isPrepared());
+        QVERIFY(composer.learnAction()->isEnabled());
     }
 
     void errorsArriveAsOneLineMessages() {

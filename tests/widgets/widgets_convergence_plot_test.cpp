@@ -80,6 +80,29 @@ private slots:
         QVERIFY(!plot.hasStopMarker());
     }
 
+    void refinementIsMarkedAfterTheSpanSteps() {
+        // Full weight space: the span solution's steps, a marker, then the refinement's steps
+        // numbered on; a new run starts without the marker.
+        ConvergencePlot plot;
+        plot.markRefinementStart();  // no run: ignored
+        QVERIFY(std::isnan(plot.refinementIteration()));
+        plot.beginRun(QStringLiteral("span then full"));
+        plot.appendPoints(points(1, 12));
+        QVERIFY(std::isnan(plot.refinementIteration()));
+        plot.markRefinementStart();
+        QCOMPARE(plot.refinementIteration(), 12.0);
+        plot.appendPoints(points(13, 5));
+        QCOMPARE(plot.pointCount(), 17);
+        plot.finishRun(true);
+        QCOMPARE(plot.stopIteration(), 17.0);
+        QCOMPARE(plot.refinementIteration(), 12.0);  // both marks stay on the finished run
+        plot.beginRun(QStringLiteral("next"));
+        QVERIFY(std::isnan(plot.refinementIteration()));
+        plot.appendPoints(points(1, 3));
+        plot.abortRun(QStringLiteral("kept the span solution; refinement cancelled"));
+        QVERIFY(std::isnan(plot.refinementIteration()));
+    }
+
     void previousRunsStayGreyAndCapped() {
         ConvergencePlot plot;
         for (int run = 0; run < ConvergencePlot::kMaxPreviousRuns + 3; ++run) {

@@ -50,7 +50,9 @@ private slots:
     // Every stored field comes back; the ranking is cut to kStoredRanking entries.
     void roundTripKeepsEveryField() {
         const QString path = dir_.filePath(QStringLiteral("round.json"));
-        const QVector<LearnedClassEntry> saved = {entry("red head", 1, 3), entry("long tail", 2, kStoredRanking + 20)};
+        QVector<LearnedClassEntry> saved = {entry("red head", 1, 3), entry("long tail", 2, kStoredRanking + 20)};
+        saved[1].result.alpha2wMode = "full";  // refined in the full weight space
+        saved[1].result.spanCosineLoss = 0.25;
         QString error;
         QVERIFY2(saveLearnedClasses(path, QStringLiteral("cub:/d"), QStringLiteral("/b"), saved, &error), qPrintable(error));
         const auto loaded = loadLearnedClasses(path, QStringLiteral("cub:/d"), QStringLiteral("/b"), 10000, &error);
@@ -68,6 +70,8 @@ private slots:
             QCOMPARE(b.converged, a.converged);
             QCOMPARE(b.loss, a.loss);
             QCOMPARE(b.mod2alphaValidationCosineDistance, a.mod2alphaValidationCosineDistance);
+            QCOMPARE(b.alpha2wMode, a.alpha2wMode);
+            QCOMPARE(b.spanCosineLoss, a.spanCosineLoss);
             QCOMPARE(int(b.ranking.size()), std::min<int>(int(a.ranking.size()), kStoredRanking));
             QCOMPARE(b.ranking.front().image, a.ranking.front().image);
             QCOMPARE(b.ranking.front().score, a.ranking.front().score);

@@ -106,6 +106,84 @@ private slots:
         QCOMPARE(model.entry(id)->result.bias, 5.0f);
     }
 
+    void refineCompletesTheLearnInPlace() {
+        // The full weight space's refinement replaces the span solution in its row, with no undo
+        // step of its own: undo removes the class, redo brings back the refined one.
+        LearnedClassModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QUndoStack stack;
+        LearnedClassEditor editor(&model, &stack);
+        editor.add(result("Other", 0.5f));
+        const int id = editor.add(result("Bird", 1.0f, 10), QStringLiteral("a bird"));
+        niwt::LearnedClass refined = result("engine's name", 7.0f, 30);
+        refined.alpha2wMode = "full";
+        QSignalSpy changed(&model, &LearnedClassModel::dataChanged);
+        QSignalSpy inserted(&model, &LearnedClassModel::rowsInserted);
+        QVERIFY(editor.refine(id, refined));
+        QCOMPARE(stack.count(), 2);
+        QCOMPARE(model.names(), (QStringList{"Other", "Bird"}));  // same row, name kept
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(inserted.count(), 0);
+        QCOMPARE(model.entry(id)->result.bias, 7.0f);
+        QCOMPARE(model.entry(id)->result.alpha2wMode, std::string("full"));
+        QCOMPARE(model.entry(id)->caption, QStringLiteral("a bird"));
+        stack.undo();
+        QCOMPARE(model.names(), QStringList{"Other"});
+        stack.redo();
+        QCOMPARE(model.entry(id)->result.bias, 7.0f);
+        QCOMPARE(model.entry(id)->result.name, std::string("Bird"));
+        QVERIFY(!editor.refine(12345, refined));  // no such class on the stack
+        QCOMPARE(model.entry(id)->result.bias, 7.0f);
+    }
+
+    void refineAfterRenameDeleteOrUndoKeepsWhatTheUserDid() {
+        LearnedClassModel model;
+        QUndoStack stack;
+        LearnedClassEditor editor(&model, &stack);
+        niwt::LearnedClass refined = result("x", 9.0f, 30);
+        refined.alpha2wMode = "full";
+
+        // Renamed while refined: the new name stays; undoing the rename keeps the refinement.
+        const int a = editor.add(result("A", 1.0f));
+        editor.rename(a, QStringLiteral("A2"));
+        QVERIFY(editor.refine(a, refined));
+        QCOMPARE(model.names(), QStringList{"A2"});
+        QCOMPARE(model.entry(a)->result.bias, 9.0f);
+        stack.undo();
+        QCOMPARE(model.names(), QStringList{"A"});
+        QCOMPARE(model.entry(a)->result.bias, 9.0f);
+        stack.redo();
+
+        // Deleted while refined: undoing the delete brings the refined class back.
+        const int b = editor.add(result("B", 2.0f));
+        editor.remove(b);
+        QVERIFY(editor.refine(b, refined));
+        QVERIFY(!model.entry(b));
+        stack.undo();
+        QCOMPARE(model.entry(b)->result.bias, 9.0f);
+        QCOMPARE(model.entry(b)->result.name, std::string("B"));
+
+        // Its add undone while refined: redo brings the refined class.
+        const int c = editor.add(result("C", 3.0f));
+        stack.undo();
+        QVERIFY(editor.refine(c, refined));
+        QVERIFY(!model.entry(c));
+        stack.redo();
+        QCOMPARE(model.entry(c)->result.bias, 9.0f);
+
+        // Re-learned (Edit + Learn) then refined: undo gives the class before the re-learn.
+        QVERIFY(editor.replace(c, result("ignored", 4.0f)));
+        niwt::LearnedClass again = refined;
+        again.bias = 11.0f;
+        QVERIFY(editor.refine(c, again));
+        QCOMPARE(model.entry(c)->result.bias, 11.0f);
+        stack.undo();
+        QCOMPARE(model.entry(c)->result.bias, 9.0f);  // the add's result (refined before), not the re-learn's
+        QCOMPARE(model.entry(c)->result.name, std::string("C"));
+        stack.redo();
+        QCOMPARE(model.entry(c)->result.bias, 11.0f);
+    }
+
     void commandsFindTheirClassByIdAfterOtherRowsMove() {
         // Rename C, then delete A (C moves from row 2 to row 1), then undo both: each command still
         // acts on its own class.

@@ -12,6 +12,7 @@
 #include "widgets/class_composer.h"
 #include "widgets/learned_class_model.h"
 #include "widgets/main_window.h"
+#include "widgets/preferences_dialog.h"
 #include "widgets/shortcuts_dialog.h"
 #include "widgets/session_worker.h"
 #include "widgets/thumbnail_model.h"
@@ -405,6 +406,66 @@ private slots:
         QCOMPARE(next.learningModality(), QStringLiteral("extra"));
         QCOMPARE(next.composer()->learningModality(), QStringLiteral("extra"));
         QCOMPARE(next.session()->context().modality, std::string("extra"));
+    }
+
+    void alpha2wSearchSpaceInPreferencesPreparesTheSessionAgain() {
+        // Edit > Preferences > alpha2w search space: stored with the other preferences (span by
+        // default, anything unknown read as span), given to the session's options, and a change
+        // prepares the session again for the same context (a device change would too).
+        QCOMPARE(niwt::gui::Preferences::load().alpha2wSpace, niwt::Alpha2WSpace::Span);
+        niwt::gui::Preferences full;
+        full.alpha2wSpace = niwt::Alpha2WSpace::Full;
+        full.save();
+        QCOMPARE(niwt::gui::Preferences::load().alpha2wSpace, niwt::Alpha2WSpace::Full);
+        QSettings(QString::fromLatin1(niwt::gui::kSettingsOrganisation), QString::fromLatin1(niwt::gui::kSettingsApplication))
+            .setValue(QStringLiteral("preferences/alpha2w"), QStringLiteral("sideways"));
+        QCOMPARE(niwt::gui::Preferences::load().alpha2wSpace, niwt::Alpha2WSpace::Span);
+        niwt::gui::Preferences{}.save();
+
+        ExplorerOptions options = noTrainOptions();
+        options.dataset = QStringLiteral("fashion-mnist");
+        options.bundle = dir_.path();  // not a bundle: each prepare fails, but it is asked for, with the options
+        MainWindow window(options);
+        window.setInteractiveErrors(false);
+        QSignalSpy loaded(&window, &MainWindow::datasetLoaded);
+        QSignalSpy errors(&window, &MainWindow::errorReported);
+        window.start();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kLoadTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, kLoadTimeoutMs);  // the first prepare's
+        QCOMPARE(window.session()->options().alpha2wSpace, niwt::Alpha2WSpace::Span);
+
+        auto choose = [&](const QString& space) {
+            window.findChild<QAction*>(QStringLiteral("preferencesAction"))->trigger();
+            auto* dialog = window.findChild<niwt::gui::PreferencesDialog*>(QStringLiteral("preferencesDialog"));
+            if (!dialog) return false;
+            QComboBox* box = dialog->alpha2wBox();
+            box->setCurrentIndex(box->findData(space));
+            dialog->accept();
+            delete dialog;  // WA_DeleteOnClose would only in the event loop: the next findChild must not see it
+            return true;
+        };
+        QVERIFY(choose(QStringLiteral("full")));
+        QCOMPARE(niwt::gui::Preferences::load().alpha2wSpace, niwt::Alpha2WSpace::Full);
+        QCOMPARE(window.session()->options().alpha2wSpace, niwt::Alpha2WSpace::Full);  // prepare() was called with it
+        QCOMPARE(window.session()->context().bundle, dir_.path().toStdString());
+        QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 2, kLoadTimeoutMs);  // that prepare's (same bundle)
+        // Unchanged: not prepared again.
+        QVERIFY(choose(QStringLiteral("full")));
+        QTest::qWait(300);
+        QCOMPARE(errors.count(), 2);
+        QVERIFY(choose(QStringLiteral("span")));
+        QCOMPARE(window.session()->options().alpha2wSpace, niwt::Alpha2WSpace::Span);
+        QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 3, kLoadTimeoutMs);
+
+        // A new window prepares with the stored choice from the start.
+        niwt::gui::Preferences{full}.save();
+        MainWindow next(options);
+        next.setInteractiveErrors(false);
+        QSignalSpy nextLoaded(&next, &MainWindow::datasetLoaded);
+        next.start();
+        QTRY_COMPARE_WITH_TIMEOUT(nextLoaded.count(), 1, kLoadTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(next.session()->context().bundle, dir_.path().toStdString(), kLoadTimeoutMs);
+        QCOMPARE(next.session()->options().alpha2wSpace, niwt::Alpha2WSpace::Full);
     }
 
     void editMenuUndoesTheComposersChanges() {

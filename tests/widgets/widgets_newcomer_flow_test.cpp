@@ -5,7 +5,9 @@
 //   3. a network is chosen (File > Open Network's path);
 //   4. a class is learned from a typed sentence in the composer's Caption tab;
 //   5. its ranked images, a heat map, the neuron table and an evaluation appear;
-//   6. the classifier is exported.
+//   6. the classifier is exported;
+//   7. Edit > Preferences switches alpha2w to the full weight space: the session prepares again,
+//      and the next class shows its span solution first, then the full one in the same row.
 // fromTheDefault...: on a small generated data set (colours, 16x16 images, a tiny CNN) so that it
 // runs in CI; see tests/engine/colour_fixture.h for the data.
 // cubWithMobileNetV2: the same flow on ../shared's CUB-200-2011 (xlsa17 split) with the shared
@@ -20,6 +22,7 @@
 #include "widget_test_support.h"
 #include "widgets/preferences_dialog.h"
 #include "widgets/class_composer.h"
+#include "widgets/convergence_plot.h"
 #include "widgets/engine_coordinator.h"
 #include "widgets/evaluation_panel.h"
 #include "widgets/explainer_controller.h"
@@ -162,6 +165,36 @@ private slots:
         QVERIFY(QFileInfo::exists(out + QStringLiteral("/classifier.json")));
         QVERIFY(QFileInfo::exists(out + QStringLiteral("/classifier.pt")));
         QVERIFY2(errors.isEmpty(), errors.isEmpty() ? "" : qPrintable(errors.first().at(0).toString()));
+
+        // 7. Edit > Preferences > alpha2w in the full weight space: the session prepares again
+        //    (with the importance Jacobians); the next class shows its span solution at once and
+        //    the full solution replaces it in the same row; the plot marks the refinement.
+        QSignalSpy preparedAgain(window.session(), &SessionController::prepared);
+        window.findChild<QAction*>(QStringLiteral("preferencesAction"))->trigger();
+        auto* preferences = window.findChild<PreferencesDialog*>(QStringLiteral("preferencesDialog"));
+        QVERIFY(preferences);
+        preferences->alpha2wBox()->setCurrentIndex(preferences->alpha2wBox()->findData(QStringLiteral("full")));
+        preferences->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(preparedAgain.count(), 1, kStepTimeoutMs);
+        QCOMPARE(window.session()->options().alpha2wSpace, niwt::Alpha2WSpace::Full);
+        const int rowsBefore = composer->learnedModel()->rowCount();
+        QSignalSpy spanShown(window.session(), &SessionController::spanLearned);
+        QSignalSpy selected(composer, &ClassComposer::learnedClassSelected);
+        composer->nameEdit()->setText(QStringLiteral("sky, full"));
+        QTRY_VERIFY_WITH_TIMEOUT(composer->learnAction()->isEnabled(), kStepTimeoutMs);
+        composer->learnAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(learned.count(), 2, kStepTimeoutMs);
+        QVERIFY2(errors.isEmpty(), errors.isEmpty() ? "" : qPrintable(errors.first().at(0).toString()));
+        QCOMPARE(spanShown.count(), 1);
+        QCOMPARE(composer->learnedModel()->rowCount(), rowsBefore + 1);
+        QCOMPARE(composer->learnedModel()->entryAt(rowsBefore).result.alpha2wMode, std::string("full"));
+        QCOMPARE(selected.count(), 2);
+        QCOMPARE(selected.at(0).at(0).value<niwt::LearnedClass>().alpha2wMode, std::string("span"));
+        QCOMPARE(selected.at(1).at(0).value<niwt::LearnedClass>().alpha2wMode, std::string("full"));
+        const auto span = spanShown.first().at(1).value<niwt::LearnedClass>();
+        QCOMPARE(window.convergencePlot()->refinementIteration(), double(span.iterations));
+        QVERIFY2(window.jobStatusText().contains(QStringLiteral("full weight space")), qPrintable(window.jobStatusText()));
+        QCOMPARE(window.rankedImages()->shownClassName(), QStringLiteral("sky, full"));
 
         // Back to the first data set: its context has no network again (the colour network was
         // chosen for the folder; it is kept, so the engine prepares for Fashion-MNIST with it
