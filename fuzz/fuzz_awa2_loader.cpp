@@ -8,8 +8,7 @@ using namespace niwt;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static const std::string dir = fuzz::scratchDir() + "/awa2";
-    static const std::vector<std::string> files = {"classes.txt", "predicates.txt",
-                                                   "predicate-matrix-continuous.txt"};
+    static const std::vector<std::string> files = {"classes.txt", "predicates.txt", "predicate-matrix-continuous.txt"};
     fuzz::openDatasetFromParts("awa2", dir, files, data, size);
     return 0;
 }

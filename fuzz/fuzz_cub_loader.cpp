@@ -12,9 +12,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static const std::string dir = fuzz::scratchDir() + "/cub";
     static const bool imageWritten = (fuzz::writeFile(dir + "/images/001.A/a.jpg", "not decoded while loading"), true);
     (void)imageWritten;
-    static const std::vector<std::string> files = {
-        "classes.txt", "images.txt", "image_class_labels.txt", "train_test_split.txt",
-        "attributes/attributes.txt", "attributes/class_attribute_labels_continuous.txt"};
+    static const std::vector<std::string> files = {"classes.txt",
+                                                   "images.txt",
+                                                   "image_class_labels.txt",
+                                                   "train_test_split.txt",
+                                                   "attributes/attributes.txt",
+                                                   "attributes/class_attribute_labels_continuous.txt"};
     fuzz::openDatasetFromParts("cub", dir, files, data, size);
     return 0;
 }

@@ -27,8 +27,8 @@ inline void checkDataset(const Dataset& dataset) {
 // The loader targets' body: the input split into `files` (in order) under `dir`, then
 // openDataset("KIND:dir"). A data set that loads must pass checkDataset; an error must be a
 // one-line DataError naming the folder or a file in it.
-inline void openDatasetFromParts(const std::string& kind, const std::string& dir,
-                                 const std::vector<std::string>& files, const uint8_t* data, size_t size) {
+inline void openDatasetFromParts(const std::string& kind, const std::string& dir, const std::vector<std::string>& files,
+                                 const uint8_t* data, size_t size) {
     const auto parts = splitParts(data, size, files.size());
     for (size_t i = 0; i < files.size(); ++i) writeFile(dir + "/" + files[i], parts[i]);
     try {

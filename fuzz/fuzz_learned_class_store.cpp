@@ -12,9 +12,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const QString file = QStringLiteral("fuzz/learned.json");
     constexpr int imageCount = 100;
     QString error;
-    const auto entries = gui::parseLearnedClasses(QByteArray(reinterpret_cast<const char*>(data), int(size)), file,
-                                                  QStringLiteral("fuzz:dataset"), QStringLiteral("/fuzz/bundle"),
-                                                  imageCount, &error);
+    const auto entries =
+        gui::parseLearnedClasses(QByteArray(reinterpret_cast<const char*>(data), int(size)), file,
+                                 QStringLiteral("fuzz:dataset"), QStringLiteral("/fuzz/bundle"), imageCount, &error);
     if (!error.isEmpty()) {
         if (!entries.isEmpty()) std::abort();
         fuzz::checkErrorMessage(error.toStdString(), file.toStdString());

@@ -18,7 +18,8 @@ namespace niwt::fuzz {
 // A folder of its own per fuzzing process (libFuzzer's -fork/-jobs run several), removed at exit.
 inline const std::string& scratchDir() {
     static const std::string dir = [] {
-        std::string pattern = (std::filesystem::exists("/dev/shm") ? "/dev/shm" : "/tmp") + std::string("/niwt-fuzz-XXXXXX");
+        std::string pattern =
+            (std::filesystem::exists("/dev/shm") ? "/dev/shm" : "/tmp") + std::string("/niwt-fuzz-XXXXXX");
         if (!mkdtemp(pattern.data())) {
             std::perror("mkdtemp");
             std::abort();

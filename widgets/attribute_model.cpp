@@ -82,8 +82,7 @@ void AttributeModel::setModality(const Modality* modality) {
 }
 
 bool AttributeModel::setValues(const std::vector<float>& values) {
-    if (values.size() != values_.size())
-        return false;
+    if (values.size() != values_.size()) return false;
     values_ = values;
     // Values show in the value column of every row, groups included (their counts).
     for (int top = 0; top < int(topRows_.size()); ++top) {
@@ -91,7 +90,8 @@ bool AttributeModel::setValues(const std::vector<float>& values) {
         emit dataChanged(topIndex, topIndex);
         if (topRows_[top].isGroup) {
             const QModelIndex parent = index(top, NameColumn);
-            emit dataChanged(index(0, ValueColumn, parent), index(int(topRows_[top].dimensions.size()) - 1, ValueColumn, parent));
+            emit dataChanged(index(0, ValueColumn, parent),
+                             index(int(topRows_[top].dimensions.size()) - 1, ValueColumn, parent));
         }
     }
     emit valuesChanged();
@@ -108,8 +108,7 @@ bool AttributeModel::fillFromClass(int classIndex) {
 }
 
 bool AttributeModel::setFromScores(const std::vector<float>& scores) {
-    if (scores.size() != values_.size())
-        return false;
+    if (scores.size() != values_.size()) return false;
     std::vector<float> values(scores.size());
     for (size_t d = 0; d < scores.size(); ++d)
         values[d] = minimum_[d] + std::clamp(scores[d], 0.0f, 1.0f) * (maximum_[d] - minimum_[d]);
@@ -117,11 +116,9 @@ bool AttributeModel::setFromScores(const std::vector<float>& scores) {
 }
 
 bool AttributeModel::setValue(int dimension, float value) {
-    if (dimension < 0 || dimension >= dims() || !std::isfinite(value))
-        return false;
+    if (dimension < 0 || dimension >= dims() || !std::isfinite(value)) return false;
     value = std::clamp(value, minimum_[size_t(dimension)], maximum_[size_t(dimension)]);
-    if (values_[size_t(dimension)] == value)
-        return true;
+    if (values_[size_t(dimension)] == value) return true;
     values_[size_t(dimension)] = value;
     emitValueChanged(dimension);
     emit valuesChanged();
@@ -138,46 +135,36 @@ void AttributeModel::emitValueChanged(int dimension) {
 }
 
 QModelIndex AttributeModel::indexOfDimension(int dimension, int column) const {
-    if (dimension < 0 || dimension >= dims())
-        return {};
+    if (dimension < 0 || dimension >= dims()) return {};
     const int top = topRowOf_[size_t(dimension)];
     const int child = childRowOf_[size_t(dimension)];
-    if (child < 0)
-        return index(top, column);
+    if (child < 0) return index(top, column);
     return createIndex(child, column, quintptr(top + 1));
 }
 
 QModelIndex AttributeModel::indexOfGroup(const QString& part) const {
     for (int top = 0; top < int(topRows_.size()); ++top)
-        if (topRows_[top].isGroup && topRows_[top].part == part)
-            return index(top, NameColumn);
+        if (topRows_[top].isGroup && topRows_[top].part == part) return index(top, NameColumn);
     return {};
 }
 
 QModelIndex AttributeModel::index(int row, int column, const QModelIndex& parent) const {
-    if (column < 0 || column >= ColumnCount || row < 0)
-        return {};
-    if (!parent.isValid())
-        return row < int(topRows_.size()) ? createIndex(row, column, kTopLevel) : QModelIndex();
-    if (parent.internalId() != kTopLevel)
-        return {};  // dimensions have no children
+    if (column < 0 || column >= ColumnCount || row < 0) return {};
+    if (!parent.isValid()) return row < int(topRows_.size()) ? createIndex(row, column, kTopLevel) : QModelIndex();
+    if (parent.internalId() != kTopLevel) return {};  // dimensions have no children
     const TopRow& top = topRows_[parent.row()];
-    if (!top.isGroup || row >= int(top.dimensions.size()))
-        return {};
+    if (!top.isGroup || row >= int(top.dimensions.size())) return {};
     return createIndex(row, column, quintptr(parent.row() + 1));
 }
 
 QModelIndex AttributeModel::parent(const QModelIndex& child) const {
-    if (!child.isValid() || child.internalId() == kTopLevel)
-        return {};
+    if (!child.isValid() || child.internalId() == kTopLevel) return {};
     return createIndex(int(child.internalId() - 1), NameColumn, kTopLevel);
 }
 
 int AttributeModel::rowCount(const QModelIndex& parent) const {
-    if (!parent.isValid())
-        return int(topRows_.size());
-    if (parent.internalId() != kTopLevel || parent.column() != NameColumn)
-        return 0;
+    if (!parent.isValid()) return int(topRows_.size());
+    if (parent.internalId() != kTopLevel || parent.column() != NameColumn) return 0;
     const TopRow& top = topRows_[parent.row()];
     return top.isGroup ? int(top.dimensions.size()) : 0;
 }
@@ -185,12 +172,12 @@ int AttributeModel::rowCount(const QModelIndex& parent) const {
 int AttributeModel::columnCount(const QModelIndex&) const { return ColumnCount; }
 
 int AttributeModel::nonZeroIn(const TopRow& row) const {
-    return int(std::count_if(row.dimensions.begin(), row.dimensions.end(), [this](int d) { return values_[size_t(d)] != 0.0f; }));
+    return int(std::count_if(row.dimensions.begin(), row.dimensions.end(),
+                             [this](int d) { return values_[size_t(d)] != 0.0f; }));
 }
 
 QVariant AttributeModel::data(const QModelIndex& index, int role) const {
-    if (!index.isValid())
-        return {};
+    if (!index.isValid()) return {};
     const bool isChild = index.internalId() != kTopLevel;
     const TopRow& top = topRows_[isChild ? int(index.internalId() - 1) : index.row()];
     if (!isChild && top.isGroup) {
@@ -214,8 +201,7 @@ QVariant AttributeModel::data(const QModelIndex& index, int role) const {
     case Qt::EditRole:
         return index.column() == ValueColumn ? QVariant(double(values_[size_t(d)])) : QVariant(shortName(d));
     case Qt::CheckStateRole:
-        if (index.column() == ValueColumn && binary)
-            return values_[size_t(d)] != 0.0f ? Qt::Checked : Qt::Unchecked;
+        if (index.column() == ValueColumn && binary) return values_[size_t(d)] != 0.0f ? Qt::Checked : Qt::Unchecked;
         return {};
     case Qt::ToolTipRole:
         return tr("%1 (range over the classes: %2 to %3)")
@@ -233,33 +219,27 @@ QVariant AttributeModel::data(const QModelIndex& index, int role) const {
 }
 
 bool AttributeModel::setData(const QModelIndex& index, const QVariant& value, int role) {
-    if (!index.isValid() || index.column() != ValueColumn)
-        return false;
+    if (!index.isValid() || index.column() != ValueColumn) return false;
     const int d = data(index, DimensionRole).toInt();
-    if (d < 0)
-        return false;
+    if (d < 0) return false;
     if (role == Qt::CheckStateRole)
         return setValue(d, value.value<Qt::CheckState>() == Qt::Checked ? maximum_[size_t(d)] : minimum_[size_t(d)]);
-    if (role != Qt::EditRole)
-        return false;
+    if (role != Qt::EditRole) return false;
     bool ok = false;
     const double v = value.toDouble(&ok);
     return ok && setValue(d, float(v));
 }
 
 Qt::ItemFlags AttributeModel::flags(const QModelIndex& index) const {
-    if (!index.isValid())
-        return Qt::NoItemFlags;
+    if (!index.isValid()) return Qt::NoItemFlags;
     Qt::ItemFlags f = Qt::ItemIsEnabled | Qt::ItemIsSelectable;
     const int d = data(index, DimensionRole).toInt();
-    if (index.column() == ValueColumn && d >= 0)
-        f |= binary_[size_t(d)] ? Qt::ItemIsUserCheckable : Qt::ItemIsEditable;
+    if (index.column() == ValueColumn && d >= 0) f |= binary_[size_t(d)] ? Qt::ItemIsUserCheckable : Qt::ItemIsEditable;
     return f;
 }
 
 QVariant AttributeModel::headerData(int section, Qt::Orientation orientation, int role) const {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return {};
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
     return section == NameColumn ? tr("Attribute") : tr("Value");
 }
 

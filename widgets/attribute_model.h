@@ -26,7 +26,7 @@ public:
         IsGroupRole,                      // bool
         MinimumRole,                      // double: the dimension's range over the data set's classes
         MaximumRole,
-        IsBinaryRole,                     // bool
+        IsBinaryRole,  // bool
     };
 
     explicit AttributeModel(QObject* parent = nullptr);
@@ -69,8 +69,8 @@ signals:
 private:
     // A top-level row: a group (dimensions non-empty, part set) or a single ungrouped dimension.
     struct TopRow {
-        QString part;               // group name; empty for an ungrouped dimension
-        QVector<int> dimensions;    // a group's children; {d} for an ungrouped dimension
+        QString part;             // group name; empty for an ungrouped dimension
+        QVector<int> dimensions;  // a group's children; {d} for an ungrouped dimension
         bool isGroup = false;
     };
     QString fullName(int dimension) const;
@@ -82,9 +82,9 @@ private:
     std::vector<float> values_;
     std::vector<float> minimum_, maximum_;
     std::vector<char> binary_;
-    QVector<TopRow> topRows_;           // top-level rows in display order
-    std::vector<int> topRowOf_;        // dimension -> top-level row
-    std::vector<int> childRowOf_;      // dimension -> row within its group (-1 when ungrouped)
+    QVector<TopRow> topRows_;      // top-level rows in display order
+    std::vector<int> topRowOf_;    // dimension -> top-level row
+    std::vector<int> childRowOf_;  // dimension -> row within its group (-1 when ungrouped)
 };
 
 // Filters by a case-insensitive substring of the full name; a group matches when its part or any

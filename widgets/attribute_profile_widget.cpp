@@ -25,9 +25,8 @@ std::vector<int> topDimensions(const float* values, int dims, int count) {
     for (int d = 0; d < dims; ++d)
         if (std::isfinite(values[d])) order.push_back(d);
     const size_t keep = std::min(order.size(), size_t(std::max(count, 0)));
-    std::partial_sort(order.begin(), order.begin() + std::ptrdiff_t(keep), order.end(), [values](int a, int b) {
-        return values[a] != values[b] ? values[a] > values[b] : a < b;
-    });
+    std::partial_sort(order.begin(), order.begin() + std::ptrdiff_t(keep), order.end(),
+                      [values](int a, int b) { return values[a] != values[b] ? values[a] > values[b] : a < b; });
     order.resize(keep);
     return order;
 }
@@ -188,8 +187,9 @@ void AttributeProfileWidget::rebuild() {
     const double pad = (high - low) * 0.05 + 1e-9;
     plot_->xAxis->setRange(low - (low < 0 ? pad : 0), high + pad);
     title_->setText(displayClassName(dataset_->classes[size_t(classIndex_)].name));
-    subtitle_->setText(zeroDims > 0 ? tr("top %1 of %2 dims · %3 zero dims hidden").arg(count).arg(modality->dims).arg(zeroDims)
-                                    : tr("top %1 of %2 dims").arg(count).arg(modality->dims));
+    subtitle_->setText(zeroDims > 0
+                           ? tr("top %1 of %2 dims · %3 zero dims hidden").arg(count).arg(modality->dims).arg(zeroDims)
+                           : tr("top %1 of %2 dims").arg(count).arg(modality->dims));
     plot_->xAxis->setLabel(tr("%1 value").arg(modalityName()));
     plot_->setToolTip(tr("Top %1 of %2 %3 dimensions by value").arg(count).arg(modality->dims).arg(modalityName()));
     stack_->setCurrentWidget(plot_);

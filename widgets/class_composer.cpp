@@ -46,7 +46,8 @@ constexpr int kSliderSteps = 1000;
 // A slider and a spin box on one value, as the editor of an attribute's value cell.
 class ValueEditor : public QWidget {
 public:
-    ValueEditor(double minimum, double maximum, QWidget* parent) : QWidget(parent), minimum_(minimum), maximum_(maximum) {
+    ValueEditor(double minimum, double maximum, QWidget* parent)
+        : QWidget(parent), minimum_(minimum), maximum_(maximum) {
         setAutoFillBackground(true);
         slider_ = new QSlider(Qt::Horizontal, this);
         slider_->setRange(0, kSliderSteps);
@@ -92,7 +93,8 @@ public:
     using QStyledItemDelegate::QStyledItemDelegate;
 
     void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override {
-        const bool leaf = index.column() == AttributeModel::ValueColumn && !index.data(AttributeModel::IsGroupRole).toBool() &&
+        const bool leaf = index.column() == AttributeModel::ValueColumn &&
+                          !index.data(AttributeModel::IsGroupRole).toBool() &&
                           !index.data(AttributeModel::IsBinaryRole).toBool();
         if (leaf) {
             const double lo = index.data(AttributeModel::MinimumRole).toDouble();
@@ -190,8 +192,9 @@ ClassComposer::ClassComposer(QWidget* parent) : QWidget(parent) {
 
     learnWithBox_ = new QComboBox(this);
     learnWithBox_->setObjectName(QStringLiteral("learnWithBox"));
-    learnWithBox_->setToolTip(tr("The modality new classes are described in: mod2alpha is fitted on it, so changing it "
-                                 "prepares the engine again (features stay cached)"));
+    learnWithBox_->setToolTip(
+        tr("The modality new classes are described in: mod2alpha is fitted on it, so changing it "
+           "prepares the engine again (features stay cached)"));
     learnWithBox_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     connect(learnWithBox_, &QComboBox::activated, this, [this](int item) {
         const QString name = learnWithBox_->itemData(item).toString();
@@ -252,8 +255,9 @@ ClassComposer::ClassComposer(QWidget* parent) : QWidget(parent) {
     // --- caption -------------------------------------------------------------------------------
     captionEdit_ = new QPlainTextEdit(this);
     captionEdit_->setObjectName(QStringLiteral("captionEdit"));
-    captionEdit_->setPlaceholderText(tr("Describe the class in words, e.g. \"a small bird with a red head, "
-                                        "black and white barred wings and a long pointed bill\""));
+    captionEdit_->setPlaceholderText(
+        tr("Describe the class in words, e.g. \"a small bird with a red head, "
+           "black and white barred wings and a long pointed bill\""));
     captionEdit_->setTabChangesFocus(true);
     captionHint_ = new QLabel(this);
     captionHint_->setObjectName(QStringLiteral("captionHint"));
@@ -282,8 +286,9 @@ ClassComposer::ClassComposer(QWidget* parent) : QWidget(parent) {
         // The Attributes tab shows the description's vector, so the value there is the one listed.
         if (parse_.ok() && attributes_->values() != parse_.vector) attributes_->setValues(parse_.vector);
         showAttribute(dimension);
-        setStatus(tr("The attributes now hold the description's values: adjust them here and Learn from this tab "
-                     "to use the changes."));
+        setStatus(
+            tr("The attributes now hold the description's values: adjust them here and Learn from this tab "
+               "to use the changes."));
     };
     connect(phraseView_, &QTreeWidget::itemClicked, this, openAttribute);
     connect(phraseView_, &QTreeWidget::itemActivated, this, openAttribute);
@@ -298,8 +303,9 @@ ClassComposer::ClassComposer(QWidget* parent) : QWidget(parent) {
     filledFromLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     fillFromCaptionButton_ = new QPushButton(tr("Edit as &Attributes"), this);
     fillFromCaptionButton_->setObjectName(QStringLiteral("fillFromCaptionButton"));
-    fillFromCaptionButton_->setToolTip(tr("Put the description's class vector into the Attributes tab, to check and adjust "
-                                          "it before Learn"));
+    fillFromCaptionButton_->setToolTip(
+        tr("Put the description's class vector into the Attributes tab, to check and adjust "
+           "it before Learn"));
     connect(fillFromCaptionButton_, &QPushButton::clicked, this, [this] {
         if (fillAttributesFromCaption()) setMode(Mode::Attributes);
     });
@@ -373,7 +379,8 @@ ClassComposer::ClassComposer(QWidget* parent) : QWidget(parent) {
     // A few rows (updateState): the attribute editor and the caption's list above need the height more.
     connect(learned_, &LearnedClassModel::renameRequested, this,
             [this](int id, const QString& name) { editor_->rename(id, name); });
-    connect(learnedView_->selectionModel(), &QItemSelectionModel::currentChanged, this, &ClassComposer::onSelectionChanged);
+    connect(learnedView_->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &ClassComposer::onSelectionChanged);
     connect(learned_, &QAbstractItemModel::dataChanged, this, &ClassComposer::onSelectionChanged);
     connect(learned_, &QAbstractItemModel::rowsInserted, this, &ClassComposer::updateState);  // list height (redo)
     connect(learned_, &QAbstractItemModel::rowsRemoved, this, [this] {
@@ -422,15 +429,16 @@ void ClassComposer::setController(SessionController* controller) {
         // Cancelled or failed while refining: the span solution stays (it was learned; the
         // refinement only improves it), and the status line says so.
         connect(controller_, &SessionController::cancelled, this, [this](quint64 job) {
-            onJobEnded(job, refiningId_ ? tr("Kept the span solution of \"%1\"; refinement cancelled.")
-                                              .arg(refiningName())
-                                        : tr("Learning cancelled; the learned classes are unchanged."));
+            onJobEnded(job, refiningId_
+                                ? tr("Kept the span solution of \"%1\"; refinement cancelled.").arg(refiningName())
+                                : tr("Learning cancelled; the learned classes are unchanged."));
         });
         // The message itself is reported by whoever shows engine errors (the main window).
         connect(controller_, &SessionController::failed, this, [this](quint64 job, const QString& message) {
-            onJobEnded(job, refiningId_ ? tr("Kept the span solution of \"%1\"; refinement failed: %2")
-                                              .arg(refiningName(), message)
-                                        : tr("Learning failed: %1").arg(message));
+            onJobEnded(job,
+                       refiningId_
+                           ? tr("Kept the span solution of \"%1\"; refinement failed: %2").arg(refiningName(), message)
+                           : tr("Learning failed: %1").arg(message));
         });
         connect(controller_, &SessionController::busyChanged, this, &ClassComposer::updateState);
         connect(controller_, &SessionController::prepared, this, &ClassComposer::updateState);
@@ -505,10 +513,12 @@ void ClassComposer::setDataset(std::shared_ptr<const Dataset> dataset, const QSt
                 tip = tr("Class descriptions as vectors: a caption is encoded like them");
             } else if (!m->dimNames.empty()) {
                 label = tr("%1 (%2 attributes)").arg(name).arg(m->dims);
-                tip = tr("%1 named dimensions: edited in the Attributes tab; a caption is parsed into them").arg(m->dims);
+                tip =
+                    tr("%1 named dimensions: edited in the Attributes tab; a caption is parsed into them").arg(m->dims);
             } else {
                 label = tr("%1 (%2 dimensions)").arg(name).arg(m->dims);
-                tip = tr("%1 unnamed dimensions: edited in the Attributes tab; text cannot be mapped onto them").arg(m->dims);
+                tip = tr("%1 unnamed dimensions: edited in the Attributes tab; text cannot be mapped onto them")
+                          .arg(m->dims);
             }
             learnWithBox_->addItem(label, name);
             learnWithBox_->setItemData(learnWithBox_->count() - 1, tip, Qt::ToolTipRole);
@@ -530,7 +540,8 @@ bool ClassComposer::setLearningModality(const QString& modality) {
 void ClassComposer::applyLearningModality(const QString& modality) {
     modalityName_ = modality;
     learnWithBox_->setCurrentIndex(learnWithBox_->findData(modality));
-    const Modality* edited = dataset_ && modality != kCaptionsModality ? dataset_->modality(modality.toStdString()) : nullptr;
+    const Modality* edited =
+        dataset_ && modality != kCaptionsModality ? dataset_->modality(modality.toStdString()) : nullptr;
     attributes_->setModality(edited);
     prefillBox_->clear();
     prefillBox_->addItem(tr("Pre-fill from…"), -1);
@@ -573,7 +584,8 @@ void ClassComposer::prefillFromClass(int classIndex) {
     if (!attributes_->fillFromClass(classIndex)) return;
     if (nameEdit_->text().trimmed().isEmpty() && dataset_)
         nameEdit_->setText(tr("Like %1").arg(QString::fromStdString(dataset_->classes[size_t(classIndex)].name)));
-    setStatus(tr("Attributes pre-filled from %1.").arg(QString::fromStdString(dataset_->classes[size_t(classIndex)].name)));
+    setStatus(
+        tr("Attributes pre-filled from %1.").arg(QString::fromStdString(dataset_->classes[size_t(classIndex)].name)));
 }
 
 // --- caption ---------------------------------------------------------------------------------
@@ -633,10 +645,11 @@ void ClassComposer::showParse() {
                 child->setText(1, formatValue(value));
                 child->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
                 const float weight = k < phrase.weights.size() ? phrase.weights[k] : 1.0f;
-                child->setToolTip(0, tr("%1 (dimension %2), stated with weight %3; click to show it in the Attributes tab")
-                                         .arg(QString::fromStdString(name))
-                                         .arg(d + 1)
-                                         .arg(formatValue(weight)));
+                child->setToolTip(0,
+                                  tr("%1 (dimension %2), stated with weight %3; click to show it in the Attributes tab")
+                                      .arg(QString::fromStdString(name))
+                                      .arg(d + 1)
+                                      .arg(formatValue(weight)));
             }
         }
         phraseView_->expandAll();
@@ -652,7 +665,8 @@ void ClassComposer::showParse() {
     unknownLabel_->setVisible(parsed && !unknown.isEmpty());
     QStringList nearest;
     for (int c : parse_.nearestSeenClasses)
-        if (c >= 0 && size_t(c) < dataset_->classes.size()) nearest << displayClassName(dataset_->classes[size_t(c)].name);
+        if (c >= 0 && size_t(c) < dataset_->classes.size())
+            nearest << displayClassName(dataset_->classes[size_t(c)].name);
     // The first few name the kind of bird well enough; the whole list (up to the parser's
     // neighbour count, 20 on CUB) would push the buttons out of the dock. All are in the tooltip.
     constexpr int kNamesShown = 5;
@@ -660,9 +674,10 @@ void ClassComposer::showParse() {
                                   ? tr("Filled from: %1 and %n more", nullptr, int(nearest.size() - kNamesShown))
                                         .arg(nearest.mid(0, kNamesShown).join(QStringLiteral(", ")))
                                   : tr("Filled from: %1").arg(nearest.join(QStringLiteral(", "))));
-    filledFromLabel_->setToolTip(tr("The attributes the description does not state are averaged from these seen classes, "
-                                    "the ones that agree best with what it states (best first):\n%1")
-                                     .arg(nearest.join(QStringLiteral(", "))));
+    filledFromLabel_->setToolTip(
+        tr("The attributes the description does not state are averaged from these seen classes, "
+           "the ones that agree best with what it states (best first):\n%1")
+            .arg(nearest.join(QStringLiteral(", "))));
     filledFromLabel_->setVisible(parsed && !nearest.isEmpty());
     applyHighlights();
     // Ignored vertically (see the attribute tree), so its minimum is set by hand: the text, the
@@ -712,16 +727,19 @@ QString ClassComposer::captionProblem() const {
                 const Modality* m = dataset_->modality(name.toStdString());
                 if (name == kCaptionsModality || (m && !m->dimNames.empty())) mappable << name;
             }
-        const QString what = tr("text cannot be mapped onto the modality \"%1\": it has no attribute names").arg(modalityName_);
+        const QString what =
+            tr("text cannot be mapped onto the modality \"%1\": it has no attribute names").arg(modalityName_);
         return mappable.isEmpty() ? tr("%1, and this data set has no modality that has").arg(what)
                                   : tr("%1; choose %2 under Learn with").arg(what, mappable.join(tr(" or ")));
     }
     case CaptionKind::Parsed:
         if (!parser())
             return parserError_.isEmpty() ? tr("no description parser for \"%1\"").arg(modalityName_)
-                                          : tr("the description parser for \"%1\" could not be built: %2").arg(modalityName_, parserError_);
+                                          : tr("the description parser for \"%1\" could not be built: %2")
+                                                .arg(modalityName_, parserError_);
         if (parse_.ok()) return QString();
-        return parse_.problem.empty() ? tr("nothing in the description was understood") : QString::fromStdString(parse_.problem);
+        return parse_.problem.empty() ? tr("nothing in the description was understood")
+                                      : QString::fromStdString(parse_.problem);
     }
     return QString();
 }
@@ -763,7 +781,8 @@ void ClassComposer::showAttribute(int dimension) {
         attributeView_->scrollTo(later, QAbstractItemView::PositionAtCenter);
         const QRect rect = attributeView_->visualRect(later);
         for (QWidget* w = parentWidget(); w; w = w->parentWidget())
-            if (auto* area = qobject_cast<QScrollArea*>(w); area && area->widget() && area->widget()->isAncestorOf(attributeView_)) {
+            if (auto* area = qobject_cast<QScrollArea*>(w);
+                area && area->widget() && area->widget()->isAncestorOf(attributeView_)) {
                 const QPoint centre = attributeView_->viewport()->mapTo(area->widget(), rect.center());
                 area->ensureVisible(centre.x(), centre.y(), 0, 2 * rect.height());
             }
@@ -793,11 +812,12 @@ bool ClassComposer::engineReady() const {
 void ClassComposer::learn() {
     if (pendingJob_) return;  // one class at a time
     if (!engineReady()) {
-        emit errorOccurred(controller_ && controller_->isPrepared()
-                               ? tr("the NIWT engine is being prepared for \"%1\": wait for the preparation (status bar) to finish")
-                                     .arg(modalityName_)
-                               : tr("the NIWT engine is not ready yet: open a data set and a network bundle, "
-                                    "and wait for the preparation (status bar) to finish"));
+        emit errorOccurred(
+            controller_ && controller_->isPrepared()
+                ? tr("the NIWT engine is being prepared for \"%1\": wait for the preparation (status bar) to finish")
+                      .arg(modalityName_)
+                : tr("the NIWT engine is not ready yet: open a data set and a network bundle, "
+                     "and wait for the preparation (status bar) to finish"));
         return;
     }
     const QString name = nameEdit_->text().trimmed().isEmpty() ? tr("New class") : nameEdit_->text().trimmed();
@@ -870,8 +890,8 @@ void ClassComposer::onLearned(quint64 job, const niwt::LearnedClass& result) {
         const int id = std::exchange(refiningId_, 0);
         const bool shown = learned_->entry(id) != nullptr;
         editor_->refine(id, result);
-        const QString name = shown ? QString::fromStdString(learned_->entry(id)->result.name)
-                                   : QString::fromStdString(result.name);
+        const QString name =
+            shown ? QString::fromStdString(learned_->entry(id)->result.name) : QString::fromStdString(result.name);
         setStatus(tr("Learned \"%1\" in the full weight space: %2 after %3 more iterations "
                      "(cosine loss %4, span solution %5).")
                       .arg(name, result.converged ? tr("converged") : tr("stopped at the limit"))
@@ -993,7 +1013,8 @@ void ClassComposer::updateState() {
     switch (kind) {
     case CaptionKind::Encoded:
         captionHint_->setText(tr("The caption is encoded like the seen classes' descriptions (TF-IDF). "
-                                 "Words they never use are ignored.").toHtmlEscaped());
+                                 "Words they never use are ignored.")
+                                  .toHtmlEscaped());
         captionHint_->setToolTip(QString());
         break;
     case CaptionKind::Parsed:
@@ -1003,9 +1024,10 @@ void ClassComposer::updateState() {
                                  "<span style=\"color:%3\"><u>not understood</u></span>")
                                   .arg(statedColour(captionEdit_).name(), negatedColour(captionEdit_).name(),
                                        unknownColour(captionEdit_).name()));
-        captionHint_->setToolTip(tr("Describe the class in words. The phrases understood are highlighted and listed "
-                                    "with the attributes they set; the attributes the text leaves open are filled from "
-                                    "the seen classes most like it. Learn learns from the result."));
+        captionHint_->setToolTip(
+            tr("Describe the class in words. The phrases understood are highlighted and listed "
+               "with the attributes they set; the attributes the text leaves open are filled from "
+               "the seen classes most like it. Learn learns from the result."));
         break;
     case CaptionKind::Unmappable:
         captionHint_->setText((dataset_ ? tr("Cannot use text here: %1.").arg(captionProblem())
@@ -1015,8 +1037,8 @@ void ClassComposer::updateState() {
         break;
     }
     const LearnedClassEntry* edited = learned_->entry(editingId_);
-    editingLabel_->setText(edited ? tr("Editing \"%1\": Learn replaces it.").arg(QString::fromStdString(edited->result.name))
-                                  : QString());
+    editingLabel_->setText(
+        edited ? tr("Editing \"%1\": Learn replaces it.").arg(QString::fromStdString(edited->result.name)) : QString());
 
     // A change of the engine's state outdates an action's outcome in the status line.
     if (ready != lastReady_ || preparing != lastPreparing_) statusAutomatic_ = true;
@@ -1035,7 +1057,8 @@ void ClassComposer::updateState() {
     if (!problem.isEmpty()) lines << tr("Cannot learn from this caption: %1.").arg(problem);
     if (lines.isEmpty())
         lines << (captionMode && kind == CaptionKind::Parsed
-                      ? tr("Ready: the text states %n attribute(s); Learn (Ctrl+L).", nullptr, int(parse_.statedDims.size()))
+                      ? tr("Ready: the text states %n attribute(s); Learn (Ctrl+L).", nullptr,
+                           int(parse_.statedDims.size()))
                       : tr("Ready: describe a class and press Learn (Ctrl+L)."));
     statusLabel_->setText(lines.join(QLatin1Char('\n')));
 }

@@ -53,9 +53,9 @@ public:
     enum class Mode { Attributes, Caption };
     // What the Caption tab does with text for the current learning modality.
     enum class CaptionKind {
-        Parsed,       // an attribute-like modality: the description parser
-        Encoded,      // "captions": the session's TF-IDF encoder
-        Unmappable,   // a modality without dimension names (or no data set)
+        Parsed,      // an attribute-like modality: the description parser
+        Encoded,     // "captions": the session's TF-IDF encoder
+        Unmappable,  // a modality without dimension names (or no data set)
     };
     // Caption tab: how long typing must pause before the text is parsed again.
     static constexpr int kParseDelayMs = 200;
@@ -143,10 +143,10 @@ public:
 public slots:
     void learn();
     void cancel();
-    void editSelected();   // loads the selected class's description into the editor
-    void stopEditing();    // the next Learn makes a new class again
+    void editSelected();  // loads the selected class's description into the editor
+    void stopEditing();   // the next Learn makes a new class again
     void deleteSelected();
-    void renameSelected(); // opens the name editor in the list
+    void renameSelected();  // opens the name editor in the list
 
 signals:
     void learnStarted(const QString& name);
@@ -172,9 +172,9 @@ private:
     void onSelectionChanged();
     void updateState();
     void applyLearningModality(const QString& modality);  // unchecked: setDataset's choice
-    bool engineReady() const;  // prepared, and for the learning modality
+    bool engineReady() const;                             // prepared, and for the learning modality
     const DescriptionParser* parser() const;
-    void showParse();           // highlights, phrase list, unknown words, nearest classes
+    void showParse();  // highlights, phrase list, unknown words, nearest classes
     void applyHighlights();
     QString captionProblem() const;  // why the Caption tab cannot learn now; empty when it can
     void setStatus(const QString& text, bool automatic = false);

@@ -63,9 +63,7 @@ int ClassListModel::rowCount(const QModelIndex& parent) const {
     return parent.isValid() || !dataset_ ? 0 : int(dataset_->classes.size());
 }
 
-int ClassListModel::columnCount(const QModelIndex& parent) const {
-    return parent.isValid() ? 0 : ColumnCount;
-}
+int ClassListModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
 
 QVariant ClassListModel::data(const QModelIndex& index, int role) const {
     if (!dataset_ || !index.isValid() || index.row() >= rowCount()) return {};
@@ -89,7 +87,8 @@ QVariant ClassListModel::data(const QModelIndex& index, int role) const {
             .arg(testCount(row));
     case Qt::DecorationRole:
         // A coloured dot makes seen and unseen classes easy to tell apart while scrolling.
-        if (index.column() == SplitColumn) return !info.inSplit ? QColor(150, 150, 150) : info.seen ? QColor(46, 160, 67) : QColor(230, 126, 34);
+        if (index.column() == SplitColumn)
+            return !info.inSplit ? QColor(150, 150, 150) : info.seen ? QColor(46, 160, 67) : QColor(230, 126, 34);
         break;
     case Qt::TextAlignmentRole:
         if (index.column() == TrainColumn || index.column() == TestColumn)

@@ -75,7 +75,7 @@ protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
 
 private:
-    QString nameFilter_;   // normalised: lower case, '_' as ' '
+    QString nameFilter_;  // normalised: lower case, '_' as ' '
     SplitFilter splitFilter_ = SplitFilter::All;
     bool showEmptyClasses_ = false;
 };

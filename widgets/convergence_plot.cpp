@@ -143,7 +143,7 @@ void ConvergencePlot::appendPoints(const QVector<LossPoint>& points) {
     }
     const LossPoint& last = points.back();
     setStatus((refineLine_->visible() ? tr("Refining \"%1\" in the full weight space: iteration %2, loss %3")
-                                       : tr("Learning \"%1\": iteration %2, loss %3"))
+                                      : tr("Learning \"%1\": iteration %2, loss %3"))
                   .arg(label_)
                   .arg(last.iteration)
                   .arg(last.total, 0, 'g', 5));
@@ -161,12 +161,13 @@ void ConvergencePlot::finishRun(bool converged) {
     stopLine_->point2->setCoords(last.iteration, 1);
     stopLine_->setVisible(true);
     stopLabel_->position->setCoords(last.iteration, 0.97);
-    stopLabel_->setText(converged ? tr("converged at %1").arg(last.iteration) : tr("stopped at %1 (limit)").arg(last.iteration));
+    stopLabel_->setText(converged ? tr("converged at %1").arg(last.iteration)
+                                  : tr("stopped at %1 (limit)").arg(last.iteration));
     stopLabel_->setVisible(true);
     setStatus(tr("\"%1\": %2 after %3 iterations, loss %4")
-                         .arg(label_, converged ? tr("converged") : tr("iteration limit reached"))
-                         .arg(last.iteration)
-                         .arg(last.total, 0, 'g', 5));
+                  .arg(label_, converged ? tr("converged") : tr("iteration limit reached"))
+                  .arg(last.iteration)
+                  .arg(last.total, 0, 'g', 5));
     scheduleReplot();
 }
 
@@ -254,8 +255,8 @@ bool ConvergencePlot::savePdf(const QString& file) {
 }
 
 void ConvergencePlot::saveAs() {
-    auto* dialog = new QFileDialog(this, tr("Save Convergence Plot"), QString(),
-                                   tr("PNG image (*.png);;PDF document (*.pdf)"));
+    auto* dialog =
+        new QFileDialog(this, tr("Save Convergence Plot"), QString(), tr("PNG image (*.png);;PDF document (*.pdf)"));
     dialog->setAcceptMode(QFileDialog::AcceptSave);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QFileDialog::fileSelected, this, [this, dialog](const QString& chosen) {

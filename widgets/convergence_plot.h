@@ -43,13 +43,13 @@ public:
     void clearRuns();
 
     // For tests and status lines.
-    int runCount() const;                 // previous + current
-    int pointCount() const;               // points of the current run
+    int runCount() const;    // previous + current
+    int pointCount() const;  // points of the current run
     bool isRunning() const { return running_; }
     int replotCount() const { return replots_; }
     bool hasStopMarker() const;
-    double stopIteration() const;         // x of the stop marker, NaN when none
-    double refinementIteration() const;   // x of the refinement marker, NaN when none
+    double stopIteration() const;        // x of the stop marker, NaN when none
+    double refinementIteration() const;  // x of the refinement marker, NaN when none
     QVector<LossPoint> currentPoints() const { return current_; }
     QCustomPlot* plot() const { return plot_; }
     QCPGraph* totalGraph() const { return total_; }

@@ -12,8 +12,7 @@ QImage toQImage(const cv::Mat& mat) {
     if (mat.depth() != CV_8U) cv::normalize(mat, eight, 0, 255, cv::NORM_MINMAX, CV_8U);
     const int stride = static_cast<int>(eight.step);
     switch (eight.channels()) {
-    case 1:
-        return QImage(eight.data, eight.cols, eight.rows, stride, QImage::Format_Grayscale8).copy();
+    case 1: return QImage(eight.data, eight.cols, eight.rows, stride, QImage::Format_Grayscale8).copy();
     case 3:
         // Converted to RGB32 because that is the format QPainter draws fastest.
         return QImage(eight.data, eight.cols, eight.rows, stride, QImage::Format_BGR888)
@@ -21,8 +20,7 @@ QImage toQImage(const cv::Mat& mat) {
     case 4:
         // OpenCV's BGRA bytes are Qt's ARGB32 on little-endian hosts.
         return QImage(eight.data, eight.cols, eight.rows, stride, QImage::Format_ARGB32).copy();
-    default:
-        return {};
+    default: return {};
     }
 }
 

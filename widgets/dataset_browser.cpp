@@ -87,24 +87,22 @@ ClassListPanel::ClassListPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(view_, 1);
 
     connect(filterEdit_, &QLineEdit::textChanged, proxy_, &ClassFilterProxyModel::setNameFilter);
-    connect(splitBox_, &QComboBox::currentIndexChanged, this, [this] {
-        proxy_->setSplitFilter(ClassFilterProxyModel::SplitFilter(splitBox_->currentData().toInt()));
-    });
+    connect(splitBox_, &QComboBox::currentIndexChanged, this,
+            [this] { proxy_->setSplitFilter(ClassFilterProxyModel::SplitFilter(splitBox_->currentData().toInt())); });
     connect(showEmptyCheck_, &QCheckBox::toggled, this, [this](bool show) {
         if (show == proxy_->showEmptyClasses()) return;
         proxy_->setShowEmptyClasses(show);
         updateSummary();
         emit showEmptyClassesChanged(show);
     });
-    connect(view_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this](const QModelIndex& current) {
-                // A row filtered away leaves no current row: keep showing the last class then.
-                if (!current.isValid()) return;
-                const int classIndex = current.data(ClassListModel::ClassIndexRole).toInt();
-                if (classIndex == currentClass_) return;
-                currentClass_ = classIndex;
-                emit currentClassChanged(classIndex);
-            });
+    connect(view_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+        // A row filtered away leaves no current row: keep showing the last class then.
+        if (!current.isValid()) return;
+        const int classIndex = current.data(ClassListModel::ClassIndexRole).toInt();
+        if (classIndex == currentClass_) return;
+        currentClass_ = classIndex;
+        emit currentClassChanged(classIndex);
+    });
     updateSummary();
 }
 
@@ -154,7 +152,8 @@ void ClassListPanel::updateSummary() {
         text += tr(" · <span style='color:#c0392b'>%1 unreadable skipped</span>").arg(dataset->corruptSkipped);
     const int empty = model_->emptyClassCount();
     if (empty > 0 && !proxy_->showEmptyClasses())
-        text += empty == 1 ? tr(" · 1 class without images hidden") : tr(" · %1 classes without images hidden").arg(empty);
+        text +=
+            empty == 1 ? tr(" · 1 class without images hidden") : tr(" · %1 classes without images hidden").arg(empty);
     summary_->setText(text);
     summary_->setToolTip(QString::fromStdString(dataset->spec));
 }
@@ -266,13 +265,13 @@ void ClassImagesPanel::reload() {
     const bool capped = model_->rowCount() < model_->totalItems();
     count_->setText(capped ? tr("Showing the first %1 of %2 images")
                                  .arg(locale.toString(model_->rowCount()), locale.toString(model_->totalItems()))
-                           : model_->totalItems() == 1 ? tr("1 image")
-                                                       : tr("%1 images").arg(locale.toString(model_->totalItems())));
-    count_->setToolTip(capped ? tr("Only the first %1 images of a class are listed, to keep browsing fast")
-                                    .arg(model_->rowCount())
-                              : QString());
-    title_->setText(tr("<b>%1</b> · %2 class")
-                        .arg(displayClassName(info.name).toHtmlEscaped(), ClassListModel::splitLabel(info)));
+                    : model_->totalItems() == 1 ? tr("1 image")
+                                                : tr("%1 images").arg(locale.toString(model_->totalItems())));
+    count_->setToolTip(
+        capped ? tr("Only the first %1 images of a class are listed, to keep browsing fast").arg(model_->rowCount())
+               : QString());
+    title_->setText(
+        tr("<b>%1</b> · %2 class").arg(displayClassName(info.name).toHtmlEscaped(), ClassListModel::splitLabel(info)));
     title_->setToolTip(tr("%1 (class id %2)").arg(QString::fromStdString(info.name)).arg(info.id));
 }
 

@@ -2,8 +2,8 @@
 
 #include "core/data/loaders.h"
 
-#include <QVariantMap>
 #include <QPointer>
+#include <QVariantMap>
 
 #include <exception>
 

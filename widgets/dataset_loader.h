@@ -15,14 +15,14 @@ namespace niwt::gui {
 
 // What to open: the specs that niwt::openDataset / applySplit / addModality take.
 struct DatasetRequest {
-    QString spec;              // "fashion-mnist", "cub:DIR", "awa2:DIR", "folder:DIR"
-    QString split;             // empty, "xlsa17:DIR" or "classes:FILE"
-    QStringList modalities;    // "NAME=csv:FILE" each
+    QString spec;            // "fashion-mnist", "cub:DIR", "awa2:DIR", "folder:DIR"
+    QString split;           // empty, "xlsa17:DIR" or "classes:FILE"
+    QStringList modalities;  // "NAME=csv:FILE" each
 
     bool isValid() const { return !spec.trimmed().isEmpty(); }
     // One line for menus and titles, e.g. "cub:/data/CUB_200_2011 (split xlsa17:/data/xlsa17)".
     QString displayName() const;
-    QVariant toVariant() const;                         // for QSettings
+    QVariant toVariant() const;  // for QSettings
     static DatasetRequest fromVariant(const QVariant& value);
     bool operator==(const DatasetRequest& other) const {
         return spec == other.spec && split == other.split && modalities == other.modalities;
@@ -54,7 +54,7 @@ private:
         QString error;
     };
     std::unique_ptr<LaneClient> lane_;  // the "dataset" lane of the window's runner (or its own)
-    bool busy_ = false;  // the latest open() has not reported yet
+    bool busy_ = false;                 // the latest open() has not reported yet
     int latest_ = 0;
     quint64 latestJob_ = 0;
     DatasetRequest latestRequest_;

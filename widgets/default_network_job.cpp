@@ -17,8 +17,7 @@ constexpr int kProgressIntervalMs = 100;
 }  // namespace
 
 DefaultNetworkJob::DefaultNetworkJob(JobRunner* runner, QObject* parent)
-    : QObject(parent),
-      function_(&niwt::ensureDefaultNetwork),
+    : QObject(parent), function_(&niwt::ensureDefaultNetwork),
       lane_(std::make_unique<LaneClient>(runner, QStringLiteral("network"))) {
     qRegisterMetaType<niwt::NetworkTrainingProgress>();
     qRegisterMetaType<niwt::DefaultNetworkResult>();

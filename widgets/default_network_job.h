@@ -44,7 +44,7 @@ signals:
 private:
     DefaultNetworkFunction function_;
     std::unique_ptr<LaneClient> lane_;  // the "network" lane of the window's runner (or its own)
-    quint64 job_ = 0;  // running, 0: none
+    quint64 job_ = 0;                   // running, 0: none
 };
 
 }  // namespace niwt::gui

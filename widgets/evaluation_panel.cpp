@@ -10,23 +10,21 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QPointer>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
-#include <QPointer>
 
+#include <qcustomplot.h>
 #include <cmath>
 #include <cstdio>
-#include <qcustomplot.h>
 
 namespace niwt::gui {
 
 namespace {
 
-QString percent(double value) {
-    return std::isfinite(value) ? QString::number(value, 'f', 1) : QStringLiteral("–");
-}
+QString percent(double value) { return std::isfinite(value) ? QString::number(value, 'f', 1) : QStringLiteral("–"); }
 
 struct Outcome {
     std::optional<GzslEvaluation> evaluation;
@@ -42,11 +40,9 @@ void EvaluationResultsModel::setEvaluation(const GzslEvaluation& evaluation) {
     beginResetModel();
     rows_.clear();
     const auto add = [this](const QString& name, const MethodEvaluation& m) {
-        if (!m.computed)
-            return;
+        if (!m.computed) return;
         rows_.push_back({name, m.scores, false, 0});
-        if (!m.calibrated.computed)
-            return;
+        if (!m.calibrated.computed) return;
         // The plain ZSL number: calibration does not change the unseen-only arg-max.
         GzslScores calibrated = m.calibrated.test;
         calibrated.zsl = m.scores.zsl;
@@ -63,35 +59,33 @@ void EvaluationResultsModel::clear() {
     endResetModel();
 }
 
-int EvaluationResultsModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(rows_.size()); }
+int EvaluationResultsModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : int(rows_.size());
+}
 
 int EvaluationResultsModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
 
 QVariant EvaluationResultsModel::data(const QModelIndex& index, int role) const {
-    if (!index.isValid() || index.row() >= rows_.size())
-        return {};
+    if (!index.isValid() || index.row() >= rows_.size()) return {};
     const Row& row = rows_[index.row()];
     const double values[] = {0, row.scores.U, row.scores.S, row.scores.H, row.scores.zsl, row.gamma};
     if (role == Qt::DisplayRole) {
-        if (index.column() == Method)
-            return row.method;
-        if (index.column() == Gamma)
-            return row.calibrated ? QString::number(row.gamma, 'g', 3) : QStringLiteral("–");
+        if (index.column() == Method) return row.method;
+        if (index.column() == Gamma) return row.calibrated ? QString::number(row.gamma, 'g', 3) : QStringLiteral("–");
         return percent(values[index.column()]);
     }
     if (role == Qt::UserRole && index.column() != Method)  // the raw number (sorting, tests)
         return values[index.column()];
-    if (role == Qt::TextAlignmentRole && index.column() != Method)
-        return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::TextAlignmentRole && index.column() != Method) return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::ToolTipRole && index.column() == Gamma && row.calibrated)
-        return tr("Calibrated stacking: gamma subtracted from the seen classes' scores, chosen on held-out seen "
-                  "classes (never on test labels)");
+        return tr(
+            "Calibrated stacking: gamma subtracted from the seen classes' scores, chosen on held-out seen "
+            "classes (never on test labels)");
     return {};
 }
 
 QVariant EvaluationResultsModel::headerData(int section, Qt::Orientation orientation, int role) const {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return {};
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
     switch (section) {
     case Method: return tr("Method");
     case U: return tr("U %");
@@ -189,8 +183,7 @@ void EvaluationPanel::setContext(const EngineContext& context) {
     const QString previous = modalityBox_->currentText();
     modalityBox_->clear();
     if (context_.dataset)
-        for (const Modality& m : context_.dataset->modalities)
-            modalityBox_->addItem(QString::fromStdString(m.name));
+        for (const Modality& m : context_.dataset->modalities) modalityBox_->addItem(QString::fromStdString(m.name));
     const int wanted = modalityBox_->findText(QString::fromStdString(context_.modality));
     const int keep = sameDataset ? modalityBox_->findText(previous) : -1;
     if (keep >= 0)
@@ -216,8 +209,7 @@ void EvaluationPanel::updateButtons() {
 }
 
 void EvaluationPanel::run() {
-    if (running_ || !context_.isComplete())
-        return;
+    if (running_ || !context_.isComplete()) return;
     GzslEvaluationRequest request;
     request.context = context_;
     request.context.modality = modalityBox_->currentText().toStdString();
@@ -254,22 +246,23 @@ void EvaluationPanel::run() {
     };
     QPointer<EvaluationPanel> self(this);
     job_ = lane()->start(tr("Evaluating %1").arg(QString::fromStdString(context_.dataset->spec)),
-                           [self, request, finish](JobControl& control) {
-                               Outcome outcome;
-                               try {
-                                   outcome.evaluation = evaluateDataset(request, control.progressFunction(), control.cancelled());
-                               } catch (const Cancelled&) {
-                                   outcome.cancelled = true;
-                               } catch (const std::exception& e) {
-                                   if (control.isCancelled())
-                                       outcome.cancelled = true;
-                                   else
-                                       outcome.error = QString::fromLocal8Bit(e.what());
-                               }
-                               control.post([self, finish, outcome] {
-                                   if (self) finish(outcome);
-                               });
-                           });
+                         [self, request, finish](JobControl& control) {
+                             Outcome outcome;
+                             try {
+                                 outcome.evaluation =
+                                     evaluateDataset(request, control.progressFunction(), control.cancelled());
+                             } catch (const Cancelled&) {
+                                 outcome.cancelled = true;
+                             } catch (const std::exception& e) {
+                                 if (control.isCancelled())
+                                     outcome.cancelled = true;
+                                 else
+                                     outcome.error = QString::fromLocal8Bit(e.what());
+                             }
+                             control.post([self, finish, outcome] {
+                                 if (self) finish(outcome);
+                             });
+                         });
 }
 
 LaneClient* EvaluationPanel::lane() {
@@ -312,11 +305,9 @@ void EvaluationPanel::showEvaluation(const GzslEvaluation& e) {
     const MethodEvaluation& reference = e.niwt.computed ? e.niwt : e.eszsl;
     std::vector<size_t> order;
     for (size_t i = 0; i < reference.perClass.size(); ++i)
-        if (!reference.perClass[i].seen)
-            order.push_back(i);
+        if (!reference.perClass[i].seen) order.push_back(i);
     for (size_t i = 0; i < reference.perClass.size(); ++i)
-        if (reference.perClass[i].seen)
-            order.push_back(i);
+        if (reference.perClass[i].seen) order.push_back(i);
     QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
     for (size_t k = 0; k < order.size(); ++k) {
         const auto& c = reference.perClass[order[k]];
@@ -327,8 +318,7 @@ void EvaluationPanel::showEvaluation(const GzslEvaluation& e) {
     }
     const double width = e.niwt.computed ? 0.4 : 0.8;
     const auto addBars = [&](const MethodEvaluation& m, const QString& name, const QColor& colour, double offset) {
-        if (!m.computed)
-            return;
+        if (!m.computed) return;
         auto* bars = new QCPBars(plot_->xAxis, plot_->yAxis);
         bars->setName(name);
         bars->setWidth(width);
@@ -353,15 +343,15 @@ void EvaluationPanel::showEvaluation(const GzslEvaluation& e) {
 bool EvaluationPanel::savePlot(const QString& path, QString* error) {
     // QCustomPlot writes the file itself: write beside it, then rename, so an old file survives a failure.
     const QFileInfo info(path);
-    const QString temporary = info.dir().filePath(QStringLiteral(".%1.part.%2").arg(info.completeBaseName(), info.suffix()));
+    const QString temporary =
+        info.dir().filePath(QStringLiteral(".%1.part.%2").arg(info.completeBaseName(), info.suffix()));
     QFile::remove(temporary);
     const bool pdf = info.suffix().compare(QStringLiteral("pdf"), Qt::CaseInsensitive) == 0;
     const bool written = pdf ? plot_->savePdf(temporary) : plot_->savePng(temporary, 0, 0, 1.0, -1, 96);
     // rename(2) replaces the old file in one step (QFile::rename refuses an existing target).
     if (!written || std::rename(QFile::encodeName(temporary).constData(), QFile::encodeName(path).constData()) != 0) {
         QFile::remove(temporary);
-        if (error)
-            *error = tr("%1: could not write the chart").arg(path);
+        if (error) *error = tr("%1: could not write the chart").arg(path);
         return false;
     }
     return true;
@@ -370,11 +360,9 @@ bool EvaluationPanel::savePlot(const QString& path, QString* error) {
 void EvaluationPanel::saveChartInteractively() {
     const QString path = QFileDialog::getSaveFileName(this, tr("Save chart"), QStringLiteral("per-class-accuracy.png"),
                                                       tr("PNG image (*.png);;PDF document (*.pdf)"));
-    if (path.isEmpty())
-        return;
+    if (path.isEmpty()) return;
     QString error;
-    if (!savePlot(path, &error))
-        emit failed(error);
+    if (!savePlot(path, &error)) emit failed(error);
 }
 
 }  // namespace niwt::gui

@@ -92,7 +92,7 @@ private:
     bool running_ = false;
     LaneClient* lane();
     std::unique_ptr<LaneClient> lane_;  // the "evaluation" lane of the window's runner (or its own)
-    quint64 job_ = 0;  // the running evaluation
+    quint64 job_ = 0;                   // the running evaluation
     std::optional<GzslEvaluation> last_;
 
     QComboBox* modalityBox_ = nullptr;

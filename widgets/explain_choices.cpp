@@ -38,31 +38,25 @@ void fillClassCombo(QComboBox* combo, const ExplainerController& controller, con
         combo->setItemData(combo->count() - 1, role, kClassRole);
         combo->setItemData(combo->count() - 1, name, kNewNameRole);
     };
-    if (!noneText.isEmpty())
-        add(noneText, kNoClass);
+    if (!noneText.isEmpty()) add(noneText, kNoClass);
     const auto dataset = controller.dataset();
     if (controller.isPrepared() && dataset)
-        for (int c : controller.info().seenClasses)
-            add(QString::fromStdString(dataset->classes[size_t(c)].name), c);
-    for (const auto& c : controller.newClasses())
-        add(QObject::tr("%1 [new]").arg(c.name), kNewClass, c.name);
+        for (int c : controller.info().seenClasses) add(QString::fromStdString(dataset->classes[size_t(c)].name), c);
+    for (const auto& c : controller.newClasses()) add(QObject::tr("%1 [new]").arg(c.name), kNewClass, c.name);
     const bool kept = hadClass && (previous.isSeen() ? chooseSeenClass(combo, previous.classIndex)
                                                      : chooseNewClass(combo, QString::fromStdString(previous.name)));
-    if (!kept)
-        combo->setCurrentIndex(combo->count() > 0 ? 0 : -1);
+    if (!kept) combo->setCurrentIndex(combo->count() > 0 ? 0 : -1);
 }
 
 bool chosenClass(const QComboBox* combo, const ExplainerController& controller, ExplainClass* out) {
     const int index = combo->currentIndex();
-    if (index < 0)
-        return false;
+    if (index < 0) return false;
     const int classIndex = combo->itemData(index, kClassRole).toInt();
     if (classIndex >= 0) {
         *out = ExplainClass::seen(classIndex);
         return true;
     }
-    if (classIndex != kNewClass)
-        return false;
+    if (classIndex != kNewClass) return false;
     const QString name = combo->itemData(index, kNewNameRole).toString();
     for (const auto& c : controller.newClasses())
         if (c.name == name) {
@@ -74,14 +68,14 @@ bool chosenClass(const QComboBox* combo, const ExplainerController& controller, 
 
 bool chooseSeenClass(QComboBox* combo, int classIndex) {
     const int index = classIndex >= 0 ? combo->findData(classIndex, kClassRole) : -1;
-    if (index >= 0)
-        combo->setCurrentIndex(index);
+    if (index >= 0) combo->setCurrentIndex(index);
     return index >= 0;
 }
 
 bool chooseNewClass(QComboBox* combo, const QString& name) {
     for (int i = 0; i < combo->count(); ++i)
-        if (combo->itemData(i, kClassRole).toInt() == kNewClass && combo->itemData(i, kNewNameRole).toString() == name) {
+        if (combo->itemData(i, kClassRole).toInt() == kNewClass &&
+            combo->itemData(i, kNewNameRole).toString() == name) {
             combo->setCurrentIndex(i);
             return true;
         }

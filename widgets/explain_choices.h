@@ -1,7 +1,7 @@
 #pragma once
-// The pickers the heatmap and neuron panels share (and their file dialogs): the bundle's stages (the default marked) and
-// the classes the explainer can explain (the seen head's classes, then the new classes learned in
-// the explorer), filled from an ExplainerController and read back as niwt::ExplainClass.
+// The pickers the heatmap and neuron panels share (and their file dialogs): the bundle's stages (the default marked)
+// and the classes the explainer can explain (the seen head's classes, then the new classes learned in the explorer),
+// filled from an ExplainerController and read back as niwt::ExplainClass.
 #include "core/pipeline/explainer.h"
 
 #include <QString>

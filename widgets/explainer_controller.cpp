@@ -25,8 +25,7 @@ void ExplainerWorker::guarded(quint64 job, const CancelFlag& cancel, const Expla
                 if (meter) meter(phase, done, total);  // throttled there (ProgressMeter)
                 const QString name = QString::fromStdString(phase);
                 // Throttled, but a new phase and a phase's end always get through.
-                if (name == lastPhase && done < total && sinceEmit.elapsed() < kProgressIntervalMs)
-                    return;
+                if (name == lastPhase && done < total && sinceEmit.elapsed() < kProgressIntervalMs) return;
                 lastPhase = name;
                 sinceEmit.restart();
                 emit progress(job, name, done, total);
@@ -66,8 +65,9 @@ void requirePrepared(const std::unique_ptr<niwt::Explainer>& explainer) {
 }
 }  // namespace
 
-void ExplainerWorker::explain(quint64 job, CancelFlag cancel, const QString& imagePath, const niwt::ExplainClass& target,
-                              const QString& stage, const std::vector<niwt::ExplainClass>& newClasses, int top,
+void ExplainerWorker::explain(quint64 job, CancelFlag cancel, const QString& imagePath,
+                              const niwt::ExplainClass& target, const QString& stage,
+                              const std::vector<niwt::ExplainClass>& newClasses, int top,
                               const ExplainerProgressFn& meter) {
     guarded(job, cancel, meter, [&](const ExplainerProgressFn& progressFn, const ExplainerCancelFn& cancelled) {
         requirePrepared(explainer_);
@@ -96,8 +96,7 @@ void ExplainerWorker::unitImages(quint64 job, CancelFlag cancel, const QString& 
 
 // ---------------------------------------------------------------------------------------------
 ExplainerController::ExplainerController(JobRunner* runner, QObject* parent)
-    : QObject(parent),
-      lane_(std::make_unique<LaneClient>(runner, QStringLiteral("explainer"))),
+    : QObject(parent), lane_(std::make_unique<LaneClient>(runner, QStringLiteral("explainer"))),
       worker_(std::make_shared<ExplainerWorker>()) {
     qRegisterMetaType<niwt::ExplainerInfo>();
     qRegisterMetaType<niwt::Explanation>();
@@ -118,8 +117,8 @@ ExplainerController::ExplainerController(JobRunner* runner, QObject* parent)
             preparingJob_ = 0;
             prepared_ = true;
             info_ = info;
-            emit jobStatus(tr("explainer ready: stage %1, %2").arg(QString::fromStdString(info.stageName),
-                                                                   QString::fromStdString(info.device)));
+            emit jobStatus(tr("explainer ready: stage %1, %2")
+                               .arg(QString::fromStdString(info.stageName), QString::fromStdString(info.device)));
             emit prepared(info);
         }
     });
@@ -130,18 +129,17 @@ ExplainerController::ExplainerController(JobRunner* runner, QObject* parent)
     connect(worker, &ExplainerWorker::neuronTableReady, this, [this](quint64 job, const NeuronListing& listing) {
         if (lane_->isLive(job)) emit neuronTableReady(job, listing);
     });
-    connect(worker, &ExplainerWorker::unitImagesReady, this, [this](quint64 job, int unit, const std::vector<UnitImage>& images) {
-        if (lane_->isLive(job)) emit unitImagesReady(job, unit, images);
-    });
+    connect(worker, &ExplainerWorker::unitImagesReady, this,
+            [this](quint64 job, int unit, const std::vector<UnitImage>& images) {
+                if (lane_->isLive(job)) emit unitImagesReady(job, unit, images);
+            });
     connect(worker, &ExplainerWorker::cancelled, this, [this](quint64 job) {
-        if (job == preparingJob_)
-            preparingJob_ = 0;
+        if (job == preparingJob_) preparingJob_ = 0;
         emit jobStatus(tr("explainer: cancelled"));
         emit cancelled(job);
     });
     connect(worker, &ExplainerWorker::failed, this, [this](quint64 job, const QString& message) {
-        if (job == preparingJob_)
-            preparingJob_ = 0;
+        if (job == preparingJob_) preparingJob_ = 0;
         emit jobStatus(tr("explainer: failed"));
         emit failed(job, message);
     });
@@ -176,15 +174,14 @@ quint64 ExplainerController::setEngine(std::shared_ptr<const Dataset> dataset, c
 }
 
 quint64 ExplainerController::setEngine(const EngineContext& context, const ExplainerOptions& options) {
-    cancelAll();  // results for the old engine are of no use now
+    cancelAll();        // results for the old engine are of no use now
     prepared_ = false;  // later requests wait for this preparation, never reach an older engine
     context_ = context;
     emit jobStatus(tr("explainer: preparing"));
-    const quint64 job = submit(tr("Preparing the explainer"),
-                               [context, options](ExplainerWorker& worker, JobControl& control) {
-                                   worker.prepare(control.job(), control.flag(), context, options,
-                                                  control.progressFunction());
-                               });
+    const quint64 job =
+        submit(tr("Preparing the explainer"), [context, options](ExplainerWorker& worker, JobControl& control) {
+            worker.prepare(control.job(), control.flag(), context, options, control.progressFunction());
+        });
     preparingJob_ = job;
     return job;
 }
@@ -205,48 +202,40 @@ void ExplainerController::setNewClasses(const QList<NewClassRef>& classes) {
 
 std::vector<ExplainClass> ExplainerController::newExplainClasses() const {
     std::vector<ExplainClass> out;
-    for (const auto& c : newClasses_)
-        out.push_back(ExplainClass::learned(c.name.toStdString(), c.weight, c.bias));
+    for (const auto& c : newClasses_) out.push_back(ExplainClass::learned(c.name.toStdString(), c.weight, c.bias));
     return out;
 }
 
 quint64 ExplainerController::explain(const QString& imagePath, const ExplainClass& target, const QString& stage,
                                      int top) {
-    if (!prepared_)
-        return 0;
-    return submit(tr("Explaining %1").arg(QFileInfo(imagePath).fileName()),
-                  [imagePath, target, stage, classes = newExplainClasses(), top](ExplainerWorker& worker,
-                                                                                 JobControl& control) {
-                      worker.explain(control.job(), control.flag(), imagePath, target, stage, classes, top,
-                                     control.progressFunction());
-                  });
+    if (!prepared_) return 0;
+    return submit(
+        tr("Explaining %1").arg(QFileInfo(imagePath).fileName()),
+        [imagePath, target, stage, classes = newExplainClasses(), top](ExplainerWorker& worker, JobControl& control) {
+            worker.explain(control.job(), control.flag(), imagePath, target, stage, classes, top,
+                           control.progressFunction());
+        });
 }
 
 quint64 ExplainerController::neuronTable(const QString& stage, int topAttributes, const ExplainClass* target) {
-    if (!prepared_)
-        return 0;
+    if (!prepared_) return 0;
     const bool withClass = target != nullptr;
     const ExplainClass cls = target ? *target : ExplainClass{};
-    return submit(tr("Naming neurons"),
-                  [stage, topAttributes, withClass, cls](ExplainerWorker& worker, JobControl& control) {
-                      worker.neurons(control.job(), control.flag(), stage, topAttributes, withClass, cls,
-                                     control.progressFunction());
-                  });
+    return submit(tr("Naming neurons"), [stage, topAttributes, withClass, cls](ExplainerWorker& worker,
+                                                                               JobControl& control) {
+        worker.neurons(control.job(), control.flag(), stage, topAttributes, withClass, cls, control.progressFunction());
+    });
 }
 
 quint64 ExplainerController::unitImages(const QString& stage, int unit, int count) {
-    if (!prepared_)
-        return 0;
+    if (!prepared_) return 0;
     return submit(tr("Finding the images of neuron %1").arg(unit),
                   [stage, unit, count](ExplainerWorker& worker, JobControl& control) {
-                      worker.unitImages(control.job(), control.flag(), stage, unit, count,
-                                        control.progressFunction());
+                      worker.unitImages(control.job(), control.flag(), stage, unit, count, control.progressFunction());
                   });
 }
 
-void ExplainerController::cancel(quint64 job) {
-    lane_->cancel(job);
-}
+void ExplainerController::cancel(quint64 job) { lane_->cancel(job); }
 
 void ExplainerController::cancelAll() { lane_->cancelAll(); }
 

@@ -13,11 +13,11 @@
 #include "widgets/job_runner.h"
 #include "widgets/lane_client.h"
 
-#include <functional>
 #include <QList>
 #include <QMetaType>
 #include <QObject>
 #include <QString>
+#include <functional>
 
 #include <atomic>
 #include <memory>

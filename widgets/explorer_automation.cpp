@@ -83,11 +83,12 @@ public:
         check_->start();
         // Whatever happens, do not hang. A cold CUB run extracts features for minutes first.
         const int timeoutMs = demanding() ? 40 * 60 * 1000 : 60 * 1000;
-        if (options_.automated()) QTimer::singleShot(timeoutMs, this, [this] {
-            std::fprintf(stderr, "niwt-explorer: timed out waiting for %s; saving what is shown\n",
-                         qPrintable(waitingFor()));
-            finish(demanding() ? 3 : 0);
-        });
+        if (options_.automated())
+            QTimer::singleShot(timeoutMs, this, [this] {
+                std::fprintf(stderr, "niwt-explorer: timed out waiting for %s; saving what is shown\n",
+                             qPrintable(waitingFor()));
+                finish(demanding() ? 3 : 0);
+            });
     }
 
 private:
@@ -153,8 +154,10 @@ private:
     bool done() { return datasetLoaded_ && thumbnailsDone() && describeDone() && evaluationDone(); }
     QString waitingFor() {
         QStringList parts;
-        if (!datasetLoaded_) parts << QStringLiteral("the data set");
-        else if (!thumbnailsDone()) parts << QStringLiteral("thumbnails");
+        if (!datasetLoaded_)
+            parts << QStringLiteral("the data set");
+        else if (!thumbnailsDone())
+            parts << QStringLiteral("thumbnails");
         if (!describeDone()) parts << QStringLiteral("the described class");
         if (!evaluationDone()) parts << QStringLiteral("the evaluation");
         return parts.isEmpty() ? QStringLiteral("nothing") : parts.join(QStringLiteral(", "));
@@ -187,12 +190,15 @@ private:
                 steps_.push_back([this, dock, dir] {
                     dock->show();
                     dock->raise();
-                    return [this, dock, dir] { save(dock->grab(), dir + QLatin1Char('/') + dock->objectName() + QStringLiteral(".png")); };
+                    return [this, dock, dir] {
+                        save(dock->grab(), dir + QLatin1Char('/') + dock->objectName() + QStringLiteral(".png"));
+                    };
                 });
             steps_.push_back([this, dir] {
                 // The window as a person would meet it after describing a class: the class's
                 // images below, its heat map on the right.
-                for (QWidget* w : {static_cast<QWidget*>(window_->heatmaps()), static_cast<QWidget*>(window_->rankedImages())})
+                for (QWidget* w :
+                     {static_cast<QWidget*>(window_->heatmaps()), static_cast<QWidget*>(window_->rankedImages())})
                     raiseDockOf(w);
                 return [this, dir] {
                     save(window_->centralWidget()->grab(), dir + QStringLiteral("/images.png"));

@@ -98,8 +98,8 @@ ExplorerCommandLine parseExplorerCommandLine(const QStringList& arguments) {
     options.modalities = parser.values(modality);
     options.bundle = parser.value(bundle).trimmed();
     options.noTrain = parser.isSet(noTrain);
-    options.restoreLastSession = !parser.isSet(dataset) && !parser.isSet(split) && !parser.isSet(modality) &&
-                                 !parser.isSet(bundle);
+    options.restoreLastSession =
+        !parser.isSet(dataset) && !parser.isSet(split) && !parser.isSet(modality) && !parser.isSet(bundle);
     options.screenshot = parser.value(screenshot).trimmed();
     const auto fail = [&result](const QString& message) {
         result.action = ExplorerCommandLine::Action::Error;
@@ -117,14 +117,14 @@ ExplorerCommandLine parseExplorerCommandLine(const QStringList& arguments) {
         options.describeName = equals < 0 ? QString() : value.left(equals).trimmed();
         options.describeCaption = equals < 0 ? QString() : value.mid(equals + 1).simplified();
         if (options.describeName.isEmpty() || options.describeCaption.isEmpty())
-            return fail(QCoreApplication::translate("niwt-explorer",
-                                                    "--describe needs NAME=TEXT, both non-empty (got '%1')")
-                            .arg(value));
+            return fail(
+                QCoreApplication::translate("niwt-explorer", "--describe needs NAME=TEXT, both non-empty (got '%1')")
+                    .arg(value));
     }
     options.evaluate = parser.isSet(evaluate);
     if ((!options.describeName.isEmpty() || options.evaluate) && options.noTrain && options.bundle.isEmpty())
-        return fail(QCoreApplication::translate("niwt-explorer",
-                                                "--describe and --evaluate need a network: drop --no-train or give --bundle"));
+        return fail(QCoreApplication::translate(
+            "niwt-explorer", "--describe and --evaluate need a network: drop --no-train or give --bundle"));
     return result;
 }
 

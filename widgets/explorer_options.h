@@ -15,13 +15,13 @@ struct ExplorerOptions {
     // No --dataset, --split, --modality or --bundle given: start where the last session ended
     // (its data set and, when it was given one, its bundle), else on the embedded default.
     bool restoreLastSession = false;
-    QString screenshot;                                 // --screenshot FILE
+    QString screenshot;  // --screenshot FILE
     // --describe "NAME=free text": once the engine is prepared, the composer learns a class NAME
     // from the caption, and the ranked images, heat maps and neurons show it (a demo, and what
     // tests/gui/take_screenshots.sh drives).
     QString describeName;
     QString describeCaption;
-    bool evaluate = false;                              // --evaluate: run the GZSL evaluation too
+    bool evaluate = false;  // --evaluate: run the GZSL evaluation too
     // --screenshot-dir DIR: when everything asked for has finished (the data set and thumbnails;
     // with --describe the learned class and its panels), save each dock as DIR/<dockObjectName>.png,
     // the central image grid as DIR/images.png and the window as DIR/window.png, then quit.

@@ -15,8 +15,7 @@ QList<QPair<QString, int>> heatmapColormaps() {
 }
 
 QImage blendHeatmap(const cv::Mat& view, const cv::Mat& map01, double opacity, int colormap) {
-    if (view.empty() || map01.empty())
-        return {};
+    if (view.empty() || map01.empty()) return {};
     return toQImage(overlayHeatmap(view, map01, opacity, colormap));
 }
 
@@ -51,8 +50,7 @@ void HeatmapComparisonModel::append(const Explanation& explanation) {
 }
 
 void HeatmapComparisonModel::removeAt(int row) {
-    if (row < 0 || row >= entries_.size())
-        return;
+    if (row < 0 || row >= entries_.size()) return;
     beginRemoveRows({}, row, row);
     entries_.removeAt(row);
     endRemoveRows();
@@ -68,10 +66,8 @@ void HeatmapComparisonModel::setAppearance(int colormap, double opacity, int thu
     colormap_ = colormap;
     opacity_ = opacity;
     thumbnailSize_ = thumbnailSize;
-    for (auto& entry : entries_)
-        redraw(entry);
-    if (!entries_.isEmpty())
-        emit dataChanged(index(0), index(int(entries_.size()) - 1), {Qt::DecorationRole});
+    for (auto& entry : entries_) redraw(entry);
+    if (!entries_.isEmpty()) emit dataChanged(index(0), index(int(entries_.size()) - 1), {Qt::DecorationRole});
 }
 
 int HeatmapComparisonModel::rowCount(const QModelIndex& parent) const {
@@ -79,32 +75,24 @@ int HeatmapComparisonModel::rowCount(const QModelIndex& parent) const {
 }
 
 QVariant HeatmapComparisonModel::data(const QModelIndex& index, int role) const {
-    if (!index.isValid() || index.row() >= entries_.size())
-        return {};
+    if (!index.isValid() || index.row() >= entries_.size()) return {};
     const Entry& entry = entries_.at(index.row());
     const Explanation& e = entry.explanation;
     const QString className = QString::fromStdString(e.className);
     const QString image = QString::fromStdString(e.imagePath);
     switch (role) {
-    case Qt::DisplayRole:
-        return QStringLiteral("%1\n%2").arg(className, image.section(QLatin1Char('/'), -1));
-    case Qt::DecorationRole:
-        return QPixmap::fromImage(fitThumbnail(entry.overlay, thumbnailSize_));
+    case Qt::DisplayRole: return QStringLiteral("%1\n%2").arg(className, image.section(QLatin1Char('/'), -1));
+    case Qt::DecorationRole: return QPixmap::fromImage(fitThumbnail(entry.overlay, thumbnailSize_));
     case Qt::ToolTipRole:
         return tr("%1 on %2 (stage %3), logit %4\nexplanation: %5")
             .arg(className, image, QString::fromStdString(e.stageName))
             .arg(e.classLogit, 0, 'f', 3)
             .arg(scoredNames(e.attributes));
-    case ClassRole:
-        return className;
-    case ImageRole:
-        return image;
-    case StageRole:
-        return QString::fromStdString(e.stageName);
-    case LogitRole:
-        return e.classLogit;
-    default:
-        return {};
+    case ClassRole: return className;
+    case ImageRole: return image;
+    case StageRole: return QString::fromStdString(e.stageName);
+    case LogitRole: return e.classLogit;
+    default: return {};
     }
 }
 

@@ -27,13 +27,12 @@
 namespace niwt::gui {
 
 namespace {
-constexpr int kImageSamples = 400;     // data set images offered in the image picker
+constexpr int kImageSamples = 400;  // data set images offered in the image picker
 constexpr int kTopPredictions = 5;
 
 // The local file a drag carries, when it carries exactly one.
 QString droppedFile(const QMimeData* mime) {
-    if (!mime || !mime->hasUrls() || mime->urls().size() != 1 || !mime->urls().first().isLocalFile())
-        return {};
+    if (!mime || !mime->hasUrls() || mime->urls().size() != 1 || !mime->urls().first().isLocalFile()) return {};
     return mime->urls().first().toLocalFile();
 }
 }  // namespace
@@ -50,8 +49,7 @@ HeatmapPanel::HeatmapPanel(ExplainerController* controller, QWidget* parent)
     classCombo_ = new QComboBox(this);
     stageCombo_ = new QComboBox(this);
     colormapCombo_ = new QComboBox(this);
-    for (const auto& [name, value] : heatmapColormaps())
-        colormapCombo_->addItem(name, value);
+    for (const auto& [name, value] : heatmapColormaps()) colormapCombo_->addItem(name, value);
     opacitySlider_ = new QSlider(Qt::Horizontal, this);
     opacitySlider_->setRange(0, 100);
     opacitySlider_->setValue(50);
@@ -137,8 +135,7 @@ HeatmapPanel::HeatmapPanel(ExplainerController* controller, QWidget* parent)
 
     connect(imageCombo_, &QComboBox::activated, this, [this](int index) {
         const QString path = imageCombo_->itemData(index).toString();
-        if (!path.isEmpty())
-            setImagePath(path);
+        if (!path.isEmpty()) setImagePath(path);
     });
     connect(pathEdit_, &QLineEdit::returnPressed, this, [this] { openImageFile(pathEdit_->text().trimmed()); });
     connect(openButton_, &QPushButton::clicked, this, &HeatmapPanel::chooseFile);
@@ -158,25 +155,21 @@ HeatmapPanel::HeatmapPanel(ExplainerController* controller, QWidget* parent)
     connect(controller_, &ExplainerController::engineReset, this, &HeatmapPanel::clearExplanation);
     connect(controller_, &ExplainerController::newClassesChanged, this, &HeatmapPanel::rebuildClassCombo);
     connect(controller_, &ExplainerController::explained, this, [this](quint64 job, const Explanation& e) {
-        if (job != job_)
-            return;  // superseded
+        if (job != job_) return;  // superseded
         job_ = 0;
         cancelButton_->setEnabled(false);
         cache_.insert(jobKey_, new Explanation(e));
         showExplanation(e);
     });
     const auto ended = [this](quint64 job, const QString& message) {
-        if (job != job_)
-            return;
+        if (job != job_) return;
         job_ = 0;
         cancelButton_->setEnabled(false);
         report(message);
     };
     connect(controller_, &ExplainerController::failed, this, ended);
-    connect(controller_, &ExplainerController::cancelled, this,
-            [this, ended](quint64 job) { ended(job, QString()); });
-    if (controller_->isPrepared())
-        onPrepared(controller_->info());
+    connect(controller_, &ExplainerController::cancelled, this, [this, ended](quint64 job) { ended(job, QString()); });
+    if (controller_->isPrepared()) onPrepared(controller_->info());
     redraw();
 }
 
@@ -194,8 +187,7 @@ void HeatmapPanel::rebuildImageCombo() {
     const QSignalBlocker block(imageCombo_);
     imageCombo_->clear();
     const auto dataset = controller_->dataset();
-    if (!dataset)
-        return;
+    if (!dataset) return;
     imageCombo_->addItem(tr("(data set images)"), QString());
     // An even sample across the data set, so every class shows up in a long list.
     const size_t count = dataset->images.size();
@@ -203,10 +195,10 @@ void HeatmapPanel::rebuildImageCombo() {
     for (size_t i = 0; i < count; i += step) {
         const auto& image = dataset->images[i];
         const QString path = QString::fromStdString(image.path);
-        imageCombo_->addItem(QStringLiteral("%1 / %2")
-                                 .arg(QString::fromStdString(dataset->classes[size_t(image.classIndex)].name),
-                                      path.section(QLatin1Char('/'), -1)),
-                             path);
+        imageCombo_->addItem(
+            QStringLiteral("%1 / %2").arg(QString::fromStdString(dataset->classes[size_t(image.classIndex)].name),
+                                          path.section(QLatin1Char('/'), -1)),
+            path);
     }
 }
 
@@ -221,16 +213,14 @@ bool HeatmapPanel::selectNewClass(const QString& name) { return chooseNewClass(c
 
 void HeatmapPanel::setStage(const QString& name) {
     const int index = stageCombo_->findData(name.isEmpty() ? defaultStage_ : name);
-    if (index >= 0)
-        stageCombo_->setCurrentIndex(index);
+    if (index >= 0) stageCombo_->setCurrentIndex(index);
 }
 
 QString HeatmapPanel::stage() const { return stageCombo_->currentData().toString(); }
 
 void HeatmapPanel::setColormap(int cvColormap) {
     const int index = colormapCombo_->findData(cvColormap);
-    if (index >= 0)
-        colormapCombo_->setCurrentIndex(index);
+    if (index >= 0) colormapCombo_->setCurrentIndex(index);
 }
 
 int HeatmapPanel::colormap() const { return colormapCombo_->currentData().toInt(); }
@@ -244,8 +234,7 @@ void HeatmapPanel::setImagePath(const QString& path) {
 }
 
 bool HeatmapPanel::openImageFile(const QString& path) {
-    if (path.isEmpty())
-        return false;
+    if (path.isEmpty()) return false;
     // A header check only (cheap): the engine decodes the image on its own thread, and reports a
     // file that passes this but still cannot be decoded.
     QImageReader reader(path);
@@ -262,14 +251,12 @@ bool HeatmapPanel::openImageFile(const QString& path) {
 }
 
 void HeatmapPanel::dragEnterEvent(QDragEnterEvent* event) {
-    if (!droppedFile(event->mimeData()).isEmpty())
-        event->acceptProposedAction();
+    if (!droppedFile(event->mimeData()).isEmpty()) event->acceptProposedAction();
 }
 
 void HeatmapPanel::dropEvent(QDropEvent* event) {
     const QString path = droppedFile(event->mimeData());
-    if (path.isEmpty())
-        return;
+    if (path.isEmpty()) return;
     event->acceptProposedAction();
     openImageFile(path);
 }
@@ -280,37 +267,33 @@ QString HeatmapPanel::cacheKey(const QString& image, const ExplainClass& cls, co
 
 void HeatmapPanel::request() {
     ExplainClass cls;
-    if (imagePath_.isEmpty() || !controller_->isPrepared() || !currentClass(&cls))
-        return;
+    if (imagePath_.isEmpty() || !controller_->isPrepared() || !currentClass(&cls)) return;
     const QString key = cacheKey(imagePath_, cls, stage());
     if (const Explanation* cached = cache_.object(key)) {
         cancel();  // the user has moved on from whatever was in flight
         showExplanation(*cached);
         return;
     }
-    if (job_ != 0 && key == jobKey_)
-        return;  // already on its way
+    if (job_ != 0 && key == jobKey_) return;  // already on its way
     cancel();
     jobKey_ = key;
     job_ = controller_->explain(imagePath_, cls, stage(), kTopPredictions);
     cancelButton_->setEnabled(job_ != 0);
     if (job_ != 0)
-        emit statusChanged(tr("explaining %1 for %2…").arg(QFileInfo(imagePath_).fileName(), classCombo_->currentText()));
+        emit statusChanged(
+            tr("explaining %1 for %2…").arg(QFileInfo(imagePath_).fileName(), classCombo_->currentText()));
     statusLabel_->setText(job_ != 0 ? tr("Working…") : QString());
 }
 
 void HeatmapPanel::cancel() {
-    if (job_ != 0)
-        controller_->cancel(job_);
+    if (job_ != 0) controller_->cancel(job_);
     job_ = 0;
-    if (cancelButton_)
-        cancelButton_->setEnabled(false);
+    if (cancelButton_) cancelButton_->setEnabled(false);
 }
 
 void HeatmapPanel::report(const QString& message) {
     statusLabel_->setText(message);
-    if (!message.isEmpty())
-        emit errorReported(message);
+    if (!message.isEmpty()) emit errorReported(message);
 }
 
 void HeatmapPanel::showExplanation(const Explanation& explanation) {
@@ -364,22 +347,19 @@ void HeatmapPanel::redraw() {
     compareButton_->setEnabled(hasCurrent_);
     saveButton_->setEnabled(hasCurrent_);
     popOutButton_->setEnabled(hasCurrent_);
-    if (!hasCurrent_)
-        return;
+    if (!hasCurrent_) return;
     overlay_ = blendHeatmap(current_.view, current_.map, opacity(), colormap());
     overlayView_->setImage(overlay_);
     updatePopOut();
 }
 
 HeatmapWindow* HeatmapPanel::popOut() {
-    if (!hasCurrent_)
-        return nullptr;
+    if (!hasCurrent_) return nullptr;
     if (!popOut_) {
         // A child of the panel (deleted with it) but a window of its own: a QDialog is top-level.
         popOut_ = new HeatmapWindow(this);
         popOut_->setAttribute(Qt::WA_DeleteOnClose);
-        if (!overlay_.isNull())
-            popOut_->resize(overlay_.size().scaled(popOut_->size(), Qt::KeepAspectRatio));
+        if (!overlay_.isNull()) popOut_->resize(overlay_.size().scaled(popOut_->size(), Qt::KeepAspectRatio));
         updatePopOut();
     }
     popOut_->show();
@@ -391,8 +371,7 @@ HeatmapWindow* HeatmapPanel::popOut() {
 HeatmapWindow* HeatmapPanel::popOutWindow() const { return popOut_.data(); }
 
 void HeatmapPanel::updatePopOut() {
-    if (!popOut_)
-        return;
+    if (!popOut_) return;
     const QString caption = tr("%1 on %2")
                                 .arg(QString::fromStdString(current_.className),
                                      QFileInfo(QString::fromStdString(current_.imagePath)).fileName());
@@ -403,8 +382,7 @@ QString HeatmapPanel::predictionsText() const { return predictionLines(current_)
 QString HeatmapPanel::explanationText() const { return scoredNames(current_.attributes); }
 
 void HeatmapPanel::addToComparison() {
-    if (hasCurrent_)
-        comparison_->append(current_);
+    if (hasCurrent_) comparison_->append(current_);
 }
 
 bool HeatmapPanel::saveOverlay(const QString& path) {

@@ -129,7 +129,7 @@ private:
 
     QString imagePath_;
     QString defaultStage_;
-    quint64 job_ = 0;          // the request in flight (0: none)
+    quint64 job_ = 0;  // the request in flight (0: none)
     QString jobKey_;
     QCache<QString, Explanation> cache_{256};  // (image, class, stage) -> explanation, most recent kept
     Explanation current_;

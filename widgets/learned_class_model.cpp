@@ -129,8 +129,8 @@ public:
 class AddCommand : public EntryCommand {
 public:
     AddCommand(LearnedClassModel* model, LearnedClassEntry entry)
-        : EntryCommand(QObject::tr("Learn class \"%1\"").arg(QString::fromStdString(entry.result.name))),
-          model_(model), entry_(std::move(entry)), row_(model->rowCount()) {}
+        : EntryCommand(QObject::tr("Learn class \"%1\"").arg(QString::fromStdString(entry.result.name))), model_(model),
+          entry_(std::move(entry)), row_(model->rowCount()) {}
     bool learns(int id) const override { return entry_.id == id; }
     void refine(int id, const niwt::LearnedClass& refined) override {
         if (entry_.id == id) refineSnapshot(entry_, refined);

@@ -16,9 +16,9 @@ class QUndoStack;
 namespace niwt::gui {
 
 struct LearnedClassEntry {
-    int id = 0;                  // stable for the session
-    QString caption;             // the caption it was learned from, empty for attributes
-    niwt::LearnedClass result;   // result.name is the shown name
+    int id = 0;                 // stable for the session
+    QString caption;            // the caption it was learned from, empty for attributes
+    niwt::LearnedClass result;  // result.name is the shown name
 };
 
 class LearnedClassModel : public QAbstractListModel {
@@ -38,7 +38,7 @@ public:
     bool setName(int id, const QString& name);
     bool replaceEntry(int id, const LearnedClassEntry& entry);  // keeps the row
 
-    int rowOfId(int id) const;                  // -1 when absent
+    int rowOfId(int id) const;  // -1 when absent
     const LearnedClassEntry* entry(int id) const;
     const LearnedClassEntry& entryAt(int row) const { return entries_[row]; }
     const QVector<LearnedClassEntry>& entries() const { return entries_; }

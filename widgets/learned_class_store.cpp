@@ -55,10 +55,11 @@ std::vector<float> floatValues(const nlohmann::json& value, const char* field) {
 }  // namespace
 
 QString learnedClassesFile(const QString& datasetSpec, const QString& bundle) {
-    const QByteArray key = QCryptographicHash::hash((datasetSpec + QChar(0) + QFileInfo(bundle).absoluteFilePath()).toUtf8(),
-                                                    QCryptographicHash::Sha1)
-                               .toHex()
-                               .left(16);
+    const QByteArray key =
+        QCryptographicHash::hash((datasetSpec + QChar(0) + QFileInfo(bundle).absoluteFilePath()).toUtf8(),
+                                 QCryptographicHash::Sha1)
+            .toHex()
+            .left(16);
     const QString config = QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation);
     return QDir(config).filePath(QStringLiteral("niwt-explorer/learned-classes/%1.json").arg(QString::fromLatin1(key)));
 }
@@ -123,7 +124,8 @@ QVector<LearnedClassEntry> parseLearnedClasses(const QByteArray& bytes, const QS
     QVector<LearnedClassEntry> out;
     try {
         const auto root = nlohmann::json::parse(bytes.constData(), bytes.constData() + bytes.size());
-        if (root.value("format", std::string()) != kFormat) return fail(QObject::tr("not a %1 file").arg(QString::fromLatin1(kFormat)));
+        if (root.value("format", std::string()) != kFormat)
+            return fail(QObject::tr("not a %1 file").arg(QString::fromLatin1(kFormat)));
         if (root.value("dataset", std::string()) != datasetSpec.toStdString() ||
             root.value("bundle", std::string()) != QFileInfo(bundle).absoluteFilePath().toStdString())
             return fail(QObject::tr("written for another data set or network bundle"));
@@ -155,7 +157,8 @@ QVector<LearnedClassEntry> parseLearnedClasses(const QByteArray& bytes, const QS
                                     .arg(QString::fromStdString(r.name)));
             }
             if (r.weight.empty() || (featureDim && r.weight.size() != featureDim))
-                return fail(QObject::tr("class \"%1\" has a weight of the wrong size").arg(QString::fromStdString(r.name)));
+                return fail(
+                    QObject::tr("class \"%1\" has a weight of the wrong size").arg(QString::fromStdString(r.name)));
             featureDim = r.weight.size();
             if (!allFinite(r.weight) || !std::isfinite(r.bias) || !allFinite(r.classVector) || !finiteScores)
                 return fail(QObject::tr("class \"%1\" has NaN or infinite values").arg(QString::fromStdString(r.name)));

@@ -2,18 +2,14 @@
 
 #include "core/pipeline/default_network.h"
 #include "core/pipeline/engine_info.h"
+#include "core/pipeline/explainer.h"
+#include "core/pipeline/network_check.h"
 #include "widgets/attribute_profile_widget.h"
 #include "widgets/class_composer.h"
-#include "widgets/shortcuts_dialog.h"
-#include "widgets/user_guide_dialog.h"
 #include "widgets/convergence_plot.h"
 #include "widgets/dataset_browser.h"
-#include "widgets/engine_coordinator.h"
-#include "widgets/preferences_dialog.h"
-#include "core/pipeline/network_check.h"
 #include "widgets/default_network_job.h"
-#include "widgets/open_dataset_dialog.h"
-#include "core/pipeline/explainer.h"
+#include "widgets/engine_coordinator.h"
 #include "widgets/evaluation_panel.h"
 #include "widgets/explainer_controller.h"
 #include "widgets/heatmap_panel.h"
@@ -21,21 +17,25 @@
 #include "widgets/learned_class_model.h"
 #include "widgets/learned_class_store.h"
 #include "widgets/neuron_panel.h"
+#include "widgets/open_dataset_dialog.h"
+#include "widgets/preferences_dialog.h"
 #include "widgets/ranked_images_panel.h"
 #include "widgets/session_worker.h"
+#include "widgets/shortcuts_dialog.h"
 #include "widgets/thumbnail_model.h"
+#include "widgets/user_guide_dialog.h"
 
 #include <qcustomplot.h>
 
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
-#include <QGuiApplication>
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QListView>
@@ -43,6 +43,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPointer>
 #include <QProgressBar>
 #include <QScreen>
 #include <QScrollArea>
@@ -50,7 +51,6 @@
 #include <QTabBar>
 #include <QToolButton>
 #include <QUndoStack>
-#include <QPointer>
 
 #include <algorithm>
 #include <functional>
@@ -120,18 +120,20 @@ MainWindow::MainWindow(const ExplorerOptions& options, QWidget* parent) : QMainW
 
     addPanel(browser_->classList(), tr("Classes"), QStringLiteral("classesDock"), Qt::LeftDockWidgetArea,
              QKeySequence(Qt::CTRL | Qt::Key_1));
-    QDockWidget* profileDock = addPanel(browser_->profile(), tr("Attribute Profile"), QStringLiteral("attributeProfileDock"),
-                                        Qt::RightDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_2));
-    QDockWidget* composerDock = addPanel(scrollable(composer_), tr("Class Composer"), QStringLiteral("classComposerDock"),
-                                         Qt::RightDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_3));
+    QDockWidget* profileDock =
+        addPanel(browser_->profile(), tr("Attribute Profile"), QStringLiteral("attributeProfileDock"),
+                 Qt::RightDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_2));
+    QDockWidget* composerDock =
+        addPanel(scrollable(composer_), tr("Class Composer"), QStringLiteral("classComposerDock"),
+                 Qt::RightDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_3));
     QDockWidget* convergenceDock = addPanel(convergence_, tr("Convergence"), QStringLiteral("convergenceDock"),
                                             Qt::BottomDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_4));
     QDockWidget* rankedDock = addPanel(scrollable(ranked_), tr("Ranked Images"), QStringLiteral("rankedImagesDock"),
                                        Qt::BottomDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_5));
     QDockWidget* heatmapDock = addPanel(scrollable(heatmaps_), tr("Heatmaps"), QStringLiteral("heatmapsDock"),
                                         Qt::RightDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_6));
-    QDockWidget* neuronDock = addPanel(scrollable(neurons_), tr("Neurons"), QStringLiteral("neuronsDock"), Qt::RightDockWidgetArea,
-                                       QKeySequence(Qt::CTRL | Qt::Key_7));
+    QDockWidget* neuronDock = addPanel(scrollable(neurons_), tr("Neurons"), QStringLiteral("neuronsDock"),
+                                       Qt::RightDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_7));
     QDockWidget* evaluationDock = addPanel(scrollable(evaluation_), tr("Evaluation"), QStringLiteral("evaluationDock"),
                                            Qt::BottomDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_8));
     // The profile, the composer, the heatmaps and the neurons share the right column as tabs (the
@@ -145,8 +147,7 @@ MainWindow::MainWindow(const ExplorerOptions& options, QWidget* parent) : QMainW
     splitDockWidget(convergenceDock, rankedDock, Qt::Horizontal);
     // Default size: 1280x800, or 90% of a smaller screen.
     QSize size(1280, 800);
-    if (const QScreen* screen = QGuiApplication::primaryScreen())
-        size = size.boundedTo(screen->availableSize() * 0.9);
+    if (const QScreen* screen = QGuiApplication::primaryScreen()) size = size.boundedTo(screen->availableSize() * 0.9);
     resize(size);
     // Wide enough for CUB's longest class names beside their split and counts.
     resizeDocks({panels_[0], profileDock}, {kClassesDockWidth, 380}, Qt::Horizontal);
@@ -155,8 +156,7 @@ MainWindow::MainWindow(const ExplorerOptions& options, QWidget* parent) : QMainW
 
     restoreSettings();
     showFullTabTitles();
-    if (!options_.bundle.isEmpty())
-        setBundlePath(options_.bundle, tr("--bundle"));
+    if (!options_.bundle.isEmpty()) setBundlePath(options_.bundle, tr("--bundle"));
     updateActions();
     runner_->setParent(nullptr);
     runner_->setParent(this);  // now the last child: deleted after the controllers and panels
@@ -175,7 +175,8 @@ void MainWindow::createActions() {
     openNetworkAction_ = new QAction(tr("Open &Network…"), this);
     openNetworkAction_->setObjectName(QStringLiteral("openNetworkAction"));
     openNetworkAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
-    openNetworkAction_->setStatusTip(tr("Choose a network bundle (a folder with bundle.pt and bundle.json) for the data set"));
+    openNetworkAction_->setStatusTip(
+        tr("Choose a network bundle (a folder with bundle.pt and bundle.json) for the data set"));
     connect(openNetworkAction_, &QAction::triggered, this, &MainWindow::showOpenNetworkDialog);
 
     preferencesAction_ = new QAction(tr("&Preferences…"), this);
@@ -509,16 +510,13 @@ void MainWindow::reportError(const QString& title, const QString& message) {
     box->open();
 }
 
-void MainWindow::setJobText(const QString& text) {
-    jobStatus_->setText(text);
-}
+void MainWindow::setJobText(const QString& text) { jobStatus_->setText(text); }
 
 QString MainWindow::jobStatusText() const { return jobStatus_->text(); }
 
 QString networkDisplayName(const QString& bundlePath) {
     const QFileInfo info(bundlePath);
-    if (info.isDir() || bundlePath.endsWith(QLatin1Char('/')))
-        return QDir(QDir::cleanPath(bundlePath)).dirName();
+    if (info.isDir() || bundlePath.endsWith(QLatin1Char('/'))) return QDir(QDir::cleanPath(bundlePath)).dirName();
     if (info.fileName() == QLatin1String("bundle.pt") || info.fileName() == QLatin1String("bundle.json"))
         return info.dir().dirName();
     return info.fileName().isEmpty() ? bundlePath : info.fileName();
@@ -661,8 +659,10 @@ void MainWindow::onTrainingSucceeded(const DefaultNetworkResult& result) {
                   true);
     ExplorerSettings().setDefaultBundleDir(bundleDir);
     setJobText(tr("Default network ready: seen test accuracy %1").arg(percent(result.seenTestAccuracy)));
-    jobStatus_->setText(jobStatusText(), result.trainedNow ? tr("Trained in %1 s; saved in %2").arg(result.seconds, 0, 'f', 0).arg(bundleDir)
-                                            : tr("Loaded from %1").arg(bundleDir));
+    jobStatus_->setText(jobStatusText(),
+                        result.trainedNow
+                            ? tr("Trained in %1 s; saved in %2").arg(result.seconds, 0, 'f', 0).arg(bundleDir)
+                            : tr("Loaded from %1").arg(bundleDir));
     emit defaultNetworkReady(bundleDir, result.seenTestAccuracy);
     startSession();
 }
@@ -704,12 +704,14 @@ QString MainWindow::sessionModality() const {
         const QString chosen = learningModalities_.value(QString::fromStdString(dataset_->spec));
         if (!chosen.isEmpty() && ClassComposer::learningModalities(*dataset_).contains(chosen)) return chosen;
     }
-    if (!dataset_ || dataset_->modality("attributes") || dataset_->modalities.empty()) return QStringLiteral("attributes");
+    if (!dataset_ || dataset_->modality("attributes") || dataset_->modalities.empty())
+        return QStringLiteral("attributes");
     return QString::fromStdString(dataset_->modalities.front().name);
 }
 
 void MainWindow::setLearningModality(const QString& modality) {
-    if (!dataset_ || modality == sessionModality() || !ClassComposer::learningModalities(*dataset_).contains(modality)) return;
+    if (!dataset_ || modality == sessionModality() || !ClassComposer::learningModalities(*dataset_).contains(modality))
+        return;
     learningModalities_.insert(QString::fromStdString(dataset_->spec), modality);
     saveSettings();
     // The composer shows it already (it asked for it); said again for a call from elsewhere.
@@ -767,8 +769,9 @@ void MainWindow::promptForNetwork(const QString& reason) {
     promptedFor_ = spec;
     auto* box = new QMessageBox(QMessageBox::Information, tr("Choose a Network"), reason, QMessageBox::NoButton, this);
     box->setObjectName(QStringLiteral("networkPromptBox"));
-    box->setInformativeText(tr("NIWT learns new classes in a network trained on the seen classes (or on ImageNet). "
-                               "Choose a bundle folder: bundle.pt (staged TorchScript) with bundle.json."));
+    box->setInformativeText(
+        tr("NIWT learns new classes in a network trained on the seen classes (or on ImageNet). "
+           "Choose a bundle folder: bundle.pt (staged TorchScript) with bundle.json."));
     QPushButton* choose = box->addButton(tr("Choose Network…"), QMessageBox::AcceptRole);
     choose->setObjectName(QStringLiteral("networkPromptChoose"));
     box->addButton(tr("Later"), QMessageBox::RejectRole);
@@ -833,7 +836,8 @@ void MainWindow::rememberRecentNetwork(const QString& path) {
 void MainWindow::rebuildRecentNetworksMenu() {
     QList<RecentEntry> entries;
     for (const QString& path : std::as_const(recentNetworks_))
-        entries.push_back({networkDisplayName(path), QDir::toNativeSeparators(path), [this, path] { openNetwork(path); }});
+        entries.push_back(
+            {networkDisplayName(path), QDir::toNativeSeparators(path), [this, path] { openNetwork(path); }});
     fillRecentMenu(recentNetworksMenu_, entries, tr("&Clear Recent Networks"), [this] {
         recentNetworks_.clear();
         rebuildRecentNetworksMenu();
@@ -859,8 +863,9 @@ niwt::NiwtSessionOptions MainWindow::sessionOptions() {
 void MainWindow::showPreferences() {
     auto* dialog = new PreferencesDialog(Preferences::load(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setCacheClearAllowed([this] { return !job_->isRunning() && !session_->isBusy() && !explainer_->isBusy() &&
-                                                 !evaluation_->isRunning(); });
+    dialog->setCacheClearAllowed([this] {
+        return !job_->isRunning() && !session_->isBusy() && !explainer_->isBusy() && !evaluation_->isRunning();
+    });
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         const Preferences chosen = dialog->preferences();
         chosen.save();
@@ -873,7 +878,7 @@ void MainWindow::showPreferences() {
             session_->prepare(session_->context(), sessionOptions());
             setJobText(tr("Preparing the NIWT engine again: alpha2w in the %1…")
                            .arg(chosen.alpha2wSpace == niwt::Alpha2WSpace::Full ? tr("full weight space")
-                                                                                 : tr("span of the seen weights")));
+                                                                                : tr("span of the seen weights")));
             showJobProgress(0, 0, QString());
             updateActions();
         }
@@ -966,8 +971,8 @@ void MainWindow::connectSession() {
         const bool refining = job != 0 && job == std::exchange(refiningJob_, 0);
         if (convergence_->isRunning())
             convergence_->abortRun(refining ? tr("kept the span solution; refinement failed") : tr("failed"));
-        reportError(tr("NIWT Engine"), refining ? tr("%1 (the span solution of \"%2\" is kept)").arg(message, learningName_)
-                                                : message);
+        reportError(tr("NIWT Engine"),
+                    refining ? tr("%1 (the span solution of \"%2\" is kept)").arg(message, learningName_) : message);
     });
     connect(session_, &SessionController::busyChanged, this, [this] {
         hideJobProgressWhenIdle();
@@ -1009,8 +1014,10 @@ void MainWindow::restoreLearnedClasses() {
     learnedStore_ = file;  // from now on every change of the list is saved there
     learnedStoreSpec_ = spec;
     learnedStoreBundle_ = bundlePath_;
-    if (!error.isEmpty()) reportError(tr("Learned Classes"), error);
-    else if (!entries.isEmpty()) setJobText(tr("Restored %n learned class(es) from the last session", nullptr, int(entries.size())));
+    if (!error.isEmpty())
+        reportError(tr("Learned Classes"), error);
+    else if (!entries.isEmpty())
+        setJobText(tr("Restored %n learned class(es) from the last session", nullptr, int(entries.size())));
 }
 
 void MainWindow::saveLearnedClasses() {
@@ -1027,9 +1034,8 @@ void MainWindow::rebuildStageMenu(const ExplainerInfo& info) {
     const QString current = learningStage().isEmpty() ? QString::fromStdString(info.defaultStage) : learningStage();
     for (const std::string& name : info.stageNames) {
         const QString stage = QString::fromStdString(name);
-        QAction* action = stageMenu_->addAction(stage == QString::fromStdString(info.defaultStage)
-                                                    ? tr("%1 (default)").arg(stage)
-                                                    : stage);
+        QAction* action = stageMenu_->addAction(
+            stage == QString::fromStdString(info.defaultStage) ? tr("%1 (default)").arg(stage) : stage);
         action->setCheckable(true);
         action->setChecked(stage == current);
         action->setData(stage);
@@ -1082,17 +1088,21 @@ void MainWindow::connectInsightPanels() {
                 const QString path = current.data(ThumbnailModel::PathRole).toString();
                 if (!path.isEmpty()) heatmaps_->setImagePath(path);
             });
-    connect(heatmaps_, &HeatmapPanel::errorReported, this, [this](const QString& m) { reportError(tr("Heatmaps"), m); });
+    connect(heatmaps_, &HeatmapPanel::errorReported, this,
+            [this](const QString& m) { reportError(tr("Heatmaps"), m); });
     connect(neurons_, &NeuronPanel::errorReported, this, [this](const QString& m) { reportError(tr("Neurons"), m); });
-    connect(evaluation_, &EvaluationPanel::failed, this, [this](const QString& m) { reportError(tr("Evaluation"), m); });
+    connect(evaluation_, &EvaluationPanel::failed, this,
+            [this](const QString& m) { reportError(tr("Evaluation"), m); });
     connect(evaluation_, &EvaluationPanel::statusChanged, this, &MainWindow::setJobText);
-    connect(explainer_, &ExplainerController::prepared, this, [this](const ExplainerInfo& info) { rebuildStageMenu(info); });
-    connect(explainer_, &ExplainerController::jobStatus, this, [this](const QString& text) {
-        statusBar()->showMessage(text, 4000);
-    });
+    connect(explainer_, &ExplainerController::prepared, this,
+            [this](const ExplainerInfo& info) { rebuildStageMenu(info); });
+    connect(explainer_, &ExplainerController::jobStatus, this,
+            [this](const QString& text) { statusBar()->showMessage(text, 4000); });
 }
 
-void MainWindow::showJobProgress(int done, int total, const QString& format) { jobStatus_->showProgress(done, total, format); }
+void MainWindow::showJobProgress(int done, int total, const QString& format) {
+    jobStatus_->showProgress(done, total, format);
+}
 
 void MainWindow::hideJobProgressWhenIdle() { jobStatus_->hideWhenIdle(); }
 

@@ -8,18 +8,18 @@
 #include "core/data/dataset.h"
 #include "widgets/dataset_loader.h"
 #include "widgets/engine_types.h"
-#include "widgets/job_runner.h"
 #include "widgets/explorer_options.h"
 #include "widgets/explorer_settings.h"
+#include "widgets/job_runner.h"
 #include "widgets/theme.h"
 
 #include <QByteArray>
 #include <QList>
-#include <QMap>
-#include <QVariantMap>
 #include <QMainWindow>
+#include <QMap>
 #include <QMessageBox>
 #include <QPointer>
+#include <QVariantMap>
 
 #include <memory>
 
@@ -162,6 +162,7 @@ private:
     void connectInsightPanels();  // heatmaps, neurons, evaluation
     static QWidget* scrollable(QWidget* panel);
     void showFullTabTitles();
+
 public:
     // The seen head's classes plus every learned class as classifier.json + classifier.pt in
     // `directory` (and the importances for TensorBoard), on the session's thread; the result
@@ -176,6 +177,7 @@ public:
     // The modality the session is prepared with: the one chosen for this data set, else
     // "attributes", else the data set's first.
     QString learningModality() const { return sessionModality(); }
+
 private:
     void chooseExportDirectory();
     void restoreLearnedClasses();
@@ -206,7 +208,8 @@ private:
     QString learningName_;
     bool mod2alphaPlotting_ = false;
     quint64 refiningJob_ = 0;  // a learn showing its span solution while refined (full weight space)
-    bool restoringLastSession_ = false;  // the data set being opened is the last session's  // the convergence plot's current run is mod2alpha's
+    bool restoringLastSession_ =
+        false;  // the data set being opened is the last session's  // the convergence plot's current run is mod2alpha's
     // Where the shown learned classes are saved (empty until restored for the current data set and
     // bundle, so that clearing the list for another data set never overwrites a saved one).
     QString learnedStore_, learnedStoreSpec_, learnedStoreBundle_;
@@ -224,8 +227,8 @@ private:
     QMenu* stageMenu_ = nullptr;
     QMenu* recentNetworksMenu_ = nullptr;
     QStringList recentNetworks_;
-    QString promptedFor_;  // the data set spec the network prompt was last shown for
-    int networkChecks_ = 0;  // checks of a network in flight (Open Network)
+    QString promptedFor_;                        // the data set spec the network prompt was last shown for
+    int networkChecks_ = 0;                      // checks of a network in flight (Open Network)
     QMap<QString, QString> learningModalities_;  // data set spec -> the learning modality chosen for it
     QMenu* viewMenu_ = nullptr;
     QMenu* panelsMenu_ = nullptr;
@@ -251,7 +254,7 @@ private:
     QLabel* bundleLabel_ = nullptr;
     QLabel* deviceLabel_ = nullptr;
     QToolButton* chooseNetworkButton_ = nullptr;  // shown while the data set needs a network
-    QPointer<QMessageBox> networkPrompt_;  // the open "Choose a Network" prompt, if any
+    QPointer<QMessageBox> networkPrompt_;         // the open "Choose a Network" prompt, if any
 };
 
 }  // namespace niwt::gui

@@ -29,8 +29,7 @@ namespace {
 constexpr int kThumbnailSize = 112;
 }  // namespace
 
-NeuronPanel::NeuronPanel(ExplainerController* controller, QWidget* parent)
-    : QWidget(parent), controller_(controller) {
+NeuronPanel::NeuronPanel(ExplainerController* controller, QWidget* parent) : QWidget(parent), controller_(controller) {
     stageCombo_ = new QComboBox(this);
     classCombo_ = new QComboBox(this);
     classCombo_->setToolTip(tr("A class: its importance of each unit, most important first"));
@@ -102,8 +101,7 @@ NeuronPanel::NeuronPanel(ExplainerController* controller, QWidget* parent)
     connect(cancelButton_, &QPushButton::clicked, this, &NeuronPanel::cancel);
     connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) {
-                if (current.isValid())
-                    showUnit(proxy_->data(current, NeuronTableModel::UnitRole).toInt());
+                if (current.isValid()) showUnit(proxy_->data(current, NeuronTableModel::UnitRole).toInt());
             });
 
     connect(controller_, &ExplainerController::prepared, this, &NeuronPanel::onPrepared);
@@ -118,17 +116,16 @@ NeuronPanel::NeuronPanel(ExplainerController* controller, QWidget* parent)
         statusLabel_->setText(tr("Waiting for the engine…"));
     });
     connect(controller_, &ExplainerController::newClassesChanged, this, &NeuronPanel::rebuildClassCombo);
-    connect(controller_, &ExplainerController::neuronTableReady, this, [this](quint64 job, const NeuronListing& listing) {
-        if (job != tableJob_)
-            return;
-        tableJob_ = 0;
-        tables_.insert(tableJobKey_, listing);
-        showListing(listing);
-    });
+    connect(controller_, &ExplainerController::neuronTableReady, this,
+            [this](quint64 job, const NeuronListing& listing) {
+                if (job != tableJob_) return;
+                tableJob_ = 0;
+                tables_.insert(tableJobKey_, listing);
+                showListing(listing);
+            });
     connect(controller_, &ExplainerController::unitImagesReady, this,
             [this](quint64 job, int unit, const std::vector<UnitImage>& images) {
-                if (job != imagesJob_)
-                    return;
+                if (job != imagesJob_) return;
                 imagesJob_ = 0;
                 unitImages_.insert(imagesJobKey_, images);
                 showUnitImages(unit, images);
@@ -145,8 +142,7 @@ NeuronPanel::NeuronPanel(ExplainerController* controller, QWidget* parent)
     };
     connect(controller_, &ExplainerController::failed, this, ended);
     connect(controller_, &ExplainerController::cancelled, this, [ended](quint64 job) { ended(job, QString()); });
-    if (controller_->isPrepared())
-        onPrepared(controller_->info());
+    if (controller_->isPrepared()) onPrepared(controller_->info());
 }
 
 NeuronPanel::~NeuronPanel() { cancel(); }
@@ -174,8 +170,7 @@ void NeuronPanel::selectNoClass() { classCombo_->setCurrentIndex(0); }
 
 void NeuronPanel::setStage(const QString& name) {
     const int index = stageCombo_->findData(name.isEmpty() ? defaultStage_ : name);
-    if (index >= 0)
-        stageCombo_->setCurrentIndex(index);
+    if (index >= 0) stageCombo_->setCurrentIndex(index);
 }
 
 QString NeuronPanel::stage() const { return stageCombo_->currentData().toString(); }
@@ -193,20 +188,16 @@ QString NeuronPanel::tableKey() const {
 }
 
 void NeuronPanel::requestTable() {
-    if (!controller_->isPrepared() || stageCombo_->currentIndex() < 0)
-        return;
+    if (!controller_->isPrepared() || stageCombo_->currentIndex() < 0) return;
     const QString key = tableKey();
     if (const auto it = tables_.constFind(key); it != tables_.constEnd()) {
-        if (tableJob_ != 0)
-            controller_->cancel(tableJob_);
+        if (tableJob_ != 0) controller_->cancel(tableJob_);
         tableJob_ = 0;
         showListing(*it);
         return;
     }
-    if (tableJob_ != 0 && key == tableJobKey_)
-        return;
-    if (tableJob_ != 0)
-        controller_->cancel(tableJob_);
+    if (tableJob_ != 0 && key == tableJobKey_) return;
+    if (tableJob_ != 0) controller_->cancel(tableJob_);
     ExplainClass cls;
     const bool withClass = currentClass(&cls);
     tableJobKey_ = key;
@@ -226,16 +217,17 @@ void NeuronPanel::showListing(const NeuronListing& listing) {
     if (unit >= 0 && model_->rowOfUnit(unit) >= 0) {  // keep the unit the person was looking at
         const QModelIndex index = proxy_->mapFromSource(model_->index(model_->rowOfUnit(unit), 0));
         const QSignalBlocker block(table_->selectionModel());
-        table_->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        table_->selectionModel()->setCurrentIndex(index,
+                                                  QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     }
     cancelButton_->setEnabled(isWorking());
-    statusLabel_->setText(listing.className.empty()
-                              ? tr("%1 units at %2").arg(listing.rows.size()).arg(QString::fromStdString(listing.stageName))
-                              : tr("%1 units at %2, by importance for %3 (averaged over %4 images)")
-                                    .arg(listing.rows.size())
-                                    .arg(QString::fromStdString(listing.stageName),
-                                         QString::fromStdString(listing.className))
-                                    .arg(listing.classImages));
+    statusLabel_->setText(
+        listing.className.empty()
+            ? tr("%1 units at %2").arg(listing.rows.size()).arg(QString::fromStdString(listing.stageName))
+            : tr("%1 units at %2, by importance for %3 (averaged over %4 images)")
+                  .arg(listing.rows.size())
+                  .arg(QString::fromStdString(listing.stageName), QString::fromStdString(listing.className))
+                  .arg(listing.classImages));
     emit tableShown();
 }
 
@@ -246,15 +238,12 @@ void NeuronPanel::showUnit(int unit) {
         showUnitImages(unit, *it);
         return;
     }
-    if (imagesJob_ != 0 && key == imagesJobKey_)
-        return;
-    if (imagesJob_ != 0)
-        controller_->cancel(imagesJob_);
+    if (imagesJob_ != 0 && key == imagesJobKey_) return;
+    if (imagesJob_ != 0) controller_->cancel(imagesJob_);
     imagesJobKey_ = key;
     imagesJob_ = controller_->unitImages(stage(), unit, kUnitImages);
     cancelButton_->setEnabled(isWorking());
-    if (imagesJob_ != 0)
-        statusLabel_->setText(tr("Finding unit %1's top images…").arg(unit));
+    if (imagesJob_ != 0) statusLabel_->setText(tr("Finding unit %1's top images…").arg(unit));
 }
 
 void NeuronPanel::showUnitImages(int unit, const std::vector<UnitImage>& images) {
@@ -262,30 +251,28 @@ void NeuronPanel::showUnitImages(int unit, const std::vector<UnitImage>& images)
     for (const auto& image : images) {
         const QString path = QString::fromStdString(image.path);
         auto* item = new QStandardItem(QStringLiteral("%1").arg(image.activation, 0, 'g', 3));
-        item->setIcon(QPixmap::fromImage(fitThumbnail(blendHeatmap(image.view, image.map, 0.5, cv::COLORMAP_JET), kThumbnailSize)));
+        item->setIcon(QPixmap::fromImage(
+            fitThumbnail(blendHeatmap(image.view, image.map, 0.5, cv::COLORMAP_JET), kThumbnailSize)));
         item->setToolTip(tr("%1\nmean activation of unit %2: %3").arg(path).arg(unit).arg(image.activation));
         item->setData(path, Qt::UserRole);
         images_->appendRow(item);
     }
     cancelButton_->setEnabled(isWorking());
-    statusLabel_->setText(tr("Unit %1: its top %2 images (heat map: the unit's activation)").arg(unit).arg(images.size()));
+    statusLabel_->setText(
+        tr("Unit %1: its top %2 images (heat map: the unit's activation)").arg(unit).arg(images.size()));
     emit unitImagesShown(unit);
 }
 
 void NeuronPanel::cancel() {
-    if (tableJob_ != 0)
-        controller_->cancel(tableJob_);
-    if (imagesJob_ != 0)
-        controller_->cancel(imagesJob_);
+    if (tableJob_ != 0) controller_->cancel(tableJob_);
+    if (imagesJob_ != 0) controller_->cancel(imagesJob_);
     tableJob_ = imagesJob_ = 0;
-    if (cancelButton_)
-        cancelButton_->setEnabled(false);
+    if (cancelButton_) cancelButton_->setEnabled(false);
 }
 
 void NeuronPanel::report(const QString& message) {
     statusLabel_->setText(message);
-    if (!message.isEmpty())
-        emit errorReported(message);
+    if (!message.isEmpty()) emit errorReported(message);
 }
 
 bool NeuronPanel::exportCsv(const QString& path) {

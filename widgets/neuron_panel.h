@@ -30,8 +30,8 @@ public:
     explicit NeuronPanel(ExplainerController* controller, QWidget* parent = nullptr);
     ~NeuronPanel() override;
 
-    static constexpr int kTopAttributes = 5;   // names per unit
-    static constexpr int kUnitImages = 6;      // top images per unit
+    static constexpr int kTopAttributes = 5;  // names per unit
+    static constexpr int kUnitImages = 6;     // top images per unit
 
     NeuronTableModel* model() const { return model_; }
     QSortFilterProxyModel* proxy() const { return proxy_; }
@@ -50,7 +50,8 @@ public:
     void showUnit(int unit);
     int shownUnit() const { return shownUnit_; }
 
-    // Writes the rows shown (filtered, in the view's order) as CSV, atomically, through niwt::writeNeuronTableCsv (the CLI's writer and columns).
+    // Writes the rows shown (filtered, in the view's order) as CSV, atomically, through niwt::writeNeuronTableCsv (the
+    // CLI's writer and columns).
     bool exportCsv(const QString& path);
     void cancel();
     bool isWorking() const { return tableJob_ != 0 || imagesJob_ != 0; }
@@ -91,8 +92,8 @@ private:
     quint64 imagesJob_ = 0;
     QString imagesJobKey_;
     int shownUnit_ = -1;
-    QHash<QString, NeuronListing> tables_;                 // (stage, class) -> table
-    QHash<QString, std::vector<UnitImage>> unitImages_;    // (stage, unit) -> top images
+    QHash<QString, NeuronListing> tables_;               // (stage, class) -> table
+    QHash<QString, std::vector<UnitImage>> unitImages_;  // (stage, unit) -> top images
 };
 
 }  // namespace niwt::gui

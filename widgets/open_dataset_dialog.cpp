@@ -48,14 +48,16 @@ OpenDatasetDialog::OpenDatasetDialog(QWidget* parent) : QDialog(parent) {
 
     modalityEdit_ = new QLineEdit(this);
     modalityEdit_->setPlaceholderText(tr("optional: NAME=csv:FILE"));
-    modalityEdit_->setToolTip(tr("An extra class-level modality from a CSV file, e.g. "
-                                 "word2vec=csv:/data/cub_word2vec.csv"));
+    modalityEdit_->setToolTip(
+        tr("An extra class-level modality from a CSV file, e.g. "
+           "word2vec=csv:/data/cub_word2vec.csv"));
 
     networkEdit_ = new QLineEdit(this);
     networkEdit_->setObjectName(QStringLiteral("networkEdit"));
     networkEdit_->setPlaceholderText(tr("optional: a bundle folder or its bundle.pt (else the window's network)"));
-    networkEdit_->setToolTip(tr("The network to learn in: a niwt-bundle folder (bundle.pt + bundle.json). CUB and AwA2 "
-                                "need one; Fashion-MNIST trains its own."));
+    networkEdit_->setToolTip(
+        tr("The network to learn in: a niwt-bundle folder (bundle.pt + bundle.json). CUB and AwA2 "
+           "need one; Fashion-MNIST trains its own."));
     networkButton_ = new QPushButton(tr("Browse…"), this);
     auto* networkRow = new QHBoxLayout;
     networkRow->addWidget(networkEdit_, 1);
@@ -91,8 +93,9 @@ OpenDatasetDialog::OpenDatasetDialog(QWidget* parent) : QDialog(parent) {
     connect(directoryButton_, &QPushButton::clicked, this, &OpenDatasetDialog::browseDirectory);
     connect(splitButton_, &QPushButton::clicked, this, &OpenDatasetDialog::browseSplit);
     connect(networkButton_, &QPushButton::clicked, this, [this] {
-        const QString file = QFileDialog::getOpenFileName(this, tr("Network: a bundle.pt or bundle.json"), networkEdit_->text(),
-                                                          tr("Network bundle (bundle.pt bundle.json);;All files (*)"));
+        const QString file =
+            QFileDialog::getOpenFileName(this, tr("Network: a bundle.pt or bundle.json"), networkEdit_->text(),
+                                         tr("Network bundle (bundle.pt bundle.json);;All files (*)"));
         if (!file.isEmpty()) networkEdit_->setText(file);
     });
     updateState();
@@ -118,7 +121,8 @@ void OpenDatasetDialog::setRequest(const DatasetRequest& request) {
 DatasetRequest OpenDatasetDialog::request() const {
     DatasetRequest request;
     const QString kind = kindBox_->currentData().toString();
-    request.spec = kind == QLatin1String(kEmbeddedKind) ? kind : kind + QLatin1Char(':') + directoryEdit_->text().trimmed();
+    request.spec =
+        kind == QLatin1String(kEmbeddedKind) ? kind : kind + QLatin1Char(':') + directoryEdit_->text().trimmed();
     const QString splitKind = splitBox_->currentData().toString();
     if (!splitKind.isEmpty() && !splitEdit_->text().trimmed().isEmpty())
         request.split = splitKind + QLatin1Char(':') + splitEdit_->text().trimmed();
@@ -140,16 +144,15 @@ void OpenDatasetDialog::updateState() {
     const QString splitKind = splitBox_->currentData().toString();
     splitEdit_->setEnabled(!splitKind.isEmpty());
     splitButton_->setEnabled(!splitKind.isEmpty());
-    splitEdit_->setPlaceholderText(splitKind == QLatin1String(kXlsa17Split)
-                                       ? tr("xlsa17 directory (trainvalclasses.txt, testclasses.txt)")
-                                       : splitKind == QLatin1String(kClassesSplit) ? tr("Text file, one unseen class per line")
-                                                                                   : QString());
+    splitEdit_->setPlaceholderText(
+        splitKind == QLatin1String(kXlsa17Split)    ? tr("xlsa17 directory (trainvalclasses.txt, testclasses.txt)")
+        : splitKind == QLatin1String(kClassesSplit) ? tr("Text file, one unseen class per line")
+                                                    : QString());
     buttons_->button(QDialogButtonBox::Open)->setEnabled(isComplete());
 }
 
 void OpenDatasetDialog::browseDirectory() {
-    const QString directory =
-        QFileDialog::getExistingDirectory(this, tr("Data Set Directory"), directoryEdit_->text());
+    const QString directory = QFileDialog::getExistingDirectory(this, tr("Data Set Directory"), directoryEdit_->text());
     if (!directory.isEmpty()) directoryEdit_->setText(directory);
 }
 

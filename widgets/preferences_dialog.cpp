@@ -141,9 +141,10 @@ PreferencesDialog::PreferencesDialog(const Preferences& preferences, QWidget* pa
     alpha2wBox_->addItem(tr("Span of the seen weights (fast)"), QStringLiteral("span"));
     alpha2wBox_->addItem(tr("Full weight space (the paper's)"), QStringLiteral("full"));
     alpha2wBox_->setCurrentIndex(preferences.alpha2wSpace == niwt::Alpha2WSpace::Full ? 1 : 0);
-    alpha2wBox_->setToolTip(tr("Where alpha2w searches a new class's weights. Full: the preparation also computes "
-                               "the importance Jacobians (cached); each class shows its span solution at once, "
-                               "then the full solution replaces it (cancel keeps the span solution)."));
+    alpha2wBox_->setToolTip(
+        tr("Where alpha2w searches a new class's weights. Full: the preparation also computes "
+           "the importance Jacobians (cached); each class shows its span solution at once, "
+           "then the full solution replaces it (cancel keeps the span solution)."));
 
     auto* form = new QFormLayout;
     form->addRow(tr("Compute &device:"), deviceBox_);

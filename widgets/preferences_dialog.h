@@ -1,8 +1,8 @@
 #pragma once
 // Edit > Preferences: the compute device, LibTorch's threads, the cache folder (its size, and
 // a Clear button) and where alpha2w searches (the span of the seen weights, or the paper's whole
-// weight space, refined after the span solution is shown). Typed over QSettings (Preferences), so the rest of the window never reads raw
-// keys; the main window applies them to the engine context (widgets/engine_coordinator.h).
+// weight space, refined after the span solution is shown). Typed over QSettings (Preferences), so the rest of the
+// window never reads raw keys; the main window applies them to the engine context (widgets/engine_coordinator.h).
 #include "core/engine/alpha2w_space.h"
 
 #include <QDialog>

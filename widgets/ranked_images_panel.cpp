@@ -17,9 +17,9 @@ namespace niwt::gui {
 
 namespace {
 constexpr int kThumbnailPixels = 96;
-constexpr int kCaptionLines = 2;       // captions wrap under the thumbnail, whole words
+constexpr int kCaptionLines = 2;        // captions wrap under the thumbnail, whole words
 constexpr int kCaptionExtraWidth = 44;  // px beside the thumbnail: "#200 Nelson Sharp" on one line
-constexpr int kSummaryClasses = 3;  // the summary names this many most frequent true classes
+constexpr int kSummaryClasses = 3;      // the summary names this many most frequent true classes
 }  // namespace
 
 RankedImagesPanel::RankedImagesPanel(QWidget* parent) : QWidget(parent) {

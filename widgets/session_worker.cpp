@@ -36,7 +36,8 @@ bool SessionWorker::guarded(const JobControl& control, const Work& work) {
     return false;
 }
 
-void SessionWorker::prepare(JobControl& control, const niwt::EngineContext& context, const niwt::NiwtSessionOptions& options) {
+void SessionWorker::prepare(JobControl& control, const niwt::EngineContext& context,
+                            const niwt::NiwtSessionOptions& options) {
     const quint64 job = control.job();
     // The previous session belongs to the previous data set or bundle: the GUI has moved on, so
     // it goes now, and a cancelled or failed prepare leaves no session (learn then says so).
@@ -49,8 +50,7 @@ void SessionWorker::prepare(JobControl& control, const niwt::EngineContext& cont
         const auto progress = [&](const std::string& phase, int done, int total) {
             const QString name = QString::fromStdString(phase);
             // Throttled, but a new phase and a phase's end always get through.
-            if (name == lastPhase && done < total && sinceEmit.elapsed() < kProgressIntervalMs)
-                return;
+            if (name == lastPhase && done < total && sinceEmit.elapsed() < kProgressIntervalMs) return;
             lastPhase = name;
             sinceEmit.restart();
             emit prepareProgress(job, name, done, total);
@@ -70,10 +70,8 @@ void SessionWorker::prepare(JobControl& control, const niwt::EngineContext& cont
                 sinceCurve.restart();
             }
         };
-        const niwt::NiwtSessionInfo info =
-            session->prepare(reportProgress, control.cancelled(), mod2alphaCurve);
-        if (!curve.isEmpty())
-            emit mod2alphaProgress(job, curve);
+        const niwt::NiwtSessionInfo info = session->prepare(reportProgress, control.cancelled(), mod2alphaCurve);
+        if (!curve.isEmpty()) emit mod2alphaProgress(job, curve);
         session_ = std::move(session);
         emit prepared(job, info);
     });
@@ -113,8 +111,7 @@ void SessionWorker::learn(JobControl& control, const QString& name, const std::v
         };
         niwt::LearnedClass result =
             session_->learnClass(name.toStdString(), vector, progress, control.cancelled(), spanReady);
-        if (!batch.isEmpty())
-            emit learnProgress(job, batch);
+        if (!batch.isEmpty()) emit learnProgress(job, batch);
         emit learned(job, result);
     });
 }
@@ -134,8 +131,7 @@ void SessionWorker::exportClassifier(JobControl& control, const QString& directo
 
 // ---------------------------------------------------------------------------------------------
 SessionController::SessionController(JobRunner* runner, QObject* parent)
-    : QObject(parent),
-      lane_(std::make_unique<LaneClient>(runner, QStringLiteral("session"))),
+    : QObject(parent), lane_(std::make_unique<LaneClient>(runner, QStringLiteral("session"))),
       worker_(std::make_shared<SessionWorker>()) {
     qRegisterMetaType<niwt::gui::LossPoint>();
     qRegisterMetaType<QVector<niwt::gui::LossPoint>>();
@@ -145,9 +141,10 @@ SessionController::SessionController(JobRunner* runner, QObject* parent)
 
     // Worker -> controller: queued (the worker runs on the lane's thread), so they arrive in order.
     SessionWorker* worker = worker_.get();
-    connect(worker, &SessionWorker::prepareProgress, this, [this](quint64 job, const QString& phase, int done, int total) {
-        if (isLive(job)) emit prepareProgress(phase, done, total);
-    });
+    connect(worker, &SessionWorker::prepareProgress, this,
+            [this](quint64 job, const QString& phase, int done, int total) {
+                if (isLive(job)) emit prepareProgress(phase, done, total);
+            });
     connect(worker, &SessionWorker::prepared, this, [this](quint64 job, const NiwtSessionInfo& info) {
         // Only the latest preparation counts: an earlier one finishing while a newer one waits
         // describes a session that is about to be replaced.
@@ -209,9 +206,9 @@ quint64 SessionController::prepare(const EngineContext& context, const NiwtSessi
     prepared_ = false;  // learn requests wait for this preparation, never reach an older session
     context_ = context;
     options_ = options;
-    const quint64 job = submit(tr("Preparing the NIWT engine"), [context, options](SessionWorker& worker, JobControl& control) {
-        worker.prepare(control, context, options);
-    });
+    const quint64 job = submit(
+        tr("Preparing the NIWT engine"),
+        [context, options](SessionWorker& worker, JobControl& control) { worker.prepare(control, context, options); });
     preparingJob_ = job;
     return job;
 }
@@ -227,17 +224,18 @@ void SessionController::reset() {
 }
 
 quint64 SessionController::learn(const QString& name, const std::vector<float>& classVector) {
-    const quint64 job = submit(tr("Learning \"%1\"").arg(name), [name, classVector](SessionWorker& worker, JobControl& control) {
-        worker.learn(control, name, classVector, QString());
-    });
+    const quint64 job =
+        submit(tr("Learning \"%1\"").arg(name), [name, classVector](SessionWorker& worker, JobControl& control) {
+            worker.learn(control, name, classVector, QString());
+        });
     emit learnStarted(job, name);
     return job;
 }
 
 quint64 SessionController::learnFromCaption(const QString& name, const QString& caption) {
-    const quint64 job = submit(tr("Learning \"%1\"").arg(name), [name, caption](SessionWorker& worker, JobControl& control) {
-        worker.learn(control, name, {}, caption);
-    });
+    const quint64 job = submit(
+        tr("Learning \"%1\"").arg(name),
+        [name, caption](SessionWorker& worker, JobControl& control) { worker.learn(control, name, {}, caption); });
     emit learnStarted(job, name);
     return job;
 }

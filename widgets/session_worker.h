@@ -30,7 +30,6 @@
 #include <memory>
 #include <vector>
 
-
 namespace niwt::gui {
 
 // One alpha2w step, as plotted.
@@ -51,7 +50,8 @@ public:
 
     // Each runs on the lane's thread, inside the runner's job `control` (its number, cancel flag and
     // progress: the status bar's phase, done/total, rate and time left).
-    void prepare(niwt::gui::JobControl& control, const niwt::EngineContext& context, const niwt::NiwtSessionOptions& options);
+    void prepare(niwt::gui::JobControl& control, const niwt::EngineContext& context,
+                 const niwt::NiwtSessionOptions& options);
     // caption empty: learn from classVector; else the caption's class vector (captions modality).
     void learn(niwt::gui::JobControl& control, const QString& name, const std::vector<float>& classVector,
                const QString& caption);

@@ -8,7 +8,7 @@ enum class Theme { Light, Dark };
 
 // Sets Fusion and the theme's palette on the whole application (QApplication must exist).
 void applyTheme(Theme theme);
-QString themeName(Theme theme);                 // "light" / "dark", as stored in QSettings
-Theme themeFromName(const QString& name);       // anything but "dark" is Light
+QString themeName(Theme theme);            // "light" / "dark", as stored in QSettings
+Theme themeFromName(const QString& name);  // anything but "dark" is Light
 
 }  // namespace niwt::gui

@@ -75,9 +75,7 @@ ThumbnailModel::State ThumbnailModel::state(int row) const {
     return row >= 0 && row < rows_.size() ? rows_[row].state : State::Pending;
 }
 
-int ThumbnailModel::rowCount(const QModelIndex& parent) const {
-    return parent.isValid() ? 0 : int(rows_.size());
-}
+int ThumbnailModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(rows_.size()); }
 
 QVariant ThumbnailModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rows_.size()) return {};
@@ -179,8 +177,8 @@ QPixmap ThumbnailModel::placeholder(bool failed) const {
     if (failed) {
         // A red cross: the image could not be read.
         painter.setPen(QPen(QColor(200, 60, 60), 3, Qt::SolidLine, Qt::RoundCap));
-        const QRectF cross = box.adjusted(box.width() * 0.3, box.height() * 0.3, -box.width() * 0.3,
-                                          -box.height() * 0.3);
+        const QRectF cross =
+            box.adjusted(box.width() * 0.3, box.height() * 0.3, -box.width() * 0.3, -box.height() * 0.3);
         painter.drawLine(cross.topLeft(), cross.bottomRight());
         painter.drawLine(cross.topRight(), cross.bottomLeft());
     }

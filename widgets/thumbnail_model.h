@@ -1,12 +1,12 @@
 #pragma once
 // List model of image thumbnails for a QListView in IconMode. Thumbnails load lazily: a row's
 // image is read (niwt::readImageReduced, which handles "idx:FILE#N" too) on a private thread pool
-// the first time a view asks for its decoration, and arrives on the GUI thread as a QPixmap. Only the first maxItems() images are
-// listed, and recently made thumbnails are kept in a cache shared by all rows.
+// the first time a view asks for its decoration, and arrives on the GUI thread as a QPixmap. Only the first maxItems()
+// images are listed, and recently made thumbnails are kept in a cache shared by all rows.
 #include <QAbstractListModel>
-#include <QSize>
 #include <QCache>
 #include <QPixmap>
+#include <QSize>
 #include <QString>
 #include <QThreadPool>
 #include <QVector>
@@ -19,8 +19,8 @@ class ThumbnailModel : public QAbstractListModel {
     Q_OBJECT
 public:
     struct Item {
-        QString path;      // as niwt::readImage takes it: a file or "idx:FILE#N"
-        QString label;     // short text under the thumbnail
+        QString path;   // as niwt::readImage takes it: a file or "idx:FILE#N"
+        QString label;  // short text under the thumbnail
         QString toolTip;
     };
     enum class State { Pending, Loading, Loaded, Failed };
@@ -39,7 +39,7 @@ public:
     void clear() { setItems({}); }
     int totalItems() const { return totalItems_; }  // before the cap
 
-    void setMaxItems(int count);   // applies from the next setItems
+    void setMaxItems(int count);  // applies from the next setItems
     int maxItems() const { return maxItems_; }
     void setThumbnailSize(int pixels);  // reloads the shown rows (from the cache where possible)
     int thumbnailSize() const { return thumbnailSize_; }

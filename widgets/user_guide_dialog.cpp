@@ -31,9 +31,10 @@ QString userGuideMarkdown(const QString& readme) {
         }
     }
     if (start < 0)
-        return QObject::tr("# User guide\n\nThe user guide was not found: this build's README.md has no "
-                           "\"## User guide\" section. See README.md in the NIWT Explorer sources or in "
-                           "the package's documentation.");
+        return QObject::tr(
+            "# User guide\n\nThe user guide was not found: this build's README.md has no "
+            "\"## User guide\" section. See README.md in the NIWT Explorer sources or in "
+            "the package's documentation.");
     qsizetype end = start + 1;
     fenced = false;
     for (; end < lines.size(); ++end) {
@@ -86,9 +87,9 @@ UserGuideDialog::UserGuideDialog(const QString& markdown, QWidget* parent) : QDi
 }
 
 UserGuideDialog* showUserGuide(QWidget* parent) {
-    auto* dialog = parent ? parent->findChild<UserGuideDialog*>(QStringLiteral("userGuideDialog"),
-                                                               Qt::FindDirectChildrenOnly)
-                          : nullptr;
+    auto* dialog =
+        parent ? parent->findChild<UserGuideDialog*>(QStringLiteral("userGuideDialog"), Qt::FindDirectChildrenOnly)
+               : nullptr;
     if (!dialog) {
         dialog = new UserGuideDialog(parent);
         dialog->setAttribute(Qt::WA_DeleteOnClose);

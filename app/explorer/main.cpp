@@ -28,17 +28,14 @@ bool hasSingleDashOption(const QStringList& arguments) {
 // Prints help, version or a command-line error; returns the exit code, or -1 to go on.
 int handleNonRun(const niwt::gui::ExplorerCommandLine& commandLine) {
     switch (commandLine.action) {
-    case niwt::gui::ExplorerCommandLine::Action::ShowHelp:
-        std::fputs(qPrintable(commandLine.text), stdout);
-        return 0;
+    case niwt::gui::ExplorerCommandLine::Action::ShowHelp: std::fputs(qPrintable(commandLine.text), stdout); return 0;
     case niwt::gui::ExplorerCommandLine::Action::ShowVersion:
         std::printf("%s\n", qPrintable(commandLine.text));
         return 0;
     case niwt::gui::ExplorerCommandLine::Action::Error:
         std::fprintf(stderr, "niwt-explorer: %s\nTry 'niwt-explorer --help'.\n", qPrintable(commandLine.text));
         return 2;
-    case niwt::gui::ExplorerCommandLine::Action::Run:
-        break;
+    case niwt::gui::ExplorerCommandLine::Action::Run: break;
     }
     return -1;
 }

@@ -13,6 +13,7 @@
 
 #include <unistd.h>
 
+#include <sys/wait.h>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -20,7 +21,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sys/wait.h>
 
 namespace niwt::cli {
 
@@ -34,8 +34,7 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
 }
 
 void synchronise(const torch::Device& device) {
-    if (device.is_cuda())
-        torch::cuda::synchronize();
+    if (device.is_cuda()) torch::cuda::synchronize();
 }
 
 // The Python interpreter the baseline runs under: Debian's, which has python3-torch (a python3
@@ -49,19 +48,16 @@ std::string eagerScriptPath() {
     std::vector<fs::path> candidates{fs::path(NIWT_SOURCE_DIR) / "tools/eager_extract_bench.py"};
     std::error_code ec;
     const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec)
-        candidates.push_back(exe.parent_path().parent_path() / NIWT_INSTALL_TOOLS_DIR / "eager_extract_bench.py");
+    if (!ec) candidates.push_back(exe.parent_path().parent_path() / NIWT_INSTALL_TOOLS_DIR / "eager_extract_bench.py");
     for (const auto& c : candidates)
-        if (fs::is_regular_file(c, ec))
-            return c.string();
+        if (fs::is_regular_file(c, ec)) return c.string();
     return {};
 }
 
 // One shell word: 'text', with each ' written as '\''.
 std::string shellQuote(const std::string& text) {
     std::string quoted = "'";
-    for (char c : text)
-        quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return quoted + "'";
 }
 
@@ -76,8 +72,7 @@ std::string runCapturingStdout(const std::string& command, int* status) {
     }
     char buffer[4096];
     size_t n;
-    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0)
-        out.append(buffer, n);
+    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
     const int raw = pclose(pipe);
     *status = raw != -1 && WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
     return out;
@@ -85,10 +80,10 @@ std::string runCapturingStdout(const std::string& command, int* status) {
 
 std::string lastLine(const std::string& text) {
     const auto end = text.find_last_not_of("\r\n \t");
-    if (end == std::string::npos)
-        return {};
+    if (end == std::string::npos) return {};
     const auto begin = text.find_last_of('\n', end);
-    return text.substr(begin == std::string::npos ? 0 : begin + 1, end - (begin == std::string::npos ? 0 : begin + 1) + 1);
+    return text.substr(begin == std::string::npos ? 0 : begin + 1,
+                       end - (begin == std::string::npos ? 0 : begin + 1) + 1);
 }
 
 std::string readWholeFile(const std::string& path) {
@@ -109,8 +104,7 @@ nlohmann::json runEagerBaseline(const std::vector<std::string>& paths, const Eag
     namespace fs = std::filesystem;
     const auto skipped = [](const std::string& why) { return nlohmann::json{{"eager", "skipped: " + why}}; };
     std::error_code ec;
-    if (!fs::exists(kSystemPython, ec))
-        return skipped(std::string(kSystemPython) + " is absent");
+    if (!fs::exists(kSystemPython, ec)) return skipped(std::string(kSystemPython) + " is absent");
     int status = 0;
     const std::string probe = runCapturingStdout(std::string(kSystemPython) + " -c 'import torch, PIL' 2>&1", &status);
     if (status != 0)
@@ -126,8 +120,7 @@ nlohmann::json runEagerBaseline(const std::vector<std::string>& paths, const Eag
     // The image list and the script's stderr go to temporary files, removed on every way out.
     std::string listPath = (fs::temp_directory_path() / "niwt-eager-XXXXXX").string();
     const int fd = mkstemp(listPath.data());
-    if (fd < 0)
-        return skipped("cannot create a temporary file in " + fs::temp_directory_path().string());
+    if (fd < 0) return skipped("cannot create a temporary file in " + fs::temp_directory_path().string());
     close(fd);
     const std::string errPath = listPath + ".stderr";
     struct Cleanup {
@@ -140,20 +133,17 @@ nlohmann::json runEagerBaseline(const std::vector<std::string>& paths, const Eag
     } cleanup{listPath, errPath};
     {
         std::ofstream list(listPath);
-        for (const auto& p : paths)
-            list << p << '\n';
-        if (!list)
-            return skipped("cannot write the image list " + listPath);
+        for (const auto& p : paths) list << p << '\n';
+        if (!list) return skipped("cannot write the image list " + listPath);
     }
 
     // OPENBLAS_NUM_THREADS=1 as niwt keeps its own BLAS (keepBlasSingleThreaded).
-    const std::string command = "OPENBLAS_NUM_THREADS=1 " + std::string(kSystemPython) + " " + shellQuote(script) +
-                                " " + shellQuote(s.bundleDir) + " " + shellQuote(s.stageName) + " " +
-                                shellQuote(listPath) + " --batch-size " + std::to_string(s.batchSize) +
-                                " --threads " + std::to_string(s.torchThreads) + " --workers " +
-                                std::to_string(s.decodeThreads) + " --classes " + std::to_string(s.classes) +
-                                " --seed 0 --device " + shellQuote(s.device) +
-                                (s.channelsLast ? " --channels-last" : "") + " 2>" + shellQuote(errPath);
+    const std::string command =
+        "OPENBLAS_NUM_THREADS=1 " + std::string(kSystemPython) + " " + shellQuote(script) + " " +
+        shellQuote(s.bundleDir) + " " + shellQuote(s.stageName) + " " + shellQuote(listPath) + " --batch-size " +
+        std::to_string(s.batchSize) + " --threads " + std::to_string(s.torchThreads) + " --workers " +
+        std::to_string(s.decodeThreads) + " --classes " + std::to_string(s.classes) + " --seed 0 --device " +
+        shellQuote(s.device) + (s.channelsLast ? " --channels-last" : "") + " 2>" + shellQuote(errPath);
     std::cerr << "eager: " << kSystemPython << " " << script << " (" << paths.size() << " images"
               << (s.channelsLast ? ", channels last" : "") << ")\n";
     const std::string out = runCapturingStdout(command, &status);
@@ -185,8 +175,7 @@ int commandBenchExtract(const Options& options) {
     eo.limit = options.integer("limit", kDefaultBenchImages);
     Extractor extractor(dataset, bundle, stage, device, eo, {}, cancelRequested);
     const auto images = extractor.limited(dataset.imageIndices(true, Subset::Train));
-    if (images.empty())
-        throw std::invalid_argument("no seen training images to benchmark");
+    if (images.empty()) throw std::invalid_argument("no seen training images to benchmark");
     const auto paths = extractor.pathsOf(images);
 
     // The head's weights do not change the cost of the gradient, so a random head of the real
@@ -214,7 +203,8 @@ int commandBenchExtract(const Options& options) {
     std::cerr << "decode: " << decoded << " images in " << decodeSeconds << " s\n";
 
     // Warm-up (first-call allocations, kernel selection), not timed.
-    imageImportances(net, stage, head, extractor.toDevice(preloaded.front()), targetsFor(preloaded.front().size(0)), nullptr);
+    imageImportances(net, stage, head, extractor.toDevice(preloaded.front()), targetsFor(preloaded.front().size(0)),
+                     nullptr);
     synchronise(device);
 
     // 2. Network alone: forward to the stage, later stages with autograd, backward, on tensors in memory.
@@ -236,9 +226,9 @@ int commandBenchExtract(const Options& options) {
         ImageBatch batch;
         while (loader.next(batch)) {
             throwIfCancelled();
-            if (batch.positions.empty())
-                continue;
-            imageImportances(net, stage, head, extractor.toDevice(batch.images), targetsFor(batch.images.size(0)), nullptr)
+            if (batch.positions.empty()) continue;
+            imageImportances(net, stage, head, extractor.toDevice(batch.images), targetsFor(batch.images.size(0)),
+                             nullptr)
                 .to(torch::kCPU);
             full += int(batch.positions.size());
         }
@@ -264,8 +254,9 @@ int commandBenchExtract(const Options& options) {
     // 4. The baseline: the same extraction in PyTorch driven from Python, on the same images; plain
     // (NCHW, what an eager script does by default), then with channels-last images as the engine
     // uses them, so that the ratio's share owed to the memory format shows.
-    EagerSettings settings{bundle.directory, net.stageNames()[size_t(stage)], device.is_cuda() ? "cuda" : "cpu",
-                           eo.batchSize, threads, lo.threads, std::max(2, dataset.seenCount())};
+    EagerSettings settings{
+        bundle.directory, net.stageNames()[size_t(stage)], device.is_cuda() ? "cuda" : "cpu", eo.batchSize, threads,
+        lo.threads,       std::max(2, dataset.seenCount())};
     for (const bool channelsLast : {false, true}) {
         settings.channelsLast = channelsLast;
         const std::string key = channelsLast ? "eager_channels_last" : "eager";
@@ -277,13 +268,11 @@ int commandBenchExtract(const Options& options) {
                       << lo.threads << " DataLoader workers" << (channelsLast ? ", channels last" : "") << ")\n";
             result[key + "_images_per_s"] = eagerRate;
             result[channelsLast ? "full_over_eager_channels_last" : "full_over_eager"] = fullRate / eagerRate;
-            if (eager.value("images", decoded) != decoded)
-                result[key + "_images"] = eager.value("images", 0);
+            if (eager.value("images", decoded) != decoded) result[key + "_images"] = eager.value("images", 0);
         } else {
             std::cerr << key << ": " << eager["eager"].get<std::string>() << "\n";
             result[key] = eager["eager"];
-            if (!channelsLast)
-                break;  // the same reason would stop the second run
+            if (!channelsLast) break;  // the same reason would stop the second run
         }
     }
     printResult(options, result);
@@ -302,8 +291,7 @@ int commandBenchLearn(const Options& options) {
     const Dataset dataset = openDatasetFromOptions(options);
     const std::string modalityName = options.value("modality", "attributes");
     const Modality* modality = dataset.modality(modalityName.substr(0, modalityName.find('=')));
-    if (!modality)
-        throw std::invalid_argument("the data set has no modality \"" + modalityName + "\"");
+    if (!modality) throw std::invalid_argument("the data set has no modality \"" + modalityName + "\"");
     const Bundle bundle = openBundleFromOptions(options, dataset, device);
     const int stage = resolveStage(bundle, options.value("stage"));
     ExtractionOptions eo;
@@ -312,8 +300,7 @@ int commandBenchLearn(const Options& options) {
     const auto& features = extractor.allFeatures();
     const auto classVectors = classVectorMatrix(*modality, int(dataset.classes.size()));
     const auto unseen = learnableUnseenClasses(dataset, features);
-    if (unseen.empty())
-        throw std::invalid_argument("no unseen class with images (give --split)");
+    if (unseen.empty()) throw std::invalid_argument("no unseen class with images (give --split)");
 
     // All unseen classes together (caches warm after the first call).
     UnseenLearningOptions learning;
@@ -371,8 +358,7 @@ int commandBenchLearn(const Options& options) {
         const SentenceVectors sentences(dataset, *modality, SentenceRoute::Parser);
         parserBuildSeconds = secondsSince(t0);
         const SentenceVector first = sentences(text);
-        if (!first.problem.empty())
-            throw std::invalid_argument("--text: " + first.problem);
+        if (!first.problem.empty()) throw std::invalid_argument("--text: " + first.problem);
         typedReport = first.report;
         for (int repeat = 0; repeat < 200; ++repeat) {
             throwIfCancelled();
@@ -403,7 +389,9 @@ int commandBenchLearn(const Options& options) {
     // One evaluation of the objective and its gradient for all unseen classes: the closed form
     // against autograd through the definition (importances formed explicitly), same point.
     const auto targets = torch::nn::functional::normalize(
-        learned.mod2alpha.predict(classVectors.index_select(0, torch::tensor(std::vector<int64_t>(unseen.begin(), unseen.end())))).to(device),
+        learned.mod2alpha
+            .predict(classVectors.index_select(0, torch::tensor(std::vector<int64_t>(unseen.begin(), unseen.end()))))
+            .to(device),
         torch::nn::functional::NormalizeFuncOptions().dim(1));
     const auto z = torch::full({targets.size(0), prepared.gram.size(1)}, 1.0 / double(prepared.gram.size(1)),
                                prepared.gram.options());

@@ -9,9 +9,9 @@ namespace niwt::cli {
 
 // The command line as main.cpp's CLI11 parser filled it: only options the subcommand declares.
 struct Options {
-    std::vector<std::string> positional;           // subcommand words ("bench", "learn"), then merge's inputs
+    std::vector<std::string> positional;                     // subcommand words ("bench", "learn"), then merge's inputs
     std::map<std::string, std::vector<std::string>> values;  // --name VALUE (repeatable)
-    std::map<std::string, bool> flags;             // --name
+    std::map<std::string, bool> flags;                       // --name
 
     std::string value(const std::string& name, const std::string& fallback = "") const;
     std::vector<std::string> all(const std::string& name) const;
@@ -38,13 +38,13 @@ void throwIfCancelled();
 
 int commandInfo(const Options& options);
 int commandExtract(const Options& options);
-int commandMerge(const Options& options);     // joins `extract --shard` partial caches
+int commandMerge(const Options& options);  // joins `extract --shard` partial caches
 int commandBenchExtract(const Options& options);
 int commandRun(const Options& options);
 int commandBenchLearn(const Options& options);
-int commandExplain(const Options& options);  // explain.cpp
-int commandNeurons(const Options& options);  // explain.cpp
-int commandDescribe(const Options& options); // describe.cpp
+int commandExplain(const Options& options);   // explain.cpp
+int commandNeurons(const Options& options);   // explain.cpp
+int commandDescribe(const Options& options);  // describe.cpp
 
 }  // namespace niwt::cli
 
@@ -108,7 +108,7 @@ struct SentenceVector {
     // "attribute", "value"}] (values: the final vector's at those dims); Parser also
     // "wordnet_readings" [{"word", "reading"}] (words the lexicon lacks, read through WordNet).
     nlohmann::json report;
-    double milliseconds = 0;    // turning the text into the vector
+    double milliseconds = 0;  // turning the text into the vector
 };
 
 class SentenceVectors {

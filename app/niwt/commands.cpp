@@ -1,16 +1,16 @@
 // `niwt info` and `niwt extract`, and the option handling they share with `niwt bench`.
 #include "app/niwt/cli.h"
-#include "core/io/progress_meter.h"
 #include "core/data/loaders.h"
-#include "core/engine/device.h"
-#include "core/pipeline/default_network.h"
 #include "core/data/text_encoder.h"
+#include "core/engine/device.h"
 #include "core/io/cache_shards.h"
+#include "core/io/progress_meter.h"
+#include "core/pipeline/default_network.h"
 #include "core/pipeline/extraction.h"
 
+#include <unistd.h>
 #include <chrono>
 #include <cstdio>
-#include <unistd.h>
 #include <iostream>
 
 namespace niwt::cli {
@@ -27,8 +27,7 @@ std::vector<std::string> Options::all(const std::string& name) const {
 
 int Options::integer(const std::string& name, int fallback) const {
     const std::string v = value(name);
-    if (v.empty())
-        return fallback;
+    if (v.empty()) return fallback;
     size_t used = 0;
     int n = 0;
     try {
@@ -36,8 +35,7 @@ int Options::integer(const std::string& name, int fallback) const {
     } catch (const std::exception&) {
         used = 0;
     }
-    if (used != v.size())
-        throw std::invalid_argument("--" + name + " expects an integer, got '" + v + "'");
+    if (used != v.size()) throw std::invalid_argument("--" + name + " expects an integer, got '" + v + "'");
     return n;
 }
 
@@ -55,8 +53,7 @@ bool progressLineOpen = false;  // a terminal's progress line awaits its end (\n
 }  // namespace
 
 void endProgressLine() {
-    if (progressLineOpen)
-        std::cerr << "\n" << std::flush;
+    if (progressLineOpen) std::cerr << "\n" << std::flush;
     progressLineOpen = false;
 }
 
@@ -78,8 +75,7 @@ void progressLine(const std::string& phase, int done, int total) {
         std::cerr << report->text() << "\n" << std::flush;
         return;
     }
-    if (lineOpen && first)
-        std::cerr << "\n";  // the previous phase ended without reaching its total (early stop)
+    if (lineOpen && first) std::cerr << "\n";  // the previous phase ended without reaching its total (early stop)
     lineOpen = done < total;
     // Padded: a shorter line must cover the longer one it rewrites.
     std::string text = report->text();
@@ -89,12 +85,10 @@ void progressLine(const std::string& phase, int done, int total) {
 
 Dataset openDatasetFromOptions(const Options& options) {
     Dataset dataset = openDataset(options.value("dataset", "fashion-mnist"));
-    for (const auto& split : options.all("split"))
-        applySplit(dataset, split);
+    for (const auto& split : options.all("split")) applySplit(dataset, split);
     // NAME=csv:FILE adds a modality; a bare NAME only selects one (niwt run).
     for (const auto& modality : options.all("modality"))
-        if (modality.find('=') != std::string::npos)
-            addModality(dataset, modality);
+        if (modality.find('=') != std::string::npos) addModality(dataset, modality);
     return dataset;
 }
 
@@ -106,14 +100,13 @@ std::string bundlePathFromOptions(const Options& options, const Dataset& dataset
                                         " data sets (only the embedded default trains its own network)");
         DefaultNetworkOptions dn;
         dn.device = options.value("device", "auto");
-        if (!options.value("epochs").empty())
-            dn.epochs = options.integer("epochs", dn.epochs);
+        if (!options.value("epochs").empty()) dn.epochs = options.integer("epochs", dn.epochs);
         const auto result = ensureDefaultNetwork(
             dataset, dn,
             [](const NetworkTrainingProgress& p) {
-                progressLine("training default network, epoch " + std::to_string(p.epoch) + "/" +
-                                 std::to_string(p.epochs),
-                             p.batch, p.batches);
+                progressLine(
+                    "training default network, epoch " + std::to_string(p.epoch) + "/" + std::to_string(p.epochs),
+                    p.batch, p.batches);
             },
             cancelRequested);
         if (result.trainedNow)
@@ -151,22 +144,22 @@ std::string descriptionsFileFromOptions(const Options& options, const Dataset& d
 
 // The modality named by --modality (default "attributes"); for NAME=csv:FILE the NAME.
 // "captions" is built from class descriptions as `niwt run` does.
-const Modality& modalityFromOptions(Dataset& dataset, const Options& options, std::optional<TextEncoder>* captionsEncoder) {
+const Modality& modalityFromOptions(Dataset& dataset, const Options& options,
+                                    std::optional<TextEncoder>* captionsEncoder) {
     const std::string name = modalityNameFromOptions(options);
     if (name == "captions" && !dataset.modality("captions")) {
         const std::string file = descriptionsFileFromOptions(options, dataset);
         if (file.empty())
-            throw std::invalid_argument("the captions modality needs --descriptions FILE (JSON: class name -> phrases)");
+            throw std::invalid_argument(
+                "the captions modality needs --descriptions FILE (JSON: class name -> phrases)");
         CaptionModel model = captionModelFromFile(dataset, file);
         dataset.modalities.push_back(std::move(model.modality));
-        if (captionsEncoder)
-            *captionsEncoder = std::move(model.encoder);
+        if (captionsEncoder) *captionsEncoder = std::move(model.encoder);
     }
     const Modality* m = dataset.modality(name);
     if (!m) {
         std::string names;
-        for (const auto& mod : dataset.modalities)
-            names += (names.empty() ? "" : ", ") + mod.name;
+        for (const auto& mod : dataset.modalities) names += (names.empty() ? "" : ", ") + mod.name;
         throw std::invalid_argument("the data set has no modality \"" + name + "\" (it has: " + names + ")");
     }
     return *m;
@@ -174,10 +167,8 @@ const Modality& modalityFromOptions(Dataset& dataset, const Options& options, st
 
 int configureThreadsFromOptions(const Options& options) {
     const int threads = options.integer("torch-threads", 0);
-    if (threads < 0)
-        throw std::invalid_argument("--torch-threads must be 1 or more");
-    if (threads == 0)
-        return configureTorchThreads();
+    if (threads < 0) throw std::invalid_argument("--torch-threads must be 1 or more");
+    if (threads == 0) return configureTorchThreads();
     torch::set_num_threads(threads);
     keepBlasSingleThreaded();
     return torch::get_num_threads();
@@ -193,27 +184,24 @@ ExtractionOptions extractionOptionsFromOptions(const Options& options) {
     return eo;
 }
 
-
 namespace {
 
 nlohmann::json datasetSummary(const Dataset& d) {
     auto count = [&](bool seen, Subset subset) { return int(d.imageIndices(seen, subset).size()); };
     nlohmann::json modalities = nlohmann::json::array();
     for (const auto& m : d.modalities)
-        modalities.push_back({{"name", m.name}, {"dims", m.dims}, {"named_dims", !m.dimNames.empty()},
-                              {"source", m.source}});
+        modalities.push_back(
+            {{"name", m.name}, {"dims", m.dims}, {"named_dims", !m.dimNames.empty()}, {"source", m.source}});
     int withImages = 0, notInSplit = 0;
     std::vector<int> perClass(d.classes.size(), 0);
-    for (const auto& img : d.images)
-        ++perClass[size_t(img.classIndex)];
+    for (const auto& img : d.images) ++perClass[size_t(img.classIndex)];
     for (size_t c = 0; c < d.classes.size(); ++c) {
         withImages += perClass[c] > 0;
         notInSplit += !d.classes[c].inSplit;
     }
     int seenWithImages = 0, unseenWithImages = 0;
     for (size_t c = 0; c < d.classes.size(); ++c)
-        if (perClass[c] > 0 && d.classes[c].inSplit)
-            (d.classes[c].seen ? seenWithImages : unseenWithImages)++;
+        if (perClass[c] > 0 && d.classes[c].inSplit) (d.classes[c].seen ? seenWithImages : unseenWithImages)++;
     return {{"dataset", d.spec},
             {"kind", d.kind},
             {"classes", d.classes.size()},
@@ -268,8 +256,7 @@ nlohmann::json bundleSummary(const std::string& path) {
 
 int commandInfo(const Options& options) {
     nlohmann::json result = datasetSummary(openDatasetFromOptions(options));
-    if (!options.value("bundle").empty())
-        result["bundle"] = bundleSummary(options.value("bundle"));
+    if (!options.value("bundle").empty()) result["bundle"] = bundleSummary(options.value("bundle"));
     printResult(options, result);
     return 0;
 }
@@ -317,10 +304,10 @@ void checkPhaseOptions(const Options& options) {
         throw std::invalid_argument("--phase head runs once, on the merged features, without --shard");
     if ((phase == "features" || phase == "importances") && shard.empty())
         throw std::invalid_argument("--phase " + phase + " needs --shard I/N");
-    if (!shard.empty())
-        parseShardSpec(shard);
+    if (!shard.empty()) parseShardSpec(shard);
     if (!phase.empty() && options.flag("no-cache"))
-        throw std::invalid_argument("--no-cache cannot be combined with --phase (the sharded steps build on the merged caches)");
+        throw std::invalid_argument(
+            "--no-cache cannot be combined with --phase (the sharded steps build on the merged caches)");
 }
 
 }  // namespace
@@ -380,8 +367,7 @@ int commandExtract(const Options& options) {
 
 int commandMerge(const Options& options) {
     std::string cacheDir = options.value("cache-dir");
-    if (cacheDir.empty())
-        cacheDir = defaultCacheDir() + "/cache";
+    if (cacheDir.empty()) cacheDir = defaultCacheDir() + "/cache";
     const std::vector<std::string> inputs(options.positional.begin() + 1, options.positional.end());
     nlohmann::json merged = nlohmann::json::array();
     for (const auto& m : mergePartialCaches(cacheDir, inputs, !options.flag("keep-parts")))

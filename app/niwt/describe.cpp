@@ -34,8 +34,7 @@ std::vector<std::string> rawWords(const std::string& text) {
             word.clear();
         }
     }
-    if (!word.empty())
-        words.push_back(word);
+    if (!word.empty()) words.push_back(word);
     return words;
 }
 
@@ -45,8 +44,7 @@ nlohmann::json unknownWordsOf(const std::string& text, const Known& known) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& word : rawWords(text)) {
         const auto tokens = tokenize(word);
-        if (!tokens.empty() && std::none_of(tokens.begin(), tokens.end(), known))
-            out.push_back(word);
+        if (!tokens.empty() && std::none_of(tokens.begin(), tokens.end(), known)) out.push_back(word);
     }
     return out;
 }
@@ -56,17 +54,14 @@ nlohmann::json unknownWordsOf(const std::string& text, const Known& known) {
 nlohmann::json nearestSeenByCosine(const Dataset& dataset, const Modality& modality, const std::vector<float>& vector) {
     std::vector<std::pair<double, int>> scored;
     for (size_t c = 0; c < dataset.classes.size(); ++c) {
-        if (!dataset.classes[c].seen || !dataset.classes[c].inSplit)
-            continue;
+        if (!dataset.classes[c].seen || !dataset.classes[c].inSplit) continue;
         const std::vector<float> row(modality.row(int(c)), modality.row(int(c)) + modality.dims);
         const double cosine = cosineSimilarity(vector, row);
-        if (cosine > 0)
-            scored.emplace_back(cosine, int(c));
+        if (cosine > 0) scored.emplace_back(cosine, int(c));
     }
     std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     nlohmann::json out = nlohmann::json::array();
-    for (size_t i = 0; i < scored.size() && i < 5; ++i)
-        out.push_back(dataset.classes[size_t(scored[i].second)].name);
+    for (size_t i = 0; i < scored.size() && i < 5; ++i) out.push_back(dataset.classes[size_t(scored[i].second)].name);
     return out;
 }
 
@@ -87,15 +82,14 @@ nlohmann::json dimJson(const Modality& modality, int d, const std::vector<float>
 SentenceRoute sentenceRouteFromOptions(const Options& options) {
     if (modalityNameFromOptions(options) == "captions") {
         if (!options.value("typed-parser").empty())
-            throw std::invalid_argument("--typed-parser does not apply to --modality captions (its sentences go "
-                                        "through the captions encoder)");
+            throw std::invalid_argument(
+                "--typed-parser does not apply to --modality captions (its sentences go "
+                "through the captions encoder)");
         return SentenceRoute::Captions;
     }
     const std::string parser = options.value("typed-parser", "parser");
-    if (parser == "parser")
-        return SentenceRoute::Parser;
-    if (parser == "keyword")
-        return SentenceRoute::Keyword;
+    if (parser == "parser") return SentenceRoute::Parser;
+    if (parser == "keyword") return SentenceRoute::Keyword;
     throw std::invalid_argument("--typed-parser " + parser + " is unknown (use parser or keyword)");
 }
 
@@ -120,21 +114,17 @@ SentenceVectors::SentenceVectors(const Dataset& dataset, const Modality& modalit
     seenMaximum_.assign(size_t(modality.dims), 0.0f);
     bool anySeen = false;
     for (size_t c = 0; c < dataset.classes.size(); ++c) {
-        if (!dataset.classes[c].seen || !dataset.classes[c].inSplit)
-            continue;
+        if (!dataset.classes[c].seen || !dataset.classes[c].inSplit) continue;
         const float* row = modality.row(int(c));
         for (int d = 0; d < modality.dims; ++d)
             seenMaximum_[size_t(d)] = anySeen ? std::max(seenMaximum_[size_t(d)], row[d]) : row[d];
         anySeen = true;
     }
-    if (!anySeen)
-        throw std::invalid_argument("the data set has no seen class to scale keyword scores by");
+    if (!anySeen) throw std::invalid_argument("the data set has no seen class to scale keyword scores by");
     for (float& m : seenMaximum_)
-        if (!(m > 0))
-            m = 1.0f;
+        if (!(m > 0)) m = 1.0f;
     for (const auto& name : modality.dimNames)
-        for (const auto& token : tokenize(name))
-            nameTokens_.insert(token);
+        for (const auto& token : tokenize(name)) nameTokens_.insert(token);
 }
 
 SentenceVector SentenceVectors::operator()(const std::string& text) const {
@@ -150,8 +140,7 @@ SentenceVector SentenceVectors::operator()(const std::string& text) const {
         const DescriptionParse parse = parser_->parse(text);
         out.milliseconds = millisecondsSince(start);
         out.problem = parse.ok() ? "" : (parse.problem.empty() ? "nothing in it was understood" : parse.problem);
-        if (parse.ok())
-            out.vector = parse.vector;
+        if (parse.ok()) out.vector = parse.vector;
         for (const auto& phrase : parse.phrases) {
             nlohmann::json attributes = nlohmann::json::array();
             for (size_t i = 0; i < phrase.dims.size(); ++i) {
@@ -160,17 +149,14 @@ SentenceVector SentenceVectors::operator()(const std::string& text) const {
                                     {"name", dimName(modality_, d)},
                                     {"attribute", DescriptionParser::readableDimName(dimName(modality_, d))},
                                     {"weight", i < phrase.weights.size() ? phrase.weights[i] : 0.0f}};
-                if (!out.vector.empty())
-                    a["value"] = out.vector[size_t(d)];
+                if (!out.vector.empty()) a["value"] = out.vector[size_t(d)];
                 attributes.push_back(std::move(a));
             }
             phrases.push_back({{"text", phrase.text}, {"negated", phrase.negated}, {"attributes", attributes}});
         }
-        for (const auto& word : parse.unknownWords)
-            unknown.push_back(word.word);
+        for (const auto& word : parse.unknownWords) unknown.push_back(word.word);
         for (int c : parse.nearestSeenClasses)
-            if (c >= 0 && c < int(dataset_.classes.size()))
-                nearest.push_back(dataset_.classes[size_t(c)].name);
+            if (c >= 0 && c < int(dataset_.classes.size())) nearest.push_back(dataset_.classes[size_t(c)].name);
         stated = parse.statedDims;
         nlohmann::json readings = nlohmann::json::array();
         for (const auto& [word, reading] : parse.wordNetReadings)
@@ -181,8 +167,7 @@ SentenceVector SentenceVectors::operator()(const std::string& text) const {
         std::vector<float> vector(scores.size(), 0.0f);
         for (size_t d = 0; d < scores.size(); ++d) {
             vector[d] = scores[d] * seenMaximum_[d];
-            if (scores[d] > 0)
-                stated.push_back(int(d));
+            if (scores[d] > 0) stated.push_back(int(d));
         }
         out.milliseconds = millisecondsSince(start);
         if (tokenize(text).empty())
@@ -192,14 +177,12 @@ SentenceVector SentenceVectors::operator()(const std::string& text) const {
         else
             out.vector = std::move(vector);
         unknown = unknownWordsOf(text, [&](const std::string& t) { return nameTokens_.count(t) > 0; });
-        if (!out.vector.empty())
-            nearest = nearestSeenByCosine(dataset_, modality_, out.vector);
+        if (!out.vector.empty()) nearest = nearestSeenByCosine(dataset_, modality_, out.vector);
     } else {
         std::vector<float> vector = encoder_->encode(text);
         out.milliseconds = millisecondsSince(start);
         for (size_t d = 0; d < vector.size(); ++d)
-            if (vector[d] != 0.0f)
-                stated.push_back(int(d));
+            if (vector[d] != 0.0f) stated.push_back(int(d));
         if (tokenize(text).empty())
             out.problem = "the description is empty";
         else if (stated.empty())
@@ -220,8 +203,7 @@ SentenceVector SentenceVectors::operator()(const std::string& text) const {
 
     nlohmann::json statedJson = nlohmann::json::array();
     if (!out.vector.empty())
-        for (int d : stated)
-            statedJson.push_back(dimJson(modality_, d, out.vector));
+        for (int d : stated) statedJson.push_back(dimJson(modality_, d, out.vector));
     out.report.update({{"phrases", phrases},
                        {"unknown_words", unknown},
                        {"nearest_seen_classes", nearest},
@@ -239,8 +221,7 @@ std::string fixed(double v, int digits) {
 
 std::string joined(const nlohmann::json& strings) {
     std::string out;
-    for (const auto& s : strings)
-        out += (out.empty() ? "" : ", ") + s.get<std::string>();
+    for (const auto& s : strings) out += (out.empty() ? "" : ", ") + s.get<std::string>();
     return out.empty() ? "(none)" : out;
 }
 
@@ -250,18 +231,15 @@ void printReadable(const nlohmann::json& r) {
               << "bundle: " << r["bundle"].get<std::string>() << " (stage " << r["stage"].get<std::string>() << ")\n"
               << "modality: " << r["modality"].get<std::string>() << "\n"
               << "phrases:\n";
-    if (r["phrases"].empty())
-        std::cout << "  (none)\n";
+    if (r["phrases"].empty()) std::cout << "  (none)\n";
     for (const auto& p : r["phrases"]) {
         std::cout << "  \"" << p["text"].get<std::string>() << "\"" << (p["negated"].get<bool>() ? " (negated)" : "")
                   << " ->";
-        if (p["attributes"].empty())
-            std::cout << " (no attribute of this modality)";
+        if (p["attributes"].empty()) std::cout << " (no attribute of this modality)";
         std::string sep = " ";
         for (const auto& a : p["attributes"]) {
             std::cout << sep << a["attribute"].get<std::string>();
-            if (a.contains("value"))
-                std::cout << " = " << fixed(a["value"].get<double>(), 3);
+            if (a.contains("value")) std::cout << " = " << fixed(a["value"].get<double>(), 3);
             sep = "; ";
         }
         std::cout << "\n";
@@ -285,8 +263,9 @@ void printReadable(const nlohmann::json& r) {
         std::cout << "  " << std::setw(4) << ++rank << "  " << std::setw(8) << fixed(image["margin"].get<double>(), 3)
                   << "  " << std::setw(8) << fixed(image["score"].get<double>(), 3) << "  "
                   << image["class"].get<std::string>() << "  " << image["file"].get<std::string>() << "\n";
-    std::cout << "parse: " << fixed(r["parse_ms"].get<double>(), 3) << " ms, learn: "
-              << fixed(r["learn_ms"].get<double>(), 1) << " ms (alpha2w " << r["alpha2w_iterations"].get<int>()
+    std::cout << "parse: " << fixed(r["parse_ms"].get<double>(), 3)
+              << " ms, learn: " << fixed(r["learn_ms"].get<double>(), 1) << " ms (alpha2w "
+              << r["alpha2w_iterations"].get<int>()
               << " iterations), prepare: " << fixed(r["prepare_s"].get<double>(), 1) << " s\n";
 }
 
@@ -299,16 +278,15 @@ int commandDescribe(const Options& options) {
     }
     const std::string text = options.value("text");
     const int top = options.integer("top", 10);
-    if (top < 1)
-        throw std::invalid_argument("--top must be at least 1, got " + std::to_string(top));
+    if (top < 1) throw std::invalid_argument("--top must be at least 1, got " + std::to_string(top));
     if (!options.value("typed-parser").empty())
         throw std::invalid_argument("--typed-parser belongs to niwt run --typed, not describe");
 
     auto dataset = std::make_shared<Dataset>(openDatasetFromOptions(options));
     const std::string modalityName = modalityNameFromOptions(options);
     // "captions" built from descriptions (a CSV modality of that name is read like any other).
-    const SentenceRoute route = modalityName == "captions" && !dataset->modality("captions") ? SentenceRoute::Captions
-                                                                                            : SentenceRoute::Parser;
+    const SentenceRoute route =
+        modalityName == "captions" && !dataset->modality("captions") ? SentenceRoute::Captions : SentenceRoute::Parser;
 
     // The text first: an empty or meaningless sentence fails before minutes of extraction. The
     // captions encoder is fitted here as the session fits it (same file, same data set), so the
@@ -319,7 +297,8 @@ int commandDescribe(const Options& options) {
     if (route == SentenceRoute::Captions) {
         descriptionsFile = descriptionsFileFromOptions(options, *dataset);
         if (descriptionsFile.empty())
-            throw std::invalid_argument("the captions modality needs --descriptions FILE (JSON: class name -> phrases)");
+            throw std::invalid_argument(
+                "the captions modality needs --descriptions FILE (JSON: class name -> phrases)");
         captions = captionModelFromFile(*dataset, descriptionsFile);
         modality = &captions->modality;
     } else {
@@ -327,8 +306,7 @@ int commandDescribe(const Options& options) {
     }
     const SentenceVectors sentences(*dataset, *modality, route, captions ? &captions->encoder : nullptr);
     SentenceVector parsed = sentences(text);
-    if (!parsed.problem.empty())
-        throw std::invalid_argument("--text: " + parsed.problem);
+    if (!parsed.problem.empty()) throw std::invalid_argument("--text: " + parsed.problem);
 
     EngineContext so = engineContextFromOptions(options, dataset);
     so.modality = modalityName;
@@ -368,8 +346,7 @@ int commandDescribe(const Options& options) {
     out["alpha2w_iterations"] = learned.iterations;
     out["alpha2w_converged"] = learned.converged;
     out["alpha2w"] = {{"mode", learned.alpha2wMode}, {"cosine_loss", learned.cosineLoss}};
-    if (learned.alpha2wMode == "full")
-        out["alpha2w"]["span_cosine_loss"] = learned.spanCosineLoss;
+    if (learned.alpha2wMode == "full") out["alpha2w"]["span_cosine_loss"] = learned.spanCosineLoss;
     out["mod2alpha_validation_cosine_distance"] = learned.mod2alphaValidationCosineDistance;
     if (options.flag("json"))
         std::cout << out.dump(2) << "\n";

@@ -32,8 +32,7 @@ double secondsSince(std::chrono::steady_clock::time_point t) {
 
 int positiveOption(const Options& options, const std::string& name, int fallback) {
     const int v = options.integer(name, fallback);
-    if (v < 1)
-        throw std::invalid_argument("--" + name + " must be at least 1, got " + std::to_string(v));
+    if (v < 1) throw std::invalid_argument("--" + name + " must be at least 1, got " + std::to_string(v));
     return v;
 }
 
@@ -48,8 +47,7 @@ std::unique_ptr<Explainer> makeExplainer(const Options& options) {
     eo.limit = options.integer("limit", 0);
     eo.useCache = !options.flag("no-cache");
     eo.torchThreads = options.integer("torch-threads", 0);
-    if (eo.torchThreads < 0)
-        throw std::invalid_argument("--torch-threads must be 1 or more");
+    if (eo.torchThreads < 0) throw std::invalid_argument("--torch-threads must be 1 or more");
     eo.topImagePool = eo.limit;
     auto dataset = std::make_shared<Dataset>(openDatasetFromOptions(options));
     if (modalityNameFromOptions(options) != "captions")
@@ -68,8 +66,7 @@ ExplainClass classOption(Explainer& explainer, const std::string& name) {
 
 std::vector<ExplainClass> unseenClasses(Explainer& explainer) {
     auto classes = explainer.unseenClasses(progressLine, cancelRequested);
-    if (!classes.empty())
-        std::cerr << "learned " << classes.size() << " unseen classes (mod2alpha + alpha2w)\n";
+    if (!classes.empty()) std::cerr << "learned " << classes.size() << " unseen classes (mod2alpha + alpha2w)\n";
     return classes;
 }
 
@@ -87,8 +84,7 @@ nlohmann::json inverseMapJson(const ExplainerStageReport& r) {
 
 nlohmann::json scoresJson(const std::vector<ScoredName>& scores) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& d : scores)
-        out.push_back({{"name", d.name}, {"score", d.score}});
+    for (const auto& d : scores) out.push_back({{"name", d.name}, {"score", d.score}});
     return out;
 }
 
@@ -104,15 +100,13 @@ std::string namesLine(const std::vector<ScoredName>& scores) {
 
 std::string safeFileName(std::string s) {
     for (char& c : s)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
-            c = '_';
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) c = '_';
     return s;
 }
 
 // Fails early (before any network work) when the image cannot be read: one line naming it.
 void requireReadableImage(const std::string& path) {
-    if (path.empty())
-        throw std::invalid_argument("--image FILE is needed");
+    if (path.empty()) throw std::invalid_argument("--image FILE is needed");
     std::string error;
     if (readImage(path, &error).empty())
         throw DataError(error.empty() ? located(path, 0, "cannot decode image") : error);
@@ -121,15 +115,13 @@ void requireReadableImage(const std::string& path) {
 // The units of a listing in the order a class ranks them (rank 1 first), else in unit order.
 std::vector<int> unitsByRank(const NeuronListing& listing, int count) {
     std::vector<const NeuronRow*> rows;
-    for (const auto& r : listing.rows)
-        rows.push_back(&r);
+    for (const auto& r : listing.rows) rows.push_back(&r);
     if (!listing.className.empty())
         std::stable_sort(rows.begin(), rows.end(), [](const NeuronRow* a, const NeuronRow* b) {
             return (a->classRank > 0 ? a->classRank : INT_MAX) < (b->classRank > 0 ? b->classRank : INT_MAX);
         });
     std::vector<int> units;
-    for (size_t i = 0; i < rows.size() && int(i) < count; ++i)
-        units.push_back(rows[i]->unit);
+    for (size_t i = 0; i < rows.size() && int(i) < count; ++i) units.push_back(rows[i]->unit);
     return units;
 }
 
@@ -154,10 +146,9 @@ int commandExplain(const Options& options) {
     const ExplainerStageReport report = explainer->stageReport();
 
     fs::create_directories(outDir);
-    const std::string png =
-        (fs::path(outDir) / ("gradcam_" + safeFileName(fs::path(imagePath).stem().string()) + "_" +
-                             safeFileName(ex.className) + ".png"))
-            .string();
+    const std::string png = (fs::path(outDir) / ("gradcam_" + safeFileName(fs::path(imagePath).stem().string()) + "_" +
+                                                 safeFileName(ex.className) + ".png"))
+                                .string();
     writePng(png, overlayHeatmap(ex.view, ex.map, 0.5));
 
     nlohmann::json predictions = nlohmann::json::array();
@@ -196,13 +187,11 @@ int commandExplain(const Options& options) {
     std::cout << "image: " << imagePath << "\nclass: " << ex.className
               << (target.isSeen() ? " (seen)" : " (unseen, learned)") << ", logit " << ex.classLogit
               << "\nGrad-CAM overlay: " << png << "\ntop predictions:\n";
-    for (const auto& line : predictionLines)
-        std::cout << "  " << line << "\n";
+    for (const auto& line : predictionLines) std::cout << "  " << line << "\n";
     std::cout << "explanation (" << info.modality << "): " << namesLine(ex.attributes) << "\n"
               << "beyond the mean seen class: " << namesLine(ex.attributesBeyondMean) << "\n"
               << "most important units:\n";
-    for (const auto& line : unitLines)
-        std::cout << "  " << line << "\n";
+    for (const auto& line : unitLines) std::cout << "  " << line << "\n";
     return 0;
 }
 
@@ -220,10 +209,8 @@ int commandNeurons(const Options& options) {
     // class: its training images' cached importances (exactly alpha_i(w_c)); unseen class: all its
     // images, with the weights mod2alpha + alpha2w learned for it.
     std::optional<ExplainClass> target;
-    if (!className.empty())
-        target = classOption(*explainer, className);
-    NeuronListing listing =
-        explainer->neuronTable("", top, target ? &*target : nullptr, progressLine, cancelRequested);
+    if (!className.empty()) target = classOption(*explainer, className);
+    NeuronListing listing = explainer->neuronTable("", top, target ? &*target : nullptr, progressLine, cancelRequested);
     const int K = int(listing.rows.size());
 
     // Top images of every unit (the seen training images the inverse map learned from, --limit
@@ -235,16 +222,15 @@ int commandNeurons(const Options& options) {
     const fs::path cropDir = fs::path(outDir) / "crops";
     std::error_code ec;
     fs::create_directories(cropDir, ec);
-    if (ec)
-        throw DataError(located(cropDir.string(), 0, "cannot create folder (" + ec.message() + ")"));
+    if (ec) throw DataError(located(cropDir.string(), 0, "cannot create folder (" + ec.message() + ")"));
     for (auto& row : listing.rows) {
         throwIfCancelled();
         const auto images = explainer->topImagesForUnit(row.unit, perChannel, "", progressLine, cancelRequested);
         for (size_t j = 0; j < images.size(); ++j) {
             NeuronImage image{images[j].path, images[j].activation, {}};
             if (drawn.count(row.unit)) {
-                image.crop = (cropDir / ("unit" + std::to_string(row.unit) + "_top" + std::to_string(j + 1) + ".png"))
-                                 .string();
+                image.crop =
+                    (cropDir / ("unit" + std::to_string(row.unit) + "_top" + std::to_string(j + 1) + ".png")).string();
                 writePng(image.crop, overlayHeatmap(images[j].view, images[j].map, 0.5));
             }
             row.images.push_back(std::move(image));
@@ -259,28 +245,29 @@ int commandNeurons(const Options& options) {
     for (int k : shown) {
         const auto& r = listing.rows[size_t(k)];
         nlohmann::json attributes = nlohmann::json::array();
-        for (const auto& a : r.attributes)
-            attributes.push_back({{"name", a.name}, {"score", a.score}});
-        summary.push_back({{"unit", k},
-                           {"attributes", attributes},
-                           {"top_image", r.images.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.images.front().path)},
-                           {"class_importance", std::isfinite(r.classImportance) ? nlohmann::json(r.classImportance)
-                                                                                  : nlohmann::json(nullptr)}});
+        for (const auto& a : r.attributes) attributes.push_back({{"name", a.name}, {"score", a.score}});
+        summary.push_back(
+            {{"unit", k},
+             {"attributes", attributes},
+             {"top_image", r.images.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.images.front().path)},
+             {"class_importance",
+              std::isfinite(r.classImportance) ? nlohmann::json(r.classImportance) : nlohmann::json(nullptr)}});
     }
-    nlohmann::json out = {{"stage", listing.stageName},
-                          {"modality", listing.modality},
-                          {"units", K},
-                          {"class", listing.className.empty() ? nlohmann::json(nullptr) : nlohmann::json(listing.className)},
-                          {"class_images", listing.classImages},
-                          {"images_ranked", report.poolImagesRanked},
-                          {"unreadable_images", report.poolImagesUnreadable},
-                          {"image_ranking", listing.imageRanking},
-                          {"csv", (fs::path(outDir) / "neurons.csv").string()},
-                          {"json", (fs::path(outDir) / "neurons.json").string()},
-                          {"crops", drawnUnits.size() * size_t(perChannel)},
-                          {"inverse_map", inverseMapJson(report)},
-                          {"summary", summary},
-                          {"total_s", secondsSince(start)}};
+    nlohmann::json out = {
+        {"stage", listing.stageName},
+        {"modality", listing.modality},
+        {"units", K},
+        {"class", listing.className.empty() ? nlohmann::json(nullptr) : nlohmann::json(listing.className)},
+        {"class_images", listing.classImages},
+        {"images_ranked", report.poolImagesRanked},
+        {"unreadable_images", report.poolImagesUnreadable},
+        {"image_ranking", listing.imageRanking},
+        {"csv", (fs::path(outDir) / "neurons.csv").string()},
+        {"json", (fs::path(outDir) / "neurons.json").string()},
+        {"crops", drawnUnits.size() * size_t(perChannel)},
+        {"inverse_map", inverseMapJson(report)},
+        {"summary", summary},
+        {"total_s", secondsSince(start)}};
     if (options.flag("json")) {
         printResult(options, out);
         return 0;
@@ -295,11 +282,9 @@ int commandNeurons(const Options& options) {
     for (int k : shown) {
         const auto& r = listing.rows[size_t(k)];
         std::string line = "unit " + std::to_string(k);
-        if (std::isfinite(r.classImportance))
-            line += " (importance " + std::to_string(r.classImportance) + ")";
+        if (std::isfinite(r.classImportance)) line += " (importance " + std::to_string(r.classImportance) + ")";
         line += ":";
-        for (size_t i = 0; i < r.attributes.size(); ++i)
-            line += (i ? ", " : " ") + r.attributes[i].name;
+        for (size_t i = 0; i < r.attributes.size(); ++i) line += (i ? ", " : " ") + r.attributes[i].name;
         std::cout << line << "\n";
     }
     return 0;

@@ -26,8 +26,7 @@ extern "C" void onCancelSignal(int) { gCancelRequested.store(true); }
 void installCancelHandlers() {
     for (const int signal : {SIGINT, SIGTERM}) {
         struct sigaction previous {};
-        if (sigaction(signal, nullptr, &previous) == 0 && previous.sa_handler == SIG_IGN)
-            continue;
+        if (sigaction(signal, nullptr, &previous) == 0 && previous.sa_handler == SIG_IGN) continue;
         struct sigaction action {};
         action.sa_handler = onCancelSignal;
         sigemptyset(&action.sa_mask);
@@ -104,13 +103,11 @@ struct Declare {
                         (captions ? "; captions: from --descriptions" : ""));
     }
     Declare& descriptions() {
-        return value("descriptions", "FILE",
-                     "captions' class descriptions, JSON class -> phrases (default: CUB's)");
+        return value("descriptions", "FILE", "captions' class descriptions, JSON class -> phrases (default: CUB's)");
     }
     // --bundle (with --device and --epochs of the default network) and --stage.
     Declare& network() {
-        return value("bundle", "DIR|FILE",
-                     "niwt-bundle folder or its bundle.pt (fashion-mnist: default CNN)")
+        return value("bundle", "DIR|FILE", "niwt-bundle folder or its bundle.pt (fashion-mnist: default CNN)")
             .value("device", "D", "auto (CUDA when available; the default), cpu, cuda, cuda:N")
             .value("epochs", "N", "epochs of the default fashion-mnist CNN, without --bundle (default 3)")
             .value("stage", "NAME", "importance stage (default: the input of the bundle's last stage)");
@@ -123,10 +120,13 @@ struct Declare {
         return value("batch-size", "N", "images per batch (default 32)")
             .value("decode-threads", "N", "JPEG decoding threads (default: automatic)");
     }
-    Declare& limit(const std::string& help = "at most N images per list (quick runs)") { return value("limit", "N", help); }
+    Declare& limit(const std::string& help = "at most N images per list (quick runs)") {
+        return value("limit", "N", help);
+    }
     // What extractionOptionsFromOptions reads.
     Declare& extraction() {
-        return cacheDir().batches().limit().flag("no-cache", "recompute and overwrite cached features, heads and importances");
+        return cacheDir().batches().limit().flag("no-cache",
+                                                 "recompute and overwrite cached features, heads and importances");
     }
     Declare& json() { return flag("json", "print the result as one JSON object"); }
 };
@@ -134,15 +134,13 @@ struct Declare {
 // The deepest subcommand given ("niwt", "niwt run", "niwt bench learn").
 std::vector<CLI::App*> chainOf(CLI::App& app) {
     std::vector<CLI::App*> chain = {&app};
-    while (!chain.back()->get_subcommands().empty())
-        chain.push_back(chain.back()->get_subcommands().front());
+    while (!chain.back()->get_subcommands().empty()) chain.push_back(chain.back()->get_subcommands().front());
     return chain;
 }
 
 std::string commandName(const std::vector<CLI::App*>& chain) {
     std::string name = "niwt";
-    for (size_t i = 1; i < chain.size(); ++i)
-        name += " " + chain[i]->get_name();
+    for (size_t i = 1; i < chain.size(); ++i) name += " " + chain[i]->get_name();
     return name;
 }
 
@@ -157,11 +155,17 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
     app.get_formatter()->column_width(34);
 
     CLI::App* info = app.add_subcommand("info", "summarise a data set and, with --bundle, a network");
-    Declare{info}.addsModality().value("bundle", "DIR|FILE",
-                                       "also summarise this bundle (its stages, checked by running them)").json();
+    Declare{info}
+        .addsModality()
+        .value("bundle", "DIR|FILE", "also summarise this bundle (its stages, checked by running them)")
+        .json();
 
     CLI::App* extract = app.add_subcommand("extract", "compute and cache features, the seen head and importances");
-    Declare{extract}.addsModality().network().threads().extraction()
+    Declare{extract}
+        .addsModality()
+        .network()
+        .threads()
+        .extraction()
         .value("shard", "I/N", "with --phase features|importances: the I-th (1-based) of N slices")
         .value("phase", "P", "one step of cluster-scale extraction: features, importances (with --shard) or head")
         .json();
@@ -173,7 +177,12 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
     Declare{merge}.cacheDir().flag("keep-parts", "keep the part files after merging").json();
 
     CLI::App* run = app.add_subcommand("run", "learn the unseen classes, report generalized zero-shot accuracy");
-    Declare{run}.selectsModality().descriptions().network().threads().extraction()
+    Declare{run}
+        .selectsModality()
+        .descriptions()
+        .network()
+        .threads()
+        .extraction()
         .value("method", "niwt|eszsl", "NIWT (mod2alpha + alpha2w; the default) or the ESZSL baseline alone")
         .flag("no-calibration", "skip calibrated stacking (no validation pass)")
         .value("calibration-folds", "N", "validation folds of pseudo-unseen classes choosing gamma (default 5)")
@@ -182,11 +191,17 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
         .value("typed-parser", "parser|keyword", "with --typed: the description parser (default) or keywords")
         .value("alpha2w", "span|full", "alpha2w's search space: the seen rows' span (default) or all weights")
         .value("alpha2w-bias", "level|zero", "new biases: at the seen classes' level (default) or zero (the original)")
-        .value("alpha2w-norm", "rescale|keep", "new weights rescaled to the mean seen norm (default) or kept (the original)")
+        .value("alpha2w-norm", "rescale|keep",
+               "new weights rescaled to the mean seen norm (default) or kept (the original)")
         .json();
 
-    CLI::App* describe = app.add_subcommand("describe", "learn a class from a sentence, list the images it ranks highest");
-    Declare{describe}.selectsModality().descriptions().network().cacheDir()
+    CLI::App* describe =
+        app.add_subcommand("describe", "learn a class from a sentence, list the images it ranks highest");
+    Declare{describe}
+        .selectsModality()
+        .descriptions()
+        .network()
+        .cacheDir()
         .value("text", "SENTENCE", "the new class's description (needed)")
         .value("top", "N", "images listed (default 10)")
         .value("alpha2w", "span|full", "alpha2w's search space: the seen rows' span (default) or all weights")
@@ -194,17 +209,32 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
 
     CLI::App* bench = app.add_subcommand("bench", "benchmarks: bench learn, bench extract");
     bench->require_subcommand(1, 1);
-    CLI::App* benchLearn = bench->add_subcommand("learn", "time alpha2w for all unseen classes and the interactive path");
-    Declare{benchLearn}.selectsModality(/*captions=*/false).network().threads().cacheDir()
+    CLI::App* benchLearn =
+        bench->add_subcommand("learn", "time alpha2w for all unseen classes and the interactive path");
+    Declare{benchLearn}
+        .selectsModality(/*captions=*/false)
+        .network()
+        .threads()
+        .cacheDir()
         .value("text", "SENTENCE", "also time the interactive path from this typed sentence (parse included)")
         .value("alpha2w", "span|full", "alpha2w's search space: the seen rows' span (default) or all weights")
         .json();
     CLI::App* benchExtract = bench->add_subcommand("extract", "images/s of decoding, the network and full extraction");
-    Declare{benchExtract}.addsModality().network().threads().batches()
-        .limit("seen training images timed (default 256)").json();
+    Declare{benchExtract}
+        .addsModality()
+        .network()
+        .threads()
+        .batches()
+        .limit("seen training images timed (default 256)")
+        .json();
 
     CLI::App* explain = app.add_subcommand("explain", "Grad-CAM, predictions and words for one image and class");
-    Declare{explain}.selectsModality().descriptions().network().threads().extraction()
+    Declare{explain}
+        .selectsModality()
+        .descriptions()
+        .network()
+        .threads()
+        .extraction()
         .value("image", "FILE", "the image to explain (needed)")
         .value("class", "NAME", "the class to explain, seen or unseen (needed)")
         .value("top", "N", "predictions, words and units listed (default 5)")
@@ -212,7 +242,12 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
         .json();
 
     CLI::App* neurons = app.add_subcommand("neurons", "a stage's neuron table: unit names, top images, overlays");
-    Declare{neurons}.selectsModality().descriptions().network().threads().extraction()
+    Declare{neurons}
+        .selectsModality()
+        .descriptions()
+        .network()
+        .threads()
+        .extraction()
         .value("class", "NAME", "rank units by this class's importance (seen or unseen)")
         .value("top", "N", "attributes named per unit (default 5)")
         .value("images", "N", "top images per unit (default 3)")
@@ -254,8 +289,7 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
     const std::string command = commandName(chain);
     for (CLI::App* a : chain) {
         const auto extras = a->remaining();
-        if (extras.empty())
-            continue;
+        if (extras.empty()) continue;
         const std::string name = commandName({chain.begin(), std::find(chain.begin(), chain.end(), a) + 1});
         const std::string& first = extras.front();
         if (first.size() > 1 && first[0] == '-') {
@@ -285,12 +319,10 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
         return Parsed::Exit;
     }
 
-    for (size_t i = 1; i < chain.size(); ++i)
-        out.positional.push_back(chain[i]->get_name());
+    for (size_t i = 1; i < chain.size(); ++i) out.positional.push_back(chain[i]->get_name());
     out.positional.insert(out.positional.end(), mergeInputs.begin(), mergeInputs.end());
     for (const CLI::Option* option : chain.back()->get_options()) {
-        if (option->count() == 0 || option->get_lnames().empty() || option->get_lnames().front() == "help")
-            continue;
+        if (option->count() == 0 || option->get_lnames().empty() || option->get_lnames().front() == "help") continue;
         const std::string name = option->get_lnames().front();
         if (option->get_expected_max() == 0) {  // a flag: --name alone, no =VALUE
             for (const auto& result : option->results())
@@ -314,8 +346,7 @@ namespace niwt::cli {
 bool cancelRequested() { return gCancelRequested.load(); }
 
 void throwIfCancelled() {
-    if (cancelRequested())
-        throw Cancelled();
+    if (cancelRequested()) throw Cancelled();
 }
 
 }  // namespace niwt::cli
@@ -323,29 +354,19 @@ void throwIfCancelled() {
 int main(int argc, char** argv) {
     niwt::cli::Options options;
     int code = 0;
-    if (parseCommandLine(argc, argv, options, code) == Parsed::Exit)
-        return code;
+    if (parseCommandLine(argc, argv, options, code) == Parsed::Exit) return code;
     installCancelHandlers();
     const auto& words = options.positional;
     try {
-        if (words[0] == "info")
-            return niwt::cli::commandInfo(options);
-        if (words[0] == "extract")
-            return niwt::cli::commandExtract(options);
-        if (words[0] == "merge")
-            return niwt::cli::commandMerge(options);
-        if (words[0] == "run")
-            return niwt::cli::commandRun(options);
-        if (words[0] == "describe")
-            return niwt::cli::commandDescribe(options);
-        if (words[0] == "explain")
-            return niwt::cli::commandExplain(options);
-        if (words[0] == "neurons")
-            return niwt::cli::commandNeurons(options);
-        if (words[0] == "bench" && words[1] == "learn")
-            return niwt::cli::commandBenchLearn(options);
-        if (words[0] == "bench" && words[1] == "extract")
-            return niwt::cli::commandBenchExtract(options);
+        if (words[0] == "info") return niwt::cli::commandInfo(options);
+        if (words[0] == "extract") return niwt::cli::commandExtract(options);
+        if (words[0] == "merge") return niwt::cli::commandMerge(options);
+        if (words[0] == "run") return niwt::cli::commandRun(options);
+        if (words[0] == "describe") return niwt::cli::commandDescribe(options);
+        if (words[0] == "explain") return niwt::cli::commandExplain(options);
+        if (words[0] == "neurons") return niwt::cli::commandNeurons(options);
+        if (words[0] == "bench" && words[1] == "learn") return niwt::cli::commandBenchLearn(options);
+        if (words[0] == "bench" && words[1] == "extract") return niwt::cli::commandBenchExtract(options);
         std::cerr << "niwt: unknown command '" << words[0] << "' (see niwt --help)\n";
         return 2;
     } catch (const niwt::Cancelled&) {

@@ -20,21 +20,20 @@ namespace {
 // --typed FILE: a JSON object {class name: sentence}. One-line DataErrors naming the file.
 std::vector<std::pair<std::string, std::string>> readTypedFile(const std::string& file) {
     std::ifstream in(file, std::ios::binary);
-    if (!in)
-        throw DataError(located(file, 0, "cannot open the typed descriptions file"));
+    if (!in) throw DataError(located(file, 0, "cannot open the typed descriptions file"));
     std::stringstream buffer;
     buffer << in.rdbuf();
     const std::string text = buffer.str();
     const nlohmann::json json = parseJsonText(text, file);
-    if (!json.is_object())
-        throw DataError(located(file, 0, "expected a JSON object of class name -> sentence"));
+    if (!json.is_object()) throw DataError(located(file, 0, "expected a JSON object of class name -> sentence"));
     if (json.empty())
         throw DataError(located(file, 0, "names no class (expected {\"class name\": \"sentence\", ...})"));
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& [name, sentence] : json.items()) {
         if (!sentence.is_string())
-            throw DataError(located(file, 0, "class \"" + name + "\": expected a sentence (a JSON string), got " +
-                                                 std::string(sentence.type_name())));
+            throw DataError(located(file, 0,
+                                    "class \"" + name + "\": expected a sentence (a JSON string), got " +
+                                        std::string(sentence.type_name())));
         out.emplace_back(name, sentence.get<std::string>());
     }
     return out;
@@ -46,20 +45,21 @@ int typedClassIndex(const Dataset& dataset, const std::string& name, const std::
     const std::string key = compactClassNameKey(name);
     std::vector<int> matches;
     for (size_t c = 0; c < dataset.classes.size(); ++c)
-        if (compactClassNameKey(dataset.classes[c].name) == key)
-            matches.push_back(int(c));
+        if (compactClassNameKey(dataset.classes[c].name) == key) matches.push_back(int(c));
     if (matches.empty())
         throw DataError(located(file, 0, "class \"" + name + "\" matches no class of the data set " + dataset.spec));
     if (matches.size() > 1)
-        throw DataError(located(file, 0, "class \"" + name + "\" matches both \"" + dataset.classes[size_t(matches[0])].name +
-                                             "\" and \"" + dataset.classes[size_t(matches[1])].name + "\""));
+        throw DataError(located(file, 0,
+                                "class \"" + name + "\" matches both \"" + dataset.classes[size_t(matches[0])].name +
+                                    "\" and \"" + dataset.classes[size_t(matches[1])].name + "\""));
     const ClassInfo& info = dataset.classes[size_t(matches[0])];
     if (info.seen)
-        throw DataError(located(file, 0, "class \"" + name + "\" is the seen class \"" + info.name +
-                                             "\"; typed descriptions are for unseen classes"));
+        throw DataError(located(file, 0,
+                                "class \"" + name + "\" is the seen class \"" + info.name +
+                                    "\"; typed descriptions are for unseen classes"));
     if (!info.inSplit)
-        throw DataError(located(file, 0, "class \"" + name + "\" (\"" + info.name +
-                                             "\") is outside the split, neither seen nor unseen"));
+        throw DataError(located(
+            file, 0, "class \"" + name + "\" (\"" + info.name + "\") is outside the split, neither seen nor unseen"));
     return matches[0];
 }
 
@@ -73,9 +73,15 @@ nlohmann::json methodJson(const MethodEvaluation& m, const Dataset& dataset) {
     out["per_class"] = perClass;
     if (m.calibrated.computed) {
         const auto& k = m.calibrated;
-        out["calibrated"] = {{"gamma", k.gamma}, {"U", k.test.U}, {"S", k.test.S}, {"H", k.test.H},
-                             {"validation", {{"U", k.validation.U}, {"S", k.validation.S}, {"H", k.validation.H},
-                                             {"H_at_gamma_0", k.validationHAtZero}}}};
+        out["calibrated"] = {{"gamma", k.gamma},
+                             {"U", k.test.U},
+                             {"S", k.test.S},
+                             {"H", k.test.H},
+                             {"validation",
+                              {{"U", k.validation.U},
+                               {"S", k.validation.S},
+                               {"H", k.validation.H},
+                               {"H_at_gamma_0", k.validationHAtZero}}}};
     }
     return out;
 }
@@ -94,8 +100,7 @@ int commandRun(const Options& options) {
     learning.alpha2w.rescaleNorm = norm == "rescale";
     const Alpha2WSpace alpha2wSpace = parseAlpha2WSpace(options.value("alpha2w", "span"));
     const int calibrationFolds = options.integer("calibration-folds", GzslEvaluationOptions().calibrationFolds);
-    if (calibrationFolds < 1)
-        throw std::invalid_argument("--calibration-folds must be at least 1");
+    if (calibrationFolds < 1) throw std::invalid_argument("--calibration-folds must be at least 1");
     configureThreadsFromOptions(options);
     const auto device = chooseDevice(options.value("device", "auto"));
     Dataset dataset = openDatasetFromOptions(options);
@@ -177,11 +182,16 @@ int commandRun(const Options& options) {
                             {"validation_classes", r.mod2alphaValidationClasses},
                             {"steps", r.mod2alphaSteps},
                             {"best_step", r.mod2alphaBestStep}};
-        out["alpha2w"] = {{"iterations", r.alpha2wIterations}, {"converged", r.alpha2wConverged},
-                          {"loss", r.alpha2wLoss},             {"cosine_loss", r.alpha2wCosineLoss},
-                          {"l2_loss", r.alpha2wL2Loss},        {"lambda", r.alpha2wLambda},
-                          {"pool_images", r.alpha2wPoolImages}, {"seconds", r.alpha2wSeconds},
-                          {"mode", r.alpha2wMode},                {"bias", bias},
+        out["alpha2w"] = {{"iterations", r.alpha2wIterations},
+                          {"converged", r.alpha2wConverged},
+                          {"loss", r.alpha2wLoss},
+                          {"cosine_loss", r.alpha2wCosineLoss},
+                          {"l2_loss", r.alpha2wL2Loss},
+                          {"lambda", r.alpha2wLambda},
+                          {"pool_images", r.alpha2wPoolImages},
+                          {"seconds", r.alpha2wSeconds},
+                          {"mode", r.alpha2wMode},
+                          {"bias", bias},
                           {"norm", norm}};
         if (r.alpha2wMode == "full") {
             out["alpha2w"]["span_iterations"] = r.alpha2wSpanIterations;
@@ -189,25 +199,28 @@ int commandRun(const Options& options) {
             out["alpha2w"]["jacobians_closed_form"] = r.jacobiansClosedForm;
         }
         if (!r.exportedFiles.empty())
-            out["exported"] = {{"json", r.exportedFiles[0]}, {"torchscript", r.exportedFiles[1]},
-                               {"projector", r.exportedFiles[2]}};
-        out["timings"] = {{"extract_s", r.extractSeconds},     {"mod2alpha_s", r.mod2alphaSeconds},
-                          {"alpha2w_s", r.alpha2wSeconds},     {"jacobian_s", r.jacobianSeconds},
-                          {"eszsl_s", r.eszslSeconds},
-                          {"calibration_s", r.calibrationSeconds}, {"total_s", r.totalSeconds}};
+            out["exported"] = {
+                {"json", r.exportedFiles[0]}, {"torchscript", r.exportedFiles[1]}, {"projector", r.exportedFiles[2]}};
+        out["timings"] = {{"extract_s", r.extractSeconds}, {"mod2alpha_s", r.mod2alphaSeconds},
+                          {"alpha2w_s", r.alpha2wSeconds}, {"jacobian_s", r.jacobianSeconds},
+                          {"eszsl_s", r.eszslSeconds},     {"calibration_s", r.calibrationSeconds},
+                          {"total_s", r.totalSeconds}};
     } else {
-        out["timings"] = {{"extract_s", r.extractSeconds}, {"eszsl_s", r.eszslSeconds},
-                          {"calibration_s", r.calibrationSeconds}, {"total_s", r.totalSeconds}};
+        out["timings"] = {{"extract_s", r.extractSeconds},
+                          {"eszsl_s", r.eszslSeconds},
+                          {"calibration_s", r.calibrationSeconds},
+                          {"total_s", r.totalSeconds}};
     }
     if (!typedFile.empty()) {
         out["typed_file"] = typedFile;
-        out["typed_parser"] = route == SentenceRoute::Parser ? "parser" : route == SentenceRoute::Keyword ? "keyword" : "captions";
+        out["typed_parser"] = route == SentenceRoute::Parser    ? "parser"
+                              : route == SentenceRoute::Keyword ? "keyword"
+                                                                : "captions";
         out["typed"] = typedReport;
         // Unseen classes the file does not name keep the data set's rows.
         nlohmann::json untyped = nlohmann::json::array();
         for (const auto& c : dataset.classes)
-            if (!c.seen && c.inSplit && !typedReport.contains(c.name))
-                untyped.push_back(c.name);
+            if (!c.seen && c.inSplit && !typedReport.contains(c.name)) untyped.push_back(c.name);
         out["unseen_classes_not_typed"] = untyped;
     }
     printResult(options, out);

@@ -10,9 +10,9 @@ namespace niwt {
 
 namespace {
 double shareFound(const std::vector<std::string>& words, const std::set<std::string>& caption) {
-    if (words.empty())
-        return 0;
-    const auto found = std::count_if(words.begin(), words.end(), [&](const std::string& w) { return caption.count(w) > 0; });
+    if (words.empty()) return 0;
+    const auto found =
+        std::count_if(words.begin(), words.end(), [&](const std::string& w) { return caption.count(w) > 0; });
     return double(found) / double(words.size());
 }
 }  // namespace
@@ -33,15 +33,13 @@ std::vector<float> attributeScoresFromCaption(const std::string& caption, const 
             continue;
         }
         const std::vector<std::string> valueWords = tokenize(name.substr(cut + 2));
-        if (valueWords.empty() || shareFound(valueWords, words) < 1.0)
-            continue;
+        if (valueWords.empty() || shareFound(valueWords, words) < 1.0) continue;
         partShare[d] = shareFound(tokenize(name.substr(0, cut)), words);
         double& best = bestPartShareOfValue[name.substr(cut + 2)];
         best = std::max(best, partShare[d]);
     }
     for (size_t d = 0; d < dimNames.size(); ++d) {
-        if (partShare[d] < 0)
-            continue;
+        if (partShare[d] < 0) continue;
         const double best = bestPartShareOfValue[dimNames[d].substr(dimNames[d].find("::") + 2)];
         scores[d] = best > 0 && partShare[d] == 0 ? 0.0f : float(0.5 + 0.5 * partShare[d]);
     }

@@ -26,8 +26,7 @@ std::vector<CsvRow> parseCsv(const std::string& text, const std::string& file) {
                 const long quoteLine = line;
                 ++pos;
                 for (;;) {
-                    if (pos >= text.size())
-                        throw DataError(located(file, quoteLine, "unterminated quoted field"));
+                    if (pos >= text.size()) throw DataError(located(file, quoteLine, "unterminated quoted field"));
                     char c = text[pos++];
                     if (c == '"') {
                         if (pos < text.size() && text[pos] == '"') {
@@ -70,20 +69,16 @@ std::vector<CsvRow> parseCsv(const std::string& text, const std::string& file) {
     return rows;
 }
 
-std::vector<CsvRow> readCsvFile(const std::string& path) {
-    return parseCsv(readFileOrEmbedded(path), path);
-}
+std::vector<CsvRow> readCsvFile(const std::string& path) { return parseCsv(readFileOrEmbedded(path), path); }
 
 std::string csvField(const std::string& text) {
-    const bool needsQuotes = text.find_first_of(",\"\r\n") != std::string::npos ||
-                             (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.back() == ' ' ||
-                                                text.back() == '\t'));
-    if (!needsQuotes)
-        return text;
+    const bool needsQuotes =
+        text.find_first_of(",\"\r\n") != std::string::npos ||
+        (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.back() == ' ' || text.back() == '\t'));
+    if (!needsQuotes) return text;
     std::string out = "\"";
     for (char c : text) {
-        if (c == '"')
-            out += '"';
+        if (c == '"') out += '"';
         out += c;
     }
     return out + "\"";

@@ -8,7 +8,7 @@
 namespace niwt {
 
 struct CsvRow {
-    long line = 0;                    // 1-based line the row starts on
+    long line = 0;  // 1-based line the row starts on
     std::vector<std::string> fields;
 };
 

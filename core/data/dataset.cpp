@@ -16,7 +16,6 @@ std::string withoutNumberPrefix(const std::string& name) {
     return name;
 }
 
-
 // Image path relative to root when it lies under it, so a moved data set keeps its cache keys.
 std::string relativeToRoot(const std::string& path, const std::string& root) {
     static const std::string idxPrefix = "idx:";
@@ -38,9 +37,12 @@ std::string located(const std::string& file, long line, const std::string& messa
     std::string oneLine;
     oneLine.reserve(text.size());
     for (char c : text) {
-        if (c == '\n') oneLine += "\\n";
-        else if (c == '\r') oneLine += "\\r";
-        else oneLine += c;
+        if (c == '\n')
+            oneLine += "\\n";
+        else if (c == '\r')
+            oneLine += "\\r";
+        else
+            oneLine += c;
     }
     return oneLine;
 }

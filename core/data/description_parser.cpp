@@ -1,8 +1,8 @@
 #include "core/data/description_parser.h"
 
 #include "core/data/embedded.h"
-#include "core/data/text_table.h"
 #include "core/data/text_encoder.h"
+#include "core/data/text_table.h"
 #include "core/data/wordnet.h"
 
 #include <algorithm>
@@ -87,10 +87,10 @@ const std::set<std::string>& aspectWords() {
 // "has_size::very_small_(3_-_5_in)" -> body "size", value "very small" (the bracket dropped).
 struct DimName {
     bool partValue = false;
-    std::string part;                  // text before "::" (or the whole name)
-    std::string body;                  // part without "has_" and its aspect word
-    std::string aspect;                // "color", "pattern", "shape", "length" or ""
-    std::vector<std::string> value;    // words of the value (partValue) or of the whole name
+    std::string part;                // text before "::" (or the whole name)
+    std::string body;                // part without "has_" and its aspect word
+    std::string aspect;              // "color", "pattern", "shape", "length" or ""
+    std::vector<std::string> value;  // words of the value (partValue) or of the whole name
     // Plain names written "category, value" or "category: value" ("colour, blue"): the value's
     // words, which state the dimension on their own ("a blue square"). Empty otherwise.
     std::vector<std::string> valueAfterCategory;
@@ -105,7 +105,8 @@ DimName splitDimName(const std::string& name) {
         // "has_laces" -> "lace": the helper verb is not a word of the attribute.
         if (d.value.size() > 1 && (d.value.front() == "ha" || d.value.front() == "has" || d.value.front() == "is"))
             d.value.erase(d.value.begin());
-        if (const auto separator = name.find_last_of(",:"); separator != std::string::npos && separator + 1 < name.size()) {
+        if (const auto separator = name.find_last_of(",:");
+            separator != std::string::npos && separator + 1 < name.size()) {
             auto tail = phraseWords(name.substr(separator + 1));
             if (!tail.empty() && tail.size() < d.value.size()) d.valueAfterCategory = std::move(tail);
         }
@@ -114,7 +115,8 @@ DimName splitDimName(const std::string& name) {
     d.partValue = true;
     d.part = name.substr(0, cut);
     auto partWords = phraseWords(d.part);
-    if (!partWords.empty() && (partWords.front() == "ha" || partWords.front() == "has")) partWords.erase(partWords.begin());
+    if (!partWords.empty() && (partWords.front() == "ha" || partWords.front() == "has"))
+        partWords.erase(partWords.begin());
     if (partWords.size() > 1 && aspectWords().count(partWords.back())) {
         d.aspect = partWords.back() == "colour" ? "color" : partWords.back();
         partWords.pop_back();
@@ -135,16 +137,16 @@ struct WeightedName {
 };
 
 struct Lexicon {
-    std::vector<std::vector<std::string>> groups;                // "same": phrases (words joined by ' ')
-    std::map<std::string, std::vector<WeightedName>> mixes;      // phrase -> canonical phrases
+    std::vector<std::vector<std::string>> groups;            // "same": phrases (words joined by ' ')
+    std::map<std::string, std::vector<WeightedName>> mixes;  // phrase -> canonical phrases
     struct Part {
         std::vector<WeightedName> bodies;
-        std::vector<WeightedName> implies;   // full attribute names
-        std::string label;                   // first surface form
+        std::vector<WeightedName> implies;  // full attribute names
+        std::string label;                  // first surface form
     };
     std::vector<Part> parts;
-    std::map<std::string, int> partOf;       // surface phrase -> parts index
-    std::set<std::string> wholeWords;        // phrases
+    std::map<std::string, int> partOf;  // surface phrase -> parts index
+    std::set<std::string> wholeWords;   // phrases
     std::vector<WeightedName> wholeBodies;
     std::map<std::string, std::vector<WeightedName>> birdWords;  // phrase -> attribute names
     std::map<std::string, std::vector<WeightedName>> dimWords;   // attribute name -> phrases
@@ -237,8 +239,10 @@ Lexicon parseLexicon(const std::string& text, const std::string& source) {
         } else if (kind == "ignore") {
             for (const auto& p : phrases(rest)) lex.ignored.insert(p);
         } else {
-            throw DataError(located(source, lineNo, "unknown line kind \"" + kind +
-                                                         "\" (expected same, mix, part, whole, bird, dim, negate, intensity or ignore)"));
+            throw DataError(
+                located(source, lineNo,
+                        "unknown line kind \"" + kind +
+                            "\" (expected same, mix, part, whole, bird, dim, negate, intensity or ignore)"));
         }
     }
     return lex;
@@ -250,22 +254,38 @@ const std::set<std::string>& conjunctions() {
     return words;
 }
 const std::set<std::string>& withWords() {
-    static const std::set<std::string> words{"with", "ha", "has", "have", "having", "featuring", "sporting", "showing", "wearing", "bearing"};
+    static const std::set<std::string> words{"with",      "ha",       "has",     "have",    "having",
+                                             "featuring", "sporting", "showing", "wearing", "bearing"};
     return words;
 }
 
-enum class Kind { Modifier, Part, Whole, Bird, Negate, Intensity, Conjunction, With, But, Comma, Stop, Plain, Filler, Unknown };
+enum class Kind {
+    Modifier,
+    Part,
+    Whole,
+    Bird,
+    Negate,
+    Intensity,
+    Conjunction,
+    With,
+    But,
+    Comma,
+    Stop,
+    Plain,
+    Filler,
+    Unknown
+};
 
 struct Token {
-    size_t begin = 0, end = 0;       // bytes in the text
-    std::string phrase;              // matched words (stemmed, joined by ' ')
-    std::string surface;             // one word as typed, lower case (for WordNet)
-    std::string birdKey;             // Bird: the lexicon's bird word (differs through WordNet)
-    std::string wordNet;             // what WordNet made of an unknown word ("falcon"), else ""
+    size_t begin = 0, end = 0;  // bytes in the text
+    std::string phrase;         // matched words (stemmed, joined by ' ')
+    std::string surface;        // one word as typed, lower case (for WordNet)
+    std::string birdKey;        // Bird: the lexicon's bird word (differs through WordNet)
+    std::string wordNet;        // what WordNet made of an unknown word ("falcon"), else ""
     Kind kind = Kind::Unknown;
     std::vector<WeightedName> values;  // Modifier: canonical value phrases with weights
-    int part = -1;                   // Part: lexicon part index
-    bool colourValue = false;        // Modifier that is (only) a colour
+    int part = -1;                     // Part: lexicon part index
+    bool colourValue = false;          // Modifier that is (only) a colour
 };
 
 }  // namespace
@@ -281,24 +301,24 @@ struct DescriptionParser::Impl {
 
     // Vocabulary-specific: phrase -> canonical phrase (the group member present in the names).
     std::map<std::string, std::string> canonical;
-    std::set<std::string> valuePhrases;            // canonical phrases stating some part::value dim
-    std::set<std::string> colourPhrases;           // canonical values of *_color dims
+    std::set<std::string> valuePhrases;                  // canonical phrases stating some part::value dim
+    std::set<std::string> colourPhrases;                 // canonical values of *_color dims
     std::map<std::string, std::vector<int>> dimsOfBody;  // body -> part::value dims
     // Per dim: canonical phrase -> weight with which that word states it (bound to its body).
     std::vector<std::map<std::string, double>> statedBy;
     std::map<std::string, int> dimIndex;
-    std::vector<int> partOfDim;                    // dim -> part group index (dims sharing "part::")
+    std::vector<int> partOfDim;  // dim -> part group index (dims sharing "part::")
     int partGroups = 0;
     // Plain (no "::") dims: the canonical word sequences that state each.
     std::vector<std::pair<int, std::vector<std::string>>> plainPhrases;
-    std::set<std::string> plainWords;              // canonical words of plain phrases
+    std::set<std::string> plainWords;  // canonical words of plain phrases
 
     // Prior: seen classes' rows.
-    std::vector<int> seenClasses;                  // data set class indices
-    std::vector<std::string> seenFamily;           // last word of each seen class name
+    std::vector<int> seenClasses;         // data set class indices
+    std::vector<std::string> seenFamily;  // last word of each seen class name
     std::set<std::string> families;
-    std::vector<float> rows;                       // seen x D
-    std::vector<float> low, high;                  // per dim: min over seen rows, statedQuantile of the rest
+    std::vector<float> rows;       // seen x D
+    std::vector<float> low, high;  // per dim: min over seen rows, statedQuantile of the rest
 
     bool useWordNet = true;
     mutable std::mutex wordNetMutex;
@@ -411,13 +431,15 @@ void DescriptionParser::Impl::build(const Dataset& dataset, const Modality& moda
         rows.insert(rows.end(), row, row + D);
     }
     if (seenClasses.empty())
-        throw std::invalid_argument("the description parser needs seen classes for its prior, and the data set has none");
+        throw std::invalid_argument(
+            "the description parser needs seen classes for its prior, and the data set has none");
     const size_t n = seenClasses.size();
     low.assign(size_t(D), 0.0f);
     high.assign(size_t(D), 1.0f);
     std::vector<float> column(n);
     for (int d = 0; d < D; ++d) {
-        for (size_t c = 0; c < n; ++c) column[c] = std::isfinite(rows[c * size_t(D) + size_t(d)]) ? rows[c * size_t(D) + size_t(d)] : 0.0f;
+        for (size_t c = 0; c < n; ++c)
+            column[c] = std::isfinite(rows[c * size_t(D) + size_t(d)]) ? rows[c * size_t(D) + size_t(d)] : 0.0f;
         const float lo = *std::min_element(column.begin(), column.end());
         std::vector<float> above;
         for (float v : column)
@@ -484,7 +506,8 @@ Token DescriptionParser::Impl::classify(const std::vector<std::string>& words, s
 
 Token DescriptionParser::Impl::throughWordNet(const Token& unknown) const {
     const WordNet* wordNet = WordNet::system();
-    if (!wordNet || unknown.surface.empty() || std::isdigit(static_cast<unsigned char>(unknown.surface[0]))) return unknown;
+    if (!wordNet || unknown.surface.empty() || std::isdigit(static_cast<unsigned char>(unknown.surface[0])))
+        return unknown;
     {
         std::lock_guard<std::mutex> lock(wordNetMutex);
         if (const auto it = wordNetCache.find(unknown.surface); it != wordNetCache.end()) return it->second;
@@ -548,7 +571,8 @@ std::vector<Token> DescriptionParser::Impl::tokens(const std::string& text) cons
         if (isWordByte(ch)) {
             size_t j = i;
             std::string w;
-            while (j < text.size() && isWordByte(static_cast<unsigned char>(text[j]))) w.push_back(lowerAscii(text[j++]));
+            while (j < text.size() && isWordByte(static_cast<unsigned char>(text[j])))
+                w.push_back(lowerAscii(text[j++]));
             raw.push_back({i, j, stem(w), 0, w});
             i = j;
             continue;
@@ -576,7 +600,8 @@ std::vector<Token> DescriptionParser::Impl::tokens(const std::string& text) cons
         }
         size_t run = 0;
         std::vector<std::string> words;
-        while (i + run < raw.size() && !raw[i + run].mark && run < kMaxPhraseWords) words.push_back(raw[i + run++].word);
+        while (i + run < raw.size() && !raw[i + run].mark && run < kMaxPhraseWords)
+            words.push_back(raw[i + run++].word);
         Token best;
         size_t length = 1;
         for (size_t n = run; n >= 1; --n) {
@@ -587,7 +612,8 @@ std::vector<Token> DescriptionParser::Impl::tokens(const std::string& text) cons
                 break;
             }
         }
-        if (length == 1 && raw[i].word.size() == 1 && best.kind == Kind::Unknown) best.kind = Kind::Filler;  // "bird's" -> s
+        if (length == 1 && raw[i].word.size() == 1 && best.kind == Kind::Unknown)
+            best.kind = Kind::Filler;  // "bird's" -> s
         if (length == 1 && best.kind == Kind::Unknown && useWordNet) {
             best.surface = raw[i].surface;
             best = throughWordNet(best);
@@ -640,7 +666,8 @@ DescriptionParse DescriptionParser::Impl::parse(const std::string& text) const {
                     for (int d : it->second) {
                         if (at != std::string::npos && dims[size_t(d)].aspect != body.name.substr(at + 1)) continue;
                         const auto& by = statedBy[size_t(d)];
-                        if (const auto w = by.find(value.name); w != by.end()) add(d, value.weight * body.weight * w->second, m.negated);
+                        if (const auto w = by.find(value.name); w != by.end())
+                            add(d, value.weight * body.weight * w->second, m.negated);
                     }
                 }
         }
@@ -651,7 +678,9 @@ DescriptionParse DescriptionParser::Impl::parse(const std::string& text) const {
             ph.dims.push_back(d);
             ph.weights.push_back(float(sw.first));
             auto& slot = stated[d];
-            slot = (slot.first > 0 && slot.second == sw.second) ? std::make_pair(std::max(slot.first, sw.first), sw.second) : sw;
+            slot = (slot.first > 0 && slot.second == sw.second)
+                       ? std::make_pair(std::max(slot.first, sw.first), sw.second)
+                       : sw;
         }
         out.phrases.push_back(std::move(ph));
     };
@@ -683,8 +712,7 @@ DescriptionParse DescriptionParser::Impl::parse(const std::string& text) const {
     for (size_t i = 0; i < toks.size(); ++i) {
         const Token& t = toks[i];
         switch (t.kind) {
-        case Kind::Filler:
-            break;
+        case Kind::Filler: break;
         case Kind::Unknown:
             if (!std::all_of(t.phrase.begin(), t.phrase.end(), [](char c) { return c >= '0' && c <= '9'; }))
                 out.unknownWords.push_back({t.begin, t.end, text.substr(t.begin, t.end - t.begin)});
@@ -740,9 +768,11 @@ DescriptionParse DescriptionParser::Impl::parse(const std::string& text) const {
         case Kind::Whole:
         case Kind::Bird: {
             static const std::vector<WeightedName> none;
-            const std::vector<WeightedName>& bodies = t.kind == Kind::Part ? lex.parts[size_t(t.part)].bodies : lex.wholeBodies;
-            const std::vector<WeightedName>& implied = t.kind == Kind::Part ? lex.parts[size_t(t.part)].implies
-                                                       : t.kind == Kind::Bird ? lex.birdWords.at(t.birdKey) : none;
+            const std::vector<WeightedName>& bodies =
+                t.kind == Kind::Part ? lex.parts[size_t(t.part)].bodies : lex.wholeBodies;
+            const std::vector<WeightedName>& implied = t.kind == Kind::Part   ? lex.parts[size_t(t.part)].implies
+                                                       : t.kind == Kind::Bird ? lex.birdWords.at(t.birdKey)
+                                                                              : none;
             if (t.kind == Kind::Bird) {
                 const auto words = splitOn(t.birdKey, ' ');
                 if (!words.empty() && families.count(words.back())) familyHits.insert(words.back());
@@ -778,7 +808,8 @@ DescriptionParse DescriptionParser::Impl::parse(const std::string& text) const {
         std::vector<Word> seq;
         for (size_t i = 0; i < toks.size(); ++i) {
             const Token& t = toks[i];
-            if (t.kind == Kind::Filler || t.kind == Kind::With || (t.kind == Kind::Conjunction && t.phrase != "and")) continue;
+            if (t.kind == Kind::Filler || t.kind == Kind::With || (t.kind == Kind::Conjunction && t.phrase != "and"))
+                continue;
             // Breaks no phrase matches across, and where a negation ends: "no heel, worn on feet"
             // and "no laces and a thick sole" deny only the heel and the laces.
             if (t.kind == Kind::Stop || t.kind == Kind::Comma || t.kind == Kind::Conjunction) {
@@ -793,7 +824,8 @@ DescriptionParse DescriptionParser::Impl::parse(const std::string& text) const {
             for (size_t at = 0; at + words.size() <= seq.size(); ++at) {
                 bool match = true;
                 for (size_t k = 0; k < words.size() && match; ++k)
-                    match = !used[at + k] && (seq[at + k].word == words[k] || canon(toks[seq[at + k].token].phrase) == words[k]);
+                    match = !used[at + k] &&
+                            (seq[at + k].word == words[k] || canon(toks[seq[at + k].token].phrase) == words[k]);
                 if (!match) continue;
                 for (size_t k = 0; k < words.size(); ++k) used[at + k] = 1;
                 bool isNegated = false;
@@ -832,7 +864,8 @@ DescriptionParse DescriptionParser::Impl::parse(const std::string& text) const {
     // keeps black wings (1) over the whole bird's red (0.5).
     std::vector<double> strongest(size_t(partGroups), 0.0);
     for (const auto& [d, sw] : stated)
-        if (!sw.second) strongest[size_t(partOfDim[size_t(d)])] = std::max(strongest[size_t(partOfDim[size_t(d)])], sw.first);
+        if (!sw.second)
+            strongest[size_t(partOfDim[size_t(d)])] = std::max(strongest[size_t(partOfDim[size_t(d)])], sw.first);
     for (auto it = stated.begin(); it != stated.end();) {
         if (!it->second.second && it->second.first < kYieldShare * strongest[size_t(partOfDim[size_t(it->first)])])
             it = stated.erase(it);
@@ -854,8 +887,10 @@ DescriptionParse DescriptionParser::Impl::parse(const std::string& text) const {
     if (stated.empty() && familyHits.empty()) {
         std::string unknown;
         for (const auto& u : out.unknownWords) unknown += (unknown.empty() ? "" : ", ") + u.word;
-        out.problem = unknown.empty() ? "nothing in the description names an attribute of this data set"
-                                      : "no word of the description names an attribute of this data set (not understood: " + unknown + ")";
+        out.problem =
+            unknown.empty()
+                ? "nothing in the description names an attribute of this data set"
+                : "no word of the description names an attribute of this data set (not understood: " + unknown + ")";
         return out;
     }
 
@@ -882,7 +917,8 @@ DescriptionParse DescriptionParser::Impl::parse(const std::string& text) const {
                       [&](size_t a, size_t b) { return score[a] != score[b] ? score[a] > score[b] : a < b; });
     std::vector<double> weight(k);
     double sum = 0;
-    for (size_t j = 0; j < k; ++j) sum += weight[j] = std::exp(options.priorSharpness * (score[order[j]] - score[order[0]]));
+    for (size_t j = 0; j < k; ++j)
+        sum += weight[j] = std::exp(options.priorSharpness * (score[order[j]] - score[order[0]]));
     std::vector<double> v(size_t(D), 0.0);
     for (size_t j = 0; j < k; ++j) {
         const float* row = rows.data() + order[j] * size_t(D);
@@ -907,7 +943,8 @@ DescriptionParse DescriptionParser::Impl::parse(const std::string& text) const {
     return out;
 }
 
-DescriptionParser::DescriptionParser(const Dataset& dataset, const Modality& modality, const DescriptionParserOptions& options)
+DescriptionParser::DescriptionParser(const Dataset& dataset, const Modality& modality,
+                                     const DescriptionParserOptions& options)
     : impl_(std::make_unique<Impl>()) {
     if (modality.dims <= 0 || int(modality.dimNames.size()) != modality.dims)
         throw std::invalid_argument("the modality \"" + modality.name +

@@ -32,30 +32,30 @@ namespace niwt {
 
 // One understood phrase: a stretch of the text and the dimensions it set.
 struct ParsedPhrase {
-    size_t begin = 0, end = 0;        // byte range [begin, end) in the parsed text
-    std::string text;                 // the text of that range
-    bool negated = false;             // "no crest", "without wing bars"
-    std::vector<int> dims;            // modality dimensions this phrase stated
-    std::vector<float> weights;       // per dim, how strongly (0..1]; negated phrases state absence
+    size_t begin = 0, end = 0;   // byte range [begin, end) in the parsed text
+    std::string text;            // the text of that range
+    bool negated = false;        // "no crest", "without wing bars"
+    std::vector<int> dims;       // modality dimensions this phrase stated
+    std::vector<float> weights;  // per dim, how strongly (0..1]; negated phrases state absence
 };
 
 // A word the parser did not understand (not a stop word, not in the lexicon, not a word of any
 // dimension name). Listed, never dropped silently.
 struct UnknownWord {
-    size_t begin = 0, end = 0;        // byte range in the text
-    std::string word;                 // as typed
+    size_t begin = 0, end = 0;  // byte range in the text
+    std::string word;           // as typed
 };
 
 struct DescriptionParse {
-    std::vector<float> vector;        // modality dims: the class vector to learn from; empty when !ok()
+    std::vector<float> vector;  // modality dims: the class vector to learn from; empty when !ok()
     std::vector<ParsedPhrase> phrases;
     std::vector<UnknownWord> unknownWords;
-    std::vector<int> statedDims;      // dims set by the text (sorted, unique), negated ones included
+    std::vector<int> statedDims;          // dims set by the text (sorted, unique), negated ones included
     std::vector<int> nearestSeenClasses;  // data set class indices that filled the rest, best first
     // Words the lexicon lacks that WordNet explained: {word as typed, the synonym or hypernym the
     // parser read it as} ("vermilion" -> "red", "kestrel" -> "falcon").
     std::vector<std::pair<std::string, std::string>> wordNetReadings;
-    std::string problem;              // why no vector was made ("the description is empty", ...)
+    std::string problem;  // why no vector was made ("the description is empty", ...)
     bool ok() const { return problem.empty() && !vector.empty(); }
 };
 

@@ -27,8 +27,7 @@ const embedded_detail::EmbeddedEntry* findEmbedded(const std::string& name) {
 
 std::vector<std::string> embeddedFileNames() {
     std::vector<std::string> names;
-    for (const auto* entry = embedded_detail::kEmbeddedFiles; entry->name; ++entry)
-        names.push_back(entry->name);
+    for (const auto* entry = embedded_detail::kEmbeddedFiles; entry->name; ++entry) names.push_back(entry->name);
     return names;
 }
 
@@ -42,8 +41,7 @@ std::string embeddedFile(const std::string& name) {
 
 std::string readFileOrEmbedded(const std::string& path) {
     const size_t prefixLength = std::strlen(kEmbeddedPrefix);
-    if (path.compare(0, prefixLength, kEmbeddedPrefix) == 0)
-        return embeddedFile(path.substr(prefixLength));
+    if (path.compare(0, prefixLength, kEmbeddedPrefix) == 0) return embeddedFile(path.substr(prefixLength));
     return readFileBytes(path);
 }
 

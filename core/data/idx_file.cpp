@@ -60,19 +60,17 @@ private:
 
 IdxArray parseHeader(GzReader& reader, const std::string& path) {
     unsigned char magic[4];
-    if (reader.read(magic, 4) != 4)
-        throw DataError(located(path, 0, "truncated: no IDX header"));
+    if (reader.read(magic, 4) != 4) throw DataError(located(path, 0, "truncated: no IDX header"));
     if (magic[0] != 0 || magic[1] != 0 || magic[3] == 0 || magic[3] > 4)
         throw DataError(located(path, 0, "not an IDX file (bad magic number)"));
     if (magic[2] != kUnsignedByteType)
-        throw DataError(located(path, 0, "IDX element type " + std::to_string(magic[2]) +
-                                             " is not supported (only unsigned bytes, 8)"));
+        throw DataError(located(
+            path, 0, "IDX element type " + std::to_string(magic[2]) + " is not supported (only unsigned bytes, 8)"));
     IdxArray array;
     for (int i = 0; i < magic[3]; ++i) {
         unsigned char be[4];
         if (reader.read(be, 4) != 4) throw DataError(located(path, 0, "truncated IDX header"));
-        array.dims.push_back(uint32_t(be[0]) << 24 | uint32_t(be[1]) << 16 | uint32_t(be[2]) << 8 |
-                             uint32_t(be[3]));
+        array.dims.push_back(uint32_t(be[0]) << 24 | uint32_t(be[1]) << 16 | uint32_t(be[2]) << 8 | uint32_t(be[3]));
     }
     size_t bytes = 1;
     for (uint32_t d : array.dims) {
@@ -112,8 +110,8 @@ IdxArray readIdxFile(const std::string& path) {
     }
     array.data.resize(got);
     if (got != expected)
-        throw DataError(located(path, 0, "truncated: expected " + std::to_string(expected) +
-                                             " bytes of data, got " + std::to_string(got)));
+        throw DataError(located(
+            path, 0, "truncated: expected " + std::to_string(expected) + " bytes of data, got " + std::to_string(got)));
     return array;
 }
 

@@ -9,10 +9,10 @@
 namespace niwt {
 
 struct IdxArray {
-    std::vector<uint32_t> dims;   // e.g. {60000, 28, 28} for images, {60000} for labels
-    std::vector<uint8_t> data;    // row-major; empty when only the header was read
+    std::vector<uint32_t> dims;  // e.g. {60000, 28, 28} for images, {60000} for labels
+    std::vector<uint8_t> data;   // row-major; empty when only the header was read
     size_t count() const { return dims.empty() ? 0 : dims[0]; }
-    size_t itemSize() const;      // product of dims[1..]
+    size_t itemSize() const;  // product of dims[1..]
 };
 
 // Reads just the header (cheap even for a 47 MB images file). Throws DataError naming the file.

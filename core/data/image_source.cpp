@@ -24,7 +24,7 @@ namespace {
 // One decoded IDX file, or the error decoding it gave (so 70,000 failing look-ups do not
 // decode a broken 47 MB file 70,000 times).
 struct IdxEntry {
-    std::mutex loading;   // held while decoding, so each file is decoded once
+    std::mutex loading;  // held while decoding, so each file is decoded once
     bool loaded = false;
     std::shared_ptr<const IdxArray> images;
     std::string error;
@@ -54,8 +54,7 @@ std::shared_ptr<const IdxArray> idxImages(const std::string& file, std::string* 
     {
         std::lock_guard<std::mutex> lock(cacheMutex);
         std::shared_ptr<IdxEntry>& slot = idxCache[file];
-        if (!slot || (slot->size >= 0 && (slot->size != info.st_size ||
-                                          slot->modified != modificationTimeNs(info))))
+        if (!slot || (slot->size >= 0 && (slot->size != info.st_size || slot->modified != modificationTimeNs(info))))
             slot = std::make_shared<IdxEntry>();
         entry = slot;
     }
@@ -63,8 +62,7 @@ std::shared_ptr<const IdxArray> idxImages(const std::string& file, std::string* 
     if (!entry->loaded) {
         try {
             auto images = std::make_shared<IdxArray>(readIdxFile(file));
-            if (images->dims.size() != 3)
-                throw DataError(located(file, 0, "expected N x rows x columns IDX images"));
+            if (images->dims.size() != 3) throw DataError(located(file, 0, "expected N x rows x columns IDX images"));
             entry->images = std::move(images);
         } catch (const DataError& e) {
             entry->error = e.what();
@@ -89,8 +87,9 @@ cv::Mat readIdxImage(const std::string& path, std::string* error) {
     std::shared_ptr<const IdxArray> images = idxImages(file, error);
     if (!images) return {};
     if (size_t(index) >= images->count()) {
-        setError(error, located(file, 0, "has " + std::to_string(images->count()) + " images, no image " +
-                                             std::to_string(index)));
+        setError(
+            error,
+            located(file, 0, "has " + std::to_string(images->count()) + " images, no image " + std::to_string(index)));
         return {};
     }
     const int rows = int(images->dims[1]), columns = int(images->dims[2]);
@@ -102,13 +101,10 @@ cv::Mat readIdxImage(const std::string& path, std::string* error) {
 // ------------------------------------------------------------------------------ files
 
 bool isJpeg(const std::string& bytes) {
-    return bytes.size() >= 3 && uint8_t(bytes[0]) == 0xFF && uint8_t(bytes[1]) == 0xD8 &&
-           uint8_t(bytes[2]) == 0xFF;
+    return bytes.size() >= 3 && uint8_t(bytes[0]) == 0xFF && uint8_t(bytes[1]) == 0xD8 && uint8_t(bytes[2]) == 0xFF;
 }
 
-bool isPng(const std::string& bytes) {
-    return bytes.size() >= 8 && bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0;
-}
+bool isPng(const std::string& bytes) { return bytes.size() >= 8 && bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0; }
 
 // libjpeg decodes a truncated JPEG with only a warning, filling the missing rows with gray. A
 // whole JPEG reaches its end-of-image marker (FF D9); trailing bytes after it (some cameras
@@ -141,9 +137,12 @@ bool jpegReachesEndMarker(const std::string& bytes) {
                 continue;
             }
             const uint8_t next = at(pos + 1);
-            if (next == 0x00 || (next >= 0xD0 && next <= 0xD7)) pos += 2;  // stuffed byte, restart
-            else if (next == 0xFF) ++pos;
-            else break;
+            if (next == 0x00 || (next >= 0xD0 && next <= 0xD7))
+                pos += 2;  // stuffed byte, restart
+            else if (next == 0xFF)
+                ++pos;
+            else
+                break;
         }
     }
     return false;
@@ -208,8 +207,8 @@ bool readJpegFrame(const std::string& bytes, JpegFrame* frame) {
         if (marker == 0xD9 || marker == 0xDA) return false;  // end of image / start of scan
         const size_t length = size_t(uint8_t(bytes[pos + 2])) << 8 | uint8_t(bytes[pos + 3]);
         // SOF0..SOF15, except DHT (C4), JPG (C8) and DAC (CC) which share the range.
-        const bool startOfFrame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 &&
-                                  marker != 0xC8 && marker != 0xCC;
+        const bool startOfFrame =
+            marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
         if (startOfFrame) {
             if (pos + 10 > bytes.size() || length < 8) return false;
             frame->height = int(uint8_t(bytes[pos + 5])) << 8 | uint8_t(bytes[pos + 6]);

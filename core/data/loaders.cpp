@@ -84,21 +84,17 @@ std::vector<std::string> listSubdirectoryNames(const std::string& dir) {
     if (error) throw DataError(located(dir, 0, "cannot list (" + error.message() + ")"));
     for (const fs::directory_entry& entry : it) {
         std::error_code typeError;
-        if (!isHidden(entry.path()) && entry.is_directory(typeError))
-            names.push_back(entry.path().filename().string());
+        if (!isHidden(entry.path()) && entry.is_directory(typeError)) names.push_back(entry.path().filename().string());
     }
     std::sort(names.begin(), names.end());
     return names;
 }
 
 // Where a layout has no train/test split of its own: every 5th image of a class is a test image.
-Subset subsetByPosition(size_t positionInClass) {
-    return positionInClass % 5 == 4 ? Subset::Test : Subset::Train;
-}
+Subset subsetByPosition(size_t positionInClass) { return positionInClass % 5 == 4 ? Subset::Test : Subset::Train; }
 
 void addImagesByPosition(Dataset& dataset, int classIndex, const std::vector<std::string>& files) {
-    for (size_t i = 0; i < files.size(); ++i)
-        dataset.images.push_back({files[i], classIndex, subsetByPosition(i)});
+    for (size_t i = 0; i < files.size(); ++i) dataset.images.push_back({files[i], classIndex, subsetByPosition(i)});
 }
 
 // Classes from an "<id> <name>" list; ids and names must be unique.
@@ -108,13 +104,13 @@ std::vector<ClassInfo> classesFromList(const std::string& path, const std::strin
     std::unordered_map<std::string, long> lineByName;
     for (const IdName& entry : readIdNames(path, expected)) {
         if (!lineById.emplace(entry.id, entry.line).second)
-            throw DataError(located(path, entry.line, "duplicate class id " + std::to_string(entry.id) +
-                                                          " (first at line " +
-                                                          std::to_string(lineById[entry.id]) + ")"));
+            throw DataError(located(path, entry.line,
+                                    "duplicate class id " + std::to_string(entry.id) + " (first at line " +
+                                        std::to_string(lineById[entry.id]) + ")"));
         if (!lineByName.emplace(entry.name, entry.line).second)
-            throw DataError(located(path, entry.line, "duplicate class name \"" + entry.name +
-                                                          "\" (first at line " +
-                                                          std::to_string(lineByName[entry.name]) + ")"));
+            throw DataError(located(path, entry.line,
+                                    "duplicate class name \"" + entry.name + "\" (first at line " +
+                                        std::to_string(lineByName[entry.name]) + ")"));
         ClassInfo info;
         info.id = int(entry.id);
         info.name = entry.name;
@@ -149,11 +145,11 @@ Dataset openCub(const std::string& dir) {
         if (!isRegularFile(beside))
             throw DataError(located(attributeNamesFile, 0,
                                     "cannot open (No such file or directory); not beside the "
-                                    "data set either (" + beside + ")"));
+                                    "data set either (" +
+                                        beside + ")"));
         attributeNamesFile = beside;
     }
-    const std::vector<IdName> attributeNames =
-        readIdNames(attributeNamesFile, "<attribute id> <has_part::value>");
+    const std::vector<IdName> attributeNames = readIdNames(attributeNamesFile, "<attribute id> <has_part::value>");
     if (attributeNames.empty()) throw DataError(located(attributeNamesFile, 0, "lists no attributes"));
 
     const std::string matrixFile = root + "/attributes/class_attribute_labels_continuous.txt";
@@ -166,31 +162,30 @@ Dataset openCub(const std::string& dir) {
     for (const ClassInfo& c : dataset.classes) {
         // Row i of the matrix belongs to class id i (1-based).
         if (c.id < 1 || c.id > matrix.rows)
-            throw DataError(located(matrixFile, 0, "has " + std::to_string(matrix.rows) +
-                                                       " rows, no row for class id " +
-                                                       std::to_string(c.id) + " (" + c.name + ")"));
+            throw DataError(located(matrixFile, 0,
+                                    "has " + std::to_string(matrix.rows) + " rows, no row for class id " +
+                                        std::to_string(c.id) + " (" + c.name + ")"));
         const float* row = matrix.values.data() + size_t(c.id - 1) * size_t(matrix.columns);
         attributes.values.insert(attributes.values.end(), row, row + matrix.columns);
     }
     dataset.modalities.push_back(std::move(attributes));
 
     std::unordered_map<int, int> classIndexById;
-    for (size_t i = 0; i < dataset.classes.size(); ++i)
-        classIndexById[dataset.classes[i].id] = int(i);
+    for (size_t i = 0; i < dataset.classes.size(); ++i) classIndexById[dataset.classes[i].id] = int(i);
 
     const std::string labelsFile = root + "/image_class_labels.txt";
     const std::string splitFile = root + "/train_test_split.txt";
     std::unordered_map<long, IdPair> labelByImage, splitByImage;
     for (const IdPair& pair : readIdPairs(labelsFile, "<image id> <class id>")) {
         if (!classIndexById.count(int(pair.second)))
-            throw DataError(located(labelsFile, pair.line,
-                                    "class id " + std::to_string(pair.second) + " is not in classes.txt"));
+            throw DataError(
+                located(labelsFile, pair.line, "class id " + std::to_string(pair.second) + " is not in classes.txt"));
         labelByImage[pair.first] = pair;
     }
     for (const IdPair& pair : readIdPairs(splitFile, "<image id> <1 = train, 0 = test>")) {
         if (pair.second != 0 && pair.second != 1)
-            throw DataError(located(splitFile, pair.line, "expected 1 (train) or 0 (test), got " +
-                                                              std::to_string(pair.second)));
+            throw DataError(
+                located(splitFile, pair.line, "expected 1 (train) or 0 (test), got " + std::to_string(pair.second)));
         splitByImage[pair.first] = pair;
     }
 
@@ -198,14 +193,14 @@ Dataset openCub(const std::string& dir) {
     for (const IdName& image : readIdNames(imagesFile, "<image id> <path>")) {
         auto label = labelByImage.find(image.id);
         if (label == labelByImage.end())
-            throw DataError(located(labelsFile, 0, "no class for image id " + std::to_string(image.id) +
-                                                       " (" + imagesFile + " line " +
-                                                       std::to_string(image.line) + ")"));
+            throw DataError(located(labelsFile, 0,
+                                    "no class for image id " + std::to_string(image.id) + " (" + imagesFile + " line " +
+                                        std::to_string(image.line) + ")"));
         auto split = splitByImage.find(image.id);
         if (split == splitByImage.end())
-            throw DataError(located(splitFile, 0, "no train/test entry for image id " +
-                                                      std::to_string(image.id) + " (" + imagesFile +
-                                                      " line " + std::to_string(image.line) + ")"));
+            throw DataError(located(splitFile, 0,
+                                    "no train/test entry for image id " + std::to_string(image.id) + " (" + imagesFile +
+                                        " line " + std::to_string(image.line) + ")"));
         std::string path = root + "/images/" + image.name;
         // A stat, not a decode: loading stays fast; unreadable content is found when decoding.
         if (!isRegularFile(path)) {
@@ -236,10 +231,9 @@ Dataset openAwa2(const std::string& dir) {
     const std::string matrixFile = root + "/predicate-matrix-continuous.txt";
     FloatMatrix matrix = readFloatMatrix(matrixFile, int(predicates.size()));
     if (matrix.rows != int(dataset.classes.size()))
-        throw DataError(located(matrixFile, 0, "has " + std::to_string(matrix.rows) +
-                                                   " rows, expected one per class (" +
-                                                   std::to_string(dataset.classes.size()) +
-                                                   " in classes.txt)"));
+        throw DataError(located(matrixFile, 0,
+                                "has " + std::to_string(matrix.rows) + " rows, expected one per class (" +
+                                    std::to_string(dataset.classes.size()) + " in classes.txt)"));
     Modality attributes;
     attributes.name = "attributes";
     attributes.dims = matrix.columns;
@@ -265,9 +259,9 @@ Dataset openFolder(const std::string& dir) {
     const bool hasTrain = isDirectory(root + "/train");
     const bool hasTest = isDirectory(root + "/test");
     if (hasTrain != hasTest)
-        throw DataError(located(root, 0, std::string("has a ") + (hasTrain ? "train" : "test") +
-                                             "/ folder but no " + (hasTrain ? "test" : "train") +
-                                             "/ folder; use both, or class folders only"));
+        throw DataError(located(root, 0,
+                                std::string("has a ") + (hasTrain ? "train" : "test") + "/ folder but no " +
+                                    (hasTrain ? "test" : "train") + "/ folder; use both, or class folders only"));
 
     std::vector<std::string> classNames;
     if (hasTrain) {
@@ -278,8 +272,7 @@ Dataset openFolder(const std::string& dir) {
     } else {
         classNames = listSubdirectoryNames(root);
     }
-    if (classNames.empty())
-        throw DataError(located(root, 0, "has no class folders (expected DIR/<class>/<images>)"));
+    if (classNames.empty()) throw DataError(located(root, 0, "has no class folders (expected DIR/<class>/<images>)"));
 
     for (size_t i = 0; i < classNames.size(); ++i) {
         ClassInfo info;
@@ -299,8 +292,7 @@ Dataset openFolder(const std::string& dir) {
     std::vector<fs::path> csvFiles;
     for (const fs::directory_entry& entry : fs::directory_iterator(root)) {
         std::error_code typeError;
-        if (!isHidden(entry.path()) && entry.path().extension() == ".csv" &&
-            entry.is_regular_file(typeError))
+        if (!isHidden(entry.path()) && entry.path().extension() == ".csv" && entry.is_regular_file(typeError))
             csvFiles.push_back(entry.path());
     }
     std::sort(csvFiles.begin(), csvFiles.end());
@@ -314,30 +306,30 @@ Dataset openFolder(const std::string& dir) {
 const char* const kFashionMnistClassNames[] = {"T-shirt_top", "Trouser", "Pullover", "Dress", "Coat",
                                                "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle_boot"};
 
-void addIdxImages(Dataset& dataset, const std::string& imagesFile, const std::string& labelsFile,
-                  Subset subset) {
+void addIdxImages(Dataset& dataset, const std::string& imagesFile, const std::string& labelsFile, Subset subset) {
     // Labels are small (60 kB); the images file is only checked through its header here and
     // decoded on first use by readImage.
     const IdxArray labels = readIdxFile(labelsFile);
     if (labels.dims.size() != 1)
-        throw DataError(located(labelsFile, 0, "expected a 1-dimensional IDX label file, got " +
-                                                   std::to_string(labels.dims.size()) + " dimensions"));
+        throw DataError(located(
+            labelsFile, 0,
+            "expected a 1-dimensional IDX label file, got " + std::to_string(labels.dims.size()) + " dimensions"));
     const IdxArray images = readIdxHeader(imagesFile);
     if (images.dims.size() != 3 || images.dims[1] != 28 || images.dims[2] != 28)
         throw DataError(located(imagesFile, 0, "expected N x 28 x 28 IDX images"));
     if (images.count() != labels.count())
-        throw DataError(located(imagesFile, 0, "holds " + std::to_string(images.count()) +
-                                                   " images but " + labelsFile + " has " +
-                                                   std::to_string(labels.count()) + " labels"));
+        throw DataError(located(imagesFile, 0,
+                                "holds " + std::to_string(images.count()) + " images but " + labelsFile + " has " +
+                                    std::to_string(labels.count()) + " labels"));
     const int classCount = int(dataset.classes.size());
     const std::string prefix = "idx:" + imagesFile + "#";
     dataset.images.reserve(dataset.images.size() + labels.count());
     for (size_t i = 0; i < labels.count(); ++i) {
         const int label = labels.data[i];
         if (label >= classCount)
-            throw DataError(located(labelsFile, 0, "label " + std::to_string(label) + " of item " +
-                                                       std::to_string(i) + " is not a class (0-" +
-                                                       std::to_string(classCount - 1) + ")"));
+            throw DataError(located(labelsFile, 0,
+                                    "label " + std::to_string(label) + " of item " + std::to_string(i) +
+                                        " is not a class (0-" + std::to_string(classCount - 1) + ")"));
         dataset.images.push_back({prefix + std::to_string(i), label, subset});
     }
 }
@@ -354,12 +346,9 @@ Dataset openFashionMnist(const std::string& dir) {
         info.name = kFashionMnistClassNames[id];
         dataset.classes.push_back(std::move(info));
     }
-    addIdxImages(dataset, root + "/train-images-idx3-ubyte.gz", root + "/train-labels-idx1-ubyte.gz",
-                 Subset::Train);
-    addIdxImages(dataset, root + "/t10k-images-idx3-ubyte.gz", root + "/t10k-labels-idx1-ubyte.gz",
-                 Subset::Test);
-    dataset.modalities.push_back(
-        readCsvModality(dataset, "attributes", "embedded:fashion-mnist/attributes.csv"));
+    addIdxImages(dataset, root + "/train-images-idx3-ubyte.gz", root + "/train-labels-idx1-ubyte.gz", Subset::Train);
+    addIdxImages(dataset, root + "/t10k-images-idx3-ubyte.gz", root + "/t10k-labels-idx1-ubyte.gz", Subset::Test);
+    dataset.modalities.push_back(readCsvModality(dataset, "attributes", "embedded:fashion-mnist/attributes.csv"));
     applySplit(dataset, "classes:embedded:fashion-mnist/unseen_classes.txt");
     return dataset;
 }
@@ -373,17 +362,19 @@ Dataset openDataset(const std::string& spec) {
     if (kind != "fashion-mnist" && argument.empty()) {
         if (kind == "cub" || kind == "awa2" || kind == "folder")
             throw DataError("data set spec \"" + spec + "\": missing directory (" + kind + ":DIR)");
-        throw DataError("unknown data set kind \"" + kind + "\" in \"" + spec + "\" (valid: " +
-                        kValidKinds + ")");
+        throw DataError("unknown data set kind \"" + kind + "\" in \"" + spec + "\" (valid: " + kValidKinds + ")");
     }
     Dataset dataset;
-    if (kind == "cub") dataset = openCub(argument);
-    else if (kind == "awa2") dataset = openAwa2(argument);
-    else if (kind == "folder") dataset = openFolder(argument);
-    else if (kind == "fashion-mnist") dataset = openFashionMnist(argument);
+    if (kind == "cub")
+        dataset = openCub(argument);
+    else if (kind == "awa2")
+        dataset = openAwa2(argument);
+    else if (kind == "folder")
+        dataset = openFolder(argument);
+    else if (kind == "fashion-mnist")
+        dataset = openFashionMnist(argument);
     else
-        throw DataError("unknown data set kind \"" + kind + "\" in \"" + spec + "\" (valid: " +
-                        kValidKinds + ")");
+        throw DataError("unknown data set kind \"" + kind + "\" in \"" + spec + "\" (valid: " + kValidKinds + ")");
     dataset.spec = spec;
     return dataset;
 }

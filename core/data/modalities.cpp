@@ -15,8 +15,7 @@ namespace niwt {
 namespace {
 
 std::string lowerCase(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return char(std::tolower(c)); });
+    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return char(std::tolower(c)); });
     return text;
 }
 
@@ -35,14 +34,13 @@ Modality readCsvModality(const Dataset& dataset, const std::string& name, const 
 Modality parseCsvModality(const Dataset& dataset, const std::string& name, const std::string& text,
                           const std::string& path) {
     const std::vector<CsvRow> rows = parseCsv(text, path);
-    if (rows.empty())
-        throw DataError(located(path, 0, "empty; expected a header row \"class,<dim name>,...\""));
+    if (rows.empty()) throw DataError(located(path, 0, "empty; expected a header row \"class,<dim name>,...\""));
 
     const CsvRow& header = rows.front();
     if (lowerCase(header.fields.front()) != "class")
-        throw DataError(located(path, header.line,
-                                "header missing: expected \"class,<dim name>,...\", got \"" +
-                                    joinedForMessage(header.fields) + "\""));
+        throw DataError(located(
+            path, header.line,
+            "header missing: expected \"class,<dim name>,...\", got \"" + joinedForMessage(header.fields) + "\""));
     if (header.fields.size() < 2)
         throw DataError(located(path, header.line, "header names no dimensions after \"class\""));
 
@@ -66,28 +64,28 @@ Modality parseCsvModality(const Dataset& dataset, const std::string& name, const
     for (size_t r = 1; r < rows.size(); ++r) {
         const CsvRow& row = rows[r];
         if (row.fields.size() != header.fields.size())
-            throw DataError(located(path, row.line, "expected " + std::to_string(header.fields.size()) +
-                                                        " fields as in the header, got " +
-                                                        std::to_string(row.fields.size())));
+            throw DataError(located(path, row.line,
+                                    "expected " + std::to_string(header.fields.size()) +
+                                        " fields as in the header, got " + std::to_string(row.fields.size())));
         const std::string& className = row.fields.front();
         const int classIndex = dataset.classIndexMatching(className);
-        if (classIndex < 0)
-            throw DataError(located(path, row.line, "unknown class \"" + className + "\""));
+        if (classIndex < 0) throw DataError(located(path, row.line, "unknown class \"" + className + "\""));
         if (lineOfClass[size_t(classIndex)] != 0)
-            throw DataError(located(path, row.line, "duplicate row for class \"" + className +
-                                                        "\" (first at line " +
-                                                        std::to_string(lineOfClass[size_t(classIndex)]) + ")"));
+            throw DataError(located(path, row.line,
+                                    "duplicate row for class \"" + className + "\" (first at line " +
+                                        std::to_string(lineOfClass[size_t(classIndex)]) + ")"));
         lineOfClass[size_t(classIndex)] = row.line;
         float* out = modality.values.data() + size_t(classIndex) * dims;
         for (size_t c = 0; c < dims; ++c) {
             const std::string& field = row.fields[c + 1];
             float value = 0;
             if (!parseFloat(field, &value))
-                throw DataError(located(path, row.line, "column \"" + modality.dimNames[c] + "\": \"" +
-                                                            field + "\" is not a number"));
+                throw DataError(located(path, row.line,
+                                        "column \"" + modality.dimNames[c] + "\": \"" + field + "\" is not a number"));
             if (!std::isfinite(value))
-                throw DataError(located(path, row.line, "column \"" + modality.dimNames[c] + "\": \"" +
-                                                            field + "\" is not a finite number"));
+                throw DataError(
+                    located(path, row.line,
+                            "column \"" + modality.dimNames[c] + "\": \"" + field + "\" is not a finite number"));
             out[c] = value;
         }
     }
@@ -95,10 +93,10 @@ Modality parseCsvModality(const Dataset& dataset, const std::string& name, const
     const auto missing = std::count(lineOfClass.begin(), lineOfClass.end(), 0L);
     if (missing > 0) {
         const size_t first = size_t(std::find(lineOfClass.begin(), lineOfClass.end(), 0L) - lineOfClass.begin());
-        throw DataError(located(path, 0, "no row for " + std::to_string(missing) + " of " +
-                                             std::to_string(dataset.classes.size()) +
-                                             " classes (first missing: \"" +
-                                             dataset.classes[first].name + "\")"));
+        throw DataError(located(path, 0,
+                                "no row for " + std::to_string(missing) + " of " +
+                                    std::to_string(dataset.classes.size()) + " classes (first missing: \"" +
+                                    dataset.classes[first].name + "\")"));
     }
     return modality;
 }
@@ -108,12 +106,10 @@ void addModality(Dataset& dataset, const std::string& spec) {
     const std::string name = equals == std::string::npos ? std::string() : trimmed(spec.substr(0, equals));
     const std::string source = equals == std::string::npos ? spec : spec.substr(equals + 1);
     const std::string csvPrefix = "csv:";
-    if (name.empty() || source.compare(0, csvPrefix.size(), csvPrefix) != 0 ||
-        source.size() == csvPrefix.size())
+    if (name.empty() || source.compare(0, csvPrefix.size(), csvPrefix) != 0 || source.size() == csvPrefix.size())
         throw DataError("modality spec \"" + spec + "\": expected NAME=csv:FILE");
     if (dataset.modality(name))
-        throw DataError("modality spec \"" + spec + "\": the data set already has a modality \"" +
-                        name + "\"");
+        throw DataError("modality spec \"" + spec + "\": the data set already has a modality \"" + name + "\"");
     dataset.modalities.push_back(readCsvModality(dataset, name, source.substr(csvPrefix.size())));
 }
 

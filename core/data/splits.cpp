@@ -35,8 +35,9 @@ void markListedClasses(const Dataset& dataset, const std::string& path, Membersh
             throw DataError(located(path, entry.line, "no class named \"" + entry.name + "\" in the data set"));
         ListedClass& mark = listed[size_t(index)];
         if (mark.membership != Membership::None && mark.membership != membership)
-            throw DataError(located(path, entry.line, "class \"" + entry.name + "\" is also listed in " +
-                                                          mark.file + " line " + std::to_string(mark.line)));
+            throw DataError(located(
+                path, entry.line,
+                "class \"" + entry.name + "\" is also listed in " + mark.file + " line " + std::to_string(mark.line)));
         if (mark.membership == Membership::None) mark = {membership, path, entry.line};
     }
 }
@@ -82,22 +83,19 @@ bool charArrayText(const matvar_t* var, std::string* text) {
     const size_t count = elementCount(var);
     text->clear();
     switch (var->data_type) {
-        case MAT_T_UTF8:
-        case MAT_T_UINT8:
-        case MAT_T_INT8:
-            text->assign(static_cast<const char*>(var->data), count);
-            return true;
-        case MAT_T_UTF16:
-        case MAT_T_UINT16:
-        case MAT_T_INT16:
-            for (size_t i = 0; i < count; ++i) appendUtf8(*text, static_cast<const uint16_t*>(var->data)[i]);
-            return true;
-        case MAT_T_UTF32:
-        case MAT_T_UINT32:
-            for (size_t i = 0; i < count; ++i) appendUtf8(*text, static_cast<const uint32_t*>(var->data)[i]);
-            return true;
-        default:
-            return false;
+    case MAT_T_UTF8:
+    case MAT_T_UINT8:
+    case MAT_T_INT8: text->assign(static_cast<const char*>(var->data), count); return true;
+    case MAT_T_UTF16:
+    case MAT_T_UINT16:
+    case MAT_T_INT16:
+        for (size_t i = 0; i < count; ++i) appendUtf8(*text, static_cast<const uint16_t*>(var->data)[i]);
+        return true;
+    case MAT_T_UTF32:
+    case MAT_T_UINT32:
+        for (size_t i = 0; i < count; ++i) appendUtf8(*text, static_cast<const uint32_t*>(var->data)[i]);
+        return true;
+    default: return false;
     }
 }
 
@@ -115,8 +113,8 @@ std::vector<std::string> readClassNames(mat_t* file, const std::string& path) {
             cell = Mat_VarGetCell(const_cast<matvar_t*>(cell), 0);
         std::string name;
         if (!charArrayText(cell, &name))
-            throw DataError(located(path, 0, "\"allclasses_names\" entry " + std::to_string(i + 1) +
-                                                 " is not a string"));
+            throw DataError(
+                located(path, 0, "\"allclasses_names\" entry " + std::to_string(i + 1) + " is not a string"));
         result.push_back(trimmed(name));
     }
     return result;
@@ -135,9 +133,9 @@ Modality readAttSplitsModality(const Dataset& dataset, const std::string& path) 
     const size_t dims = att->dims[0];
     const size_t columns = att->dims[1];
     if (columns != names.size())
-        throw DataError(located(path, 0, "\"att\" has " + std::to_string(columns) + " columns but " +
-                                             "\"allclasses_names\" has " + std::to_string(names.size()) +
-                                             " names"));
+        throw DataError(located(path, 0,
+                                "\"att\" has " + std::to_string(columns) + " columns but " +
+                                    "\"allclasses_names\" has " + std::to_string(names.size()) + " names"));
     // MATLAB stores column-major: column j (class j) is contiguous.
     auto value = [&](size_t row, size_t column) -> double {
         const size_t at = column * dims + row;
@@ -149,8 +147,9 @@ Modality readAttSplitsModality(const Dataset& dataset, const std::string& path) 
     for (size_t j = 0; j < names.size(); ++j) {
         const int index = dataset.classIndexMatching(names[j]);
         if (index < 0)
-            throw DataError(located(path, 0, "class \"" + names[j] + "\" (allclasses_names entry " +
-                                                 std::to_string(j + 1) + ") is not in the data set"));
+            throw DataError(located(path, 0,
+                                    "class \"" + names[j] + "\" (allclasses_names entry " + std::to_string(j + 1) +
+                                        ") is not in the data set"));
         columnOfClass[size_t(index)] = long(j);
     }
 
@@ -164,14 +163,15 @@ Modality readAttSplitsModality(const Dataset& dataset, const std::string& path) 
     for (size_t i = 0; i < dataset.classes.size(); ++i) {
         const long column = columnOfClass[i];
         if (column < 0)
-            throw DataError(located(path, 0, "\"allclasses_names\" does not name class \"" +
-                                                 dataset.classes[i].name + "\""));
+            throw DataError(
+                located(path, 0, "\"allclasses_names\" does not name class \"" + dataset.classes[i].name + "\""));
         double squaredNorm = 0;
         for (size_t d = 0; d < dims; ++d) {
             const double v = value(d, size_t(column));
             if (!std::isfinite(v))
-                throw DataError(located(path, 0, "\"att\" column " + std::to_string(column + 1) + " (" +
-                                                     names[size_t(column)] + ") holds a value that is not finite"));
+                throw DataError(located(path, 0,
+                                        "\"att\" column " + std::to_string(column + 1) + " (" + names[size_t(column)] +
+                                            ") holds a value that is not finite"));
             squaredNorm += v * v;
         }
         // The file's columns are L2-normalised already; normalising again costs nothing and
@@ -213,8 +213,10 @@ void applyXlsa17(Dataset& dataset, const std::string& dir) {
     if (hasMat) {
         auto existing = std::find_if(dataset.modalities.begin(), dataset.modalities.end(),
                                      [](const Modality& m) { return m.name == "att_splits"; });
-        if (existing != dataset.modalities.end()) *existing = std::move(attSplits);
-        else dataset.modalities.push_back(std::move(attSplits));
+        if (existing != dataset.modalities.end())
+            *existing = std::move(attSplits);
+        else
+            dataset.modalities.push_back(std::move(attSplits));
     }
 }
 
@@ -233,10 +235,13 @@ void applySplit(Dataset& dataset, const std::string& spec) {
     const size_t colon = spec.find(':');
     const std::string kind = spec.substr(0, colon);
     const std::string argument = colon == std::string::npos ? std::string() : spec.substr(colon + 1);
-    if (kind == "xlsa17" && !argument.empty()) applyXlsa17(dataset, argument);
-    else if (kind == "classes" && !argument.empty()) applyUnseenClassList(dataset, argument);
+    if (kind == "xlsa17" && !argument.empty())
+        applyXlsa17(dataset, argument);
+    else if (kind == "classes" && !argument.empty())
+        applyUnseenClassList(dataset, argument);
     else
-        throw DataError("split spec \"" + spec + "\": unknown kind or missing argument (valid: "
+        throw DataError("split spec \"" + spec +
+                        "\": unknown kind or missing argument (valid: "
                         "xlsa17:DIR, classes:FILE)");
 }
 

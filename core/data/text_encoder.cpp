@@ -37,13 +37,14 @@ long lineOf(const std::string& text, size_t byte) {
 
 std::string stem(const std::string& word) {
     static const std::map<std::string, std::string> irregular{
-        {"feet", "foot"},   {"teeth", "tooth"},    {"geese", "goose"}, {"mice", "mouse"},
+        {"feet", "foot"},      {"teeth", "tooth"}, {"geese", "goose"}, {"mice", "mouse"},
         {"children", "child"}, {"leaves", "leaf"}, {"halves", "half"}};
     static const std::set<std::string> kept{"species", "series", "always", "perhaps", "news", "lens"};
     if (word.size() <= 3) return word;
     if (const auto it = irregular.find(word); it != irregular.end()) return it->second;
     if (kept.count(word)) return word;
-    if (endsWith(word, "ies")) return word.size() >= 5 ? word.substr(0, word.size() - 3) + "y" : word.substr(0, word.size() - 1);
+    if (endsWith(word, "ies"))
+        return word.size() >= 5 ? word.substr(0, word.size() - 3) + "y" : word.substr(0, word.size() - 1);
     if (endsWith(word, "sses")) return word.substr(0, word.size() - 2);
     for (const char* suffix : {"ches", "shes", "xes", "zzes"})
         if (endsWith(word, suffix)) return word.substr(0, word.size() - 2);
@@ -54,18 +55,16 @@ std::string stem(const std::string& word) {
 
 const std::set<std::string>& stopWords() {
     static const std::set<std::string> words{
-        "a",     "about", "above",  "after", "again", "against", "all",   "also",  "am",    "an",
-        "and",   "any",   "are",    "as",    "at",    "be",      "been",  "being", "both",  "but",
-        "by",    "can",   "could",  "did",   "do",    "does",    "each",  "few",   "for",   "from",
-        "had",   "has",   "have",   "having", "he",   "her",     "here",  "hers",  "him",   "his",
-        "how",   "i",     "if",     "in",    "into",  "is",      "it",    "its",   "itself", "may",
-        "me",    "might", "more",   "most",  "much",  "must",    "my",    "no",    "nor",   "not",
-        "of",    "often", "on",     "once",  "only",  "or",      "other", "our",   "ours",  "out",
-        "own",   "same",  "she",    "should", "so",   "some",    "such",  "than",  "that",  "the",
-        "their", "theirs", "them",  "then",  "there", "these",   "they",  "this",  "those", "through",
-        "to",    "too",   "until",  "usually", "very", "was",    "we",    "were",  "what",  "when",
-        "where", "which", "while",  "who",   "whom",  "whose",   "why",   "will",  "with",  "would",
-        "you",   "your",  "yours"};
+        "a",      "about",  "above", "after", "again", "against", "all",   "also", "am",    "an",      "and",   "any",
+        "are",    "as",     "at",    "be",    "been",  "being",   "both",  "but",  "by",    "can",     "could", "did",
+        "do",     "does",   "each",  "few",   "for",   "from",    "had",   "has",  "have",  "having",  "he",    "her",
+        "here",   "hers",   "him",   "his",   "how",   "i",       "if",    "in",   "into",  "is",      "it",    "its",
+        "itself", "may",    "me",    "might", "more",  "most",    "much",  "must", "my",    "no",      "nor",   "not",
+        "of",     "often",  "on",    "once",  "only",  "or",      "other", "our",  "ours",  "out",     "own",   "same",
+        "she",    "should", "so",    "some",  "such",  "than",    "that",  "the",  "their", "theirs",  "them",  "then",
+        "there",  "these",  "they",  "this",  "those", "through", "to",    "too",  "until", "usually", "very",  "was",
+        "we",     "were",   "what",  "when",  "where", "which",   "while", "who",  "whom",  "whose",   "why",   "will",
+        "with",   "would",  "you",   "your",  "yours"};
     return words;
 }
 
@@ -147,16 +146,12 @@ std::vector<float> TextEncoder::encode(const std::string& text) const {
 }
 
 nlohmann::json TextEncoder::toJson() const {
-    return nlohmann::json{{"format", "niwt-text-encoder/1"},
-                          {"documents", documents_},
-                          {"vocabulary", vocabulary_},
-                          {"idf", idf_}};
+    return nlohmann::json{
+        {"format", "niwt-text-encoder/1"}, {"documents", documents_}, {"vocabulary", vocabulary_}, {"idf", idf_}};
 }
 
 TextEncoder TextEncoder::fromJson(const nlohmann::json& json, const std::string& source) {
-    const auto fail = [&](const std::string& message) -> TextEncoder {
-        throw DataError(located(source, 0, message));
-    };
+    const auto fail = [&](const std::string& message) -> TextEncoder { throw DataError(located(source, 0, message)); };
     if (!json.is_object() || json.value("format", std::string()) != "niwt-text-encoder/1")
         return fail("not a niwt-text-encoder/1 object");
     const auto vocabulary = json.find("vocabulary");
@@ -204,7 +199,8 @@ std::map<std::string, std::vector<std::string>> readDescriptions(const std::stri
     return parseDescriptions(buffer.str(), jsonFile);
 }
 
-std::map<std::string, std::vector<std::string>> parseDescriptions(const std::string& text, const std::string& jsonFile) {
+std::map<std::string, std::vector<std::string>> parseDescriptions(const std::string& text,
+                                                                  const std::string& jsonFile) {
     const nlohmann::json json = parseJsonText(text, jsonFile);
     if (!json.is_object())
         throw DataError(located(jsonFile, 0, "expected a JSON object of class name -> list of phrases"));
@@ -262,16 +258,16 @@ std::vector<std::string> encoderDocuments(const std::map<std::string, std::vecto
     return documents;
 }
 
-Modality captionModality(const Dataset& dataset,
-                         const std::map<std::string, std::vector<std::string>>& descriptions,
+Modality captionModality(const Dataset& dataset, const std::map<std::string, std::vector<std::string>>& descriptions,
                          const TextEncoder& encoder, std::vector<std::string>* classesWithoutDescription,
                          const std::string& source) {
     std::map<std::string, const std::pair<const std::string, std::vector<std::string>>*> byKey;
     for (const auto& entry : descriptions) {
         const auto [it, inserted] = byKey.emplace(classNameKey(entry.first), &entry);
         if (!inserted)
-            throw DataError(located(source, 0, "descriptions \"" + it->second->first + "\" and \"" +
-                                                   entry.first + "\" name the same class"));
+            throw DataError(
+                located(source, 0,
+                        "descriptions \"" + it->second->first + "\" and \"" + entry.first + "\" name the same class"));
     }
     Modality modality;
     modality.name = "captions";
@@ -303,9 +299,10 @@ CaptionModel captionModelFromFile(const Dataset& dataset, const std::string& des
     CaptionModel out;
     out.encoder = TextEncoder::fit(encoderDocuments(descriptions, &dataset));
     if (out.encoder.dims() == 0)
-        throw DataError(located(descriptionsFile, 0, "no seen class of the data set has a description with a word in it (" +
-                                                         std::to_string(descriptions.size()) +
-                                                         " descriptions), so the captions vocabulary would be empty"));
+        throw DataError(located(descriptionsFile, 0,
+                                "no seen class of the data set has a description with a word in it (" +
+                                    std::to_string(descriptions.size()) +
+                                    " descriptions), so the captions vocabulary would be empty"));
     out.modality = captionModality(dataset, descriptions, out.encoder, nullptr, descriptionsFile);
     return out;
 }
@@ -315,16 +312,16 @@ const Modality& modalityOrCaptions(const Dataset& dataset, const std::string& na
     if (name == "captions" && !dataset.modality("captions")) {
         const std::string file = descriptionsFile.empty() ? defaultDescriptionsFile(dataset) : descriptionsFile;
         if (file.empty())
-            throw std::invalid_argument("the captions modality needs a descriptions file (JSON: class name -> phrases); "
-                                        "none was given and " + dataset.root + "/../cub_descriptors/descriptors_cub.json is absent");
+            throw std::invalid_argument(
+                "the captions modality needs a descriptions file (JSON: class name -> phrases); "
+                "none was given and " +
+                dataset.root + "/../cub_descriptors/descriptors_cub.json is absent");
         captions = captionModelFromFile(dataset, file);
         return captions->modality;
     }
-    if (const Modality* m = dataset.modality(name))
-        return *m;
+    if (const Modality* m = dataset.modality(name)) return *m;
     std::string names;
-    for (const auto& m : dataset.modalities)
-        names += (names.empty() ? "" : ", ") + m.name;
+    for (const auto& m : dataset.modalities) names += (names.empty() ? "" : ", ") + m.name;
     throw std::invalid_argument("the data set has no modality \"" + name + "\" (it has: " + names + ")");
 }
 

@@ -107,10 +107,8 @@ std::vector<std::string> encoderDocuments(const std::map<std::string, std::vecto
 // classNameKey. Classes without a description get a row of zeros and are listed in
 // `classesWithoutDescription` (names as in the data set) when given; the return value's rows follow
 // dataset.classes. Two description names with the same key are a DataError (naming `source`).
-Modality captionModality(const Dataset& dataset,
-                         const std::map<std::string, std::vector<std::string>>& descriptions,
-                         const TextEncoder& encoder,
-                         std::vector<std::string>* classesWithoutDescription = nullptr,
+Modality captionModality(const Dataset& dataset, const std::map<std::string, std::vector<std::string>>& descriptions,
+                         const TextEncoder& encoder, std::vector<std::string>* classesWithoutDescription = nullptr,
                          const std::string& source = "descriptions");
 
 // CUB's class descriptions beside a data set (DIR/../cub_descriptors/descriptors_cub.json), or ""

@@ -55,9 +55,7 @@ bool parseLong(const std::string& text, long* value) {
     return result.ec == std::errc() && result.ptr == end && begin != end;
 }
 
-TextTable TextTable::read(const std::string& path) {
-    return parse(readFileOrEmbedded(path), path);
-}
+TextTable TextTable::read(const std::string& path) { return parse(readFileOrEmbedded(path), path); }
 
 TextTable TextTable::parse(const std::string& text, const std::string& path) {
     TextTable table;
@@ -98,8 +96,7 @@ std::vector<IdName> parseIdNames(const TextTable& table, const std::string& expe
     result.reserve(table.size());
     for (const TextLine& line : table.lines()) {
         IdName entry;
-        if (line.fields.size() < 2 || !parseLong(line.fields[0], &entry.id))
-            table.failExpected(line, expected);
+        if (line.fields.size() < 2 || !parseLong(line.fields[0], &entry.id)) table.failExpected(line, expected);
         // The name is the rest of the line after the id, so names with spaces survive.
         // The blanks splitFields splits at: a CR inside a line separates fields too.
         size_t afterId = line.text.find_first_of(" \t\r\n");
@@ -143,11 +140,9 @@ FloatMatrix parseFloatMatrix(const TextTable& table, int columns) {
         for (size_t c = 0; c < line.fields.size(); ++c) {
             float value = 0;
             if (!parseFloat(line.fields[c], &value))
-                table.fail(line, "value " + std::to_string(c + 1) + " " + quoted(line.fields[c]) +
-                                     " is not a number");
+                table.fail(line, "value " + std::to_string(c + 1) + " " + quoted(line.fields[c]) + " is not a number");
             if (!std::isfinite(value))
-                table.fail(line, "value " + std::to_string(c + 1) + " " + quoted(line.fields[c]) +
-                                     " is not finite");
+                table.fail(line, "value " + std::to_string(c + 1) + " " + quoted(line.fields[c]) + " is not finite");
             matrix.values.push_back(value);
         }
         ++matrix.rows;
@@ -156,9 +151,7 @@ FloatMatrix parseFloatMatrix(const TextTable& table, int columns) {
     return matrix;
 }
 
-std::vector<IdName> readNameList(const std::string& path) {
-    return parseNameList(TextTable::read(path));
-}
+std::vector<IdName> readNameList(const std::string& path) { return parseNameList(TextTable::read(path)); }
 
 std::vector<IdName> parseNameList(const TextTable& table) {
     std::vector<IdName> names;

@@ -83,8 +83,10 @@ Synset readSynset(std::ifstream& data, long offset) {
     for (int w = 0; w < words; ++w) {
         std::string word, lexId;
         fields >> word >> lexId;
-        if (const auto bracket = word.find('('); bracket != std::string::npos) word = word.substr(0, bracket);  // "red(a)"
-        std::transform(word.begin(), word.end(), word.begin(), [](unsigned char c) { return c == '_' ? ' ' : char(std::tolower(c)); });
+        if (const auto bracket = word.find('('); bracket != std::string::npos)
+            word = word.substr(0, bracket);  // "red(a)"
+        std::transform(word.begin(), word.end(), word.begin(),
+                       [](unsigned char c) { return c == '_' ? ' ' : char(std::tolower(c)); });
         s.words.push_back(word);
     }
     int pointers = 0;

@@ -16,7 +16,8 @@ torch::Tensor importanceBasis(const StagedNetwork& net, int stage, const torch::
     const auto b = basis.to(activations.device()).to(activations.dtype());
     for (int64_t start = 0; start < activations.size(0); start += chunk) {
         torch::AutoGradMode enable(true);
-        auto a = activations.slice(0, start, std::min(activations.size(0), start + chunk)).detach().requires_grad_(true);
+        auto a =
+            activations.slice(0, start, std::min(activations.size(0), start + chunk)).detach().requires_grad_(true);
         const auto f = net.featuresFromStage(a, stage);  // n x F
         std::vector<torch::Tensor> rows;
         for (int64_t r = 0; r < b.size(0); ++r) {
@@ -57,27 +58,28 @@ Alpha2WObjective evaluateObjective(const Alpha2WBasis& basis, const torch::Tenso
     const int64_t P = basis.gram.size(0), R = basis.gram.size(1), C = z.size(0);
     // cos_cp = u_cp / s_cp with u_cp = z_c . (T_p t_c) and s_cp^2 = z_c' G_p z_c.
     const auto gz = torch::mm(basis.gram.reshape({P * R, R}), z.t()).reshape({P, R, C});  // G_p z_c
-    const auto squaredNorm = (gz * z.t().unsqueeze(0)).sum(1).t();                  // C x P
-    const auto u = torch::bmm(projected, z.unsqueeze(2)).squeeze(2);                  // C x P
+    const auto squaredNorm = (gz * z.t().unsqueeze(0)).sum(1).t();                        // C x P
+    const auto u = torch::bmm(projected, z.unsqueeze(2)).squeeze(2);                      // C x P
     const auto s = squaredNorm.clamp_min(1e-24).sqrt();
     Alpha2WObjective out;
     out.cosine = (1.0 - u / s).mean(1);
     // d(1 - cos_cp)/dz_c = -T_p t_c / s + u G_p z_c / s^3, averaged over p.
     const auto towardsTarget = torch::bmm((1.0 / (s * double(P))).unsqueeze(1), projected).squeeze(1);  // C x R
-    const auto alongNorm = (gz * (u / (s.pow(3) * double(P))).t().unsqueeze(1)).sum(0).t();            // C x R
+    const auto alongNorm = (gz * (u / (s.pow(3) * double(P))).t().unsqueeze(1)).sum(0).t();             // C x R
     const auto offset = torch::mm(z, basis.headWeight) - basis.meanSeen;                                // C x F
     out.l2 = offset.pow(2).sum(1);
-    const auto l2Gradient = 2.0 * torch::mm(offset, basis.headWeight.t());                              // C x R
+    const auto l2Gradient = 2.0 * torch::mm(offset, basis.headWeight.t());  // C x R
     out.loss = (out.cosine + lambda * out.l2).mean();
     out.gradient = ((alongNorm - towardsTarget + lambda * l2Gradient) / double(C)).contiguous();
     if (withHessian) {
         // d^2(1 - cos_cp)/dz_c^2 = (T_p t g' + g (T_p t)')/s^3 + u G_p/s^3 - 3u g g'/s^5, g = G_p z_c.
-        const auto g = gz.permute({2, 0, 1}).contiguous();                                            // C x P x R
+        const auto g = gz.permute({2, 0, 1}).contiguous();  // C x P x R
         const auto cross = torch::bmm((projected / (s.pow(3) * double(P)).unsqueeze(2)).transpose(1, 2), g);
         const auto curvature = torch::mm(u / (s.pow(3) * double(P)), basis.gram.reshape({P, R * R})).reshape({C, R, R});
         const auto outer = torch::bmm((g * (3.0 * u / (s.pow(5) * double(P))).unsqueeze(2)).transpose(1, 2), g);
-        const auto l2Hessian = 2.0 * torch::mm(basis.headWeight, basis.headWeight.t());   // R x R
-        out.hessian = ((cross + cross.transpose(1, 2) + curvature - outer + lambda * l2Hessian) / double(C)).contiguous();
+        const auto l2Hessian = 2.0 * torch::mm(basis.headWeight, basis.headWeight.t());  // R x R
+        out.hessian =
+            ((cross + cross.transpose(1, 2) + curvature - outer + lambda * l2Hessian) / double(C)).contiguous();
     }
     return out;
 }
@@ -88,8 +90,7 @@ public:
     LossWindow(int window, double tolerance) : window_(window), tolerance_(tolerance) {}
     bool converged(double value) {
         recent_.push_back(value);
-        if (int(recent_.size()) <= window_)
-            return false;
+        if (int(recent_.size()) <= window_) return false;
         const double before = recent_.front();
         recent_.pop_front();
         return std::abs(before - value) < tolerance_ * std::abs(value);
@@ -124,7 +125,8 @@ struct NewtonStep {
     torch::Tensor cosine, l2;  // per class at `z`, from the accepted trials (no evaluation again)
 };
 
-NewtonStep newtonStep(const Alpha2WBasis& basis, const torch::Tensor& projected, double lambda, const torch::Tensor& z) {
+NewtonStep newtonStep(const Alpha2WBasis& basis, const torch::Tensor& projected, double lambda,
+                      const torch::Tensor& z) {
     constexpr double kFirstDamping = 1e-6;  // relative to the block's mean |diagonal|
     constexpr int kDampingTries = 24;       // x10 each: up to 1e17, beyond any curvature here
     constexpr double kArmijo = 1e-4;        // sufficient-decrease fraction of the predicted decrease
@@ -140,10 +142,9 @@ NewtonStep newtonStep(const Alpha2WBasis& basis, const torch::Tensor& projected,
         auto [L, info] = torch::linalg_cholesky_ex(at.hessian + (damping * scale).view({-1, 1, 1}) * identity);
         factor = L;
         const auto failed = info != 0;
-        if (!failed.any().item<bool>())
-            break;
-        damping = torch::where(failed, torch::where(damping > 0, damping * 10.0, torch::full_like(damping, kFirstDamping)),
-                               damping);
+        if (!failed.any().item<bool>()) break;
+        damping = torch::where(
+            failed, torch::where(damping > 0, damping * 10.0, torch::full_like(damping, kFirstDamping)), damping);
     }
     const auto direction = -torch::cholesky_solve(at.gradient.unsqueeze(2), factor).squeeze(2);  // C x R
     // Predicted decrease per class (the gradient is of the mean over classes: x C per class).
@@ -160,15 +161,13 @@ NewtonStep newtonStep(const Alpha2WBasis& basis, const torch::Tensor& projected,
         // Each class's terms depend on its own row of z only, so a trial row is that class's value.
         const auto trialObjective = evaluateObjective(basis, projected, lambda, trial);
         const auto trialLoss = classLoss(trialObjective);
-        const auto ok = torch::logical_and(torch::logical_not(accepted),
-                                           trialLoss <= before + kArmijo * step * slope);
+        const auto ok = torch::logical_and(torch::logical_not(accepted), trialLoss <= before + kArmijo * step * slope);
         next = torch::where(ok.unsqueeze(1), trial, next);
         after = torch::where(ok, trialLoss, after);
         cosine = torch::where(ok, trialObjective.cosine, cosine);
         l2 = torch::where(ok, trialObjective.l2, l2);
         accepted = torch::logical_or(accepted, ok);
-        if (accepted.all().item<bool>())
-            break;
+        if (accepted.all().item<bool>()) break;
         step = torch::where(accepted, step, step * 0.5);
     }
     return {next, before, after, cosine, l2};  // a class with no acceptable step stays where it was
@@ -186,7 +185,8 @@ NewClassWeights finishWeights(const torch::Tensor& w, const torch::Tensor& headW
     out.optimum = w.detach().clone();
     // Logits comparable with the seen ones: each new vector gets the mean seen weight norm (the
     // importances' directions, which is all the cosine loss sees, are unchanged by the scale).
-    out.weight = options.rescaleNorm ? w * (seenWeightNorm / w.norm(2, 1).clamp_min(1e-12)).unsqueeze(1) : w.detach().clone();
+    out.weight =
+        options.rescaleNorm ? w * (seenWeightNorm / w.norm(2, 1).clamp_min(1e-12)).unsqueeze(1) : w.detach().clone();
     const int64_t C = w.size(0);
     if (!options.matchBiasLevel) {
         out.bias = torch::zeros({C}, w.options());
@@ -203,9 +203,9 @@ NewClassWeights finishWeights(const torch::Tensor& w, const torch::Tensor& headW
 
 }  // namespace
 
-NewClassWeights alpha2w(const torch::Tensor& basisImportances, const LinearHead& seenHead,
-                        const torch::Tensor& targets, const Alpha2WOptions& options, Alpha2WReport* report,
-                        const Alpha2WProgress& progress, const torch::Tensor& meanFeature) {
+NewClassWeights alpha2w(const torch::Tensor& basisImportances, const LinearHead& seenHead, const torch::Tensor& targets,
+                        const Alpha2WOptions& options, Alpha2WReport* report, const Alpha2WProgress& progress,
+                        const torch::Tensor& meanFeature) {
     const auto start = std::chrono::steady_clock::now();
     const auto basis = prepareAlpha2W(basisImportances, seenHead);
     auto out = alpha2w(basis, targets, options, report, progress, meanFeature);
@@ -255,8 +255,7 @@ NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets,
             torch::NoGradGuard noGrad;
             const auto step = newtonStep(basis, projected, options.lambda, z.detach());
             z.detach().copy_(step.z);
-            newtonConverged =
-                ((step.before - step.after) <= options.tolerance * step.before.abs()).all().item<bool>();
+            newtonConverged = ((step.before - step.after) <= options.tolerance * step.before.abs()).all().item<bool>();
             objective.cosine = step.cosine;
             objective.l2 = step.l2;
             objective.loss = (step.cosine + options.lambda * step.l2).mean();
@@ -313,7 +312,8 @@ Alpha2WFullSpace prepareFullAlpha2W(const ImportanceJacobians& jacobians, const 
     if (jacobians.closedForm()) {
         if (jacobians.rowScale.dim() != 2 || jacobians.rowScale.size(1) != F || jacobians.shared.dim() != 2 ||
             jacobians.shared.size(0) != F)
-            throw std::invalid_argument("alpha2w: need factored Jacobians P x F and F x K with F = the head's features");
+            throw std::invalid_argument(
+                "alpha2w: need factored Jacobians P x F and F x K with F = the head's features");
         out.pool = jacobians.rowScale.size(0);
         out.channels = jacobians.shared.size(1);
         out.rowScale = jacobians.rowScale.to(B.device()).to(B.dtype()).contiguous();
@@ -340,13 +340,14 @@ Alpha2WFullObjective alpha2wFullObjective(const Alpha2WFullSpace& space, const t
     const int64_t C = weights.size(0), P = space.pool, K = space.channels;
     const int64_t F = weights.size(1);
     // J_p w_c for every class and pool image: C x P x K.
-    const auto induced = space.shared.defined()
-                             ? torch::mm((weights.unsqueeze(1) * space.rowScale.unsqueeze(0)).view({C * P, F}), space.shared)
-                                   .view({C, P, K})
-                             : torch::mm(weights, space.jacobians).view({C, P, K});
-    const auto t = unitTargets.unsqueeze(1);                                    // C x 1 x K
-    const auto u = (induced * t).sum(2);                                        // C x P
-    const auto s = induced.norm(2, 2).clamp_min(1e-12);                         // C x P
+    const auto induced =
+        space.shared.defined()
+            ? torch::mm((weights.unsqueeze(1) * space.rowScale.unsqueeze(0)).view({C * P, F}), space.shared)
+                  .view({C, P, K})
+            : torch::mm(weights, space.jacobians).view({C, P, K});
+    const auto t = unitTargets.unsqueeze(1);             // C x 1 x K
+    const auto u = (induced * t).sum(2);                 // C x P
+    const auto s = induced.norm(2, 2).clamp_min(1e-12);  // C x P
     Alpha2WFullObjective out;
     out.cosine = (1.0 - u / s).mean(1);
     const auto offset = weights - space.meanSeen;
@@ -356,7 +357,8 @@ Alpha2WFullObjective alpha2wFullObjective(const Alpha2WFullSpace& space, const t
     const auto dInduced = (induced * (u / s.pow(3)).unsqueeze(2) - t / s.unsqueeze(2)) / double(P);
     const auto cosineGradient =
         space.shared.defined()
-            ? (torch::mm(dInduced.reshape({C * P, K}), space.shared.t()).view({C, P, F}) * space.rowScale.unsqueeze(0)).sum(1)
+            ? (torch::mm(dInduced.reshape({C * P, K}), space.shared.t()).view({C, P, F}) * space.rowScale.unsqueeze(0))
+                  .sum(1)
             : torch::mm(dInduced.reshape({C, P * K}), space.jacobians.t());
     out.gradient = ((cosineGradient + 2.0 * lambda * offset) / double(C)).contiguous();
     return out;
@@ -367,7 +369,8 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
                             const torch::Tensor& start) {
     const auto startTime = std::chrono::steady_clock::now();
     const auto& B = space.headWeight;
-    if ((!space.jacobians.defined() && !space.shared.defined()) || targets.dim() != 2 || targets.size(1) != space.channels)
+    if ((!space.jacobians.defined() && !space.shared.defined()) || targets.dim() != 2 ||
+        targets.size(1) != space.channels)
         throw std::invalid_argument("alpha2w: targets must be C x K, K = the Jacobians' channels");
     if (!torch::isfinite(targets).all().item<bool>())
         throw std::invalid_argument("alpha2w: predicted importances contain NaN or infinity");
@@ -387,7 +390,7 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
     // everyone's steps and mixes their curvature). A step is accepted by Armijo backtracking
     // per class; the objective evaluates loss and gradient together, so an accepted trial costs no
     // further evaluation.
-    constexpr int kHistory = 10;     // curvature pairs kept per class
+    constexpr int kHistory = 10;  // curvature pairs kept per class
     constexpr double kArmijo = 1e-4;
     constexpr int kHalvings = 20;
     torch::NoGradGuard noGrad;
@@ -441,7 +444,8 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
             const auto trial = w + step.unsqueeze(1) * direction;
             const auto o = perClass(trial);
             const auto trialLoss = o.cosine + options.lambda * o.l2;
-            const auto ok = torch::logical_and(torch::logical_not(accepted), trialLoss <= loss + kArmijo * step * slope);
+            const auto ok =
+                torch::logical_and(torch::logical_not(accepted), trialLoss <= loss + kArmijo * step * slope);
             next = torch::where(ok.unsqueeze(1), trial, next);
             nextLoss = torch::where(ok, trialLoss, nextLoss);
             nextObjective.gradient = torch::where(ok.unsqueeze(1), o.gradient, nextObjective.gradient);

@@ -26,7 +26,7 @@ torch::Tensor importanceBasis(const StagedNetwork& net, int stage, const torch::
                               const torch::Tensor& basis, int chunk = 64);
 
 struct Alpha2WOptions {
-    double lambda = 1e-3;        // weight of ||w - mean seen w||^2
+    double lambda = 1e-3;  // weight of ||w - mean seen w||^2
     int maxIterations = 1000;
     // Converged when the total loss changed by less than tolerance x |loss| over `window` steps
     // (L-BFGS, Adam); Newton: when every class's loss fell by less than tolerance x its loss in one step.
@@ -45,7 +45,6 @@ struct Alpha2WOptions {
     bool rescaleNorm = true;
     bool matchBiasLevel = true;
 };
-
 
 struct Alpha2WReport {
     int iterations = 0;
@@ -105,9 +104,9 @@ NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets,
                         const torch::Tensor& meanFeature = {});
 
 // The same, preparing the basis first (one-off calls).
-NewClassWeights alpha2w(const torch::Tensor& basisImportances, const LinearHead& seenHead,
-                        const torch::Tensor& targets, const Alpha2WOptions& options, Alpha2WReport* report,
-                        const Alpha2WProgress& progress = {}, const torch::Tensor& meanFeature = {});
+NewClassWeights alpha2w(const torch::Tensor& basisImportances, const LinearHead& seenHead, const torch::Tensor& targets,
+                        const Alpha2WOptions& options, Alpha2WReport* report, const Alpha2WProgress& progress = {},
+                        const torch::Tensor& meanFeature = {});
 
 // ---- The full weight space ------------------------------------------------------------------
 // Unknowns w_c in R^F; the importance w induces on pool image p is J_p w. Loss, per class,

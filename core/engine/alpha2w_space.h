@@ -14,10 +14,8 @@ inline const char* alpha2wSpaceName(Alpha2WSpace space) { return space == Alpha2
 
 // "span" / "full"; anything else throws std::invalid_argument naming the accepted values.
 inline Alpha2WSpace parseAlpha2WSpace(const std::string& name) {
-    if (name == "span")
-        return Alpha2WSpace::Span;
-    if (name == "full")
-        return Alpha2WSpace::Full;
+    if (name == "span") return Alpha2WSpace::Span;
+    if (name == "full") return Alpha2WSpace::Full;
     throw std::invalid_argument("--alpha2w \"" + name + "\": use span or full");
 }
 

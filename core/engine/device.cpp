@@ -3,10 +3,10 @@
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
+#include <dlfcn.h>
 #include <algorithm>
 #include <atomic>
 #include <stdexcept>
-#include <dlfcn.h>
 #include <thread>
 
 namespace niwt {
@@ -14,8 +14,7 @@ namespace niwt {
 torch::Device chooseDevice(const std::string& preference) {
     if (preference.empty() || preference == "auto")
         return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-    if (preference == "cpu")
-        return torch::Device(torch::kCPU);
+    if (preference == "cpu") return torch::Device(torch::kCPU);
     if (preference.rfind("cuda", 0) == 0) {
         if (!torch::cuda::is_available())
             throw std::invalid_argument("device '" + preference + "' asked for, but this LibTorch sees no CUDA device");
@@ -30,8 +29,7 @@ void keepBlasSingleThreaded() {
     // path 124 -> 56 ms, niwt bench learn) and changed extraction by nothing measurable (45 vs 46
     // images/s). Looked up at run time: the BLAS behind libblas.so.3 need not be OpenBLAS.
     using SetThreads = void (*)(int);
-    if (const auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
-        set(1);
+    if (const auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
 }
 
 namespace {
@@ -48,14 +46,11 @@ int preferredTorchThreads() { return preferredThreads; }
 int configureTorchThreads() {
     const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
     const int wanted = preferredThreads > 0 ? preferredThreads.load() : cores;
-    if (torch::get_num_threads() != wanted)
-        torch::set_num_threads(wanted);
+    if (torch::get_num_threads() != wanted) torch::set_num_threads(wanted);
     keepBlasSingleThreaded();
     return torch::get_num_threads();
 }
 
-std::string describeDevice(const torch::Device& device) {
-    return device.str();
-}
+std::string describeDevice(const torch::Device& device) { return device.str(); }
 
 }  // namespace niwt

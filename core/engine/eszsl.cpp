@@ -45,8 +45,7 @@ torch::Tensor labelMatrix(const torch::Tensor& labels, int64_t z, const EszslOpt
 }
 
 // V from the shared products: XtX (d x d), B = X^T Y S (d x a), S (z x a, rows = classes).
-torch::Tensor solveV(const torch::Tensor& gammaFactor, const torch::Tensor& b, const torch::Tensor& s,
-                     double lambda) {
+torch::Tensor solveV(const torch::Tensor& gammaFactor, const torch::Tensor& b, const torch::Tensor& s, double lambda) {
     const int64_t a = s.size(1);
     const auto w = torch::cholesky_solve(b, gammaFactor);  // (X^T X + gamma I)^-1 X^T Y S^T
     const auto c = s.t().matmul(s) + lambda * torch::eye(a, s.options());
@@ -74,8 +73,7 @@ std::vector<int64_t> checkedLabels(const torch::Tensor& labels, int64_t n, int64
     std::vector<int64_t> out(p, p + n);
     for (int64_t v : out)
         if (v < 0 || v >= z)
-            throw std::invalid_argument("ESZSL label " + std::to_string(v) + " is outside 0.." +
-                                        std::to_string(z - 1));
+            throw std::invalid_argument("ESZSL label " + std::to_string(v) + " is outside 0.." + std::to_string(z - 1));
     return out;
 }
 
@@ -86,17 +84,16 @@ torch::Tensor EszslModel::scores(const torch::Tensor& features, const torch::Ten
     const auto x = prepareFeatures(features, options);
     const auto s = prepareClassVectors(classVectors, x.device(), options);
     if (x.size(1) != V.size(0))
-        throw std::invalid_argument("ESZSL features have " + std::to_string(x.size(1)) +
-                                    " dimensions, the model " + std::to_string(V.size(0)));
+        throw std::invalid_argument("ESZSL features have " + std::to_string(x.size(1)) + " dimensions, the model " +
+                                    std::to_string(V.size(0)));
     if (s.size(1) != V.size(1))
         throw std::invalid_argument("ESZSL class vectors have " + std::to_string(s.size(1)) +
                                     " dimensions, the model " + std::to_string(V.size(1)));
     return x.matmul(V.to(x.device())).matmul(s.t());
 }
 
-EszslModel fitEszsl(const torch::Tensor& features, const torch::Tensor& labels,
-                    const torch::Tensor& seenClassVectors, double gamma, double lambda,
-                    const EszslOptions& options) {
+EszslModel fitEszsl(const torch::Tensor& features, const torch::Tensor& labels, const torch::Tensor& seenClassVectors,
+                    double gamma, double lambda, const EszslOptions& options) {
     checkRegularisers(gamma, lambda);
     const auto x = prepareFeatures(features, options);
     const auto s = prepareClassVectors(seenClassVectors, x.device(), options);
@@ -110,9 +107,8 @@ EszslModel fitEszsl(const torch::Tensor& features, const torch::Tensor& labels,
 }
 
 EszslModel fitEszslWithValidation(const torch::Tensor& features, const torch::Tensor& labels,
-                                  const torch::Tensor& seenClassVectors,
-                                  const EszslValidation& validation, EszslValidationReport* report,
-                                  const EszslOptions& options) {
+                                  const torch::Tensor& seenClassVectors, const EszslValidation& validation,
+                                  EszslValidationReport* report, const EszslOptions& options) {
     const auto& grid = validation.grid;
     if (grid.empty()) throw std::invalid_argument("ESZSL validation grid is empty");
     for (double g : grid) checkRegularisers(g, g);
@@ -151,9 +147,7 @@ EszslModel fitEszslWithValidation(const torch::Tensor& features, const torch::Te
         if (fitRows.empty() || heldRows.empty())
             throw std::invalid_argument("ESZSL validation: the fit or the validation classes have no images");
         const auto dev = x.device();
-        const auto index = [&](const std::vector<int64_t>& v) {
-            return torch::tensor(v, torch::kLong).to(dev);
-        };
+        const auto index = [&](const std::vector<int64_t>& v) { return torch::tensor(v, torch::kLong).to(dev); };
         const auto xf = x.index_select(0, index(fitRows));
         const auto xv = x.index_select(0, index(heldRows));
         const auto sf = s.index_select(0, index(fit));

@@ -47,9 +47,8 @@ struct EszslModel {
 
 // features: N x d; labels: N (int64, 0..z-1, indices into seenClassVectors' rows);
 // seenClassVectors: z x a. gamma, lambda > 0.
-EszslModel fitEszsl(const torch::Tensor& features, const torch::Tensor& labels,
-                    const torch::Tensor& seenClassVectors, double gamma, double lambda,
-                    const EszslOptions& options = {});
+EszslModel fitEszsl(const torch::Tensor& features, const torch::Tensor& labels, const torch::Tensor& seenClassVectors,
+                    double gamma, double lambda, const EszslOptions& options = {});
 
 // Choosing gamma and lambda by held-out seen CLASSES (never unseen ones):
 //   1. the seen classes 0..z-1 are split with splitClasses (zsl_metrics.h): round(
@@ -78,9 +77,7 @@ struct EszslValidationReport {
 };
 
 EszslModel fitEszslWithValidation(const torch::Tensor& features, const torch::Tensor& labels,
-                                  const torch::Tensor& seenClassVectors,
-                                  const EszslValidation& validation = {},
-                                  EszslValidationReport* report = nullptr,
-                                  const EszslOptions& options = {});
+                                  const torch::Tensor& seenClassVectors, const EszslValidation& validation = {},
+                                  EszslValidationReport* report = nullptr, const EszslOptions& options = {});
 
 }  // namespace niwt

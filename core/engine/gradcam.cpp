@@ -9,8 +9,7 @@ namespace {
 
 std::string shapeText(const torch::Tensor& t) {
     std::string s;
-    for (int64_t d = 0; d < t.dim(); ++d)
-        s += (d ? " x " : "") + std::to_string(t.size(d));
+    for (int64_t d = 0; d < t.dim(); ++d) s += (d ? " x " : "") + std::to_string(t.size(d));
     return s.empty() ? "a scalar" : s;
 }
 
@@ -37,27 +36,25 @@ torch::Tensor gradCam(const StagedNetwork& net, int stage, const torch::Tensor& 
                                     " features but the network's pooled features have " +
                                     std::to_string(net.featureDim()));
     if (n == 0) {
-        if (importances)
-            *importances = torch::zeros({0, activations.size(1)}, activations.options());
+        if (importances) *importances = torch::zeros({0, activations.size(1)}, activations.options());
         return torch::zeros({0, activations.size(2), activations.size(3)}, activations.options());
     }
 
     torch::AutoGradMode enableGrad(true);
     const auto a = activations.detach().requires_grad_(true);
-    const auto features = net.featuresFromStage(a, stage);                // N x F
+    const auto features = net.featuresFromStage(a, stage);  // N x F
     const auto w = w2.detach().to(features.device(), features.scalar_type());
-    const auto score = (features * w).sum();                              // sum_i w_i . f_i
-    const auto grad = torch::autograd::grad({score}, {a})[0];             // N x K x h x w
-    const auto alpha = grad.sum({2, 3});                                  // N x K
+    const auto score = (features * w).sum();                   // sum_i w_i . f_i
+    const auto grad = torch::autograd::grad({score}, {a})[0];  // N x K x h x w
+    const auto alpha = grad.sum({2, 3});                       // N x K
     torch::NoGradGuard noGrad;
     const auto maps = torch::relu((alpha.unsqueeze(2).unsqueeze(3) * a.detach()).sum(1));  // N x h x w
-    if (importances)
-        *importances = alpha.detach();
+    if (importances) *importances = alpha.detach();
     return maps;
 }
 
-torch::Tensor gradCam(const StagedNetwork& net, int stage, const torch::Tensor& activations,
-                      const LinearHead& head, const torch::Tensor& classes, torch::Tensor* importances) {
+torch::Tensor gradCam(const StagedNetwork& net, int stage, const torch::Tensor& activations, const LinearHead& head,
+                      const torch::Tensor& classes, torch::Tensor* importances) {
     if (!head.weight.defined() || head.weight.dim() != 2)
         throw std::invalid_argument("gradCam: the head has no 2-D weight");
     if (!classes.defined() || classes.dim() != 1)
@@ -80,10 +77,8 @@ torch::Tensor normaliseMaps(const torch::Tensor& maps) {
         throw std::invalid_argument("normaliseMaps: need N x h x w maps or one h x w map");
     const bool single = maps.dim() == 2;
     auto m = single ? maps.unsqueeze(0) : maps;
-    if (!m.is_floating_point())
-        m = m.to(torch::kFloat);
-    if (m.numel() == 0)
-        return single ? m.squeeze(0) : m;
+    if (!m.is_floating_point()) m = m.to(torch::kFloat);
+    if (m.numel() == 0) return single ? m.squeeze(0) : m;
     if (!torch::isfinite(m).all().item<bool>())
         throw std::invalid_argument("normaliseMaps: the maps hold NaN or infinite values");
     const auto flat = m.flatten(1);
@@ -105,15 +100,13 @@ torch::Tensor upsampleMaps(const torch::Tensor& maps, int64_t height, int64_t wi
                                     std::to_string(width) + " is empty");
     const bool single = maps.dim() == 2;
     auto m = (single ? maps.unsqueeze(0) : maps);
-    if (!m.is_floating_point())
-        m = m.to(torch::kFloat);
-    if (m.size(0) == 0)
-        return torch::zeros({0, height, width}, m.options());
+    if (!m.is_floating_point()) m = m.to(torch::kFloat);
+    if (m.size(0) == 0) return torch::zeros({0, height, width}, m.options());
     namespace F = torch::nn::functional;
     auto up = F::interpolate(m.unsqueeze(1), F::InterpolateFuncOptions()
-                                                  .size(std::vector<int64_t>{height, width})
-                                                  .mode(torch::kBilinear)
-                                                  .align_corners(false))
+                                                 .size(std::vector<int64_t>{height, width})
+                                                 .mode(torch::kBilinear)
+                                                 .align_corners(false))
                   .squeeze(1);
     return single ? up.squeeze(0) : up;
 }

@@ -24,9 +24,8 @@ torch::Tensor gradCam(const StagedNetwork& net, int stage, const torch::Tensor& 
 
 // The same for rows of a linear head: classes N (int64, rows of head.weight) or 1 (one class
 // for every image). Equivalent to gradCam(net, stage, A, head.weight.index_select(0, classes)).
-torch::Tensor gradCam(const StagedNetwork& net, int stage, const torch::Tensor& activations,
-                      const LinearHead& head, const torch::Tensor& classes,
-                      torch::Tensor* importances = nullptr);
+torch::Tensor gradCam(const StagedNetwork& net, int stage, const torch::Tensor& activations, const LinearHead& head,
+                      const torch::Tensor& classes, torch::Tensor* importances = nullptr);
 
 // Per-map min-max scaling to [0, 1]: maps N x h x w (or one h x w map) -> same shape (floating
 // maps keep their dtype, others become float).

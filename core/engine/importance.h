@@ -19,8 +19,7 @@ torch::Tensor neuronImportances(const StagedNetwork& net, int stage, const Linea
 
 // Both at once, with the pooled features the forward pass produces on the way (N x F), which the
 // seen head and the zero-shot steps reuse. `features` may be null.
-torch::Tensor imageImportances(const StagedNetwork& net, int stage, const LinearHead& head,
-                               const torch::Tensor& images, const torch::Tensor& targets,
-                               torch::Tensor* features);
+torch::Tensor imageImportances(const StagedNetwork& net, int stage, const LinearHead& head, const torch::Tensor& images,
+                               const torch::Tensor& targets, torch::Tensor* features);
 
 }  // namespace niwt

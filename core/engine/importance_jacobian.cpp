@@ -11,8 +11,7 @@ namespace niwt {
 
 torch::Tensor importanceJacobiansByBackward(const StagedNetwork& net, int stage, const torch::Tensor& activations,
                                             int chunk, const JacobianProgress& progress) {
-    if (activations.dim() != 4)
-        throw std::invalid_argument("importanceJacobians: activations must be P x K x h x w");
+    if (activations.dim() != 4) throw std::invalid_argument("importanceJacobians: activations must be P x K x h x w");
     const int64_t P = activations.size(0), F = net.featureDim();
     const int64_t chunks = (P + chunk - 1) / chunk;
     const int total = int(chunks * F);
@@ -30,8 +29,7 @@ torch::Tensor importanceJacobiansByBackward(const StagedNetwork& net, int stage,
             const auto g = torch::autograd::grad({f.select(1, j).sum()}, {a}, {}, /*retain_graph=*/true)[0];
             rows.push_back(g.sum({2, 3}));  // n x K
             ++done;
-            if (progress && (done % 16 == 0 || done == total) && !progress(done, total))
-                throw Cancelled();
+            if (progress && (done % 16 == 0 || done == total) && !progress(done, total)) throw Cancelled();
         }
         parts.push_back(torch::stack(rows, 1).detach());  // n x F x K
     }
@@ -58,8 +56,7 @@ torch::jit::Module submodule(const torch::jit::Module& root, const std::string& 
         const size_t dot = dottedPath.find('.', from);
         const std::string part = dottedPath.substr(from, dot == std::string::npos ? std::string::npos : dot - from);
         m = m.attr(part).toModule();
-        if (dot == std::string::npos)
-            break;
+        if (dot == std::string::npos) break;
         from = dot + 1;
     }
     return m;
@@ -74,10 +71,8 @@ std::string prefixOf(const std::string& name) {
 // one batch norm of F channels; nothing else with parameters.
 std::optional<PointwiseTail> pointwiseTail(const torch::jit::Module& stage, int64_t K, int64_t F) {
     std::map<std::string, torch::Tensor> params, buffers;
-    for (const auto& p : stage.named_parameters(/*recurse=*/true))
-        params[p.name] = p.value;
-    for (const auto& b : stage.named_buffers(/*recurse=*/true))
-        buffers[b.name] = b.value;
+    for (const auto& p : stage.named_parameters(/*recurse=*/true)) params[p.name] = p.value;
+    for (const auto& b : stage.named_buffers(/*recurse=*/true)) buffers[b.name] = b.value;
     std::optional<std::string> convPrefix;
     for (const auto& [name, value] : params) {
         if (value.dim() == 4) {
@@ -86,8 +81,7 @@ std::optional<PointwiseTail> pointwiseTail(const torch::jit::Module& stage, int6
             convPrefix = prefixOf(name);
         }
     }
-    if (!convPrefix)
-        return std::nullopt;
+    if (!convPrefix) return std::nullopt;
     PointwiseTail tail;
     const auto options = torch::TensorOptions().dtype(torch::kFloat64);
     tail.weight = params.at(*convPrefix + "weight").reshape({F, K}).to(options);
@@ -101,16 +95,14 @@ std::optional<PointwiseTail> pointwiseTail(const torch::jit::Module& stage, int6
     // A batch norm: running_mean / running_var buffers beside weight / bias parameters.
     std::optional<std::string> normPrefix;
     for (const auto& [name, value] : buffers)
-        if (name.size() >= 12 && name.compare(name.size() - 12, 12, "running_mean") == 0)
-            normPrefix = prefixOf(name);
+        if (name.size() >= 12 && name.compare(name.size() - 12, 12, "running_mean") == 0) normPrefix = prefixOf(name);
     if (normPrefix) {
         const auto mean = buffers.at(*normPrefix + "running_mean").to(options);
         const auto var = buffers.at(*normPrefix + "running_var").to(options);
         double eps = 1e-5;  // torch.nn.BatchNorm2d's default
         const std::string path = normPrefix->empty() ? std::string() : normPrefix->substr(0, normPrefix->size() - 1);
         const auto norm = path.empty() ? stage : submodule(stage, path);
-        if (norm.hasattr("eps"))
-            eps = norm.attr("eps").toDouble();
+        if (norm.hasattr("eps")) eps = norm.attr("eps").toDouble();
         auto gamma = torch::ones({F}, options), beta = torch::zeros({F}, options);
         if (auto it = params.find(*normPrefix + "weight"); it != params.end()) {
             gamma = it->second.to(options);
@@ -123,8 +115,7 @@ std::optional<PointwiseTail> pointwiseTail(const torch::jit::Module& stage, int6
         tail.scale = gamma / (var + eps).sqrt();
         tail.shift = (tail.shift - mean) * tail.scale + beta;
     }
-    if (used != params.size())
-        return std::nullopt;  // parameters the closed form does not model
+    if (used != params.size()) return std::nullopt;  // parameters the closed form does not model
     return tail;
 }
 
@@ -154,14 +145,13 @@ bool closeTo(const torch::Tensor& a, const torch::Tensor& b) {
     return (a - b).abs().max().item<double>() <= kRelative * scale;
 }
 
-std::optional<ImportanceJacobians> closedFormJacobians(const StagedNetwork& net, int stage, const torch::Tensor& activations) {
-    if (net.hasNeck() || stage + 2 != net.stageCount())
-        return std::nullopt;
+std::optional<ImportanceJacobians> closedFormJacobians(const StagedNetwork& net, int stage,
+                                                       const torch::Tensor& activations) {
+    if (net.hasNeck() || stage + 2 != net.stageCount()) return std::nullopt;
     torch::NoGradGuard noGrad;
     const int64_t K = activations.size(1), F = net.featureDim();
     auto tail = pointwiseTail(net.stageModule(stage + 1), K, F);
-    if (!tail)
-        return std::nullopt;
+    if (!tail) return std::nullopt;
     const auto device = activations.device();
     const auto a = activations.to(torch::kFloat64);
     const auto weight = tail->weight.to(device), scale = tail->scale.to(device), shift = tail->shift.to(device);
@@ -169,17 +159,15 @@ std::optional<ImportanceJacobians> closedFormJacobians(const StagedNetwork& net,
     const auto z = torch::einsum("fk,pkhw->pfhw", {weight, a}) * scale.view({1, F, 1, 1}) + shift.view({1, F, 1, 1});
     const auto actual = net.featuresFromStage(activations, stage).to(torch::kFloat64);
     for (Activation act : {Activation::Relu6, Activation::Relu, Activation::None}) {
-        if (!closeTo(activate(z, act).mean({2, 3}), actual))
-            continue;
+        if (!closeTo(activate(z, act).mean({2, 3}), actual)) continue;
         ImportanceJacobians out;
         out.rowScale = (derivative(z, act).mean({2, 3}) * scale).to(activations.dtype());  // P x F
-        out.shared = weight.contiguous().to(activations.dtype());                           // F x K
+        out.shared = weight.contiguous().to(activations.dtype());                          // F x K
         // One backward pass with a random weight vector must give the same importances.
         const auto w = torch::randn({1, F}, activations.options());
-        const auto probe = importanceBasis(net, stage, activations, w);                    // P x 1 x K
-        const auto predicted = torch::mm(out.rowScale * w, out.shared);                     // P x K
-        if (closeTo(predicted.to(torch::kFloat64), probe.squeeze(1).to(torch::kFloat64)))
-            return out;
+        const auto probe = importanceBasis(net, stage, activations, w);  // P x 1 x K
+        const auto predicted = torch::mm(out.rowScale * w, out.shared);  // P x K
+        if (closeTo(predicted.to(torch::kFloat64), probe.squeeze(1).to(torch::kFloat64))) return out;
         return std::nullopt;
     }
     return std::nullopt;
@@ -189,11 +177,9 @@ std::optional<ImportanceJacobians> closedFormJacobians(const StagedNetwork& net,
 
 ImportanceJacobians importanceJacobians(const StagedNetwork& net, int stage, const torch::Tensor& activations,
                                         int chunk, const JacobianProgress& progress) {
-    if (activations.dim() != 4)
-        throw std::invalid_argument("importanceJacobians: activations must be P x K x h x w");
+    if (activations.dim() != 4) throw std::invalid_argument("importanceJacobians: activations must be P x K x h x w");
     if (auto factored = closedFormJacobians(net, stage, activations)) {
-        if (progress && !progress(1, 1))
-            throw Cancelled();
+        if (progress && !progress(1, 1)) throw Cancelled();
         return *factored;
     }
     ImportanceJacobians out;

@@ -29,10 +29,10 @@ void requireFinite(const torch::Tensor& t, const char* what) {
 
 // Everything one ridge solve needs, for many lambdas: the eigendecomposition of the centred Gram.
 struct RidgeProblem {
-    torch::Tensor xMean, yMean;   // K, a
-    torch::Tensor eigenvalues;    // K
-    torch::Tensor eigenvectors;   // K x K
-    torch::Tensor vtXtY;          // K x a: V^T Xc^T Yc / N
+    torch::Tensor xMean, yMean;  // K, a
+    torch::Tensor eigenvalues;   // K
+    torch::Tensor eigenvectors;  // K x K
+    torch::Tensor vtXtY;         // K x a: V^T Xc^T Yc / N
 
     RidgeProblem(const torch::Tensor& X, const torch::Tensor& Y) {
         const double n = double(X.size(0));
@@ -65,15 +65,13 @@ double meanSquaredError(const torch::Tensor& prediction, const torch::Tensor& ta
 }  // namespace
 
 torch::Tensor InverseMap::predict(const torch::Tensor& alpha) const {
-    if (!weight.defined())
-        throw std::invalid_argument("inverse map: not fitted");
+    if (!weight.defined()) throw std::invalid_argument("inverse map: not fitted");
     const bool single = alpha.dim() == 1;
     auto x = asDouble(single ? alpha.unsqueeze(0) : alpha);
     if (x.dim() != 2 || x.size(1) != weight.size(1))
         throw std::invalid_argument("inverse map: importances must have " + std::to_string(weight.size(1)) +
                                     " channels");
-    if (normaliseInputs)
-        x = unitRows(x);
+    if (normaliseInputs) x = unitRows(x);
     const auto out = torch::addmm(bias, x, weight.t());
     return single ? out[0] : out;
 }
@@ -104,8 +102,7 @@ InverseMap fitInverseMap(const torch::Tensor& importances, const torch::Tensor& 
         throw std::invalid_argument("inverse map: need one class per importance row");
     if (classVectors.dim() != 2 || classVectors.size(0) < 1)
         throw std::invalid_argument("inverse map: class vectors must be C x a");
-    if (options.ridges.empty())
-        throw std::invalid_argument("inverse map: no candidate ridge");
+    if (options.ridges.empty()) throw std::invalid_argument("inverse map: no candidate ridge");
     for (double r : options.ridges)
         if (!(r >= 0) || !std::isfinite(r))
             throw std::invalid_argument("inverse map: candidate ridges must be finite and >= 0");
@@ -117,10 +114,8 @@ InverseMap fitInverseMap(const torch::Tensor& importances, const torch::Tensor& 
     const auto labels = imageClass.to(torch::kCPU, torch::kLong).contiguous();
     if (labels.min().item<int64_t>() < 0 || labels.max().item<int64_t>() >= s.size(0))
         throw std::invalid_argument("inverse map: an image's class is not a row of the class vectors");
-    if (options.normaliseInputs)
-        x = unitRows(x);
-    if (options.normaliseTargets)
-        s = asDouble(normaliseClassVectors(s));
+    if (options.normaliseInputs) x = unitRows(x);
+    if (options.normaliseTargets) s = asDouble(normaliseClassVectors(s));
     const auto y = s.index_select(0, labels);
 
     // Held-out classes: a seeded shuffle of the distinct classes, the first share held out.
@@ -145,12 +140,10 @@ InverseMap fitInverseMap(const torch::Tensor& importances, const torch::Tensor& 
     double chosen = *std::min_element(options.ridges.begin(), options.ridges.end());
     if (held > 0) {
         std::vector<char> isHeld(size_t(s.size(0)), 0);
-        for (int i = 0; i < held; ++i)
-            isHeld[size_t(classes[size_t(i)])] = 1;
+        for (int i = 0; i < held; ++i) isHeld[size_t(classes[size_t(i)])] = 1;
         std::vector<int64_t> fitRows, valRows;
         const auto* p = labels.data_ptr<int64_t>();
-        for (int64_t i = 0; i < labels.numel(); ++i)
-            (isHeld[size_t(p[i])] ? valRows : fitRows).push_back(i);
+        for (int64_t i = 0; i < labels.numel(); ++i) (isHeld[size_t(p[i])] ? valRows : fitRows).push_back(i);
         const auto fitIdx = torch::tensor(fitRows), valIdx = torch::tensor(valRows);
         const auto xf = x.index_select(0, fitIdx), yf = y.index_select(0, fitIdx);
         const auto xv = x.index_select(0, valIdx), yv = y.index_select(0, valIdx);
@@ -172,10 +165,10 @@ InverseMap fitInverseMap(const torch::Tensor& importances, const torch::Tensor& 
         const auto pred = torch::addmm(b, xv, w.t());
         rep.validationError = meanSquaredError(pred, yv);
         rep.validationBaselineError = meanSquaredError(yf.mean(0).expand_as(yv), yv);
-        rep.validationCosine =
-            torch::nn::functional::cosine_similarity(pred, yv, torch::nn::functional::CosineSimilarityFuncOptions().dim(1))
-                .mean()
-                .item<double>();
+        rep.validationCosine = torch::nn::functional::cosine_similarity(
+                                   pred, yv, torch::nn::functional::CosineSimilarityFuncOptions().dim(1))
+                                   .mean()
+                                   .item<double>();
     }
 
     InverseMap map;
@@ -187,61 +180,49 @@ InverseMap fitInverseMap(const torch::Tensor& importances, const torch::Tensor& 
     rep.lambda = chosen;
     rep.trainError = meanSquaredError(torch::addmm(map.bias, x, map.weight.t()), y);
     rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (report)
-        *report = rep;
+    if (report) *report = rep;
     return map;
 }
 
 std::vector<DimensionScore> topDimensions(const torch::Tensor& scores, int k) {
-    if (!scores.defined() || scores.dim() != 1)
-        throw std::invalid_argument("topDimensions: need a vector of scores");
+    if (!scores.defined() || scores.dim() != 1) throw std::invalid_argument("topDimensions: need a vector of scores");
     const auto v = asDouble(scores);
-    if (torch::isnan(v).any().item<bool>())
-        throw std::invalid_argument("topDimensions: the scores hold NaN");
+    if (torch::isnan(v).any().item<bool>()) throw std::invalid_argument("topDimensions: the scores hold NaN");
     const int n = int(v.numel());
     k = std::min(k, n);
-    if (k <= 0)
-        return {};
+    if (k <= 0) return {};
     const double* p = v.data_ptr<double>();
     std::vector<int> order(static_cast<size_t>(n));
     std::iota(order.begin(), order.end(), 0);
-    std::partial_sort(order.begin(), order.begin() + k, order.end(), [p](int a, int b) {
-        return p[a] > p[b] || (p[a] == p[b] && a < b);
-    });
+    std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                      [p](int a, int b) { return p[a] > p[b] || (p[a] == p[b] && a < b); });
     std::vector<DimensionScore> out;
     out.reserve(size_t(k));
-    for (int i = 0; i < k; ++i)
-        out.push_back({order[size_t(i)], p[order[size_t(i)]]});
+    for (int i = 0; i < k; ++i) out.push_back({order[size_t(i)], p[order[size_t(i)]]});
     return out;
 }
 
 std::vector<DimensionScore> explainImportances(const InverseMap& map, const torch::Tensor& alpha, int k,
                                                bool relativeToMean) {
     auto v = alpha;
-    if (v.dim() == 2 && v.size(0) == 1)
-        v = v[0];
-    if (v.dim() != 1)
-        throw std::invalid_argument("explainImportances: need one importance vector");
+    if (v.dim() == 2 && v.size(0) == 1) v = v[0];
+    if (v.dim() != 1) throw std::invalid_argument("explainImportances: need one importance vector");
     auto scores = map.predict(v);
-    if (relativeToMean && map.targetMean.defined())
-        scores = scores - map.targetMean;
+    if (relativeToMean && map.targetMean.defined()) scores = scores - map.targetMean;
     return topDimensions(scores, k);
 }
 
 std::vector<std::vector<DimensionScore>> neuronNames(const InverseMap& map, int k) {
-    if (!map.weight.defined())
-        throw std::invalid_argument("neuronNames: the map is not fitted");
+    if (!map.weight.defined()) throw std::invalid_argument("neuronNames: the map is not fitted");
     const auto vectors = map.neuronVectors();
     std::vector<std::vector<DimensionScore>> out;
     out.reserve(size_t(vectors.size(0)));
-    for (int64_t c = 0; c < vectors.size(0); ++c)
-        out.push_back(topDimensions(vectors[c], k));
+    for (int64_t c = 0; c < vectors.size(0); ++c) out.push_back(topDimensions(vectors[c], k));
     return out;
 }
 
 std::string dimensionName(const std::vector<std::string>& names, int index) {
-    if (index >= 0 && size_t(index) < names.size() && !names[size_t(index)].empty())
-        return names[size_t(index)];
+    if (index >= 0 && size_t(index) < names.size() && !names[size_t(index)].empty()) return names[size_t(index)];
     return "dim" + std::to_string(index);
 }
 

@@ -32,26 +32,26 @@ struct InverseMapOptions {
     std::vector<double> ridges = {1e-8, 1e-7, 1e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 1.0};
     double validationFraction = 0.2;  // share of the seen classes held out to choose lambda
     uint64_t seed = 13;
-    bool normaliseInputs = true;      // n(alpha) as above; false: raw importances (tests, other uses)
-    bool normaliseTargets = true;     // normaliseClassVectors; false: raw class vectors
+    bool normaliseInputs = true;   // n(alpha) as above; false: raw importances (tests, other uses)
+    bool normaliseTargets = true;  // normaliseClassVectors; false: raw class vectors
 };
 
 struct InverseMapReport {
-    double lambda = 0;                 // chosen ridge
+    double lambda = 0;  // chosen ridge
     int fitClasses = 0, validationClasses = 0;
     // On the held-out classes' images with the chosen lambda: mean squared error of the predicted
     // (normalised) class vector, the same for always predicting the fit classes' mean target
     // (the baseline the map must beat), and mean cosine similarity with the true class vector.
     double validationError = 0, validationBaselineError = 0, validationCosine = 0;
-    double trainError = 0;             // final map on all seen images
+    double trainError = 0;                // final map on all seen images
     std::vector<double> candidateErrors;  // held-out error of each candidate ridge
     double seconds = 0;
 };
 
 struct InverseMap {
-    torch::Tensor weight;       // a x K, double, CPU
-    torch::Tensor bias;         // a, double
-    torch::Tensor targetMean;   // a, double: the mean (normalised) target over the fitted images
+    torch::Tensor weight;      // a x K, double, CPU
+    torch::Tensor bias;        // a, double
+    torch::Tensor targetMean;  // a, double: the mean (normalised) target over the fitted images
     bool normaliseInputs = true;
     bool normaliseTargets = true;
     double lambda = 0;
@@ -77,7 +77,7 @@ InverseMap fitInverseMap(const torch::Tensor& importances, const torch::Tensor& 
 InverseMap fitRidge(const torch::Tensor& X, const torch::Tensor& Y, double lambda);
 
 struct DimensionScore {
-    int index = 0;       // dimension (attribute) index, 0..a-1
+    int index = 0;  // dimension (attribute) index, 0..a-1
     double score = 0;
 };
 

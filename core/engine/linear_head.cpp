@@ -15,13 +15,10 @@ torch::Tensor LinearHead::logits(const torch::Tensor& features) const {
     return torch::addmm(bias, features, weight.t());
 }
 
-LinearHead LinearHead::to(const torch::Device& device) const {
-    return {weight.to(device), bias.to(device)};
-}
+LinearHead LinearHead::to(const torch::Device& device) const { return {weight.to(device), bias.to(device)}; }
 
 double top1Accuracy(const torch::Tensor& logits, const torch::Tensor& labels) {
-    if (labels.numel() == 0)
-        return 0.0;
+    if (labels.numel() == 0) return 0.0;
     return logits.argmax(1).eq(labels.to(logits.device())).to(torch::kDouble).mean().item<double>();
 }
 
@@ -31,8 +28,7 @@ LinearHead trainLinearHead(const torch::Tensor& features, const torch::Tensor& l
     const auto start = std::chrono::steady_clock::now();
     if (features.dim() != 2 || labels.dim() != 1 || features.size(0) != labels.size(0))
         throw std::invalid_argument("trainLinearHead: features must be N x F and labels N");
-    if (features.size(0) < 2)
-        throw std::invalid_argument("trainLinearHead: need at least 2 training images");
+    if (features.size(0) < 2) throw std::invalid_argument("trainLinearHead: need at least 2 training images");
     if (!torch::isfinite(features).all().item<bool>())
         throw std::invalid_argument("trainLinearHead: features contain NaN or infinity");
 
@@ -88,10 +84,8 @@ LinearHead trainLinearHead(const torch::Tensor& features, const torch::Tensor& l
             bestW = weight.detach().clone();
             bestB = bias.detach().clone();
         }
-        if (progress && !progress(epoch, bestHeld))
-            throw Cancelled();
-        if (epoch - bestEpoch >= options.patience)
-            break;
+        if (progress && !progress(epoch, bestHeld)) throw Cancelled();
+        if (epoch - bestEpoch >= options.patience) break;
     }
 
     // Fold the standardisation into the weights: W((x-m)/s)+b = (W/s)x + (b - (W/s)m).

@@ -18,12 +18,12 @@ struct LinearHead {
 };
 
 struct HeadTrainingOptions {
-    double heldOutFraction = 0.15;   // part of the training images kept for early stopping
+    double heldOutFraction = 0.15;  // part of the training images kept for early stopping
     int maxEpochs = 300;
-    int patience = 25;               // epochs without held-out improvement before stopping
+    int patience = 25;  // epochs without held-out improvement before stopping
     int batchSize = 256;
-    double learningRate = 3e-3;      // Adam
-    double weightDecay = 1e-4;       // L2 on weights, applied to standardised features
+    double learningRate = 3e-3;  // Adam
+    double weightDecay = 1e-4;   // L2 on weights, applied to standardised features
     uint64_t seed = 7;
 };
 

@@ -11,8 +11,8 @@ namespace {
 
 // Class-level targets: for each class, n_c and m_c = mean of its images' unit importance vectors.
 struct ClassTargets {
-    torch::Tensor counts;     // C
-    torch::Tensor meanUnit;   // C x K
+    torch::Tensor counts;    // C
+    torch::Tensor meanUnit;  // C x K
 };
 
 ClassTargets classTargets(const torch::Tensor& importances, const torch::Tensor& imageClass, int64_t classes) {
@@ -62,10 +62,8 @@ Mod2Alpha fitMod2Alpha(const torch::Tensor& importances, const torch::Tensor& im
     // Classes that have images, split into fit and validation classes.
     std::vector<int64_t> present;
     for (int64_t c = 0; c < classes; ++c)
-        if (targets.counts[c].item<float>() > 0)
-            present.push_back(c);
-    if (present.size() < 2)
-        throw std::invalid_argument("fitMod2Alpha: need images of at least 2 classes");
+        if (targets.counts[c].item<float>() > 0) present.push_back(c);
+    if (present.size() < 2) throw std::invalid_argument("fitMod2Alpha: need images of at least 2 classes");
     auto generator = at::detail::createCPUGenerator(options.seed);
     const auto order = torch::randperm(int64_t(present.size()), generator, torch::kLong);
     const int64_t held = std::clamp<int64_t>(int64_t(double(present.size()) * options.validationFraction), 1,
@@ -77,7 +75,8 @@ Mod2Alpha fitMod2Alpha(const torch::Tensor& importances, const torch::Tensor& im
     const auto allRows = torch::tensor(present, torch::kLong);
 
     const int64_t k = importances.size(1), a = classVectors.size(1);
-    auto train = [&](const torch::Tensor& rows, int steps, bool watchValidation, int* bestStep, double* bestValidation) {
+    auto train = [&](const torch::Tensor& rows, int steps, bool watchValidation, int* bestStep,
+                     double* bestValidation) {
         torch::manual_seed(options.seed);
         auto weight = (torch::randn({k, a}) * (1.0 / std::sqrt(double(a)))).requires_grad_(true);
         auto bias = torch::zeros({k}).requires_grad_(true);
@@ -92,25 +91,22 @@ Mod2Alpha fitMod2Alpha(const torch::Tensor& importances, const torch::Tensor& im
             optimiser.step();
             if (watchValidation) {
                 torch::NoGradGuard g;
-                const double v = cosineDistance(torch::addmm(bias, inputs, weight.t()), targets, validationRows).item<double>();
+                const double v =
+                    cosineDistance(torch::addmm(bias, inputs, weight.t()), targets, validationRows).item<double>();
                 if (v < bestLoss - 1e-7) {
                     bestLoss = v;
                     *bestStep = step;
                     best = {weight.detach().clone(), bias.detach().clone()};
                 }
-                if (progress && !progress(step, v))
-                    throw Cancelled();
+                if (progress && !progress(step, v)) throw Cancelled();
                 if (step - *bestStep >= options.patience) {
-                    if (report)
-                        report->epochs = step;
+                    if (report) report->epochs = step;
                     break;
                 }
-                if (report)
-                    report->epochs = step;
+                if (report) report->epochs = step;
             }
         }
-        if (bestValidation)
-            *bestValidation = bestLoss;
+        if (bestValidation) *bestValidation = bestLoss;
         return watchValidation ? best : Mod2Alpha{weight.detach().clone(), bias.detach().clone()};
     };
 

@@ -13,12 +13,12 @@ struct Mod2AlphaOptions {
     int maxEpochs = 2000;             // full-batch Adam steps
     int patience = 100;               // steps without validation improvement before stopping
     double learningRate = 1e-2;
-    double weightDecay = 1e-4;        // L2 on the map's weights
+    double weightDecay = 1e-4;  // L2 on the map's weights
     uint64_t seed = 11;
 };
 
 struct Mod2AlphaReport {
-    int epochs = 0;                  // steps run on the fit classes
+    int epochs = 0;  // steps run on the fit classes
     int bestEpoch = 0;
     double validationCosineDistance = 0;  // mean over held-out classes' images of 1 - cos
     double trainCosineDistance = 0;       // on all seen images, final map

@@ -13,8 +13,7 @@ torch::jit::Module convStage(const std::string& name, int in, int out, bool pool
     stage.register_parameter("weight", w, false);
     stage.register_parameter("bias", torch::zeros({out}), false);
     std::string body = "torch.relu(torch.conv2d(x, self.weight, self.bias, [1, 1], [1, 1]))";
-    if (pool)
-        body = "torch.max_pool2d(" + body + ", [2, 2], [2, 2])";
+    if (pool) body = "torch.max_pool2d(" + body + ", [2, 2], [2, 2])";
     stage.define("def forward(self, x):\n    return " + body + "\n");
     return stage;
 }
@@ -66,8 +65,8 @@ void trainSmallCnn(torch::jit::Module& module, const torch::Tensor& images, cons
         const auto order = torch::randperm(n, generator, torch::kLong);
         double lossSum = 0, correct = 0, seen = 0;
         for (int b = 0; b < batches; ++b) {
-            const auto idx = order.slice(0, int64_t(b) * options.batchSize,
-                                         std::min(n, int64_t(b + 1) * options.batchSize));
+            const auto idx =
+                order.slice(0, int64_t(b) * options.batchSize, std::min(n, int64_t(b + 1) * options.batchSize));
             const auto x = images.index_select(0, idx).to(device);
             const auto y = labels.index_select(0, idx).to(device);
             optimiser.zero_grad();
@@ -82,8 +81,7 @@ void trainSmallCnn(torch::jit::Module& module, const torch::Tensor& images, cons
                 throw Cancelled();
         }
     }
-    for (auto p : module.parameters())
-        p.requires_grad_(false);
+    for (auto p : module.parameters()) p.requires_grad_(false);
     module.eval();
     module.to(torch::kCPU);
 }

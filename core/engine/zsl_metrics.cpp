@@ -30,8 +30,7 @@ void checkDistinct(const std::vector<int64_t>& classes, const char* what) {
     std::unordered_set<int64_t> seen;
     for (int64_t c : classes)
         if (!seen.insert(c).second)
-            throw std::invalid_argument(std::string(what) + " lists class " + std::to_string(c) +
-                                        " twice");
+            throw std::invalid_argument(std::string(what) + " lists class " + std::to_string(c) + " twice");
 }
 
 // Fraction correct per listed class and their mean, from (truth, predicted) pairs.
@@ -67,11 +66,9 @@ struct Problem {
     const double* row(int64_t i) const { return logits.data_ptr<double>() + i * c; }
 };
 
-Problem prepare(const torch::Tensor& logits, const torch::Tensor& truth,
-                const std::vector<int64_t>& seen, const std::vector<int64_t>& unseen,
-                const char* seenName, const char* unseenName) {
-    if (!logits.defined() || logits.dim() != 2)
-        throw std::invalid_argument("logits must be an N x C matrix");
+Problem prepare(const torch::Tensor& logits, const torch::Tensor& truth, const std::vector<int64_t>& seen,
+                const std::vector<int64_t>& unseen, const char* seenName, const char* unseenName) {
+    if (!logits.defined() || logits.dim() != 2) throw std::invalid_argument("logits must be an N x C matrix");
     Problem p;
     p.logits = logits.to(torch::kCPU, torch::kDouble).contiguous();
     p.truth = toIds(truth, "truth");
@@ -87,13 +84,13 @@ Problem prepare(const torch::Tensor& logits, const torch::Tensor& truth,
     std::unordered_set<int64_t> seenSet(seen.begin(), seen.end());
     for (int64_t u : unseen)
         if (seenSet.count(u))
-            throw std::invalid_argument("class " + std::to_string(u) + " is in both " + seenName +
-                                        " and " + unseenName);
+            throw std::invalid_argument("class " + std::to_string(u) + " is in both " + seenName + " and " +
+                                        unseenName);
     for (const auto* list : {&seen, &unseen})
         for (int64_t k : *list)
             if (k < 0 || k >= p.c)
-                throw std::invalid_argument("class " + std::to_string(k) + " is outside the " +
-                                            std::to_string(p.c) + " logit columns");
+                throw std::invalid_argument("class " + std::to_string(k) + " is outside the " + std::to_string(p.c) +
+                                            " logit columns");
     if (!torch::isfinite(p.logits).all().item<bool>())
         throw std::invalid_argument("logits hold NaN or infinite values");
     return p;
@@ -118,8 +115,7 @@ struct Contest {
     std::vector<double> gap;  // max seen logit - max unseen logit
 };
 
-Contest contest(const Problem& p, const std::vector<int64_t>& seen,
-                const std::vector<int64_t>& unseen) {
+Contest contest(const Problem& p, const std::vector<int64_t>& seen, const std::vector<int64_t>& unseen) {
     Contest r;
     r.seenBest.resize(p.n);
     r.unseenBest.resize(p.n);
@@ -136,8 +132,7 @@ Contest contest(const Problem& p, const std::vector<int64_t>& seen,
 GzslResult evaluate(const Problem& p, const Contest& k, const std::vector<int64_t>& seen,
                     const std::vector<int64_t>& unseen, double calibration) {
     std::vector<int64_t> overAll(p.n);
-    for (int64_t i = 0; i < p.n; ++i)
-        overAll[i] = k.gap[i] >= calibration ? k.seenBest[i] : k.unseenBest[i];
+    for (int64_t i = 0; i < p.n; ++i) overAll[i] = k.gap[i] >= calibration ? k.seenBest[i] : k.unseenBest[i];
     GzslResult r;
     r.S = 100.0 * meanOfClasses(overAll, p.truth, seen, &r.perClassS);
     r.U = 100.0 * meanOfClasses(overAll, p.truth, unseen, &r.perClassU);
@@ -156,24 +151,23 @@ double harmonicMean(double u, double s) {
     return 2 * u * s / (u + s);
 }
 
-double perClassMeanTop1(const torch::Tensor& predicted, const torch::Tensor& truth,
-                        const std::vector<int64_t>& classes, std::vector<double>* perClass) {
+double perClassMeanTop1(const torch::Tensor& predicted, const torch::Tensor& truth, const std::vector<int64_t>& classes,
+                        std::vector<double>* perClass) {
     const auto p = toIds(predicted, "predicted");
     const auto t = toIds(truth, "truth");
     if (p.size() != t.size())
-        throw std::invalid_argument("predicted has " + std::to_string(p.size()) +
-                                    " entries but truth has " + std::to_string(t.size()));
+        throw std::invalid_argument("predicted has " + std::to_string(p.size()) + " entries but truth has " +
+                                    std::to_string(t.size()));
     checkDistinct(classes, "classes");
     return meanOfClasses(p, t, classes, perClass);
 }
 
 GzslResult evaluateGzsl(const torch::Tensor& logits, const torch::Tensor& truth,
-                        const std::vector<int64_t>& seenClasses,
-                        const std::vector<int64_t>& unseenClasses, double calibration) {
+                        const std::vector<int64_t>& seenClasses, const std::vector<int64_t>& unseenClasses,
+                        double calibration) {
     if (!std::isfinite(calibration)) throw std::invalid_argument("calibration must be finite");
     const auto p = prepare(logits, truth, seenClasses, unseenClasses, "seenClasses", "unseenClasses");
-    return evaluate(p, contest(p, seenClasses, unseenClasses), seenClasses, unseenClasses,
-                    calibration);
+    return evaluate(p, contest(p, seenClasses, unseenClasses), seenClasses, unseenClasses, calibration);
 }
 
 namespace {
@@ -183,8 +177,7 @@ namespace {
 // Keeps at most `limit` (>= 2) of the sorted values, evenly spaced by rank, first and last included.
 void thinEvenly(std::vector<double>& values, int limit) {
     const size_t n = size_t(std::max(2, limit));
-    if (values.size() <= n)
-        return;
+    if (values.size() <= n) return;
     std::vector<double> subset(n);
     for (size_t i = 0; i < n; ++i)
         subset[i] = values[size_t(std::llround(double(i) * double(values.size() - 1) / double(n - 1)))];
@@ -215,13 +208,12 @@ std::vector<double> gammaCandidates(const Problem& p, const Contest& k, const st
 
 }  // namespace
 
-double chooseCalibrationGamma(const torch::Tensor& validationLogits,
-                              const torch::Tensor& validationTruth,
+double chooseCalibrationGamma(const torch::Tensor& validationLogits, const torch::Tensor& validationTruth,
                               const std::vector<int64_t>& pseudoSeenClasses,
                               const std::vector<int64_t>& pseudoUnseenClasses, GzslResult* atBest,
                               const CalibrationSearch& search) {
-    const auto p = prepare(validationLogits, validationTruth, pseudoSeenClasses,
-                           pseudoUnseenClasses, "pseudoSeenClasses", "pseudoUnseenClasses");
+    const auto p = prepare(validationLogits, validationTruth, pseudoSeenClasses, pseudoUnseenClasses,
+                           "pseudoSeenClasses", "pseudoUnseenClasses");
     const auto k = contest(p, pseudoSeenClasses, pseudoUnseenClasses);
 
     const std::vector<double> candidates = gammaCandidates(p, k, pseudoSeenClasses, pseudoUnseenClasses, search);
@@ -267,14 +259,13 @@ void splitClasses(const std::vector<int64_t>& classes, double heldOutFraction, u
 
 FoldedCalibration chooseCalibrationGammaAcrossFolds(const std::vector<CalibrationFold>& folds,
                                                     const CalibrationSearch& search) {
-    if (folds.empty())
-        throw std::invalid_argument("choosing gamma across folds needs at least one fold");
+    if (folds.empty()) throw std::invalid_argument("choosing gamma across folds needs at least one fold");
     std::vector<Problem> prepared;
     std::vector<Contest> contests;
     std::vector<double> candidates = {0.0};
     for (const auto& f : folds) {
-        prepared.push_back(prepare(f.logits, f.truth, f.pseudoSeen, f.pseudoUnseen, "pseudoSeenClasses",
-                                   "pseudoUnseenClasses"));
+        prepared.push_back(
+            prepare(f.logits, f.truth, f.pseudoSeen, f.pseudoUnseen, "pseudoSeenClasses", "pseudoUnseenClasses"));
         contests.push_back(contest(prepared.back(), f.pseudoSeen, f.pseudoUnseen));
         const auto c = gammaCandidates(prepared.back(), contests.back(), f.pseudoSeen, f.pseudoUnseen, search);
         candidates.insert(candidates.end(), c.begin(), c.end());
@@ -288,8 +279,7 @@ FoldedCalibration chooseCalibrationGammaAcrossFolds(const std::vector<Calibratio
         double sum = 0;
         for (size_t i = 0; i < folds.size(); ++i) {
             const auto r = evaluate(prepared[i], contests[i], folds[i].pseudoSeen, folds[i].pseudoUnseen, gamma);
-            if (results)
-                results->push_back(r);
+            if (results) results->push_back(r);
             sum += std::isnan(r.H) ? 0 : r.H;
         }
         return sum / double(folds.size());

@@ -19,15 +19,15 @@ namespace niwt {
 // among `classes` are ignored. Classes without images are left out of the mean; perClass (when
 // given) receives one entry per listed class, in the order of `classes`: its accuracy, or NaN when
 // it has no images. Returns NaN when no listed class has an image. `classes` must not repeat.
-double perClassMeanTop1(const torch::Tensor& predicted, const torch::Tensor& truth,
-                        const std::vector<int64_t>& classes, std::vector<double>* perClass = nullptr);
+double perClassMeanTop1(const torch::Tensor& predicted, const torch::Tensor& truth, const std::vector<int64_t>& classes,
+                        std::vector<double>* perClass = nullptr);
 
 // Generalized zero-shot results. All values in PERCENT (0..100).
 struct GzslResult {
-    double U = 0;     // per-class mean top-1 of unseen-class images, arg-max over ALL classes
-    double S = 0;     // per-class mean top-1 of seen-class images, arg-max over ALL classes
-    double H = 0;     // harmonic mean 2 U S / (U + S); 0 when U = S = 0
-    double zsl = 0;   // per-class mean top-1 of unseen-class images, arg-max over UNSEEN classes only
+    double U = 0;                   // per-class mean top-1 of unseen-class images, arg-max over ALL classes
+    double S = 0;                   // per-class mean top-1 of seen-class images, arg-max over ALL classes
+    double H = 0;                   // harmonic mean 2 U S / (U + S); 0 when U = S = 0
+    double zsl = 0;                 // per-class mean top-1 of unseen-class images, arg-max over UNSEEN classes only
     std::vector<double> perClassU;  // one per unseen class (order of unseenClasses), NaN: no images
     std::vector<double> perClassS;  // one per seen class (order of seenClasses), NaN: no images
 };
@@ -39,8 +39,8 @@ struct GzslResult {
 // classes' logits before the arg-max over all classes (it does not affect zsl); ties go to the
 // seen class. U or S is NaN (and so is H) when no image of an unseen (seen) class is given.
 GzslResult evaluateGzsl(const torch::Tensor& logits, const torch::Tensor& truth,
-                        const std::vector<int64_t>& seenClasses,
-                        const std::vector<int64_t>& unseenClasses, double calibration = 0);
+                        const std::vector<int64_t>& seenClasses, const std::vector<int64_t>& unseenClasses,
+                        double calibration = 0);
 
 // The harmonic mean used for H: 2 u s / (u + s), 0 when both are 0.
 double harmonicMean(double u, double s);
@@ -62,11 +62,10 @@ double harmonicMean(double u, double s);
 struct CalibrationSearch {
     int maxCandidates = 4001;
 };
-double chooseCalibrationGamma(const torch::Tensor& validationLogits,
-                              const torch::Tensor& validationTruth,
+double chooseCalibrationGamma(const torch::Tensor& validationLogits, const torch::Tensor& validationTruth,
                               const std::vector<int64_t>& pseudoSeenClasses,
-                              const std::vector<int64_t>& pseudoUnseenClasses,
-                              GzslResult* atBest = nullptr, const CalibrationSearch& search = {});
+                              const std::vector<int64_t>& pseudoUnseenClasses, GzslResult* atBest = nullptr,
+                              const CalibrationSearch& search = {});
 
 // Calibrated stacking's gamma from several validation splits (folds of pseudo-unseen classes):
 // the gamma that maximises the mean over folds of the validation H, searched over every fold's
@@ -79,7 +78,7 @@ struct CalibrationFold {
 struct FoldedCalibration {
     double gamma = 0;
     double meanH = 0, meanHAtZero = 0;  // mean validation H over the folds at gamma and at 0
-    std::vector<GzslResult> atGamma;     // each fold's validation result at gamma
+    std::vector<GzslResult> atGamma;    // each fold's validation result at gamma
 };
 FoldedCalibration chooseCalibrationGammaAcrossFolds(const std::vector<CalibrationFold>& folds,
                                                     const CalibrationSearch& search = {});

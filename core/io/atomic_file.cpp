@@ -82,8 +82,7 @@ void writeFileAtomically(const std::string& path, const std::string& bytes) {
     }
     if (::fsync(fd) != 0) failWrite(path, "cannot write", errno);
     if (temporary.close() != 0) failWrite(path, "cannot write", errno);
-    if (::rename(temporary.path().c_str(), path.c_str()) != 0)
-        failWrite(path, "cannot write", errno);
+    if (::rename(temporary.path().c_str(), path.c_str()) != 0) failWrite(path, "cannot write", errno);
     temporary.release();
 
     // Make the rename itself durable; failure here does not endanger either version.

@@ -31,19 +31,17 @@ struct Part {
 // The first top-level field in which two full keys differ, as "head (abc vs def)".
 std::string keyDifference(const nlohmann::json& a, const nlohmann::json& b) {
     for (const auto& [name, value] : a.items()) {
-        if (!b.contains(name))
-            return name + " (only in the first)";
-        if (b[name] != value)
-            return name + " (" + value.dump() + " vs " + b[name].dump() + ")";
+        if (!b.contains(name)) return name + " (only in the first)";
+        if (b[name] != value) return name + " (" + value.dump() + " vs " + b[name].dump() + ")";
     }
     for (const auto& [name, value] : b.items())
-        if (!a.contains(name))
-            return name + " (only in the second)";
+        if (!a.contains(name)) return name + " (only in the second)";
     return "nothing";
 }
 
 bool parseInt(const std::string& text, int& out) {
-    if (text.empty() || text.size() > 9 || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    if (text.empty() || text.size() > 9 ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
         return false;
     out = std::stoi(text);
     return true;
@@ -57,12 +55,10 @@ void collectInputs(const std::string& input, bool named, std::vector<std::pair<s
             if (entry.is_regular_file() && entry.path().extension() == ".niwtmat")
                 found.push_back(entry.path().string());
         std::sort(found.begin(), found.end());
-        for (auto& f : found)
-            files.emplace_back(std::move(f), false);
+        for (auto& f : found) files.emplace_back(std::move(f), false);
         return;
     }
-    if (!fs::exists(input, ec))
-        throw DataError(input + ": no such file or folder");
+    if (!fs::exists(input, ec)) throw DataError(input + ": no such file or folder");
     files.emplace_back(input, named);
 }
 
@@ -94,14 +90,10 @@ std::string partialCacheDir(const std::string& cacheDir) { return cacheDir + "/p
 std::string writePartialCache(const std::string& cacheDir, const std::string& kind, const nlohmann::json& fullKey,
                               const ShardSpec& shard, const ListSlice& slice, int64_t listSize, int batchSize,
                               MatrixFile rows) {
-    rows.header["key"] = {{"kind", "partial"},
-                          {"of", kind},
-                          {"full_key", fullKey},
-                          {"shard", shard.index},
-                          {"shards", shard.count},
-                          {"slice", {slice.begin, slice.end}},
-                          {"list_size", listSize},
-                          {"batch_size", batchSize}};
+    rows.header["key"] = {{"kind", "partial"},     {"of", kind},
+                          {"full_key", fullKey},   {"shard", shard.index},
+                          {"shards", shard.count}, {"slice", {slice.begin, slice.end}},
+                          {"list_size", listSize}, {"batch_size", batchSize}};
     const std::string full = fs::path(cacheFilePath(cacheDir, kind, fullKey)).stem().string();
     const std::string path = partialCacheDir(cacheDir) + "/" + full + ".shard-" + std::to_string(shard.index) + "-of-" +
                              std::to_string(shard.count) + ".niwtmat";
@@ -119,15 +111,13 @@ std::vector<MergedCache> mergePartialCaches(const std::string& cacheDir, const s
             throw DataError(dir + ": no partial caches (run niwt extract --shard I/N first, or name the parts)");
         collectInputs(dir, false, files);
     }
-    for (const auto& input : inputs)
-        collectInputs(input, true, files);
+    for (const auto& input : inputs) collectInputs(input, true, files);
 
     std::map<std::string, std::vector<Part>> byKind;
     for (const auto& [path, named] : files) {
         std::string why;
         auto m = readMatrixFile(path, nlohmann::json(), &why);
-        if (!m)
-            throw DataError(path + ": not a usable partial cache (" + why + ")");
+        if (!m) throw DataError(path + ": not a usable partial cache (" + why + ")");
         const auto key = m->header.value("key", nlohmann::json());
         if (!key.is_object() || key.value("kind", "") != "partial") {
             if (named)
@@ -182,18 +172,18 @@ std::vector<MergedCache> mergePartialCaches(const std::string& cacheDir, const s
                                 " cache is given twice: " + byShard[size_t(p.shard)]->path + " and " + p.path);
             const ListSlice expected = shardSlice({p.shard, shards}, listSize, batchSize);
             if (p.key["slice"] != nlohmann::json({expected.begin, expected.end}))
-                throw DataError(p.path + ": rows " + p.key["slice"].dump() + " are not shard " + std::to_string(p.shard) +
-                                "/" + std::to_string(shards) + "'s slice [" + std::to_string(expected.begin) + ", " +
-                                std::to_string(expected.end) + ")");
+                throw DataError(p.path + ": rows " + p.key["slice"].dump() + " are not shard " +
+                                std::to_string(p.shard) + "/" + std::to_string(shards) + "'s slice [" +
+                                std::to_string(expected.begin) + ", " + std::to_string(expected.end) + ")");
             byShard[size_t(p.shard)] = &p;
         }
         const std::string fullPath = cacheFilePath(cacheDir, kind, fullKey);
         for (int s = 1; s <= shards; ++s)
             if (!byShard[size_t(s)]) {
                 const ListSlice slice = shardSlice({s, shards}, listSize, batchSize);
-                throw DataError("missing shard " + std::to_string(s) + "/" + std::to_string(shards) + " of the " + kind +
-                                " cache " + fullPath + " (list positions " + std::to_string(slice.begin) + " to " +
-                                std::to_string(slice.end) + " of " + std::to_string(listSize) +
+                throw DataError("missing shard " + std::to_string(s) + "/" + std::to_string(shards) + " of the " +
+                                kind + " cache " + fullPath + " (list positions " + std::to_string(slice.begin) +
+                                " to " + std::to_string(slice.end) + " of " + std::to_string(listSize) +
                                 "): run niwt extract --shard " + std::to_string(s) + "/" + std::to_string(shards) +
                                 " --phase " + kind);
             }
@@ -205,11 +195,10 @@ std::vector<MergedCache> mergePartialCaches(const std::string& cacheDir, const s
         for (int s = 1; s <= shards; ++s) {
             const auto& m = byShard[size_t(s)]->matrix;
             rows += m.rows;
-            if (m.rows == 0)
-                continue;
+            if (m.rows == 0) continue;
             if (colsFrom && m.cols != cols)
-                throw DataError(colsFrom->path + " has " + std::to_string(cols) + " columns but " + byShard[size_t(s)]->path +
-                                " has " + std::to_string(m.cols));
+                throw DataError(colsFrom->path + " has " + std::to_string(cols) + " columns but " +
+                                byShard[size_t(s)]->path + " has " + std::to_string(m.cols));
             if (!colsFrom) {
                 cols = m.cols;
                 colsFrom = byShard[size_t(s)];
@@ -224,19 +213,16 @@ std::vector<MergedCache> mergePartialCaches(const std::string& cacheDir, const s
         for (int s = 1; s <= shards; ++s) {
             Part& p = *byShard[size_t(s)];
             for (const auto& [name, value] : p.matrix.header.items()) {
-                if (isLayoutField(name))
-                    continue;
+                if (isLayoutField(name)) continue;
                 if (isPerRowField(name)) {
                     if (!value.is_array() || int64_t(value.size()) != p.matrix.rows)
-                        throw DataError(p.path + ": \"" + name + "\" has " + std::to_string(value.size()) + " entries for " +
-                                        std::to_string(p.matrix.rows) + " rows");
+                        throw DataError(p.path + ": \"" + name + "\" has " + std::to_string(value.size()) +
+                                        " entries for " + std::to_string(p.matrix.rows) + " rows");
                     auto& all = out.header[name];
-                    if (all.is_null())
-                        all = nlohmann::json::array();
+                    if (all.is_null()) all = nlohmann::json::array();
                     all.insert(all.end(), value.begin(), value.end());
                 } else if (isCountField(name)) {
-                    if (!value.is_number_integer())
-                        throw DataError(p.path + ": \"" + name + "\" is not a count");
+                    if (!value.is_number_integer()) throw DataError(p.path + ": \"" + name + "\" is not a count");
                     out.header[name] = out.header.value(name, int64_t(0)) + value.get<int64_t>();
                 } else if (s == 1) {
                     out.header[name] = value;
@@ -257,8 +243,7 @@ std::vector<MergedCache> mergePartialCaches(const std::string& cacheDir, const s
         result.path = fullPath;
         result.rows = rows;
         result.parts = shards;
-        for (int s = 1; s <= shards; ++s)
-            result.partPaths.push_back(byShard[size_t(s)]->path);
+        for (int s = 1; s <= shards; ++s) result.partPaths.push_back(byShard[size_t(s)]->path);
         merged.push_back(std::move(result));
     }
     // Parts go only once every kind has been written: a failure above leaves all of them.

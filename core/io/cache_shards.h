@@ -54,8 +54,8 @@ std::string writePartialCache(const std::string& cacheDir, const std::string& ki
                               MatrixFile rows);
 
 struct MergedCache {
-    std::string kind;   // "features", "importances", ...
-    std::string path;   // the full cache written
+    std::string kind;  // "features", "importances", ...
+    std::string path;  // the full cache written
     int64_t rows = 0;
     int parts = 0;
     std::vector<std::string> partPaths;

@@ -40,8 +40,7 @@ public:
     // Little-endian regardless of the host, so the hash is the same everywhere.
     void number(uint64_t value) {
         unsigned char le[8];
-        for (int i = 0; i < 8; ++i)
-            le[i] = static_cast<unsigned char>(value >> (8 * i));
+        for (int i = 0; i < 8; ++i) le[i] = static_cast<unsigned char>(value >> (8 * i));
         bytes(le, sizeof le);
     }
     uint64_t value() const { return hash_; }

@@ -36,7 +36,6 @@ std::optional<MatrixFile> parseMatrixFile(const std::string& bytes, std::string*
 
 // nullopt (and `why`) when missing, truncated, corrupt, or its header["key"] differs from
 // `expectedKey` (pass null json to accept any key).
-std::optional<MatrixFile> readMatrixFile(const std::string& path, const nlohmann::json& expectedKey,
-                                         std::string* why);
+std::optional<MatrixFile> readMatrixFile(const std::string& path, const nlohmann::json& expectedKey, std::string* why);
 
 }  // namespace niwt

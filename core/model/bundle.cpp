@@ -23,8 +23,7 @@ std::vector<std::string> readLabels(const fs::path& file) {
     std::ifstream in(file);
     std::string line;
     while (std::getline(in, line)) {
-        if (!line.empty() && line.back() == '\r')
-            line.pop_back();
+        if (!line.empty() && line.back() == '\r') line.pop_back();
         labels.push_back(line);
     }
     return labels;
@@ -39,16 +38,14 @@ std::string diagnoseNonTorchScript(const std::string& file) {
     } catch (const DataError& e) {
         return e.what();
     }
-    if (bytes.empty())
-        return "the file is empty";
+    if (bytes.empty()) return "the file is empty";
     if (bytes.size() >= 4 && bytes.compare(0, 4, "PK\x03\x04") == 0) {
         // Zip archives from torch.jit.save hold code/ and constants.pkl; torch.save's hold only data.pkl.
         const bool hasCode = contains(bytes, "/code/") || contains(bytes, "constants.pkl");
         if (!hasCode && contains(bytes, "data.pkl"))
             return "this file is a state_dict or pickled object saved with torch.save, not TorchScript: "
                    "export the model with torch.jit.script (see tools/ in the README)";
-        if (hasCode)
-            return "the TorchScript archive is damaged or truncated";
+        if (hasCode) return "the TorchScript archive is damaged or truncated";
         return "a zip archive, but not a PyTorch one";
     }
     if (static_cast<unsigned char>(bytes[0]) == 0x80)
@@ -59,12 +56,10 @@ std::string diagnoseNonTorchScript(const std::string& file) {
 Bundle loadBundle(const std::string& path, const torch::Device& device) {
     fs::path p(path);
     std::error_code ec;
-    if (!fs::exists(p, ec))
-        throw DataError(located(path, 0, "no such file or folder"));
+    if (!fs::exists(p, ec)) throw DataError(located(path, 0, "no such file or folder"));
     fs::path dir = fs::is_directory(p, ec) ? p : p.parent_path();
     fs::path model = fs::is_directory(p, ec) ? dir / "bundle.pt" : p;
-    if (model.extension() == ".json")
-        model = dir / "bundle.pt";
+    if (model.extension() == ".json") model = dir / "bundle.pt";
     const fs::path json = dir / "bundle.json";
     if (!fs::exists(model, ec))
         throw DataError(located(model.string(), 0, "missing (a bundle folder holds bundle.pt and bundle.json)"));
@@ -80,8 +75,7 @@ Bundle loadBundle(const std::string& path, const torch::Device& device) {
     b.input = meta.input;
     if (meta.labelsFile) {
         const fs::path labelsFile = dir / *meta.labelsFile;
-        if (fs::exists(labelsFile, ec))
-            b.labels = readLabels(labelsFile);
+        if (fs::exists(labelsFile, ec)) b.labels = readLabels(labelsFile);
     }
 
     const std::string modelBytes = readFileBytes(b.modelPath);
@@ -99,23 +93,20 @@ Bundle loadBundle(const std::string& path, const torch::Device& device) {
         throw DataError(located(b.modelPath, 0, std::string("not a staged niwt-bundle: ") + e.what()));
     }
     if (meta.stageCount && *meta.stageCount != size_t(b.network->stageCount()))
-        throw DataError(located(json.string(), 0, "lists " + std::to_string(*meta.stageCount) +
-                                                      " stages but bundle.pt has " +
-                                                      std::to_string(b.network->stageCount())));
+        throw DataError(located(json.string(), 0,
+                                "lists " + std::to_string(*meta.stageCount) + " stages but bundle.pt has " +
+                                    std::to_string(b.network->stageCount())));
     b.network->to(device);
     return b;
 }
 
 int resolveStage(const Bundle& bundle, const std::string& stageName) {
     const auto& net = *bundle.network;
-    if (stageName.empty())
-        return net.defaultImportanceStage();
+    if (stageName.empty()) return net.defaultImportanceStage();
     const int index = net.stageIndex(stageName);
-    if (index >= 0)
-        return index;
+    if (index >= 0) return index;
     std::string names;
-    for (const auto& n : net.stageNames())
-        names += (names.empty() ? "" : ", ") + n;
+    for (const auto& n : net.stageNames()) names += (names.empty() ? "" : ", ") + n;
     throw DataError(located(bundle.modelPath, 0, "no stage named \"" + stageName + "\" (stages: " + names + ")"));
 }
 

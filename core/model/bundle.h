@@ -13,12 +13,12 @@
 namespace niwt {
 
 struct Bundle {
-    std::string directory;     // folder holding bundle.pt and bundle.json
-    std::string modelPath;     // .../bundle.pt
-    std::string name;          // bundle.json "name"
-    std::string identity;      // content hash of bundle.pt + bundle.json, for cache keys
+    std::string directory;  // folder holding bundle.pt and bundle.json
+    std::string modelPath;  // .../bundle.pt
+    std::string name;       // bundle.json "name"
+    std::string identity;   // content hash of bundle.pt + bundle.json, for cache keys
     InputSpec input;
-    std::vector<std::string> labels;   // from bundle.json "labels" when present
+    std::vector<std::string> labels;  // from bundle.json "labels" when present
     std::shared_ptr<StagedNetwork> network;
 };
 

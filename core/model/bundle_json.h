@@ -10,10 +10,10 @@
 namespace niwt {
 
 struct BundleJson {
-    std::optional<std::string> name;       // "name" when present (loadBundle falls back to the folder's name)
-    InputSpec input;                       // "input"
-    std::optional<std::string> labelsFile; // "labels" when a string: a file relative to the bundle folder
-    std::optional<size_t> stageCount;      // entries of "stages" when it is a list
+    std::optional<std::string> name;        // "name" when present (loadBundle falls back to the folder's name)
+    InputSpec input;                        // "input"
+    std::optional<std::string> labelsFile;  // "labels" when a string: a file relative to the bundle folder
+    std::optional<size_t> stageCount;       // entries of "stages" when it is a list
 };
 
 // `text` is bundle.json's content, `file` names it in errors. Throws DataError "FILE: problem" for

@@ -15,8 +15,7 @@ namespace {
 }
 
 std::vector<float> floatList(const nlohmann::json& v, const std::string& file, const std::string& field, size_t n) {
-    if (!v.is_array() || v.size() != n)
-        fail(file, field + ": expected a list of " + std::to_string(n) + " numbers");
+    if (!v.is_array() || v.size() != n) fail(file, field + ": expected a list of " + std::to_string(n) + " numbers");
     std::vector<float> out;
     for (const auto& x : v) {
         // Checked as a double before narrowing: 1e300 is finite but has no float (it would be inf).
@@ -30,8 +29,7 @@ std::vector<float> floatList(const nlohmann::json& v, const std::string& file, c
 }  // namespace
 
 InputSpec parseInputSpec(const nlohmann::json& input, const std::string& file) {
-    if (!input.is_object())
-        throw DataError(located(file, 0, "missing \"input\" object"));
+    if (!input.is_object()) throw DataError(located(file, 0, "missing \"input\" object"));
     InputSpec s;
     // Sizes are compared as 64-bit integers: get<int>() would wrap 4294967297 to 1.
     for (const char* key : {"width", "height"}) {
@@ -55,20 +53,17 @@ InputSpec parseInputSpec(const nlohmann::json& input, const std::string& file) {
     s.mean = input.contains("mean") ? floatList(input["mean"], file, "mean", c) : std::vector<float>(c, 0.f);
     s.std = input.contains("std") ? floatList(input["std"], file, "std", c) : std::vector<float>(c, 1.f);
     for (float v : s.std)
-        if (v == 0.f)
-            fail(file, "std: a channel's std is 0");
+        if (v == 0.f) fail(file, "std: a channel's std is 0");
     if (input.contains("center_crop") && !input["center_crop"].is_number())
         fail(file, "center_crop: expected a fraction in (0, 1]");
     s.centerCrop = input.value("center_crop", 1.0);
-    if (!(s.centerCrop > 0.0 && s.centerCrop <= 1.0))
-        fail(file, "center_crop: expected a fraction in (0, 1]");
+    if (!(s.centerCrop > 0.0 && s.centerCrop <= 1.0)) fail(file, "center_crop: expected a fraction in (0, 1]");
     return s;
 }
 
 nlohmann::json toJson(const InputSpec& s) {
-    return {{"width", s.width}, {"height", s.height}, {"color", s.color},
-            {"range", {s.rangeMin, s.rangeMax}}, {"mean", s.mean}, {"std", s.std},
-            {"center_crop", s.centerCrop}};
+    return {{"width", s.width}, {"height", s.height}, {"color", s.color},           {"range", {s.rangeMin, s.rangeMax}},
+            {"mean", s.mean},   {"std", s.std},       {"center_crop", s.centerCrop}};
 }
 
 }  // namespace niwt

@@ -10,7 +10,7 @@ namespace niwt {
 struct InputSpec {
     int width = 224;
     int height = 224;
-    std::string color = "RGB";          // "RGB", "BGR" or "gray"
+    std::string color = "RGB";               // "RGB", "BGR" or "gray"
     float rangeMin = 0.0f, rangeMax = 1.0f;  // pixel values are mapped to this range first
     std::vector<float> mean{0.f, 0.f, 0.f};  // then (v - mean) / std per channel
     std::vector<float> std{1.f, 1.f, 1.f};

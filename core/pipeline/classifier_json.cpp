@@ -39,17 +39,14 @@ bool readFloat(const Json& value, float* out, std::string* problem) {
 
 const Json& requireField(const Json& root, const std::string& file, const char* name) {
     const auto it = root.find(name);
-    if (it == root.end())
-        fail(file, std::string("missing \"") + name + "\"");
+    if (it == root.end()) fail(file, std::string("missing \"") + name + "\"");
     return *it;
 }
 
 std::string optionalString(const Json& object, const std::string& file, const std::string& prefix, const char* name) {
     const auto it = object.find(name);
-    if (it == object.end() || it->is_null())
-        return {};
-    if (!it->is_string())
-        fail(file, "\"" + prefix + name + "\" is not a string");
+    if (it == object.end() || it->is_null()) return {};
+    if (!it->is_string()) fail(file, "\"" + prefix + name + "\" is not a string");
     return it->get<std::string>();
 }
 
@@ -61,24 +58,20 @@ ClassifierJson parseClassifierJson(const std::string& bytes, const std::string& 
         root = Json::parse(bytes);
     } catch (const Json::exception& e) {  // parse_error, and out_of_range for a number like 1e400
         std::string what = e.what();
-        if (const auto p = what.find("parse error"); p != std::string::npos)
-            what = what.substr(p);
+        if (const auto p = what.find("parse error"); p != std::string::npos) what = what.substr(p);
         fail(path, "not valid JSON (" + what + ")");
     }
-    if (!root.is_object())
-        fail(path, "not a JSON object");
+    if (!root.is_object()) fail(path, "not a JSON object");
     const Json& format = requireField(root, path, "format");
     if (!format.is_string() || format.get<std::string>() != kClassifierFormat)
         fail(path, std::string("\"format\" is ") + format.dump() + ", expected \"" + kClassifierFormat + "\"");
 
     ClassifierJson c;
     const Json& names = requireField(root, path, "class_names");
-    if (!names.is_array() || names.empty())
-        fail(path, "\"class_names\" is not a non-empty array");
+    if (!names.is_array() || names.empty()) fail(path, "\"class_names\" is not a non-empty array");
     std::set<std::string> unique;
     for (size_t i = 0; i < names.size(); ++i) {
-        if (!names[i].is_string())
-            fail(path, "\"class_names\"[" + std::to_string(i) + "] is not a string");
+        if (!names[i].is_string()) fail(path, "\"class_names\"[" + std::to_string(i) + "] is not a string");
         c.classNames.push_back(names[i].get<std::string>());
         if (!unique.insert(c.classNames.back()).second)
             fail(path, "class name '" + c.classNames.back() + "' appears twice");
@@ -89,8 +82,7 @@ ClassifierJson parseClassifierJson(const std::string& bytes, const std::string& 
     if (!seen.is_array() || int64_t(seen.size()) != rows)
         fail(path, "\"seen\" is not an array of " + std::to_string(rows) + " booleans (one per class)");
     for (size_t i = 0; i < seen.size(); ++i) {
-        if (!seen[i].is_boolean())
-            fail(path, "\"seen\"[" + std::to_string(i) + "] is not true or false");
+        if (!seen[i].is_boolean()) fail(path, "\"seen\"[" + std::to_string(i) + "] is not true or false");
         c.seen.push_back(seen[i].get<bool>());
     }
 
@@ -98,8 +90,7 @@ ClassifierJson parseClassifierJson(const std::string& bytes, const std::string& 
     if (!weight.is_array() || int64_t(weight.size()) != rows)
         fail(path, "\"weight\" is not an array of " + std::to_string(rows) + " rows (one per class), it has " +
                        (weight.is_array() ? std::to_string(weight.size()) : jsonTypeName(weight)));
-    if (!weight[0].is_array() || weight[0].empty())
-        fail(path, "\"weight\"[0] is not a non-empty array of numbers");
+    if (!weight[0].is_array() || weight[0].empty()) fail(path, "\"weight\"[0] is not a non-empty array of numbers");
     const int64_t cols = int64_t(weight[0].size());
     if (const auto it = root.find("features"); it != root.end()) {
         if (!it->is_number_integer() || it->get<int64_t>() != cols)
@@ -113,11 +104,10 @@ ClassifierJson parseClassifierJson(const std::string& bytes, const std::string& 
     // bounded by the values the file really holds (not by its first row times its class count).
     for (int64_t r = 0; r < rows; ++r) {
         const Json& row = weight[size_t(r)];
-        if (!row.is_array())
-            fail(path, "\"weight\"[" + std::to_string(r) + "] is not an array");
+        if (!row.is_array()) fail(path, "\"weight\"[" + std::to_string(r) + "] is not an array");
         if (int64_t(row.size()) != cols)
-            fail(path, "\"weight\"[" + std::to_string(r) + "] has " + std::to_string(row.size()) + " values, expected " +
-                           std::to_string(cols) + " (ragged rows)");
+            fail(path, "\"weight\"[" + std::to_string(r) + "] has " + std::to_string(row.size()) +
+                           " values, expected " + std::to_string(cols) + " (ragged rows)");
     }
     c.rows = rows;
     c.cols = cols;
@@ -136,12 +126,10 @@ ClassifierJson parseClassifierJson(const std::string& bytes, const std::string& 
     c.bias.resize(size_t(rows));
     float* bp = c.bias.data();
     for (int64_t r = 0; r < rows; ++r)
-        if (!readFloat(bias[size_t(r)], &bp[r], &problem))
-            fail(path, "\"bias\"[" + std::to_string(r) + "] " + problem);
+        if (!readFloat(bias[size_t(r)], &bp[r], &problem)) fail(path, "\"bias\"[" + std::to_string(r) + "] " + problem);
 
     if (const auto it = root.find("bundle"); it != root.end() && !it->is_null()) {
-        if (!it->is_object())
-            fail(path, "\"bundle\" is not an object");
+        if (!it->is_object()) fail(path, "\"bundle\" is not an object");
         c.bundleName = optionalString(*it, path, "bundle.", "name");
         c.bundleIdentity = optionalString(*it, path, "bundle.", "identity");
         c.bundlePath = optionalString(*it, path, "bundle.", "path");
@@ -151,10 +139,8 @@ ClassifierJson parseClassifierJson(const std::string& bytes, const std::string& 
     for (const auto& [key, target] : {std::pair<const char*, Json*>{"hyper_parameters", &c.hyperParameters},
                                       std::pair<const char*, Json*>{"metrics", &c.metrics}}) {
         const auto it = root.find(key);
-        if (it == root.end() || it->is_null())
-            continue;
-        if (!it->is_object())
-            fail(path, std::string("\"") + key + "\" is not an object");
+        if (it == root.end() || it->is_null()) continue;
+        if (!it->is_object()) fail(path, std::string("\"") + key + "\" is not an object");
         *target = *it;
     }
     return c;

@@ -9,10 +9,10 @@
 #include "core/model/bundle.h"
 #include "core/pipeline/image_batches.h"
 
+#include <unistd.h>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <unistd.h>
 
 namespace niwt {
 
@@ -49,8 +49,7 @@ void loadImages(const Dataset& dataset, const std::vector<int>& images, const In
     for (int i : images) {
         std::string error;
         const cv::Mat image = readImage(dataset.images[size_t(i)].path, &error);
-        if (image.empty())
-            continue;  // counted by the caller through the row count
+        if (image.empty()) continue;  // counted by the caller through the row count
         preprocessImage(image, spec, x->data_ptr<float>() + rows * imageSize);
         labels.push_back(rowOfClass[size_t(dataset.images[size_t(i)].classIndex)]);
         ++rows;
@@ -73,8 +72,7 @@ std::string defaultCacheDir() {
         dir = fs::temp_directory_path().string() + "/niwt-explorer-cache";
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (ec)
-        throw DataError(located(dir, 0, "cannot create the cache folder (" + ec.message() + ")"));
+    if (ec) throw DataError(located(dir, 0, "cannot create the cache folder (" + ec.message() + ")"));
     return dir;
 }
 
@@ -121,14 +119,12 @@ DefaultNetworkResult ensureDefaultNetwork(const Dataset& dataset, const DefaultN
     if (options.trainLimit > 0 && int(trainImages.size()) > options.trainLimit) {
         std::vector<int> spread;
         const double step = double(trainImages.size()) / options.trainLimit;
-        for (int i = 0; i < options.trainLimit; ++i)
-            spread.push_back(trainImages[size_t(i * step)]);
+        for (int i = 0; i < options.trainLimit; ++i) spread.push_back(trainImages[size_t(i * step)]);
         trainImages = spread;
     }
     torch::Tensor x, y;
     loadImages(dataset, trainImages, spec, rowOfClass, &x, &y);
-    if (x.size(0) == 0)
-        throw DataError(located(dataset.root, 0, "no readable training images of seen classes"));
+    if (x.size(0) == 0) throw DataError(located(dataset.root, 0, "no readable training images of seen classes"));
 
     SmallCnnShape shape;
     shape.inChannels = spec.channels();
@@ -138,8 +134,7 @@ DefaultNetworkResult ensureDefaultNetwork(const Dataset& dataset, const DefaultN
     training.epochs = options.epochs;
     trainSmallCnn(module, x, y, training, device,
                   [&](int epoch, int epochs, int batch, int batches, double loss, double accuracy) {
-                      if (progress)
-                          progress({epoch, epochs, batch, batches, loss, accuracy});
+                      if (progress) progress({epoch, epochs, batch, batches, loss, accuracy});
                       return !(cancelled && cancelled());
                   });
 
@@ -153,36 +148,35 @@ DefaultNetworkResult ensureDefaultNetwork(const Dataset& dataset, const DefaultN
 
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (ec)
-        throw DataError(located(dir.string(), 0, "cannot create folder (" + ec.message() + ")"));
+    if (ec) throw DataError(located(dir.string(), 0, "cannot create folder (" + ec.message() + ")"));
     // Save to a temporary name first, then rename: an interrupted save never leaves a half bundle.
     const std::string tmp = (dir / ("bundle.pt.tmp-" + std::to_string(::getpid()))).string();
     module.save(tmp);
     fs::rename(tmp, dir / "bundle.pt", ec);
-    if (ec)
-        throw DataError(located((dir / "bundle.pt").string(), 0, "cannot write (" + ec.message() + ")"));
+    if (ec) throw DataError(located((dir / "bundle.pt").string(), 0, "cannot write (" + ec.message() + ")"));
     nlohmann::json stages = nlohmann::json::array();
     {
         torch::NoGradGuard noGrad;
         auto a = torch::zeros({1, spec.channels(), spec.height, spec.width});
         for (auto stage : module.attr("stages").toModule().named_children()) {
             a = stage.value.forward({a}).toTensor();
-            stages.push_back({{"name", stage.name}, {"channels", a.size(1)}, {"height", a.size(2)}, {"width", a.size(3)}});
+            stages.push_back(
+                {{"name", stage.name}, {"channels", a.size(1)}, {"height", a.size(2)}, {"width", a.size(3)}});
         }
     }
-    nlohmann::json meta = {
-        {"format", "niwt-bundle/1"},
-        {"name", "Small CNN trained on the seen classes of " + dataset.spec},
-        {"input", toJson(spec)},
-        {"labels", "labels.txt"},
-        {"stages", stages},
-        {"classifier", {{"in", shape.widths.back()}, {"out", shape.classes}}},
-        {"training",
-         {{"key", key}, {"epochs", options.epochs}, {"train_images", x.size(0)},
-          {"seen_test_accuracy", result.seenTestAccuracy}}}};
+    nlohmann::json meta = {{"format", "niwt-bundle/1"},
+                           {"name", "Small CNN trained on the seen classes of " + dataset.spec},
+                           {"input", toJson(spec)},
+                           {"labels", "labels.txt"},
+                           {"stages", stages},
+                           {"classifier", {{"in", shape.widths.back()}, {"out", shape.classes}}},
+                           {"training",
+                            {{"key", key},
+                             {"epochs", options.epochs},
+                             {"train_images", x.size(0)},
+                             {"seen_test_accuracy", result.seenTestAccuracy}}}};
     std::string labels;
-    for (const auto& n : seenNames)
-        labels += n + "\n";
+    for (const auto& n : seenNames) labels += n + "\n";
     writeFileAtomically((dir / "labels.txt").string(), labels);
     writeFileAtomically((dir / "bundle.json").string(), meta.dump(1));
     result.trainedNow = true;

@@ -10,25 +10,25 @@
 namespace niwt {
 
 struct NetworkTrainingProgress {
-    int epoch = 0;          // 1-based
+    int epoch = 0;  // 1-based
     int epochs = 0;
-    int batch = 0;          // 1-based within the epoch
+    int batch = 0;  // 1-based within the epoch
     int batches = 0;
-    double loss = 0;        // running mean of this epoch
-    double accuracy = 0;    // running train accuracy of this epoch, 0..1
+    double loss = 0;      // running mean of this epoch
+    double accuracy = 0;  // running train accuracy of this epoch, 0..1
 };
 
 struct DefaultNetworkResult {
-    std::string bundleDir;       // holds bundle.pt and bundle.json
-    bool trainedNow = false;     // false when a valid cached bundle was reused
-    double seenTestAccuracy = 0; // of the network's own classifier on seen test images, 0..1
+    std::string bundleDir;        // holds bundle.pt and bundle.json
+    bool trainedNow = false;      // false when a valid cached bundle was reused
+    double seenTestAccuracy = 0;  // of the network's own classifier on seen test images, 0..1
     double seconds = 0;
 };
 
 struct DefaultNetworkOptions {
-    std::string cacheDir;        // empty: defaultCacheDir()
+    std::string cacheDir;  // empty: defaultCacheDir()
     int epochs = 3;
-    int trainLimit = 0;          // > 0: use only this many seen training images (tests)
+    int trainLimit = 0;  // > 0: use only this many seen training images (tests)
     std::string device = "auto";
 };
 

@@ -2,9 +2,9 @@
 
 #include "core/engine/device.h"
 
-#include <opencv2/core/version.hpp>
 #include <torch/cuda.h>
 #include <torch/version.h>
+#include <opencv2/core/version.hpp>
 
 namespace niwt {
 std::string engineDeviceName() { return chooseDevice("auto").str(); }

@@ -14,8 +14,7 @@
 namespace niwt {
 
 cv::Mat networkInputView(const cv::Mat& image, const InputSpec& spec) {
-    if (image.empty())
-        throw std::invalid_argument("networkInputView: the image is empty");
+    if (image.empty()) throw std::invalid_argument("networkInputView: the image is empty");
     if (image.depth() != CV_8U || (image.channels() != 1 && image.channels() != 3))
         throw std::invalid_argument("networkInputView: the image must be 8-bit BGR or gray");
     const cv::Mat resized = centreCropResize(image, spec);  // the crop preprocessImage feeds the network
@@ -34,20 +33,17 @@ cv::Mat networkInputView(const cv::Mat& image, const InputSpec& spec) {
 
 cv::Mat mapToMat(const torch::Tensor& map) {
     auto m = map.detach();
-    if (m.dim() == 3 && m.size(0) == 1)
-        m = m.squeeze(0);
-    if (m.dim() != 2)
-        throw std::invalid_argument("mapToMat: need one h x w map");
+    if (m.dim() == 3 && m.size(0) == 1) m = m.squeeze(0);
+    if (m.dim() != 2) throw std::invalid_argument("mapToMat: need one h x w map");
     m = m.to(torch::kCPU, torch::kFloat).contiguous();
     cv::Mat out(int(m.size(0)), int(m.size(1)), CV_32F);
     std::copy(m.data_ptr<float>(), m.data_ptr<float>() + m.numel(), out.ptr<float>());
     return out;
 }
 
-cv::Mat gradCamForImage(const Bundle& bundle, int stage, const std::string& imagePath,
-                        const torch::Tensor& classWeight, const torch::Device& device, cv::Mat* view) {
-    if (!bundle.network)
-        throw std::invalid_argument("gradCamForImage: the bundle has no network");
+cv::Mat gradCamForImage(const Bundle& bundle, int stage, const std::string& imagePath, const torch::Tensor& classWeight,
+                        const torch::Device& device, cv::Mat* view) {
+    if (!bundle.network) throw std::invalid_argument("gradCamForImage: the bundle has no network");
     const StagedNetwork& net = *bundle.network;
     if (net.device() != device)
         throw std::invalid_argument("gradCamForImage: the network is on " + net.device().str() + ", not " +
@@ -63,13 +59,11 @@ cv::Mat gradCamForImage(const Bundle& bundle, int stage, const std::string& imag
     // One decode for both the network input and the view (loadPreprocessedImage decodes its own).
     std::string error;
     const cv::Mat image = readImage(imagePath, &error);
-    if (image.empty())
-        throw DataError(error.empty() ? located(imagePath, 0, "cannot decode image") : error);
+    if (image.empty()) throw DataError(error.empty() ? located(imagePath, 0, "cannot decode image") : error);
     const InputSpec& spec = bundle.input;
     auto input = torch::empty({1, spec.channels(), spec.height, spec.width}, torch::kFloat);
     preprocessImage(image, spec, input.data_ptr<float>());
-    if (view)
-        *view = networkInputView(image, spec);
+    if (view) *view = networkInputView(image, spec);
 
     const auto activations = stageActivations(net, input.to(device), stage);
     const auto maps = gradCam(net, stage, activations, classWeight.reshape({1, -1}).to(device));

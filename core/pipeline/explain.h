@@ -3,9 +3,9 @@
 // a stage, Grad-CAM for a class weight vector), returning OpenCV images ready for overlayHeatmap.
 #include "core/model/bundle.h"
 
+#include <torch/torch.h>
 #include <opencv2/core.hpp>
 #include <string>
-#include <torch/torch.h>
 
 namespace niwt {
 
@@ -26,9 +26,8 @@ cv::Mat networkInputView(const cv::Mat& image, const InputSpec& spec);
 // Returns CV_32F, spec.height x spec.width, min-max normalised to [0, 1] (all zeros when the class
 // has no positive evidence anywhere). Throws DataError naming the file when the image cannot be
 // read, std::invalid_argument / std::out_of_range for a bad weight, device or stage.
-cv::Mat gradCamForImage(const Bundle& bundle, int stage, const std::string& imagePath,
-                        const torch::Tensor& classWeight, const torch::Device& device,
-                        cv::Mat* view = nullptr);
+cv::Mat gradCamForImage(const Bundle& bundle, int stage, const std::string& imagePath, const torch::Tensor& classWeight,
+                        const torch::Device& device, cv::Mat* view = nullptr);
 
 // An h x w (or 1 x h x w) float map tensor, on any device, as a CV_32F cv::Mat (a copy).
 cv::Mat mapToMat(const torch::Tensor& map);

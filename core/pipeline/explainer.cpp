@@ -28,15 +28,13 @@ constexpr int kUnitNameAttributes = 3;
 
 std::vector<ScoredName> named(const std::vector<DimensionScore>& scores, const std::vector<std::string>& names) {
     std::vector<ScoredName> out;
-    for (const auto& d : scores)
-        out.push_back({dimensionName(names, d.index), d.score});
+    for (const auto& d : scores) out.push_back({dimensionName(names, d.index), d.score});
     return out;
 }
 
 std::string fnvHex(const void* data, size_t bytes, uint64_t hash = 1469598103934665603ull) {
     const auto* p = static_cast<const unsigned char*>(data);
-    for (size_t i = 0; i < bytes; ++i)
-        hash = (hash ^ p[i]) * 1099511628211ull;
+    for (size_t i = 0; i < bytes; ++i) hash = (hash ^ p[i]) * 1099511628211ull;
     char buffer[17];
     std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(hash));
     return buffer;
@@ -59,8 +57,7 @@ ExplainClass ExplainClass::learned(std::string name, std::vector<float> weight, 
 }
 
 std::string ExplainClass::key() const {
-    if (isSeen())
-        return "seen:" + std::to_string(classIndex);
+    if (isSeen()) return "seen:" + std::to_string(classIndex);
     std::vector<float> values = weight;
     values.push_back(bias);
     return "new:" + name + ":" + fnvHex(values.data(), values.size() * sizeof(float));
@@ -73,9 +70,9 @@ struct StageState {
     ExplanationBasis basis;
     BatchLoaderOptions loader;
     std::map<std::string, std::pair<torch::Tensor, int>> classImportance;  // key -> (K, images averaged)
-    ChannelTopImages top;                  // every unit's top images over `topPaths`
-    int topPerChannel = 0;                 // 0: not ranked yet
-    std::vector<int> topImages;            // the pool: dataset image indices
+    ChannelTopImages top;                                                  // every unit's top images over `topPaths`
+    int topPerChannel = 0;                                                 // 0: not ranked yet
+    std::vector<int> topImages;                                            // the pool: dataset image indices
     std::vector<std::string> topPaths;
 };
 
@@ -86,12 +83,12 @@ struct Explainer::Engine {
     torch::Tensor classVectors;            // C x a, raw
     std::unique_ptr<Bundle> bundle;
     ExtractionOptions extraction;
-    FeatureSet features;                   // every image with features (CPU)
+    FeatureSet features;  // every image with features (CPU)
     SeenHead head;
     int preparedStage = 0;
     std::map<int, std::unique_ptr<StageState>> stages;
     bool unseenLearned = false;
-    std::vector<ExplainClass> unseen;      // unseenClasses(), once learned
+    std::vector<ExplainClass> unseen;  // unseenClasses(), once learned
 
     // The class's weight vector (F, CPU float), bias and display name. Throws for a seen class
     // without a head row or a new class of the wrong size.
@@ -110,8 +107,8 @@ struct Explainer::Engine {
             out.name = c.name.empty() ? dataset.classes[size_t(c.classIndex)].name : c.name;
             const auto row = std::find(head.classes.begin(), head.classes.end(), c.classIndex);
             if (row == head.classes.end())
-                throw std::invalid_argument("class " + out.name +
-                                            ": not a seen class with training images (the seen head has no row for it)");
+                throw std::invalid_argument(
+                    "class " + out.name + ": not a seen class with training images (the seen head has no row for it)");
             out.weight = head.head.weight[int64_t(row - head.classes.begin())].to(torch::kFloat).clone();
             out.bias = head.head.bias[int64_t(row - head.classes.begin())].item<double>();
             return out;
@@ -119,11 +116,13 @@ struct Explainer::Engine {
         out.name = c.name;
         out.seen = false;
         if (int64_t(c.weight.size()) != F)
-            throw std::invalid_argument("class \"" + c.name + "\": its weight vector has " + std::to_string(c.weight.size()) +
-                                        " values, the network's features have " + std::to_string(F));
+            throw std::invalid_argument("class \"" + c.name + "\": its weight vector has " +
+                                        std::to_string(c.weight.size()) + " values, the network's features have " +
+                                        std::to_string(F));
         if (!std::all_of(c.weight.begin(), c.weight.end(), [](float v) { return std::isfinite(v); }) ||
             !std::isfinite(c.bias))
-            throw std::invalid_argument("class \"" + c.name + "\": its weights hold a value that is not a finite number");
+            throw std::invalid_argument("class \"" + c.name +
+                                        "\": its weights hold a value that is not a finite number");
         out.weight = torch::tensor(c.weight, torch::kFloat);
         out.bias = c.bias;
         return out;
@@ -132,8 +131,7 @@ struct Explainer::Engine {
     StageState& stageState(const Dataset& dataset, const std::string& name, const ExplainerProgressFn& progress,
                            const ExplainerCancelFn& cancelled) {
         const int stage = name.empty() ? preparedStage : resolveStage(*bundle, name);
-        if (auto it = stages.find(stage); it != stages.end())
-            return *it->second;
+        if (auto it = stages.find(stage); it != stages.end()) return *it->second;
         auto state = std::make_unique<StageState>();
         state->stage = stage;
         state->name = bundle->network->stageNames()[size_t(stage)];
@@ -147,8 +145,7 @@ struct Explainer::Engine {
     std::pair<torch::Tensor, int> classImportance(const Dataset& dataset, StageState& st, const ExplainClass& c,
                                                   const ExplainerCancelFn& cancelled) {
         const std::string key = c.key();
-        if (auto it = st.classImportance.find(key); it != st.classImportance.end())
-            return it->second;
+        if (auto it = st.classImportance.find(key); it != st.classImportance.end()) return it->second;
         const Weights w = weightsOf(dataset, c);
         int images = 0;
         torch::Tensor importance;
@@ -158,24 +155,24 @@ struct Explainer::Engine {
             // A learned data set class (unseen): all its images, as `niwt neurons --class` always did.
             std::vector<std::string> paths;
             for (const auto& image : dataset.images)
-                if (image.classIndex == c.datasetClass)
-                    paths.push_back(image.path);
-            importance = meanClassWeightImportance(*bundle, st.stage, paths, w.weight, device, st.loader, &images, cancelled);
+                if (image.classIndex == c.datasetClass) paths.push_back(image.path);
+            importance =
+                meanClassWeightImportance(*bundle, st.stage, paths, w.weight, device, st.loader, &images, cancelled);
         } else {
             torch::NoGradGuard noGrad;
             const auto scores = torch::mv(features.features, w.weight).add(w.bias);
             const int64_t n = std::min<int64_t>(kNewClassImportanceImages, scores.size(0));
             const auto best = std::get<1>(scores.topk(n)).contiguous();
             std::vector<int> chosen;
-            for (int64_t i = 0; i < n; ++i)
-                chosen.push_back(features.images[size_t(best[i].item<int64_t>())]);
+            for (int64_t i = 0; i < n; ++i) chosen.push_back(features.images[size_t(best[i].item<int64_t>())]);
             std::vector<std::string> paths;
-            for (int image : chosen)
-                paths.push_back(dataset.images[size_t(image)].path);
-            importance = meanClassWeightImportance(*bundle, st.stage, paths, w.weight, device, st.loader, &images, cancelled);
+            for (int image : chosen) paths.push_back(dataset.images[size_t(image)].path);
+            importance =
+                meanClassWeightImportance(*bundle, st.stage, paths, w.weight, device, st.loader, &images, cancelled);
         }
         if (!importance.defined())
-            throw DataError(located(dataset.root, 0, "no readable image to average class " + w.name + "'s importances over"));
+            throw DataError(
+                located(dataset.root, 0, "no readable image to average class " + w.name + "'s importances over"));
         importance = importance.to(torch::kCPU, torch::kDouble).contiguous();
         return st.classImportance[key] = {importance, images};
     }
@@ -249,8 +246,7 @@ ExplainerInfo Explainer::prepare(const ExplainerProgressFn& progress, const Expl
 Explanation Explainer::explain(const std::string& imagePath, const ExplainClass& target, const std::string& stage,
                                const std::vector<ExplainClass>& newClasses, int top,
                                const ExplainerProgressFn& progress, const ExplainerCancelFn& cancelled) {
-    if (!engine_)
-        throw std::logic_error("explain: the explainer is not prepared");
+    if (!engine_) throw std::logic_error("explain: the explainer is not prepared");
     Engine& e = *engine_;
     StageState& st = e.stageState(*context_.dataset, stage, progress, cancelled);
     const auto weights = e.weightsOf(*context_.dataset, target);
@@ -269,8 +265,7 @@ Explanation Explainer::explain(const std::string& imagePath, const ExplainClass&
     // Logits of the seen head's classes, then of the given new classes.
     torch::NoGradGuard noGrad;
     std::vector<Prediction> columns;
-    for (int c : e.head.classes)
-        columns.push_back({context_.dataset->classes[size_t(c)].name, 0, true});
+    for (int c : e.head.classes) columns.push_back({context_.dataset->classes[size_t(c)].name, 0, true});
     auto allWeights = e.head.head.weight.to(torch::kFloat);
     auto allBiases = e.head.head.bias.to(torch::kFloat);
     for (const auto& c : newClasses) {
@@ -300,19 +295,16 @@ Explanation Explainer::explain(const std::string& imagePath, const ExplainClass&
 std::vector<double> Explainer::classNeuronImportance(const ExplainClass& target, const std::string& stage, int* images,
                                                      const ExplainerProgressFn& progress,
                                                      const ExplainerCancelFn& cancelled) {
-    if (!engine_)
-        throw std::logic_error("classNeuronImportance: the explainer is not prepared");
+    if (!engine_) throw std::logic_error("classNeuronImportance: the explainer is not prepared");
     StageState& st = engine_->stageState(*context_.dataset, stage, progress, cancelled);
     const auto [importance, count] = engine_->classImportance(*context_.dataset, st, target, cancelled);
-    if (images)
-        *images = count;
+    if (images) *images = count;
     return std::vector<double>(importance.data_ptr<double>(), importance.data_ptr<double>() + importance.numel());
 }
 
 NeuronListing Explainer::neuronTable(const std::string& stage, int topAttributes, const ExplainClass* target,
                                      const ExplainerProgressFn& progress, const ExplainerCancelFn& cancelled) {
-    if (!engine_)
-        throw std::logic_error("neuronTable: the explainer is not prepared");
+    if (!engine_) throw std::logic_error("neuronTable: the explainer is not prepared");
     Engine& e = *engine_;
     StageState& st = e.stageState(*context_.dataset, stage, progress, cancelled);
     NeuronListing out;
@@ -321,9 +313,9 @@ NeuronListing Explainer::neuronTable(const std::string& stage, int topAttributes
         std::tie(importance, out.classImages) = e.classImportance(*context_.dataset, st, *target, cancelled);
         out.className = e.weightsOf(*context_.dataset, *target).name;
     }
-    out.rows = makeNeuronTable(st.basis.inverse, e.modality->dimNames, std::max(topAttributes, 1), nullptr, {}, {},
-                               importance)
-                   .rows;
+    out.rows =
+        makeNeuronTable(st.basis.inverse, e.modality->dimNames, std::max(topAttributes, 1), nullptr, {}, {}, importance)
+            .rows;
     out.stageName = st.name;
     out.modality = e.modality->name;
     return out;
@@ -332,8 +324,7 @@ NeuronListing Explainer::neuronTable(const std::string& stage, int topAttributes
 std::vector<UnitImage> Explainer::topImagesForUnit(int unit, int k, const std::string& stage,
                                                    const ExplainerProgressFn& progress,
                                                    const ExplainerCancelFn& cancelled) {
-    if (!engine_)
-        throw std::logic_error("topImagesForUnit: the explainer is not prepared");
+    if (!engine_) throw std::logic_error("topImagesForUnit: the explainer is not prepared");
     Engine& e = *engine_;
     StageState& st = e.stageState(*context_.dataset, stage, progress, cancelled);
     if (unit < 0 || unit >= st.basis.inverse.channels())
@@ -344,8 +335,7 @@ std::vector<UnitImage> Explainer::topImagesForUnit(int unit, int k, const std::s
         // The pool: the seen training images the inverse map learned from, evenly thinned.
         std::vector<int> pool = evenlyThinned(st.basis.importances.images, options_.topImagePool);
         std::vector<std::string> paths;
-        for (int image : pool)
-            paths.push_back(context_.dataset->images[size_t(image)].path);
+        for (int image : pool) paths.push_back(context_.dataset->images[size_t(image)].path);
         const int perChannel = std::max(k, 8);  // a few spare, so asking for a few more needs no new pass
         st.top = topActivatingImages(*e.bundle, st.stage, paths, perChannel, e.device, st.loader, progress, cancelled);
         st.topImages = std::move(pool);
@@ -353,8 +343,7 @@ std::vector<UnitImage> Explainer::topImagesForUnit(int unit, int k, const std::s
         st.topPerChannel = perChannel;
     }
     std::vector<UnitImage> out;
-    if (st.top.channels == 0)
-        return out;  // no readable image in the pool
+    if (st.top.channels == 0) return out;  // no readable image in the pool
     const InputSpec& spec = e.bundle->input;
     // The maps of the k images returned, on one scale over them (the spare ones play no part, so
     // k images look the same however many the pool kept).
@@ -371,8 +360,7 @@ std::vector<UnitImage> Explainer::topImagesForUnit(int unit, int k, const std::s
         image.activation = st.top.scores[size_t(unit)][j];
         std::string error;
         const cv::Mat decoded = readImage(image.path, &error);
-        if (decoded.empty())
-            throw DataError(error.empty() ? located(image.path, 0, "cannot decode image") : error);
+        if (decoded.empty()) throw DataError(error.empty() ? located(image.path, 0, "cannot decode image") : error);
         image.view = networkInputView(decoded, spec);
         image.map = maps[j];
         out.push_back(std::move(image));
@@ -382,8 +370,7 @@ std::vector<UnitImage> Explainer::topImagesForUnit(int unit, int k, const std::s
 
 ExplainerStageReport Explainer::stageReport(const std::string& stage, const ExplainerProgressFn& progress,
                                             const ExplainerCancelFn& cancelled) {
-    if (!engine_)
-        throw std::logic_error("stageReport: the explainer is not prepared");
+    if (!engine_) throw std::logic_error("stageReport: the explainer is not prepared");
     const StageState& st = engine_->stageState(*context_.dataset, stage, progress, cancelled);
     const auto& r = st.basis.report;
     ExplainerStageReport out;
@@ -407,11 +394,9 @@ ExplainerStageReport Explainer::stageReport(const std::string& stage, const Expl
 
 std::vector<ExplainClass> Explainer::unseenClasses(const ExplainerProgressFn& progress,
                                                    const ExplainerCancelFn& cancelled) {
-    if (!engine_)
-        throw std::logic_error("unseenClasses: the explainer is not prepared");
+    if (!engine_) throw std::logic_error("unseenClasses: the explainer is not prepared");
     Engine& e = *engine_;
-    if (e.unseenLearned)
-        return e.unseen;
+    if (e.unseenLearned) return e.unseen;
     const Dataset& dataset = *context_.dataset;
     const auto classes = learnableUnseenClasses(dataset, e.features);
     std::vector<ExplainClass> out;
@@ -441,23 +426,19 @@ std::vector<ExplainClass> Explainer::unseenClasses(const ExplainerProgressFn& pr
 
 ExplainClass Explainer::classNamed(const std::string& name, const ExplainerProgressFn& progress,
                                    const ExplainerCancelFn& cancelled) {
-    if (!engine_)
-        throw std::logic_error("classNamed: the explainer is not prepared");
+    if (!engine_) throw std::logic_error("classNamed: the explainer is not prepared");
     const Dataset& dataset = *context_.dataset;
     const int index = dataset.classIndexMatching(name);
-    if (index < 0)
-        throw std::invalid_argument("class " + name + ": the data set has no such class");
+    if (index < 0) throw std::invalid_argument("class " + name + ": the data set has no such class");
     const auto& head = engine_->head.classes;
-    if (std::find(head.begin(), head.end(), index) != head.end())
-        return ExplainClass::seen(index);
+    if (std::find(head.begin(), head.end(), index) != head.end()) return ExplainClass::seen(index);
     const auto& cls = dataset.classes[size_t(index)];
     if (cls.seen || !cls.inSplit)
         throw std::invalid_argument("class " + name + ": " +
                                     (cls.seen ? "a seen class without training images (no head row)"
                                               : "outside the split (neither seen nor unseen)"));
     for (const auto& c : unseenClasses(progress, cancelled))
-        if (c.datasetClass == index)
-            return c;
+        if (c.datasetClass == index) return c;
     throw std::invalid_argument("class " + name + ": an unseen class without images (nothing to learn from)");
 }
 

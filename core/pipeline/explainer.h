@@ -50,18 +50,18 @@ struct ExplainerInfo {
     std::string stageName;                // the stage prepare() prepared (options.stage or the default)
     std::string device;                   // describeDevice()
     std::string modality;
-    int featureDim = 0;                   // length of a class weight vector
+    int featureDim = 0;  // length of a class weight vector
     int seenHeadClasses = 0;
-    std::vector<int> seenClasses;         // data set class index of each seen head row
+    std::vector<int> seenClasses;  // data set class index of each seen head row
     double seconds = 0;
 };
 
 // A class to explain: a seen class of the data set (through its seen head row) or a new class
 // given by its weight vector and bias (e.g. niwt::LearnedClass from the composer).
 struct ExplainClass {
-    std::string name;                 // new class: its name; seen class: empty means the data set's name
-    int classIndex = -1;              // >= 0: a data set class with a seen head row
-    std::vector<float> weight;        // classIndex < 0: featureDim values
+    std::string name;           // new class: its name; seen class: empty means the data set's name
+    int classIndex = -1;        // >= 0: a data set class with a seen head row
+    std::vector<float> weight;  // classIndex < 0: featureDim values
     float bias = 0;
     // classIndex < 0: the data set class the weights were learned for (an unseen class learned by
     // mod2alpha + alpha2w, see Explainer::unseenClasses), -1 for a class from outside the data set.
@@ -79,26 +79,26 @@ struct ExplainClass {
 struct Prediction {
     std::string name;
     double logit = 0;
-    bool seen = true;                 // false: one of the new classes given to explain()
+    bool seen = true;  // false: one of the new classes given to explain()
 };
 
 struct UnitImportance {
     int unit = 0;
     double importance = 0;
-    std::vector<ScoredName> names;    // the unit's top attributes
+    std::vector<ScoredName> names;  // the unit's top attributes
 };
 
 struct Explanation {
     std::string imagePath;
     std::string className;
     std::string stageName;
-    cv::Mat map;                      // Grad-CAM, CV_32F in [0, 1], network input size
-    cv::Mat view;                     // what the network sees, CV_8UC3 BGR, same size as map
-    double classLogit = 0;            // features . w + b of the explained class
-    std::vector<Prediction> predictions;          // top-k over seen + given new classes, best first
-    std::vector<ScoredName> attributes;           // textual explanation: top-k dims of f(alpha)
-    std::vector<ScoredName> attributesBeyondMean; // the same relative to the mean seen class
-    std::vector<UnitImportance> topUnits;         // the units this class relies on most for this image
+    cv::Mat map;                                   // Grad-CAM, CV_32F in [0, 1], network input size
+    cv::Mat view;                                  // what the network sees, CV_8UC3 BGR, same size as map
+    double classLogit = 0;                         // features . w + b of the explained class
+    std::vector<Prediction> predictions;           // top-k over seen + given new classes, best first
+    std::vector<ScoredName> attributes;            // textual explanation: top-k dims of f(alpha)
+    std::vector<ScoredName> attributesBeyondMean;  // the same relative to the mean seen class
+    std::vector<UnitImportance> topUnits;          // the units this class relies on most for this image
 };
 
 // NeuronListing (the neuron table's rows) is core/pipeline/neuron_table.h's, shared with `niwt neurons`.
@@ -106,8 +106,8 @@ struct Explanation {
 // What a stage's explanations rest on, for reports (`niwt explain` / `niwt neurons` "inverse_map").
 struct ExplainerStageReport {
     std::string stageName;
-    int units = 0;                       // K: channels of the stage
-    int importanceImages = 0;            // seen training images whose importances the map was fitted on
+    int units = 0;             // K: channels of the stage
+    int importanceImages = 0;  // seen training images whose importances the map was fitted on
     // The inverse map (importances -> modality space): chosen ridge, classes fitted and held out,
     // held-out MSE, the mean-predicting baseline's MSE, held-out cosine, MSE on all, seconds.
     double lambda = 0;
@@ -119,13 +119,13 @@ struct ExplainerStageReport {
 };
 
 struct UnitImage {
-    int image = -1;                      // index into Dataset::images
+    int image = -1;  // index into Dataset::images
     std::string path;
-    double activation = 0;               // the unit's mean activation on the image (its rank score)
-    cv::Mat view;                        // networkInputView, CV_8UC3
-    cv::Mat map;                         // the unit's activation over `view`, CV_32F in [0, 1], same
-                                         // size; scaled by the unit's largest activation over its top
-                                         // images, so a unit's maps share one scale
+    double activation = 0;  // the unit's mean activation on the image (its rank score)
+    cv::Mat view;           // networkInputView, CV_8UC3
+    cv::Mat map;            // the unit's activation over `view`, CV_32F in [0, 1], same
+                            // size; scaled by the unit's largest activation over its top
+                            // images, so a unit's maps share one scale
 };
 
 using ExplainerProgressFn = std::function<void(const std::string& phase, int done, int total)>;
@@ -145,7 +145,7 @@ public:
     // one-line message for bad input.
     ExplainerInfo prepare(const ExplainerProgressFn& progress = {}, const ExplainerCancelFn& cancelled = {});
     bool isPrepared() const;
-    const ExplainerInfo& info() const;   // valid after prepare()
+    const ExplainerInfo& info() const;  // valid after prepare()
     const Dataset& dataset() const { return *context_.dataset; }
     std::shared_ptr<const Dataset> sharedDataset() const { return context_.dataset; }
     const EngineContext& context() const { return context_; }

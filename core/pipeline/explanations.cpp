@@ -27,8 +27,7 @@ torch::Tensor inputFor(const cv::Mat& image, const InputSpec& spec) {
 cv::Mat decodeOrThrow(const std::string& path) {
     std::string error;
     cv::Mat image = readImage(path, &error);
-    if (image.empty())
-        throw DataError(error.empty() ? located(path, 0, "cannot decode image") : error);
+    if (image.empty()) throw DataError(error.empty() ? located(path, 0, "cannot decode image") : error);
     return image;
 }
 
@@ -52,8 +51,8 @@ ImageExplanation explainImage(const Bundle& bundle, int stage, const std::string
 
 torch::Tensor classWeightImportances(const Bundle& bundle, int stage, const std::vector<std::string>& paths,
                                      const torch::Tensor& classWeight, const torch::Device& device,
-                                     const BatchLoaderOptions& loaderOptions, std::vector<int>* positions,
-                                     int* failed, const CancelFn& cancelled) {
+                                     const BatchLoaderOptions& loaderOptions, std::vector<int>* positions, int* failed,
+                                     const CancelFn& cancelled) {
     const StagedNetwork& net = *bundle.network;
     if (!classWeight.defined() || classWeight.numel() != net.featureDim())
         throw std::invalid_argument("classWeightImportances: the class weight must have " +
@@ -63,25 +62,19 @@ torch::Tensor classWeightImportances(const Bundle& bundle, int stage, const std:
     ImageBatch batch;
     std::vector<torch::Tensor> parts;
     int64_t channels = -1;
-    if (failed)
-        *failed = 0;
+    if (failed) *failed = 0;
     while (loader.next(batch)) {
-        if (cancelled && cancelled())
-            throw Cancelled();
-        if (failed)
-            *failed += int(batch.failures.size());
-        if (batch.positions.empty())
-            continue;
+        if (cancelled && cancelled()) throw Cancelled();
+        if (failed) *failed += int(batch.failures.size());
+        if (batch.positions.empty()) continue;
         const auto acts = stageActivations(net, batch.images.to(device), stage);
         channels = acts.size(1);
         torch::Tensor alpha;
         gradCam(net, stage, acts, w, &alpha);
         parts.push_back(alpha.detach().to(torch::kCPU));
-        if (positions)
-            positions->insert(positions->end(), batch.positions.begin(), batch.positions.end());
+        if (positions) positions->insert(positions->end(), batch.positions.begin(), batch.positions.end());
     }
-    if (parts.empty())
-        return torch::zeros({0, std::max<int64_t>(channels, 0)});
+    if (parts.empty()) return torch::zeros({0, std::max<int64_t>(channels, 0)});
     return torch::cat(parts);
 }
 
@@ -103,12 +96,9 @@ ExplanationBasis prepareExplanationBasis(Extractor& extractor, const torch::Tens
 torch::Tensor seenClassImportance(const ImportanceSet& importances, int classIndex, int* images) {
     std::vector<int64_t> rows;
     for (size_t r = 0; r < importances.classes.size(); ++r)
-        if (importances.classes[r] == classIndex)
-            rows.push_back(int64_t(r));
-    if (images)
-        *images = int(rows.size());
-    if (rows.empty())
-        return {};
+        if (importances.classes[r] == classIndex) rows.push_back(int64_t(r));
+    if (images) *images = int(rows.size());
+    if (rows.empty()) return {};
     return importances.alpha.index_select(0, torch::tensor(rows)).mean(0);
 }
 
@@ -119,20 +109,16 @@ torch::Tensor meanClassWeightImportance(const Bundle& bundle, int stage, const s
     torch::AutoGradMode enableGrad(true);
     const auto alpha =
         classWeightImportances(bundle, stage, paths, classWeight, device, loader, &positions, nullptr, cancelled);
-    if (images)
-        *images = int(alpha.size(0));
-    if (alpha.size(0) == 0)
-        return {};
+    if (images) *images = int(alpha.size(0));
+    if (alpha.size(0) == 0) return {};
     return alpha.mean(0);
 }
 
 std::vector<int> evenlyThinned(const std::vector<int>& items, int limit) {
-    if (limit <= 0 || int(items.size()) <= limit)
-        return items;
+    if (limit <= 0 || int(items.size()) <= limit) return items;
     std::vector<int> kept;
     const double step = double(items.size()) / limit;
-    for (int i = 0; i < limit; ++i)
-        kept.push_back(items[size_t(i * step)]);
+    for (int i = 0; i < limit; ++i) kept.push_back(items[size_t(i * step)]);
     return kept;
 }
 
@@ -140,8 +126,7 @@ ChannelTopImages topActivatingImages(const Bundle& bundle, int stage, const std:
                                      int perChannel, const torch::Device& device,
                                      const BatchLoaderOptions& loaderOptions, const ProgressFn& progress,
                                      const CancelFn& cancelled) {
-    if (perChannel < 1)
-        throw std::invalid_argument("topActivatingImages: need at least one image per channel");
+    if (perChannel < 1) throw std::invalid_argument("topActivatingImages: need at least one image per channel");
     const StagedNetwork& net = *bundle.network;
     ChannelTopImages out;
     // Running best per channel: scores K x P, positions K x P, maps K x P x h x w (CPU).
@@ -151,14 +136,13 @@ ChannelTopImages topActivatingImages(const Bundle& bundle, int stage, const std:
     int done = 0;
     torch::NoGradGuard noGrad;
     while (loader.next(batch)) {
-        if (cancelled && cancelled())
-            throw Cancelled();
+        if (cancelled && cancelled()) throw Cancelled();
         out.failed += int(batch.failures.size());
         done += int(batch.positions.size() + batch.failures.size());
         if (!batch.positions.empty()) {
             const auto acts = stageActivations(net, batch.images.to(device), stage).to(torch::kCPU, torch::kFloat);
             out.images += int(batch.positions.size());
-            const auto maps = acts.transpose(0, 1).contiguous();  // K x n x h x w
+            const auto maps = acts.transpose(0, 1).contiguous();       // K x n x h x w
             const auto scores = maps.mean({2, 3}).to(torch::kDouble);  // K x n
             const auto pos = torch::tensor(std::vector<int64_t>(batch.positions.begin(), batch.positions.end()))
                                  .unsqueeze(0)
@@ -174,11 +158,9 @@ ChannelTopImages topActivatingImages(const Bundle& bundle, int stage, const std:
             const auto k = maps.size(0);
             bestMaps = candMaps.index({torch::arange(k).unsqueeze(1), order}).contiguous();
         }
-        if (progress)
-            progress("top images", done, int(paths.size()));
+        if (progress) progress("top images", done, int(paths.size()));
     }
-    if (!bestScores.defined())
-        return out;
+    if (!bestScores.defined()) return out;
     out.channels = int(bestScores.size(0));
     const int64_t kept = bestScores.size(1), h = bestMaps.size(2), w = bestMaps.size(3);
     out.positions.resize(size_t(out.channels));
@@ -225,14 +207,12 @@ std::vector<cv::Mat> channelOverlayMaps(const ChannelTopImages& top, int unit, c
 }
 
 std::vector<std::vector<std::string>> writeChannelOverlays(const ChannelTopImages& top,
-                                                           const std::vector<std::string>& paths,
-                                                           const InputSpec& spec, const std::string& dir,
-                                                           const std::vector<int>& units) {
+                                                           const std::vector<std::string>& paths, const InputSpec& spec,
+                                                           const std::string& dir, const std::vector<int>& units) {
     std::vector<std::vector<std::string>> written(size_t(top.channels));
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    if (ec)
-        throw DataError(located(dir, 0, "cannot create folder (" + ec.message() + ")"));
+    if (ec) throw DataError(located(dir, 0, "cannot create folder (" + ec.message() + ")"));
     std::map<int, cv::Mat> views;  // position -> network input view, each image decoded once
     const cv::Size viewSize(spec.width, spec.height);
     for (int unit : units) {
@@ -256,7 +236,8 @@ std::vector<std::vector<std::string>> writeChannelOverlays(const ChannelTopImage
 
 NeuronListing makeNeuronTable(const InverseMap& map, const std::vector<std::string>& dimNames, int topAttributes,
                               const ChannelTopImages* top, const std::vector<std::string>& paths,
-                              const std::vector<std::vector<std::string>>& crops, const torch::Tensor& classImportance) {
+                              const std::vector<std::vector<std::string>>& crops,
+                              const torch::Tensor& classImportance) {
     NeuronListing table;
     const int K = map.channels();
     const auto names = neuronNames(map, topAttributes);
@@ -268,8 +249,7 @@ NeuronListing makeNeuronTable(const InverseMap& map, const std::vector<std::stri
             throw std::invalid_argument("makeNeuronTable: the class importances must have " + std::to_string(K) +
                                         " values");
         int r = 1;
-        for (const auto& d : topDimensions(importance, K))
-            rank[size_t(d.index)] = r++;
+        for (const auto& d : topDimensions(importance, K)) rank[size_t(d.index)] = r++;
     }
     if (top && top->channels != 0 && top->channels != K)
         throw std::invalid_argument("makeNeuronTable: the top images are for " + std::to_string(top->channels) +
@@ -277,15 +257,13 @@ NeuronListing makeNeuronTable(const InverseMap& map, const std::vector<std::stri
     for (int k = 0; k < K; ++k) {
         NeuronRow row;
         row.unit = k;
-        for (const auto& d : names[size_t(k)])
-            row.attributes.push_back({dimensionName(dimNames, d.index), d.score});
+        for (const auto& d : names[size_t(k)]) row.attributes.push_back({dimensionName(dimNames, d.index), d.score});
         if (top && top->channels == K)
             for (size_t j = 0; j < top->positions[size_t(k)].size(); ++j) {
                 NeuronImage image;
                 image.path = paths.at(size_t(top->positions[size_t(k)][j]));
                 image.activation = top->scores[size_t(k)][j];
-                if (size_t(k) < crops.size() && j < crops[size_t(k)].size())
-                    image.crop = crops[size_t(k)][j];
+                if (size_t(k) < crops.size() && j < crops[size_t(k)].size()) image.crop = crops[size_t(k)][j];
                 row.images.push_back(std::move(image));
             }
         if (importance.defined()) {

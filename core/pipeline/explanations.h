@@ -80,10 +80,10 @@ std::vector<int> evenlyThinned(const std::vector<int>& items, int limit);
 // top images; importances would rank by the channel's effect on one class's logit instead).
 struct ChannelTopImages {
     int channels = 0;
-    int images = 0, failed = 0;                  // images scored, unreadable images skipped
-    std::vector<std::vector<int>> positions;     // per channel: positions into the path list, best first
-    std::vector<std::vector<double>> scores;     // per channel: the mean activations, same order
-    std::vector<std::vector<cv::Mat>> maps;      // per channel: the channel's h x w activation (CV_32F)
+    int images = 0, failed = 0;               // images scored, unreadable images skipped
+    std::vector<std::vector<int>> positions;  // per channel: positions into the path list, best first
+    std::vector<std::vector<double>> scores;  // per channel: the mean activations, same order
+    std::vector<std::vector<cv::Mat>> maps;   // per channel: the channel's h x w activation (CV_32F)
 };
 
 // One pass over `paths` (batched, decoded ahead), keeping the top `perChannel` images of every
@@ -103,9 +103,8 @@ std::vector<cv::Mat> channelOverlayMaps(const ChannelTopImages& top, int unit, c
 // Creates DIR. Returns, per channel of `top` (all of them), the written paths (empty for channels
 // not drawn). Throws DataError naming a file that cannot be read or written.
 std::vector<std::vector<std::string>> writeChannelOverlays(const ChannelTopImages& top,
-                                                           const std::vector<std::string>& paths,
-                                                           const InputSpec& spec, const std::string& dir,
-                                                           const std::vector<int>& units);
+                                                           const std::vector<std::string>& paths, const InputSpec& spec,
+                                                           const std::string& dir, const std::vector<int>& units);
 
 // ---- The neuron table ----------------------------------------------------------------------
 // Rows, CSV and JSON: core/pipeline/neuron_table.h (NeuronListing, writeNeuronTable).

@@ -21,9 +21,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-torch::Tensor cpuFloat(const torch::Tensor& t) {
-    return t.detach().to(torch::kCPU, torch::kFloat).contiguous();
-}
+torch::Tensor cpuFloat(const torch::Tensor& t) { return t.detach().to(torch::kCPU, torch::kFloat).contiguous(); }
 
 // Escapes a name for a double-quoted TorchScript string literal; only plain characters pass.
 std::string scriptStringLiteral(const std::string& name) {
@@ -41,8 +39,7 @@ std::string formatFloat(float v) {
 
 void checkNotFolder(const std::string& path) {
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-        throw DataError(located(path, 0, "cannot write (it is a folder)"));
+    if (std::filesystem::is_directory(path, ec)) throw DataError(located(path, 0, "cannot write (it is a folder)"));
 }
 
 }  // namespace
@@ -57,12 +54,14 @@ bool isUtf8(const std::string& text) {
     size_t i = 0;
     while (i < text.size()) {
         const auto byte = static_cast<unsigned char>(text[i]);
-        const int length = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xe ? 3 : (byte >> 3) == 0x1e ? 4 : 0;
-        if (length == 0 || i + size_t(length) > text.size())
-            return false;
+        const int length = byte < 0x80           ? 1
+                           : (byte >> 5) == 0x6  ? 2
+                           : (byte >> 4) == 0xe  ? 3
+                           : (byte >> 3) == 0x1e ? 4
+                                                 : 0;
+        if (length == 0 || i + size_t(length) > text.size()) return false;
         for (int k = 1; k < length; ++k)
-            if ((static_cast<unsigned char>(text[i + size_t(k)]) >> 6) != 0x2)
-                return false;
+            if ((static_cast<unsigned char>(text[i + size_t(k)]) >> 6) != 0x2) return false;
         i += size_t(length);
     }
     return true;
@@ -70,13 +69,10 @@ bool isUtf8(const std::string& text) {
 }  // namespace
 
 std::string classifierProblem(const LearnedClassifier& c) {
-    if (!c.weight.defined() || c.weight.dim() != 2)
-        return "weight is not a 2-D tensor";
-    if (!c.bias.defined() || c.bias.dim() != 1)
-        return "bias is not a 1-D tensor";
+    if (!c.weight.defined() || c.weight.dim() != 2) return "weight is not a 2-D tensor";
+    if (!c.bias.defined() || c.bias.dim() != 1) return "bias is not a 1-D tensor";
     const int64_t rows = c.weight.size(0), cols = c.weight.size(1);
-    if (rows < 1 || cols < 1)
-        return "weight is empty (" + std::to_string(rows) + " x " + std::to_string(cols) + ")";
+    if (rows < 1 || cols < 1) return "weight is empty (" + std::to_string(rows) + " x " + std::to_string(cols) + ")";
     if (c.bias.size(0) != rows)
         return "bias has " + std::to_string(c.bias.size(0)) + " values for " + std::to_string(rows) + " weight rows";
     if (int64_t(c.classNames.size()) != rows)
@@ -85,21 +81,14 @@ std::string classifierProblem(const LearnedClassifier& c) {
         return std::to_string(c.seen.size()) + " seen flags for " + std::to_string(rows) + " weight rows";
     std::set<std::string> names;
     for (const auto& n : c.classNames) {
-        if (!names.insert(n).second)
-            return "class name '" + n + "' appears twice";
-        if (!isUtf8(n))
-            return "a class name is not valid UTF-8";
+        if (!names.insert(n).second) return "class name '" + n + "' appears twice";
+        if (!isUtf8(n)) return "a class name is not valid UTF-8";
     }
-    if (!c.weight.is_floating_point() || !c.bias.is_floating_point())
-        return "weight and bias must be floating point";
-    if (!torch::isfinite(c.weight).all().item<bool>())
-        return "weight has a NaN or infinite value";
-    if (!torch::isfinite(c.bias).all().item<bool>())
-        return "bias has a NaN or infinite value";
-    if (!c.hyperParameters.is_object() && !c.hyperParameters.is_null())
-        return "hyper-parameters are not a JSON object";
-    if (!c.metrics.is_object() && !c.metrics.is_null())
-        return "metrics are not a JSON object";
+    if (!c.weight.is_floating_point() || !c.bias.is_floating_point()) return "weight and bias must be floating point";
+    if (!torch::isfinite(c.weight).all().item<bool>()) return "weight has a NaN or infinite value";
+    if (!torch::isfinite(c.bias).all().item<bool>()) return "bias has a NaN or infinite value";
+    if (!c.hyperParameters.is_object() && !c.hyperParameters.is_null()) return "hyper-parameters are not a JSON object";
+    if (!c.metrics.is_object() && !c.metrics.is_null()) return "metrics are not a JSON object";
     return {};
 }
 
@@ -121,22 +110,19 @@ void exportClassifierJson(const std::string& path, const LearnedClassifier& c) {
     root["features"] = cols;
     root["class_names"] = c.classNames;
     Json seen = Json::array();
-    for (bool s : c.seen)
-        seen.push_back(s);
+    for (bool s : c.seen) seen.push_back(s);
     root["seen"] = seen;
     // A float widened to double is exact, and nlohmann writes the shortest decimal that reads back
     // as the same double (strtod is correctly rounded), so narrowing on import gives the same bits.
     Json weight = Json::array();
     for (int64_t r = 0; r < rows; ++r) {
         Json row = Json::array();
-        for (int64_t k = 0; k < cols; ++k)
-            row.push_back(double(wp[r * cols + k]));
+        for (int64_t k = 0; k < cols; ++k) row.push_back(double(wp[r * cols + k]));
         weight.push_back(std::move(row));
     }
     root["weight"] = std::move(weight);
     Json bias = Json::array();
-    for (int64_t r = 0; r < rows; ++r)
-        bias.push_back(double(bp[r]));
+    for (int64_t r = 0; r < rows; ++r) bias.push_back(double(bp[r]));
     root["bias"] = std::move(bias);
     root["bundle"] = {{"name", c.bundleName}, {"identity", c.bundleIdentity}, {"path", c.bundlePath}};
     root["stage"] = c.stage;
@@ -203,11 +189,9 @@ void exportClassifierTorchScript(const std::string& path, const LearnedClassifie
     m.register_parameter("weight", cpuFloat(c.weight).clone(), false);
     m.register_parameter("bias", cpuFloat(c.bias).clone(), false);
     c10::List<std::string> names;
-    for (const auto& n : c.classNames)
-        names.push_back(n);
+    for (const auto& n : c.classNames) names.push_back(n);
     c10::List<bool> seen;
-    for (bool s : c.seen)
-        seen.push_back(s);
+    for (bool s : c.seen) seen.push_back(s);
     m.register_attribute("class_names", c10::ListType::ofStrings(), names);
     m.register_attribute("seen", c10::ListType::ofBools(), seen);
     m.register_attribute("format", c10::StringType::get(), std::string(kClassifierFormat));
@@ -237,18 +221,15 @@ void exportClassifierTorchScript(const std::string& path, const LearnedClassifie
         }
         body += "    return self.forward(x)\n";
         c10::List<std::string> stageNames;
-        for (const auto& n : bundle->network->stageNames())
-            stageNames.push_back(n);
+        for (const auto& n : bundle->network->stageNames()) stageNames.push_back(n);
         m.register_attribute("stage_names", c10::ListType::ofStrings(), stageNames);
         const auto& in = bundle->input;
         m.register_attribute("input_width", c10::IntType::get(), int64_t(in.width));
         m.register_attribute("input_height", c10::IntType::get(), int64_t(in.height));
         m.register_attribute("input_color", c10::StringType::get(), in.color);
         c10::List<double> mean, spread;
-        for (float v : in.mean)
-            mean.push_back(double(v));
-        for (float v : in.std)
-            spread.push_back(double(v));
+        for (float v : in.mean) mean.push_back(double(v));
+        for (float v : in.std) spread.push_back(double(v));
         m.register_attribute("input_mean", c10::ListType::ofFloats(), mean);
         m.register_attribute("input_std", c10::ListType::ofFloats(), spread);
         m.define(body);
@@ -269,10 +250,10 @@ std::string escapeTsvField(const std::string& text) {
     out.reserve(text.size());
     for (char ch : text) {
         switch (ch) {
-            case '\t': out += "\\t"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            default: out += ch;
+        case '\t': out += "\\t"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        default: out += ch;
         }
     }
     return out;
@@ -293,10 +274,8 @@ void exportProjectorTsv(const std::string& dir, const torch::Tensor& vectors,
         if (int64_t(metadataRows.size()) != n)
             throw std::invalid_argument("projector export to " + dir + ": " + std::to_string(metadataRows.size()) +
                                         " metadata rows for " + std::to_string(n) + " vectors");
-        if (columns == 0)
-            columns = metadataRows[0].size();
-        if (columns == 0)
-            throw std::invalid_argument("projector export to " + dir + ": metadata rows are empty");
+        if (columns == 0) columns = metadataRows[0].size();
+        if (columns == 0) throw std::invalid_argument("projector export to " + dir + ": metadata rows are empty");
         for (size_t r = 0; r < metadataRows.size(); ++r)
             if (metadataRows[r].size() != columns)
                 throw std::invalid_argument("projector export to " + dir + ": metadata row " + std::to_string(r) +
@@ -308,8 +287,7 @@ void exportProjectorTsv(const std::string& dir, const torch::Tensor& vectors,
     const float* p = v.data_ptr<float>();
     for (int64_t r = 0; r < n; ++r) {
         for (int64_t c = 0; c < k; ++c) {
-            if (c)
-                tensors += '\t';
+            if (c) tensors += '\t';
             tensors += formatFloat(p[r * k + c]);
         }
         tensors += '\n';
@@ -318,34 +296,29 @@ void exportProjectorTsv(const std::string& dir, const torch::Tensor& vectors,
     if (withMetadata) {
         auto appendRow = [&](const std::vector<std::string>& row) {
             for (size_t c = 0; c < row.size(); ++c) {
-                if (c)
-                    metadata += '\t';
+                if (c) metadata += '\t';
                 metadata += escapeTsvField(row[c]);
             }
             metadata += '\n';
         };
         if (columns > 1) {
             if (metadataHeader.empty())
-                throw std::invalid_argument("projector export to " + dir + ": metadata with " + std::to_string(columns) +
-                                            " columns needs a header");
+                throw std::invalid_argument("projector export to " + dir + ": metadata with " +
+                                            std::to_string(columns) + " columns needs a header");
             appendRow(metadataHeader);
         }
-        for (const auto& row : metadataRows)
-            appendRow(row);
+        for (const auto& row : metadataRows) appendRow(row);
     }
 
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    if (ec)
-        throw DataError(located(dir, 0, "cannot create folder (" + ec.message() + ")"));
+    if (ec) throw DataError(located(dir, 0, "cannot create folder (" + ec.message() + ")"));
     const std::string tensorsPath = (std::filesystem::path(dir) / "tensors.tsv").string();
     const std::string metadataPath = (std::filesystem::path(dir) / "metadata.tsv").string();
     checkNotFolder(tensorsPath);
-    if (withMetadata)
-        checkNotFolder(metadataPath);
+    if (withMetadata) checkNotFolder(metadataPath);
     writeFileAtomically(tensorsPath, tensors);
-    if (withMetadata)
-        writeFileAtomically(metadataPath, metadata);
+    if (withMetadata) writeFileAtomically(metadataPath, metadata);
 }
 
 }  // namespace niwt

@@ -12,8 +12,8 @@
 //
 // Every file is written atomically (temporary file + rename, core/io/atomic_file.h): a failed
 // export leaves the previous file as it was.
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include <string>
 #include <vector>
@@ -51,11 +51,10 @@ std::string classifierProblem(const LearnedClassifier& classifier);
 //    "weight": [[w00, w01, ...], ...]  (C rows of F numbers), "bias": [...] (C numbers),
 //    "bundle": {"name", "identity", "path"}, "stage", "modality",
 //    "hyper_parameters": {...}, "metrics": {...}}
-// One field a line and one weight row a line. Floats are written as the shortest decimal that reads back as the same double (the float
-// widened exactly), so they round-trip bit for bit (-0.0 included). Throws std::invalid_argument
-// for an inconsistent classifier (classifierProblem) or text that is not valid UTF-8 before
-// touching the file, and DataError
-// "PATH: cannot write (...)" when the file cannot be written.
+// One field a line and one weight row a line. Floats are written as the shortest decimal that reads back as the same
+// double (the float widened exactly), so they round-trip bit for bit (-0.0 included). Throws std::invalid_argument for
+// an inconsistent classifier (classifierProblem) or text that is not valid UTF-8 before touching the file, and
+// DataError "PATH: cannot write (...)" when the file cannot be written.
 void exportClassifierJson(const std::string& path, const LearnedClassifier& classifier);
 
 // Reads and checks a "niwt-classifier/1" file; weight and bias are float32 CPU tensors. Throws
@@ -80,8 +79,7 @@ LearnedClassifier importClassifierJson(const std::string& path);
 // Saved to memory, then written atomically. Throws std::invalid_argument for an inconsistent
 // classifier or a feature dimension that differs from the bundle's, DataError when the file
 // cannot be written.
-void exportClassifierTorchScript(const std::string& path, const LearnedClassifier& classifier,
-                                 const Bundle* bundle);
+void exportClassifierTorchScript(const std::string& path, const LearnedClassifier& classifier, const Bundle* bundle);
 
 // TensorBoard embedding projector files in `dir` (created when missing):
 //   tensors.tsv:  one line per row of `vectors` (N x K), values separated by tabs, no header;

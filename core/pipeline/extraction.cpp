@@ -19,8 +19,7 @@ namespace {
 std::string imageListIdentity(const Dataset& dataset, const std::vector<int>& images) {
     Fnv1a64 hash;
     hash.text(dataset.fingerprint());
-    for (int i : images)
-        hash.number(uint64_t(i));
+    for (int i : images) hash.number(uint64_t(i));
     return hash.hex();
 }
 
@@ -49,37 +48,30 @@ Extractor::Extractor(const Dataset& dataset, const Bundle& bundle, int stage, to
                      ExtractionOptions options, ProgressFn progress, CancelFn cancelled)
     : dataset_(dataset), bundle_(bundle), stage_(stage), device_(device), options_(std::move(options)),
       progress_(std::move(progress)), cancelled_(std::move(cancelled)) {
-    if (options_.cacheDir.empty())
-        options_.cacheDir = defaultCacheDir() + "/cache";
-    if (stage_ < 0 || stage_ >= bundle_.network->stageCount())
-        throw std::out_of_range("stage index out of range");
+    if (options_.cacheDir.empty()) options_.cacheDir = defaultCacheDir() + "/cache";
+    if (stage_ < 0 || stage_ >= bundle_.network->stageCount()) throw std::out_of_range("stage index out of range");
 }
 
 void Extractor::checkCancelled() const {
-    if (cancelled_ && cancelled_())
-        throw Cancelled();
+    if (cancelled_ && cancelled_()) throw Cancelled();
 }
 
 void Extractor::report(const std::string& phase, int done, int total) const {
-    if (progress_)
-        progress_(phase, done, total);
+    if (progress_) progress_(phase, done, total);
 }
 
 std::vector<int> Extractor::limited(const std::vector<int>& images) const {
-    if (options_.limit <= 0 || int(images.size()) <= options_.limit)
-        return images;
+    if (options_.limit <= 0 || int(images.size()) <= options_.limit) return images;
     std::vector<int> out;
     const double step = double(images.size()) / options_.limit;
-    for (int i = 0; i < options_.limit; ++i)
-        out.push_back(images[size_t(i * step)]);
+    for (int i = 0; i < options_.limit; ++i) out.push_back(images[size_t(i * step)]);
     return out;
 }
 
 std::vector<std::string> Extractor::pathsOf(const std::vector<int>& images) const {
     std::vector<std::string> paths;
     paths.reserve(images.size());
-    for (int i : images)
-        paths.push_back(dataset_.images[size_t(i)].path);
+    for (int i : images) paths.push_back(dataset_.images[size_t(i)].path);
     return paths;
 }
 
@@ -98,16 +90,14 @@ torch::Tensor Extractor::toDevice(const torch::Tensor& cpuImages) const {
 
 std::vector<int> Extractor::everyImage() const {
     std::vector<int> everything(dataset_.images.size());
-    for (size_t i = 0; i < everything.size(); ++i)
-        everything[i] = int(i);
+    for (size_t i = 0; i < everything.size(); ++i) everything[i] = int(i);
     return limited(everything);
 }
 
 nlohmann::json Extractor::featuresKey(const std::vector<int>& images) const {
     // Features depend on the image files only, not on seen/unseen flags or subsets.
     Fnv1a64 paths;
-    for (int i : images)
-        paths.text(dataset_.images[size_t(i)].path);
+    for (int i : images) paths.text(dataset_.images[size_t(i)].path);
     return {{"kind", "features"}, {"bundle", bundle_.identity}, {"images", paths.hex()}};
 }
 
@@ -123,8 +113,7 @@ FeatureSet Extractor::computeFeatures(const std::vector<int>& images, bool keepS
             set.images = m->header.value("images", std::vector<int>());
             set.failed = m->header.value("failed", 0);
             set.fromCache = int(set.images.size()) == set.features.size(0);
-            if (set.fromCache)
-                return set;
+            if (set.fromCache) return set;
         }
     }
     if (featuresMustBeCached_)
@@ -140,8 +129,7 @@ FeatureSet Extractor::computeFeatures(const std::vector<int>& images, bool keepS
         // Keep the activation alive: sizes() points into the tensor (a range-for over the sizes of a
         // temporary read freed memory; AddressSanitizer found it).
         const torch::Tensor activation = net.runStages(toDevice(probe), 0, stage_);
-        for (auto s : activation.sizes())
-            c *= s;
+        for (auto s : activation.sizes()) c *= s;
         return c * int64_t(sizeof(float));
     }();
     std::set<int> keep;
@@ -172,10 +160,10 @@ void Extractor::runFeaturePass(const std::vector<int>& images, int64_t begin, in
         checkCancelled();
         set.failed += int(batch.failures.size());
         done += int(batch.positions.size() + batch.failures.size());
-        if (batch.positions.empty())
-            continue;
+        if (batch.positions.empty()) continue;
         const auto acts = net.runStages(toDevice(batch.images), 0, stage_);
-        keptChannelsLast_ = acts.dim() == 4 && !acts.is_contiguous() && acts.is_contiguous(at::MemoryFormat::ChannelsLast);
+        keptChannelsLast_ =
+            acts.dim() == 4 && !acts.is_contiguous() && acts.is_contiguous(at::MemoryFormat::ChannelsLast);
         for (size_t r = 0; r < batch.positions.size(); ++r) {
             const int image = slice[size_t(batch.positions[r])];
             set.images.push_back(image);
@@ -191,9 +179,7 @@ void Extractor::runFeaturePass(const std::vector<int>& images, int64_t begin, in
     set.features = chunks.empty() ? torch::zeros({0, net.featureDim()}) : torch::cat(chunks).contiguous();
 }
 
-FeatureSet Extractor::features(const std::vector<int>& images) {
-    return computeFeatures(images, false);
-}
+FeatureSet Extractor::features(const std::vector<int>& images) { return computeFeatures(images, false); }
 
 const FeatureSet& Extractor::allFeatures() {
     if (!haveAll_) {
@@ -206,8 +192,7 @@ const FeatureSet& Extractor::allFeatures() {
 }
 
 const SeenHead& Extractor::seenHead() {
-    if (haveHead_)
-        return head_;
+    if (haveHead_) return head_;
     const auto& all = allFeatures();
     // Head rows: seen classes that have training images, in class order.
     std::vector<int> rowOfClass(dataset_.classes.size(), -1);
@@ -216,8 +201,7 @@ const SeenHead& Extractor::seenHead() {
     for (size_t r = 0; r < all.images.size(); ++r) {
         const auto& img = dataset_.images[size_t(all.images[r])];
         const auto& cls = dataset_.classes[size_t(img.classIndex)];
-        if (!cls.seen || !cls.inSplit || img.subset != Subset::Train)
-            continue;
+        if (!cls.seen || !cls.inSplit || img.subset != Subset::Train) continue;
         rowOfClass[size_t(img.classIndex)] = 0;
     }
     SeenHead sh;
@@ -230,22 +214,23 @@ const SeenHead& Extractor::seenHead() {
         const auto& img = dataset_.images[size_t(all.images[r])];
         const auto& cls = dataset_.classes[size_t(img.classIndex)];
         const int row = rowOfClass[size_t(img.classIndex)];
-        if (!cls.seen || !cls.inSplit || row < 0)
-            continue;
+        if (!cls.seen || !cls.inSplit || row < 0) continue;
         (img.subset == Subset::Train ? trainRows : testRows).push_back(int64_t(r));
         (img.subset == Subset::Train ? trainLabels : testLabels).push_back(row);
     }
     if (sh.classes.size() < 2)
-        throw DataError(located(dataset_.root, 0, "need training images of at least 2 seen classes, found " +
-                                                      std::to_string(sh.classes.size())));
+        throw DataError(
+            located(dataset_.root, 0,
+                    "need training images of at least 2 seen classes, found " + std::to_string(sh.classes.size())));
 
     const auto& ho = options_.head;
-    const nlohmann::json key = {{"kind", "seen-head"},
-                                {"bundle", bundle_.identity},
-                                {"features", all.cachePath},
-                                {"images", imageListIdentity(dataset_, all.images)},
-                                {"options", {ho.heldOutFraction, ho.maxEpochs, ho.patience, ho.batchSize,
-                                             ho.learningRate, ho.weightDecay, ho.seed}}};
+    const nlohmann::json key = {
+        {"kind", "seen-head"},
+        {"bundle", bundle_.identity},
+        {"features", all.cachePath},
+        {"images", imageListIdentity(dataset_, all.images)},
+        {"options",
+         {ho.heldOutFraction, ho.maxEpochs, ho.patience, ho.batchSize, ho.learningRate, ho.weightDecay, ho.seed}}};
     sh.cachePath = cacheFilePath(options_.cacheDir, "head", key);
     const auto trainX = all.features.index_select(0, torch::tensor(trainRows, torch::kLong));
     const auto trainY = torch::tensor(trainLabels, torch::kLong);
@@ -266,11 +251,10 @@ const SeenHead& Extractor::seenHead() {
         throw DataError(sh.cachePath + ": no usable seen head cache (" + (why.empty() ? "shape differs" : why) +
                         "); train it once on the merged features (niwt extract --phase head) before the shards");
     } else {
-        sh.head = trainLinearHead(trainX, trainY, int(sh.classes.size()), ho, &sh.report,
-                                  [&](int epoch, double) {
-                                      report("head", epoch, ho.maxEpochs);
-                                      return !(cancelled_ && cancelled_());
-                                  });
+        sh.head = trainLinearHead(trainX, trainY, int(sh.classes.size()), ho, &sh.report, [&](int epoch, double) {
+            report("head", epoch, ho.maxEpochs);
+            return !(cancelled_ && cancelled_());
+        });
         nlohmann::json header = {{"key", key},
                                  {"classes", sh.classes},
                                  {"report",
@@ -297,11 +281,9 @@ Extractor::ImportanceList Extractor::importanceList() {
     const auto& sh = seenHead();
     ImportanceList list;
     list.rowOfClass.assign(dataset_.classes.size(), -1);
-    for (size_t r = 0; r < sh.classes.size(); ++r)
-        list.rowOfClass[size_t(sh.classes[r])] = int(r);
+    for (size_t r = 0; r < sh.classes.size(); ++r) list.rowOfClass[size_t(sh.classes[r])] = int(r);
     for (int i : limited(dataset_.imageIndices(true, Subset::Train)))
-        if (list.rowOfClass[size_t(dataset_.images[size_t(i)].classIndex)] >= 0)
-            list.images.push_back(i);
+        if (list.rowOfClass[size_t(dataset_.images[size_t(i)].classIndex)] >= 0) list.images.push_back(i);
     list.stageName = bundle_.network->stageNames()[size_t(stage_)];
     list.key = {{"kind", "importances"},
                 {"bundle", bundle_.identity},
@@ -332,7 +314,8 @@ ImportanceSet Extractor::importances() {
         }
     }
     runImportancePass(list, 0, int64_t(list.images.size()), set);
-    nlohmann::json header = {{"key", list.key}, {"images", set.images}, {"classes", set.classes}, {"stage", set.stageName}};
+    nlohmann::json header = {
+        {"key", list.key}, {"images", set.images}, {"classes", set.classes}, {"stage", set.stageName}};
     writeMatrixFile(set.cachePath, toMatrix(set.alpha, header));
     set.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return set;
@@ -344,8 +327,7 @@ void Extractor::runImportancePass(const ImportanceList& list, int64_t begin, int
     const auto& images = list.images;
     auto targetsOf = [&](const std::vector<int>& imgs) {
         std::vector<int64_t> t;
-        for (int i : imgs)
-            t.push_back(list.rowOfClass[size_t(dataset_.images[size_t(i)].classIndex)]);
+        for (int i : imgs) t.push_back(list.rowOfClass[size_t(dataset_.images[size_t(i)].classIndex)]);
         return torch::tensor(t, torch::kLong).to(device_);
     };
 
@@ -355,8 +337,7 @@ void Extractor::runImportancePass(const ImportanceList& list, int64_t begin, int
     // for a batch whose images were all computed in feature batches of that same size: a network
     // gives an image the same bits in any batch of the same size, not across sizes.
     std::map<int, size_t> kept;
-    for (size_t k = 0; k < keptImages_.size(); ++k)
-        kept[keptImages_[k]] = k;
+    for (size_t k = 0; k < keptImages_.size(); ++k) kept[keptImages_[k]] = k;
     const int64_t B = std::max(1, options_.batchSize);
     std::vector<std::vector<int>> windowImages;  // readable images of each batch, in list order
     std::vector<torch::Tensor> windowAlpha;
@@ -369,22 +350,18 @@ void Extractor::runImportancePass(const ImportanceList& list, int64_t begin, int
         std::vector<int> fromKept;
         bool sameSize = true;
         for (int i : window)
-            if (auto it = kept.find(i); it != kept.end())
-                fromKept.push_back(i);
-        for (int i : fromKept)
-            sameSize = sameSize && keptBatchSizes_[kept[i]] == int(fromKept.size());
+            if (auto it = kept.find(i); it != kept.end()) fromKept.push_back(i);
+        for (int i : fromKept) sameSize = sameSize && keptBatchSizes_[kept[i]] == int(fromKept.size());
         windowImages.emplace_back();
         windowAlpha.emplace_back();
         if (!keptImages_.empty() && !fromKept.empty() && sameSize) {
             // With activations kept, the images of the list not kept are the unreadable ones.
             checkCancelled();
             std::vector<torch::Tensor> acts;
-            for (int i : fromKept)
-                acts.push_back(keptActivations_[kept[i]]);
+            for (int i : fromKept) acts.push_back(keptActivations_[kept[i]]);
             // In the memory format the stage gave them (stack makes them NCHW): kernels differ by format.
             auto a = torch::stack(acts).to(device_);
-            if (keptChannelsLast_)
-                a = a.contiguous(at::MemoryFormat::ChannelsLast);
+            if (keptChannelsLast_) a = a.contiguous(at::MemoryFormat::ChannelsLast);
             windowAlpha.back() = neuronImportances(net, stage_, headOnDevice, a, targetsOf(fromKept)).to(torch::kCPU);
             windowImages.back() = fromKept;
             done += int(window.size());
@@ -406,8 +383,7 @@ void Extractor::runImportancePass(const ImportanceList& list, int64_t begin, int
             done += int(batch.positions.size() + batch.failures.size());
             if (!batch.positions.empty()) {
                 std::vector<int> imgs;
-                for (int p : batch.positions)
-                    imgs.push_back(toDecode[size_t(p)]);
+                for (int p : batch.positions) imgs.push_back(toDecode[size_t(p)]);
                 windowAlpha[w] =
                     imageImportances(net, stage_, headOnDevice, toDevice(batch.images), targetsOf(imgs), nullptr)
                         .to(torch::kCPU);
@@ -418,8 +394,7 @@ void Extractor::runImportancePass(const ImportanceList& list, int64_t begin, int
     }
     std::vector<torch::Tensor> chunks;
     for (size_t w = 0; w < windowImages.size(); ++w) {
-        if (windowImages[w].empty())
-            continue;
+        if (windowImages[w].empty()) continue;
         for (int i : windowImages[w]) {
             set.images.push_back(i);
             set.classes.push_back(dataset_.images[size_t(i)].classIndex);
@@ -479,8 +454,7 @@ PartialCache Extractor::importancesShard(const ShardSpec& shard) {
 
 std::vector<int> Extractor::alpha2wPool(int perClass) {
     std::map<int, int> taken;
-    for (int c : seenHead().classes)
-        taken[c] = 0;
+    for (int c : seenHead().classes) taken[c] = 0;
     std::vector<int> candidates;
     for (int i : dataset_.imageIndices(true, Subset::Train)) {
         auto it = taken.find(dataset_.images[size_t(i)].classIndex);
@@ -533,11 +507,9 @@ JacobianSet Extractor::importanceJacobians(int perClass) {
     std::vector<ImportanceJacobians> parts;
     while (loader.next(batch)) {
         checkCancelled();
-        if (batch.positions.empty())
-            continue;
+        if (batch.positions.empty()) continue;
         const int before = int(out.images.size());
-        for (int p : batch.positions)
-            out.images.push_back(candidates[size_t(p)]);
+        for (int p : batch.positions) out.images.push_back(candidates[size_t(p)]);
         const auto acts = stageActivations(net, toDevice(batch.images), stage_);
         const int batchImages = int(batch.positions.size());
         const auto part = niwt::importanceJacobians(net, stage_, acts, options_.batchSize, [&](int done, int total) {
@@ -554,13 +526,13 @@ JacobianSet Extractor::importanceJacobians(int perClass) {
     // backward passes, all are stored dense.
     const bool factored = std::all_of(parts.begin(), parts.end(), [](const auto& p) { return p.closedForm(); });
     std::vector<torch::Tensor> pieces;
-    for (const auto& p : parts)
-        pieces.push_back((factored ? p.rowScale : p.dense()).to(torch::kCPU));
+    for (const auto& p : parts) pieces.push_back((factored ? p.rowScale : p.dense()).to(torch::kCPU));
     nlohmann::json header = {{"key", key}, {"images", out.images}, {"factored", factored}};
     if (factored) {
         out.jacobians.rowScale = torch::cat(pieces);
         out.jacobians.shared = parts.front().shared.to(torch::kCPU);
-        writeMatrixFile(out.cachePath, toMatrix(torch::cat({out.jacobians.rowScale, out.jacobians.shared.t()}), header));
+        writeMatrixFile(out.cachePath,
+                        toMatrix(torch::cat({out.jacobians.rowScale, out.jacobians.shared.t()}), header));
     } else {
         out.jacobians.values = torch::cat(pieces);
         writeMatrixFile(out.cachePath,
@@ -603,10 +575,8 @@ ImportanceBasis Extractor::importanceBasis(int perClass) {
     std::vector<torch::Tensor> parts;
     while (loader.next(batch)) {
         checkCancelled();
-        if (batch.positions.empty())
-            continue;
-        for (int p : batch.positions)
-            out.images.push_back(candidates[size_t(p)]);
+        if (batch.positions.empty()) continue;
+        for (int p : batch.positions) out.images.push_back(candidates[size_t(p)]);
         const auto acts = stageActivations(net, toDevice(batch.images), stage_);
         parts.push_back(niwt::importanceBasis(net, stage_, acts, head.weight, options_.batchSize).to(torch::kCPU));
         report("basis", int(out.images.size()), int(candidates.size()));

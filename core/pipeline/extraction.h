@@ -22,12 +22,12 @@ using ProgressFn = std::function<void(const std::string& phase, int done, int to
 using CancelFn = std::function<bool()>;
 
 struct ExtractionOptions {
-    std::string cacheDir;          // empty: defaultCacheDir() + "/cache"
+    std::string cacheDir;  // empty: defaultCacheDir() + "/cache"
     int batchSize = 32;
-    int decodeThreads = 0;         // 0: defaultDecodeThreads()
-    int limit = 0;                 // > 0: at most this many images per list (quick runs, benches)
-    bool useCache = true;          // false: recompute and overwrite
-    bool channelsLast = true;      // NHWC activations: faster convolutions on CPU
+    int decodeThreads = 0;     // 0: defaultDecodeThreads()
+    int limit = 0;             // > 0: at most this many images per list (quick runs, benches)
+    bool useCache = true;      // false: recompute and overwrite
+    bool channelsLast = true;  // NHWC activations: faster convolutions on CPU
     // Stage activations of the seen training images are kept from the feature pass, up to this
     // size, so that the importance pass only runs the later stages.
     int64_t activationBudgetBytes = int64_t(1) << 30;
@@ -35,28 +35,28 @@ struct ExtractionOptions {
 };
 
 struct FeatureSet {
-    std::vector<int> images;   // dataset image indices, one per row (unreadable images dropped)
-    torch::Tensor features;    // rows x featureDim, float, CPU
-    int failed = 0;            // unreadable images skipped
+    std::vector<int> images;  // dataset image indices, one per row (unreadable images dropped)
+    torch::Tensor features;   // rows x featureDim, float, CPU
+    int failed = 0;           // unreadable images skipped
     bool fromCache = false;
     std::string cachePath;
 };
 
 struct SeenHead {
-    LinearHead head;                 // CPU; rows follow `classes`
-    std::vector<int> classes;        // head row -> dataset class index (seen classes with training images)
+    LinearHead head;           // CPU; rows follow `classes`
+    std::vector<int> classes;  // head row -> dataset class index (seen classes with training images)
     HeadTrainingReport report;
-    double seenTestAccuracy = 0;     // on seen classes' test images, 0..1 (0 when there are none)
+    double seenTestAccuracy = 0;  // on seen classes' test images, 0..1 (0 when there are none)
     int seenTestImages = 0;
     bool fromCache = false;
     std::string cachePath;
-    std::string identity;            // hash of the weights, part of the importance cache key
+    std::string identity;  // hash of the weights, part of the importance cache key
 };
 
 struct ImportanceSet {
-    std::vector<int> images;         // dataset image indices, one per row
-    std::vector<int> classes;        // dataset class index of each row's ground truth
-    torch::Tensor alpha;             // rows x channels at the stage, float, CPU
+    std::vector<int> images;   // dataset image indices, one per row
+    std::vector<int> classes;  // dataset class index of each row's ground truth
+    torch::Tensor alpha;       // rows x channels at the stage, float, CPU
     std::string stageName;
     bool fromCache = false;
     std::string cachePath;
@@ -66,16 +66,16 @@ struct ImportanceSet {
 // The alpha2w image pool and its importance basis (see core/engine/alpha2w.h).
 // alpha2w's pool images' importance Jacobians (full weight space), cached per bundle, stage and pool.
 struct JacobianSet {
-    std::vector<int> images;          // the pool, as importanceBasis's
-    ImportanceJacobians jacobians;    // core/engine/importance_jacobian.h: factored or dense
+    std::vector<int> images;        // the pool, as importanceBasis's
+    ImportanceJacobians jacobians;  // core/engine/importance_jacobian.h: factored or dense
     bool fromCache = false;
     std::string cachePath;
     double seconds = 0;
 };
 
 struct ImportanceBasis {
-    std::vector<int> images;   // pool: dataset image indices (seen training images)
-    torch::Tensor basis;       // P x R x K, R = seen head rows
+    std::vector<int> images;  // pool: dataset image indices (seen training images)
+    torch::Tensor basis;      // P x R x K, R = seen head rows
     bool fromCache = false;
     std::string cachePath;
     double seconds = 0;
@@ -83,21 +83,21 @@ struct ImportanceBasis {
 
 // One shard's partial cache (core/io/cache_shards.h); `niwt merge` joins them.
 struct PartialCache {
-    std::string kind;       // "features" or "importances"
-    std::string path;       // the partial cache written
-    std::string fullPath;   // the full cache the merge writes (the unsharded run's file)
+    std::string kind;      // "features" or "importances"
+    std::string path;      // the partial cache written
+    std::string fullPath;  // the full cache the merge writes (the unsharded run's file)
     ShardSpec shard;
-    ListSlice slice;        // positions in the full list
+    ListSlice slice;  // positions in the full list
     int64_t listSize = 0;
-    int rows = 0;           // rows written: the slice's readable images
-    int failed = 0;         // unreadable images skipped
+    int rows = 0;    // rows written: the slice's readable images
+    int failed = 0;  // unreadable images skipped
     double seconds = 0;
 };
 
 class Extractor {
 public:
-    Extractor(const Dataset& dataset, const Bundle& bundle, int stage, torch::Device device,
-              ExtractionOptions options, ProgressFn progress = {}, CancelFn cancelled = {});
+    Extractor(const Dataset& dataset, const Bundle& bundle, int stage, torch::Device device, ExtractionOptions options,
+              ProgressFn progress = {}, CancelFn cancelled = {});
 
     // Pooled features of the given images (cached by bundle and image list).
     FeatureSet features(const std::vector<int>& images);
@@ -181,7 +181,7 @@ private:
     FeatureSet all_;
     bool haveHead_ = false;
     SeenHead head_;
-    std::vector<int> keptImages_;            // images whose stage activations are kept
+    std::vector<int> keptImages_;                 // images whose stage activations are kept
     std::vector<torch::Tensor> keptActivations_;  // one per kept image, K x h x w, CPU
     std::vector<int> keptBatchSizes_;             // rows of the feature batch each was computed in
     bool keptChannelsLast_ = false;               // the stage's activations came out NHWC

@@ -26,10 +26,10 @@ double finiteOr(double v, double fallback) { return std::isfinite(v) ? v : fallb
 
 // Columns of the all-class logits: the seen head's rows, then the unseen classes with images.
 struct ClassColumns {
-    std::vector<int> seen;            // dataset class index per seen column
-    std::vector<int64_t> unseen;      // dataset class index per unseen column
+    std::vector<int> seen;        // dataset class index per seen column
+    std::vector<int64_t> unseen;  // dataset class index per unseen column
     std::vector<int64_t> seenCols, unseenCols;
-    std::vector<int64_t> columnOf;    // dataset class index -> column, -1 when not evaluated
+    std::vector<int64_t> columnOf;  // dataset class index -> column, -1 when not evaluated
 };
 
 // Seen head rows first (column r = head row r), then the unseen classes in the order given.
@@ -91,8 +91,7 @@ FoldLogits validationFold(const Dataset& dataset, const Bundle& bundle, int stag
     Dataset copy = dataset;
     std::vector<char> isPseudoUnseen(copy.classes.size(), 0);
     for (auto& c : copy.classes)
-        if (!c.seen)
-            c.inSplit = false;  // the real unseen classes take no part
+        if (!c.seen) c.inSplit = false;  // the real unseen classes take no part
     for (int64_t c : pseudoUnseen) {
         copy.classes[size_t(c)].seen = false;
         isPseudoUnseen[size_t(c)] = 1;
@@ -103,7 +102,8 @@ FoldLogits validationFold(const Dataset& dataset, const Bundle& bundle, int stag
     std::map<int, int> seenCount;
     for (size_t i = 0; i < copy.images.size(); ++i) {
         auto& img = copy.images[i];
-        if (img.subset != Subset::Train || !copy.classes[size_t(img.classIndex)].seen || !copy.classes[size_t(img.classIndex)].inSplit)
+        if (img.subset != Subset::Train || !copy.classes[size_t(img.classIndex)].seen ||
+            !copy.classes[size_t(img.classIndex)].inSplit)
             continue;
         if (++seenCount[img.classIndex] % 5 == 0) {
             img.subset = Subset::Test;
@@ -120,8 +120,7 @@ FoldLogits validationFold(const Dataset& dataset, const Bundle& bundle, int stag
         const int image = features.images[r];
         const auto& img = copy.images[size_t(image)];
         const int64_t column = cc.columnOf[size_t(img.classIndex)];
-        if (column < 0)
-            continue;
+        if (column < 0) continue;
         const bool pseudoUnseenTrain = isPseudoUnseen[size_t(img.classIndex)] && img.subset == Subset::Train;
         if (heldOut[size_t(image)] || pseudoUnseenTrain) {
             rows.push_back(int64_t(r));
@@ -145,7 +144,8 @@ FoldLogits validationFold(const Dataset& dataset, const Bundle& bundle, int stag
     out.eszsl = {eszsl.scores(x, vectors).cpu(), y, cc.seenCols, cc.unseenCols};
 
     torch::AutoGradMode grad(true);
-    const auto learned = learnUnseenClasses(ex, copy, classVectors, std::vector<int>(cc.unseen.begin(), cc.unseen.end()), device, learning);
+    const auto learned = learnUnseenClasses(ex, copy, classVectors,
+                                            std::vector<int>(cc.unseen.begin(), cc.unseen.end()), device, learning);
     torch::NoGradGuard noGradAgain;
     const auto weights = torch::cat({head.head.weight.to(device), learned.weights.weight});
     const auto biases = torch::cat({head.head.bias.to(device), learned.weights.bias});
@@ -185,10 +185,9 @@ Calibration validationPass(const Dataset& dataset, const Bundle& bundle, int sta
                                   order.begin() + long((f + 1) * order.size() / size_t(folds)));
         std::sort(ranks.begin(), ranks.end());
         std::vector<int64_t> pseudoUnseen;
-        for (size_t r : ranks)
-            pseudoUnseen.push_back(classes[r]);
-        const FoldLogits fold = validationFold(dataset, bundle, stage, device, eo, features, pseudoUnseen, classVectors,
-                                               learning);
+        for (size_t r : ranks) pseudoUnseen.push_back(classes[r]);
+        const FoldLogits fold =
+            validationFold(dataset, bundle, stage, device, eo, features, pseudoUnseen, classVectors, learning);
         niwtFolds.push_back(fold.niwt);
         eszslFolds.push_back(fold.eszsl);
         out.pseudoUnseen += int(pseudoUnseen.size());
@@ -210,8 +209,7 @@ GzslScores scoresOf(const GzslResult& r) { return {r.U, r.S, r.H, r.zsl}; }
 
 std::vector<ClassAccuracy> perClassOf(const GzslResult& r, const ClassColumns& cc) {
     std::vector<ClassAccuracy> out;
-    for (size_t i = 0; i < cc.seen.size(); ++i)
-        out.push_back({cc.seen[i], true, finiteOr(r.perClassS[i], -1)});
+    for (size_t i = 0; i < cc.seen.size(); ++i) out.push_back({cc.seen[i], true, finiteOr(r.perClassS[i], -1)});
     for (size_t u = 0; u < cc.unseen.size(); ++u)
         out.push_back({int(cc.unseen[u]), false, finiteOr(r.perClassU[u], -1)});
     return out;
@@ -230,8 +228,7 @@ GzslEvaluation runGzslEvaluation(Extractor& extractor, const Bundle& bundle, con
     UnseenLearningOptions learning = learningOptions;
     learning.space = options.alpha2wSpace;
     const auto checkCancelled = [&] {
-        if (cancelled && cancelled())
-            throw Cancelled();
+        if (cancelled && cancelled()) throw Cancelled();
     };
     const Dataset& dataset = extractor.dataset();
     const int stage = extractor.stage();
@@ -241,7 +238,8 @@ GzslEvaluation runGzslEvaluation(Extractor& extractor, const Bundle& bundle, con
     const double prepareSeconds = secondsSince(start);
     checkCancelled();
 
-    const ClassColumns cc = classColumns(head.classes, learnableUnseenClasses(dataset, features), dataset.classes.size());
+    const ClassColumns cc =
+        classColumns(head.classes, learnableUnseenClasses(dataset, features), dataset.classes.size());
     if (cc.unseen.empty())
         throw std::invalid_argument("no unseen class with images: give a split (--split) that marks some unseen");
     std::vector<int64_t> rows, truth;
@@ -276,9 +274,9 @@ GzslEvaluation runGzslEvaluation(Extractor& extractor, const Bundle& bundle, con
     allClasses.insert(allClasses.end(), cc.unseen.begin(), cc.unseen.end());
     const auto allVectors = classVectors.index_select(0, torch::tensor(allClasses));
     EszslValidationReport eszslReport;
-    const auto eszsl = fitEszslWithValidation(features.features.index_select(0, torch::tensor(trainRows)),
-                                              torch::tensor(trainLabels), allVectors.slice(0, 0, int64_t(cc.seen.size())),
-                                              {}, &eszslReport);
+    const auto eszsl =
+        fitEszslWithValidation(features.features.index_select(0, torch::tensor(trainRows)), torch::tensor(trainLabels),
+                               allVectors.slice(0, 0, int64_t(cc.seen.size())), {}, &eszslReport);
     const auto eszslLogits = eszsl.scores(evalX, allVectors).cpu();
     const auto eszslResult = evaluateGzsl(eszslLogits, evalTruth, cc.seenCols, cc.unseenCols);
     out.eszsl.computed = true;
@@ -291,12 +289,12 @@ GzslEvaluation runGzslEvaluation(Extractor& extractor, const Bundle& bundle, con
 
     Calibration calibration;
     if (options.calibration) {
-        calibration = validationPass(dataset, bundle, stage, device, extractor.options(), features,
-                                     head.classes, classVectors, learning, options.calibrationFolds, checkCancelled);
-        out.eszsl.calibrated = calibratedOf(
-            calibration.eszslGamma,
-            evaluateGzsl(eszslLogits, evalTruth, cc.seenCols, cc.unseenCols, calibration.eszslGamma),
-            calibration.eszslValidation, calibration.eszslValidationHAtZero);
+        calibration = validationPass(dataset, bundle, stage, device, extractor.options(), features, head.classes,
+                                     classVectors, learning, options.calibrationFolds, checkCancelled);
+        out.eszsl.calibrated =
+            calibratedOf(calibration.eszslGamma,
+                         evaluateGzsl(eszslLogits, evalTruth, cc.seenCols, cc.unseenCols, calibration.eszslGamma),
+                         calibration.eszslValidation, calibration.eszslValidationHAtZero);
         out.calibrationFolds = calibration.folds;
         out.calibrationSeconds = calibration.seconds;
         out.pseudoUnseenClasses = calibration.pseudoUnseen;
@@ -386,12 +384,12 @@ GzslEvaluation runGzslEvaluation(Extractor& extractor, const Bundle& bundle, con
 GzslEvaluation evaluateDataset(const GzslEvaluationRequest& request,
                                const std::function<void(const std::string&, int, int)>& progress,
                                const std::function<bool()>& cancelled) {
-    if (!request.context.dataset)
-        throw std::invalid_argument("evaluation: no data set is open");
+    if (!request.context.dataset) throw std::invalid_argument("evaluation: no data set is open");
     const Dataset& dataset = *request.context.dataset;
     const Modality* modality = dataset.modality(request.context.modality);
     if (!modality)
-        throw std::invalid_argument("the data set " + dataset.spec + " has no modality \"" + request.context.modality + "\"");
+        throw std::invalid_argument("the data set " + dataset.spec + " has no modality \"" + request.context.modality +
+                                    "\"");
     configureTorchThreads();
     const auto device = chooseDevice(request.context.device);
     const Bundle bundle = loadBundle(request.context.bundle, device);

@@ -22,16 +22,16 @@ struct GzslScores {
 };
 
 struct ClassAccuracy {
-    int classIndex = 0;   // into Dataset::classes
+    int classIndex = 0;  // into Dataset::classes
     bool seen = false;
-    double accuracy = -1; // percent; -1 when the class has no evaluation image
+    double accuracy = -1;  // percent; -1 when the class has no evaluation image
 };
 
 struct CalibratedScores {
     bool computed = false;
-    double gamma = 0;          // subtracted from the seen classes' logits
-    GzslScores test;           // with that gamma, on the test images
-    GzslScores validation;     // on the validation folds that chose it (means over the folds)
+    double gamma = 0;              // subtracted from the seen classes' logits
+    GzslScores test;               // with that gamma, on the test images
+    GzslScores validation;         // on the validation folds that chose it (means over the folds)
     double validationHAtZero = 0;  // the folds' mean H without calibration (gamma 0), for comparison
 };
 

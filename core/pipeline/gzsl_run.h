@@ -14,6 +14,7 @@ namespace niwt {
 // images.
 GzslEvaluation runGzslEvaluation(Extractor& extractor, const Bundle& bundle, const Modality& modality,
                                  const torch::Device& device, const GzslEvaluationOptions& options,
-                                 const UnseenLearningOptions& learning = {}, const std::function<bool()>& cancelled = {});
+                                 const UnseenLearningOptions& learning = {},
+                                 const std::function<bool()>& cancelled = {});
 
 }  // namespace niwt

@@ -15,8 +15,7 @@ namespace {
 // The map as CV_32FC1, after checking it is a non-empty one-channel float map with values in [0, 1].
 cv::Mat checkedMap(const cv::Mat& map01, const char* who) {
     const std::string prefix = std::string(who) + ": ";
-    if (map01.empty())
-        throw std::invalid_argument(prefix + "the heatmap is empty");
+    if (map01.empty()) throw std::invalid_argument(prefix + "the heatmap is empty");
     if (map01.channels() != 1 || (map01.depth() != CV_32F && map01.depth() != CV_64F))
         throw std::invalid_argument(prefix + "the heatmap must be one channel of CV_32F or CV_64F values");
     cv::Mat m;
@@ -59,8 +58,7 @@ cv::Mat colourMap(const cv::Mat& map01, int colormap) {
 }
 
 cv::Mat overlayHeatmap(const cv::Mat& imageBgr8, const cv::Mat& map01, double opacity, int colormap) {
-    if (imageBgr8.empty())
-        throw std::invalid_argument("overlayHeatmap: the image is empty");
+    if (imageBgr8.empty()) throw std::invalid_argument("overlayHeatmap: the image is empty");
     if (imageBgr8.type() != CV_8UC3 && imageBgr8.type() != CV_8UC1)
         throw std::invalid_argument("overlayHeatmap: the image must be 8-bit BGR (CV_8UC3) or gray (CV_8UC1)");
     if (!std::isfinite(opacity) || opacity < 0.0 || opacity > 1.0)
@@ -85,8 +83,7 @@ cv::Mat overlayHeatmap(const cv::Mat& imageBgr8, const cv::Mat& map01, double op
 }
 
 void writePng(const std::string& path, const cv::Mat& image) {
-    if (image.empty())
-        throw DataError(located(path, 0, "cannot write PNG (the image is empty)"));
+    if (image.empty()) throw DataError(located(path, 0, "cannot write PNG (the image is empty)"));
     if ((image.depth() != CV_8U && image.depth() != CV_16U) ||
         (image.channels() != 1 && image.channels() != 3 && image.channels() != 4))
         throw DataError(located(path, 0, "cannot write PNG (need 8- or 16-bit images of 1, 3 or 4 channels)"));
@@ -98,8 +95,7 @@ void writePng(const std::string& path, const cv::Mat& image) {
     } catch (const cv::Exception& e) {
         reason = e.err;
     }
-    if (!encoded)
-        throw DataError(located(path, 0, "cannot encode PNG (" + reason + ")"));
+    if (!encoded) throw DataError(located(path, 0, "cannot encode PNG (" + reason + ")"));
     writeFileAtomically(path, std::string(bytes.begin(), bytes.end()));
 }
 

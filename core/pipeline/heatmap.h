@@ -17,8 +17,7 @@ namespace niwt {
 //   colormap:  a cv::ColormapTypes value.
 // Returns a new CV_8UC3 image of the image's size. Throws std::invalid_argument with a message
 // naming the problem (empty image, wrong type, map out of [0, 1] or NaN, opacity out of range...).
-cv::Mat overlayHeatmap(const cv::Mat& imageBgr8, const cv::Mat& map01, double opacity,
-                       int colormap = cv::COLORMAP_JET);
+cv::Mat overlayHeatmap(const cv::Mat& imageBgr8, const cv::Mat& map01, double opacity, int colormap = cv::COLORMAP_JET);
 
 // The heatmap alone: a [0, 1] map (as for overlayHeatmap) colour-mapped to CV_8UC3 at its own size.
 cv::Mat colourMap(const cv::Mat& map01, int colormap = cv::COLORMAP_JET);

@@ -25,7 +25,11 @@ void preprocessImage(const cv::Mat& image, const InputSpec& spec, float* out) {
     cv::Mat colour;
     const int channels = spec.channels();
     if (channels == 1)
-        colour = resized.channels() == 1 ? resized : [&] { cv::Mat g; cv::cvtColor(resized, g, cv::COLOR_BGR2GRAY); return g; }();
+        colour = resized.channels() == 1 ? resized : [&] {
+            cv::Mat g;
+            cv::cvtColor(resized, g, cv::COLOR_BGR2GRAY);
+            return g;
+        }();
     else if (resized.channels() == 1)
         cv::cvtColor(resized, colour, spec.color == "RGB" ? cv::COLOR_GRAY2RGB : cv::COLOR_GRAY2BGR);
     else if (spec.color == "RGB")
@@ -42,8 +46,7 @@ void preprocessImage(const cv::Mat& image, const InputSpec& spec, float* out) {
         float* dst = out + size_t(c) * size_t(plane);
         for (int y = 0; y < spec.height; ++y) {
             const uchar* row = colour.ptr<uchar>(y);
-            for (int x = 0; x < spec.width; ++x)
-                dst[y * spec.width + x] = float(row[x * channels + c]) * scale + shift;
+            for (int x = 0; x < spec.width; ++x) dst[y * spec.width + x] = float(row[x * channels + c]) * scale + shift;
         }
     }
 }
@@ -51,8 +54,7 @@ void preprocessImage(const cv::Mat& image, const InputSpec& spec, float* out) {
 torch::Tensor loadPreprocessedImage(const std::string& path, const InputSpec& spec) {
     std::string error;
     const cv::Mat image = readImage(path, &error);
-    if (image.empty())
-        throw DataError(error.empty() ? located(path, 0, "cannot decode image") : error);
+    if (image.empty()) throw DataError(error.empty() ? located(path, 0, "cannot decode image") : error);
     auto t = torch::empty({1, spec.channels(), spec.height, spec.width}, torch::kFloat);
     preprocessImage(image, spec, t.data_ptr<float>());
     return t;
@@ -67,12 +69,10 @@ ImageBatchLoader::ImageBatchLoader(std::vector<std::string> paths, InputSpec spe
     : paths_(std::move(paths)), spec_(std::move(spec)), options_(options) {
     options_.batchSize = std::max(1, options_.batchSize);
     options_.prefetchBatches = std::max(1, options_.prefetchBatches);
-    if (options_.threads <= 0)
-        options_.threads = defaultDecodeThreads(options_.pinMemory);
+    if (options_.threads <= 0) options_.threads = defaultDecodeThreads(options_.pinMemory);
     batchCount_ = int((paths_.size() + size_t(options_.batchSize) - 1) / size_t(options_.batchSize));
     const int threads = std::min(options_.threads, std::max(1, batchCount_));
-    for (int t = 0; t < threads; ++t)
-        threads_.emplace_back([this, t] { work(t); });
+    for (int t = 0; t < threads; ++t) threads_.emplace_back([this, t] { work(t); });
 }
 
 ImageBatchLoader::~ImageBatchLoader() {
@@ -81,8 +81,7 @@ ImageBatchLoader::~ImageBatchLoader() {
         stopping_ = true;
     }
     readyChanged_.notify_all();
-    for (auto& t : threads_)
-        t.join();
+    for (auto& t : threads_) t.join();
 }
 
 ImageBatch ImageBatchLoader::decodeBatch(int batchIndex) const {
@@ -117,9 +116,9 @@ void ImageBatchLoader::work(int threadIndex) {
         {
             // Stay at most prefetchBatches ahead of the consumer: bounded memory.
             std::unique_lock<std::mutex> lock(mutex_);
-            readyChanged_.wait(lock, [&] { return stopping_ || b < nextToHand_ + options_.prefetchBatches + threads - 1; });
-            if (stopping_)
-                return;
+            readyChanged_.wait(lock,
+                               [&] { return stopping_ || b < nextToHand_ + options_.prefetchBatches + threads - 1; });
+            if (stopping_) return;
         }
         ImageBatch batch = decodeBatch(b);
         {
@@ -132,8 +131,7 @@ void ImageBatchLoader::work(int threadIndex) {
 
 bool ImageBatchLoader::next(ImageBatch& batch) {
     std::unique_lock<std::mutex> lock(mutex_);
-    if (nextToHand_ >= batchCount_)
-        return false;
+    if (nextToHand_ >= batchCount_) return false;
     readyChanged_.wait(lock, [&] { return ready_.count(nextToHand_) > 0; });
     batch = std::move(ready_[nextToHand_]);
     ready_.erase(nextToHand_);

@@ -29,8 +29,8 @@ void preprocessImage(const cv::Mat& image, const InputSpec& spec, float* out);
 torch::Tensor loadPreprocessedImage(const std::string& path, const InputSpec& spec);
 
 struct ImageBatch {
-    torch::Tensor images;              // n x C x H x W float, CPU (pinned when asked)
-    std::vector<int> positions;        // for each row: its position in the loader's path list
+    torch::Tensor images;                               // n x C x H x W float, CPU (pinned when asked)
+    std::vector<int> positions;                         // for each row: its position in the loader's path list
     std::vector<std::pair<int, std::string>> failures;  // (position, message) of unreadable images
 };
 

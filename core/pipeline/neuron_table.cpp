@@ -14,8 +14,7 @@ namespace niwt {
 namespace {
 
 std::string number(double v) {
-    if (!std::isfinite(v))
-        return "";
+    if (!std::isfinite(v)) return "";
     char buffer[64];
     const auto r = std::to_chars(buffer, buffer + sizeof buffer, v);
     return std::string(buffer, r.ptr);
@@ -32,8 +31,7 @@ std::string neuronTableCsv(const NeuronListing& listing) {
         images = std::max(images, r.images.size());
     }
     std::string out = "unit,class_importance,class_rank";
-    for (size_t i = 1; i <= attributes; ++i)
-        out += ",attribute_" + std::to_string(i) + ",score_" + std::to_string(i);
+    for (size_t i = 1; i <= attributes; ++i) out += ",attribute_" + std::to_string(i) + ",score_" + std::to_string(i);
     for (size_t i = 1; i <= images; ++i)
         out += ",image_" + std::to_string(i) + ",activation_" + std::to_string(i) + ",crop_" + std::to_string(i);
     out += "\n";
@@ -41,9 +39,8 @@ std::string neuronTableCsv(const NeuronListing& listing) {
         out += std::to_string(r.unit) + "," + number(r.classImportance) + "," +
                (r.classRank > 0 ? std::to_string(r.classRank) : "");
         for (size_t i = 0; i < attributes; ++i)
-            out += i < r.attributes.size()
-                       ? "," + csvField(r.attributes[i].name) + "," + number(r.attributes[i].score)
-                       : std::string(",,");
+            out += i < r.attributes.size() ? "," + csvField(r.attributes[i].name) + "," + number(r.attributes[i].score)
+                                           : std::string(",,");
         for (size_t i = 0; i < images; ++i)
             out += i < r.images.size() ? "," + csvField(r.images[i].path) + "," + number(r.images[i].activation) + "," +
                                              (r.images[i].crop.empty() ? "" : csvField(r.images[i].crop))
@@ -57,8 +54,7 @@ nlohmann::json neuronTableJson(const NeuronListing& listing) {
     nlohmann::json units = nlohmann::json::array();
     for (const auto& r : listing.rows) {
         nlohmann::json attributes = nlohmann::json::array();
-        for (const auto& a : r.attributes)
-            attributes.push_back({{"name", a.name}, {"score", jsonNumber(a.score)}});
+        for (const auto& a : r.attributes) attributes.push_back({{"name", a.name}, {"score", jsonNumber(a.score)}});
         nlohmann::json images = nlohmann::json::array();
         for (const auto& image : r.images)
             images.push_back({{"path", image.path},
@@ -83,10 +79,10 @@ void writeNeuronTableCsv(const std::string& path, const NeuronListing& listing) 
 void writeNeuronTable(const NeuronListing& listing, const std::string& dir) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    if (ec)
-        throw DataError(located(dir, 0, "cannot create folder (" + ec.message() + ")"));
+    if (ec) throw DataError(located(dir, 0, "cannot create folder (" + ec.message() + ")"));
     writeNeuronTableCsv((std::filesystem::path(dir) / "neurons.csv").string(), listing);
-    writeFileAtomically((std::filesystem::path(dir) / "neurons.json").string(), neuronTableJson(listing).dump(2) + "\n");
+    writeFileAtomically((std::filesystem::path(dir) / "neurons.json").string(),
+                        neuronTableJson(listing).dump(2) + "\n");
 }
 
 }  // namespace niwt

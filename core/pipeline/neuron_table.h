@@ -19,8 +19,8 @@ struct ScoredName {
 // One of a unit's top images: the images that drive the unit most (mean activation), best first.
 struct NeuronImage {
     std::string path;
-    double activation = 0;               // the unit's mean activation on the image
-    std::string crop;                    // its overlay PNG, empty when none was drawn
+    double activation = 0;  // the unit's mean activation on the image
+    std::string crop;       // its overlay PNG, empty when none was drawn
 };
 
 struct NeuronRow {
@@ -28,16 +28,16 @@ struct NeuronRow {
     std::vector<ScoredName> attributes;  // the unit's name: top dimensions of the inverse map's W e_unit
     std::vector<NeuronImage> images;     // top images, best first (`niwt neurons`; empty in the window)
     double classImportance = std::numeric_limits<double>::quiet_NaN();  // NaN: no class given
-    int classRank = 0;                   // 1 = the class's most important unit; 0: no class
+    int classRank = 0;  // 1 = the class's most important unit; 0: no class
 };
 
 struct NeuronListing {
     std::string stageName;
     std::string modality;
-    std::string className;               // empty: no class
-    int classImages = 0;                 // images the class importance was averaged over
+    std::string className;                         // empty: no class
+    int classImages = 0;                           // images the class importance was averaged over
     std::string imageRanking = "mean activation";  // how `images` were ranked
-    std::vector<NeuronRow> rows;         // one per unit, in unit order (a view's export: its order)
+    std::vector<NeuronRow> rows;                   // one per unit, in unit order (a view's export: its order)
 };
 
 // CSV: header "unit,class_importance,class_rank,attribute_1,score_1,...,image_1,activation_1,

@@ -17,17 +17,16 @@ double secondsSince(std::chrono::steady_clock::time_point t) {
 torch::Tensor classVectorMatrix(const Modality& modality, int classes) {
     if (modality.values.size() != size_t(classes) * size_t(modality.dims))
         throw std::invalid_argument("modality " + modality.name + " does not have one row per class");
-    return torch::from_blob(const_cast<float*>(modality.values.data()), {classes, modality.dims}, torch::kFloat).clone();
+    return torch::from_blob(const_cast<float*>(modality.values.data()), {classes, modality.dims}, torch::kFloat)
+        .clone();
 }
 
 std::vector<int> learnableUnseenClasses(const Dataset& dataset, const FeatureSet& features) {
     std::vector<char> hasImages(dataset.classes.size(), 0);
-    for (int i : features.images)
-        hasImages[size_t(dataset.images[size_t(i)].classIndex)] = 1;
+    for (int i : features.images) hasImages[size_t(dataset.images[size_t(i)].classIndex)] = 1;
     std::vector<int> out;
     for (size_t c = 0; c < dataset.classes.size(); ++c)
-        if (!dataset.classes[c].seen && dataset.classes[c].inSplit && hasImages[c])
-            out.push_back(int(c));
+        if (!dataset.classes[c].seen && dataset.classes[c].inSplit && hasImages[c]) out.push_back(int(c));
     return out;
 }
 
@@ -41,16 +40,13 @@ Mod2Alpha fitMod2AlphaOnImportances(const ImportanceSet& importances, const torc
 
 torch::Tensor meanSeenTrainingFeature(const Dataset& dataset, const FeatureSet& features, const SeenHead& head) {
     std::vector<char> isHeadClass(dataset.classes.size(), 0);
-    for (int c : head.classes)
-        isHeadClass[size_t(c)] = 1;
+    for (int c : head.classes) isHeadClass[size_t(c)] = 1;
     std::vector<int64_t> trainRows;
     for (size_t r = 0; r < features.images.size(); ++r) {
         const auto& img = dataset.images[size_t(features.images[r])];
-        if (img.subset == Subset::Train && isHeadClass[size_t(img.classIndex)])
-            trainRows.push_back(int64_t(r));
+        if (img.subset == Subset::Train && isHeadClass[size_t(img.classIndex)]) trainRows.push_back(int64_t(r));
     }
-    if (trainRows.empty())
-        return {};
+    if (trainRows.empty()) return {};
     return features.features.index_select(0, torch::tensor(trainRows)).mean(0);
 }
 
@@ -61,7 +57,8 @@ LearnedClasses learnUnseenClasses(Extractor& extractor, const Dataset& dataset, 
         throw std::invalid_argument("no unseen class to learn: give a split (--split) that marks some unseen");
     for (int c : classes)
         if (c < 0 || c >= int(classVectors.size(0)))
-            throw std::invalid_argument("learnUnseenClasses: class index " + std::to_string(c) + " has no class vector");
+            throw std::invalid_argument("learnUnseenClasses: class index " + std::to_string(c) +
+                                        " has no class vector");
     const auto& features = extractor.allFeatures();
     const auto& head = extractor.seenHead();
 
@@ -77,8 +74,8 @@ LearnedClasses learnUnseenClasses(Extractor& extractor, const Dataset& dataset, 
     out.mod2alpha = fitMod2AlphaOnImportances(out.importances, classVectors, options.mod2alpha, &out.mod2alphaReport);
     out.mod2alphaSeconds = secondsSince(t);
 
-    const auto predicted =
-        out.mod2alpha.predict(classVectors.index_select(0, torch::tensor(std::vector<int64_t>(classes.begin(), classes.end()))));
+    const auto predicted = out.mod2alpha.predict(
+        classVectors.index_select(0, torch::tensor(std::vector<int64_t>(classes.begin(), classes.end()))));
     const torch::Tensor meanTrainFeature = meanSeenTrainingFeature(dataset, features, head);
 
     t = std::chrono::steady_clock::now();
@@ -95,8 +92,8 @@ LearnedClasses learnUnseenClasses(Extractor& extractor, const Dataset& dataset, 
         out.jacobiansClosedForm = jacobians.jacobians.closedForm();
         out.jacobiansFromCache = jacobians.fromCache;
         t = std::chrono::steady_clock::now();
-        out.weights = alpha2wFull(space, predicted.to(device), options.alpha2w, &out.alpha2wReport, {}, meanTrainFeature,
-                                  out.weights.optimum);
+        out.weights = alpha2wFull(space, predicted.to(device), options.alpha2w, &out.alpha2wReport, {},
+                                  meanTrainFeature, out.weights.optimum);
         out.alpha2wSeconds += secondsSince(t);
     }
     return out;
@@ -113,8 +110,8 @@ std::vector<std::string> writeClassifierExport(const std::string& dir, const Lea
     exportClassifierTorchScript(script, classifier, &bundle);
     std::vector<std::vector<std::string>> meta;
     for (size_t r = 0; r < importances.images.size(); ++r)
-        meta.push_back({dataset.classes[size_t(importances.classes[r])].name,
-                        dataset.images[size_t(importances.images[r])].path});
+        meta.push_back(
+            {dataset.classes[size_t(importances.classes[r])].name, dataset.images[size_t(importances.images[r])].path});
     exportProjectorTsv(projector, importances.alpha, meta, {"class", "image"});
     return {json, script, projector};
 }

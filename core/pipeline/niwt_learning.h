@@ -29,15 +29,15 @@ struct UnseenLearningOptions {
 };
 
 struct LearnedClasses {
-    std::vector<int> classes;        // dataset class index of each row of `weights`
-    NewClassWeights weights;         // rows follow `classes`, on the extractor's device
+    std::vector<int> classes;  // dataset class index of each row of `weights`
+    NewClassWeights weights;   // rows follow `classes`, on the extractor's device
     Mod2Alpha mod2alpha;
     Mod2AlphaReport mod2alphaReport;
-    Alpha2WReport alpha2wReport;     // the final solve's (full mode: the full-space refinement's)
-    Alpha2WReport spanReport;        // the span solve's (the final one in span mode)
+    Alpha2WReport alpha2wReport;  // the final solve's (full mode: the full-space refinement's)
+    Alpha2WReport spanReport;     // the span solve's (the final one in span mode)
     Alpha2WSpace space = Alpha2WSpace::Span;
-    ImportanceSet importances;       // the seen training images' importances mod2alpha learned from
-    ImportanceBasis basis;           // alpha2w's pool and basis
+    ImportanceSet importances;  // the seen training images' importances mod2alpha learned from
+    ImportanceBasis basis;      // alpha2w's pool and basis
     // alpha2wSeconds: the solves alone (span, plus the full refinement in full mode);
     // jacobianSeconds: the Jacobians (from cache or computed) and their preparation, full mode only.
     double mod2alphaSeconds = 0, alpha2wSeconds = 0, jacobianSeconds = 0;

@@ -9,8 +9,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <cmath>
+#include <filesystem>
 #include <numeric>
 #include <optional>
 #include <stdexcept>
@@ -21,21 +21,21 @@ namespace niwt {
 // are, so later calls never touch images or the network.
 struct NiwtSession::Engine {
     torch::Device device = torch::kCPU;
-    std::optional<CaptionModel> captions;   // modality "captions" built from descriptions
-    const Modality* modality = nullptr;     // the data set's, or &captions->modality
+    std::optional<CaptionModel> captions;  // modality "captions" built from descriptions
+    const Modality* modality = nullptr;    // the data set's, or &captions->modality
     Mod2Alpha mod2alpha;
     Mod2AlphaReport mod2alphaReport;
-    Alpha2WBasis alpha2w;                   // the importance basis and seen head, prepared once, on device
-    std::optional<Alpha2WFullSpace> full;   // full mode: the pool's Jacobians, prepared once, on device
-    torch::Tensor meanTrainFeature;         // anchor of the new bias (may be undefined)
-    torch::Tensor features;                 // N x F, CPU: every image with features, for ranking
-    torch::Tensor bestSeenLogit;            // N, CPU: each image's largest seen-head logit
-    std::vector<int> featureImages;         // dataset image index of each features row
-    Bundle bundle;                          // for the exported classifier's forward_images
+    Alpha2WBasis alpha2w;                  // the importance basis and seen head, prepared once, on device
+    std::optional<Alpha2WFullSpace> full;  // full mode: the pool's Jacobians, prepared once, on device
+    torch::Tensor meanTrainFeature;        // anchor of the new bias (may be undefined)
+    torch::Tensor features;                // N x F, CPU: every image with features, for ranking
+    torch::Tensor bestSeenLogit;           // N, CPU: each image's largest seen-head logit
+    std::vector<int> featureImages;        // dataset image index of each features row
+    Bundle bundle;                         // for the exported classifier's forward_images
     std::string stageName;
-    LinearHead seenHead;                    // CPU
-    std::vector<int> seenHeadClasses;       // dataset class index per head row
-    ImportanceSet importances;              // the seen training images', for TensorBoard's projector
+    LinearHead seenHead;               // CPU
+    std::vector<int> seenHeadClasses;  // dataset class index per head row
+    ImportanceSet importances;         // the seen training images', for TensorBoard's projector
 };
 
 NiwtSession::NiwtSession(EngineContext context, NiwtSessionOptions options)
@@ -49,9 +49,9 @@ bool NiwtSession::isPrepared() const { return engine_ != nullptr; }
 const NiwtSessionInfo& NiwtSession::info() const { return info_; }
 
 const Modality* NiwtSession::modality() const {
-    if (engine_)
-        return engine_->modality;
-    return context_.modality == "captions" ? context_.dataset->modality("captions") : context_.dataset->modality(context_.modality);
+    if (engine_) return engine_->modality;
+    return context_.modality == "captions" ? context_.dataset->modality("captions")
+                                           : context_.dataset->modality(context_.modality);
 }
 
 NiwtSessionInfo NiwtSession::prepare(const SessionProgressFn& progress, const SessionCancelFn& cancelled,
@@ -66,17 +66,19 @@ NiwtSessionInfo NiwtSession::prepare(const SessionProgressFn& progress, const Se
         const std::string file =
             context_.descriptionsFile.empty() ? defaultDescriptionsFile(dataset) : context_.descriptionsFile;
         if (file.empty())
-            throw std::invalid_argument("the captions modality needs a descriptions file (JSON: class name -> phrases); "
-                                        "none was given and " + dataset.root + "/../cub_descriptors/descriptors_cub.json is absent");
+            throw std::invalid_argument(
+                "the captions modality needs a descriptions file (JSON: class name -> phrases); "
+                "none was given and " +
+                dataset.root + "/../cub_descriptors/descriptors_cub.json is absent");
         engine->captions = captionModelFromFile(dataset, file);
         engine->modality = &engine->captions->modality;
     } else {
         engine->modality = dataset.modality(context_.modality);
         if (!engine->modality) {
             std::string names;
-            for (const auto& m : dataset.modalities)
-                names += (names.empty() ? "" : ", ") + m.name;
-            throw std::invalid_argument("the data set has no modality \"" + context_.modality + "\" (it has: " + names + ")");
+            for (const auto& m : dataset.modalities) names += (names.empty() ? "" : ", ") + m.name;
+            throw std::invalid_argument("the data set has no modality \"" + context_.modality + "\" (it has: " + names +
+                                        ")");
         }
     }
     const torch::Tensor classVectors = classVectorMatrix(*engine->modality, int(dataset.classes.size()));
@@ -88,8 +90,7 @@ NiwtSessionInfo NiwtSession::prepare(const SessionProgressFn& progress, const Se
     ExtractionOptions eo;
     eo.cacheDir = context_.cacheDir;
     ProgressFn extractionProgress = [&progress](const std::string& phase, int done, int total) {
-        if (progress)
-            progress(phase, done, total);
+        if (progress) progress(phase, done, total);
     };
     Extractor extractor(dataset, bundle, stage, engine->device, eo, extractionProgress, cancelled);
     const FeatureSet& features = extractor.allFeatures();
@@ -125,7 +126,9 @@ NiwtSessionInfo NiwtSession::prepare(const SessionProgressFn& progress, const Se
     {
         torch::NoGradGuard noGrad;
         const LinearHead cpuHead{head.head.weight.to(torch::kCPU), head.head.bias.to(torch::kCPU)};
-        engine->bestSeenLogit = std::get<0>(torch::addmm(cpuHead.bias, engine->features.to(torch::kCPU), cpuHead.weight.t()).max(1)).contiguous();
+        engine->bestSeenLogit =
+            std::get<0>(torch::addmm(cpuHead.bias, engine->features.to(torch::kCPU), cpuHead.weight.t()).max(1))
+                .contiguous();
     }
     engine->seenHeadClasses = head.classes;
     engine->importances = importances;
@@ -147,8 +150,7 @@ NiwtSessionInfo NiwtSession::prepare(const SessionProgressFn& progress, const Se
 }
 
 std::vector<float> NiwtSession::classVectorFromCaption(const std::string& text) const {
-    if (!engine_)
-        throw std::logic_error("classVectorFromCaption: the session is not prepared");
+    if (!engine_) throw std::logic_error("classVectorFromCaption: the session is not prepared");
     if (!engine_->captions)
         throw std::logic_error("classVectorFromCaption: the session's modality is " + engine_->modality->name +
                                ", not captions");
@@ -158,12 +160,12 @@ std::vector<float> NiwtSession::classVectorFromCaption(const std::string& text) 
 LearnedClass NiwtSession::learnClass(const std::string& name, const std::vector<float>& classVector,
                                      const LearnProgressFn& progress, const SessionCancelFn& cancelled,
                                      const std::function<void(const LearnedClass&)>& spanReady) {
-    if (!engine_)
-        throw std::logic_error("learnClass: the session is not prepared");
+    if (!engine_) throw std::logic_error("learnClass: the session is not prepared");
     const Engine& e = *engine_;
     if (int(classVector.size()) != e.modality->dims)
-        throw std::invalid_argument("class \"" + name + "\": its description has " + std::to_string(classVector.size()) +
-                                    " values, the modality " + e.modality->name + " has " + std::to_string(e.modality->dims));
+        throw std::invalid_argument("class \"" + name + "\": its description has " +
+                                    std::to_string(classVector.size()) + " values, the modality " + e.modality->name +
+                                    " has " + std::to_string(e.modality->dims));
     if (std::all_of(classVector.begin(), classVector.end(), [](float v) { return v == 0.0f; }))
         throw std::invalid_argument("class \"" + name + "\": its description is empty (all values zero" +
                                     std::string(e.captions ? ", or no word of the caption is known" : "") + ")");
@@ -180,8 +182,7 @@ LearnedClass NiwtSession::learnClass(const std::string& name, const std::vector<
     Alpha2WReport report;
     int stepsBefore = 0;  // full mode: the refinement's steps continue the span's on the plot
     const auto stepped = [&](int iteration, double total, double cosine, double l2) {
-        if (progress)
-            progress(stepsBefore + iteration, total, cosine, l2);
+        if (progress) progress(stepsBefore + iteration, total, cosine, l2);
         return !(cancelled && cancelled());
     };
     // The weights as a LearnedClass, with every image ranked by the new logit's margin.
@@ -205,8 +206,7 @@ LearnedClass NiwtSession::learnClass(const std::string& name, const std::vector<
         const float* s = scores.data_ptr<float>();
         const float* best = e.bestSeenLogit.data_ptr<float>();
         out.ranking.resize(e.featureImages.size());
-        for (size_t i = 0; i < e.featureImages.size(); ++i)
-            out.ranking[i] = {e.featureImages[i], s[i], s[i] - best[i]};
+        for (size_t i = 0; i < e.featureImages.size(); ++i) out.ranking[i] = {e.featureImages[i], s[i], s[i] - best[i]};
         // Stable: equal margins keep data set order, so rankings are reproducible.
         std::stable_sort(out.ranking.begin(), out.ranking.end(),
                          [](const RankedImage& a, const RankedImage& b) { return a.margin > b.margin; });
@@ -216,14 +216,12 @@ LearnedClass NiwtSession::learnClass(const std::string& name, const std::vector<
         alpha2w(e.alpha2w, target.to(e.device), options, &report, stepped, e.meanTrainFeature);
     LearnedClass span = learnedFrom(weights, report, "span");
     span.spanCosineLoss = report.cosineLoss;
-    if (!e.full)
-        return span;
-    if (spanReady)
-        spanReady(span);
+    if (!e.full) return span;
+    if (spanReady) spanReady(span);
     stepsBefore = report.iterations;
     Alpha2WReport fullReport;
-    const NewClassWeights refined = alpha2wFull(*e.full, target.to(e.device), options, &fullReport, stepped,
-                                                e.meanTrainFeature, weights.optimum);
+    const NewClassWeights refined =
+        alpha2wFull(*e.full, target.to(e.device), options, &fullReport, stepped, e.meanTrainFeature, weights.optimum);
     LearnedClass out = learnedFrom(refined, fullReport, "full");
     out.spanCosineLoss = span.spanCosineLoss;
     out.seconds += span.seconds;
@@ -231,9 +229,8 @@ LearnedClass NiwtSession::learnClass(const std::string& name, const std::vector<
 }
 
 std::vector<std::string> NiwtSession::exportClassifier(const std::string& directory,
-                                                      const std::vector<LearnedClass>& learned) const {
-    if (!engine_)
-        throw std::logic_error("exportClassifier: the session is not prepared");
+                                                       const std::vector<LearnedClass>& learned) const {
+    if (!engine_) throw std::logic_error("exportClassifier: the session is not prepared");
     const Engine& e = *engine_;
     const int64_t F = e.seenHead.weight.size(1);
     LearnedClassifier classifier;

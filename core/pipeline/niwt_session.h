@@ -25,7 +25,7 @@ namespace niwt {
 // How the session learns; what it learns from is its EngineContext.
 struct NiwtSessionOptions {
     int alpha2wMaxIterations = 1000;
-    double alpha2wTolerance = 1e-5;   // relative loss change; < 0: never met, runs maxIterations (tests of cancel)
+    double alpha2wTolerance = 1e-5;  // relative loss change; < 0: never met, runs maxIterations (tests of cancel)
     // Full: prepare() also computes (or loads) the pool's importance Jacobians, and learnClass
     // refines the span solution in the whole weight space.
     Alpha2WSpace alpha2wSpace = Alpha2WSpace::Span;
@@ -34,12 +34,12 @@ struct NiwtSessionOptions {
 // What prepare() found, for status bars and the composer.
 struct NiwtSessionInfo {
     std::string stageName;
-    std::string device;               // describeDevice()
+    std::string device;  // describeDevice()
     std::string modality;
     int modalityDims = 0;
-    int featureImages = 0;            // images with features (unreadable ones dropped)
+    int featureImages = 0;  // images with features (unreadable ones dropped)
     int seenHeadClasses = 0;
-    double seenTestAccuracy = 0;      // 0..1
+    double seenTestAccuracy = 0;  // 0..1
     int importanceImages = 0;
     double mod2alphaValidationCosineDistance = 0;
     double seconds = 0;
@@ -52,8 +52,8 @@ using LearnProgressFn = std::function<void(int iteration, double total, double c
 using SessionCancelFn = std::function<bool()>;
 
 struct RankedImage {
-    int image = 0;      // index into Dataset::images
-    float score = 0;    // the new class's logit
+    int image = 0;    // index into Dataset::images
+    float score = 0;  // the new class's logit
     // score minus the image's best seen-class logit (the seen head): how clearly the new class
     // would win the generalized zero-shot decision for this image. Rankings sort by it, so the top
     // images are those the new class claims, not seen look-alikes with large logits everywhere.
@@ -62,17 +62,17 @@ struct RankedImage {
 
 struct LearnedClass {
     std::string name;
-    std::vector<float> classVector;   // the description it was learned from (modality space)
-    std::vector<float> weight;        // F: featureDim of the bundle
+    std::vector<float> classVector;  // the description it was learned from (modality space)
+    std::vector<float> weight;       // F: featureDim of the bundle
     float bias = 0;
-    int iterations = 0;               // alpha2w's (full mode: the refinement's)
-    std::string alpha2wMode = "span"; // "span", or "full" once refined in the whole weight space
-    double spanCosineLoss = 0;        // the span solution's, for comparison in full mode
+    int iterations = 0;                // alpha2w's (full mode: the refinement's)
+    std::string alpha2wMode = "span";  // "span", or "full" once refined in the whole weight space
+    double spanCosineLoss = 0;         // the span solution's, for comparison in full mode
     bool converged = false;
     double loss = 0, cosineLoss = 0, l2Loss = 0;
     double seconds = 0;
     double mod2alphaValidationCosineDistance = 0;  // how well descriptions predict importances (held-out seen classes)
-    std::vector<RankedImage> ranking; // every image with features, highest margin first
+    std::vector<RankedImage> ranking;              // every image with features, highest margin first
 };
 
 class NiwtSession {
@@ -122,7 +122,8 @@ public:
     // three paths. Throws std::invalid_argument
     // for a class whose weight has the wrong size or a duplicate name, std::logic_error before
     // prepare(), DataError when a file cannot be written.
-    std::vector<std::string> exportClassifier(const std::string& directory, const std::vector<LearnedClass>& learned) const;
+    std::vector<std::string> exportClassifier(const std::string& directory,
+                                              const std::vector<LearnedClass>& learned) const;
 
 private:
     struct Engine;

@@ -27,7 +27,7 @@ TEST(AtomicFile, WritesAndReadsBackBinaryBytes) {
     const std::string bytes("a\0b\xff\n", 5);
     writeFileAtomically(tmp / "cache.bin", bytes);
     EXPECT_EQ(readFileBytes(tmp / "cache.bin"), bytes);  // embedded NUL and high bytes survive
-    EXPECT_EQ(entriesIn(tmp.path()), 1u);                 // no temporary file left behind
+    EXPECT_EQ(entriesIn(tmp.path()), 1u);                // no temporary file left behind
 }
 
 TEST(AtomicFile, ReplacesContentAndKeepsPermissions) {
@@ -67,10 +67,8 @@ TEST(AtomicFile, FailedRenameLeavesTargetAndNoTemporary) {
 
 TEST(ReadFileBytes, MissingFileNamesItAndTheReason) {
     TempDir tmp;
-    EXPECT_EQ(dataErrorOf([&] { readFileBytes(tmp / "none"); }),
-              tmp / "none: cannot open (No such file or directory)");
-    EXPECT_EQ(dataErrorOf([&] { readFileBytes(tmp.path()); }),
-              tmp.path() + ": cannot read (Is a directory)");
+    EXPECT_EQ(dataErrorOf([&] { readFileBytes(tmp / "none"); }), tmp / "none: cannot open (No such file or directory)");
+    EXPECT_EQ(dataErrorOf([&] { readFileBytes(tmp.path()); }), tmp.path() + ": cannot read (Is a directory)");
 }
 
 }  // namespace

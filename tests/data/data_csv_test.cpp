@@ -19,13 +19,16 @@ std::vector<std::vector<std::string>> fieldsOf(const std::vector<CsvRow>& rows) 
 TEST(Csv, PlainRowsWithLfOrCrlf) {
     auto rows = parseCsv("class,a,b\r\nX,1,2\nY, 3 ,4", "f.csv");
     // Unquoted fields lose surrounding blanks; the last line needs no line break.
-    EXPECT_EQ(fieldsOf(rows), (std::vector<std::vector<std::string>>{
-                                  {"class", "a", "b"}, {"X", "1", "2"}, {"Y", "3", "4"}}));
+    EXPECT_EQ(fieldsOf(rows),
+              (std::vector<std::vector<std::string>>{{"class", "a", "b"}, {"X", "1", "2"}, {"Y", "3", "4"}}));
     EXPECT_EQ(rows[2].line, 3);
 }
 
 TEST(Csv, ByteOrderMarkIsDropped) {
-    auto rows = parseCsv("\xEF\xBB\xBF" "class,a\n", "f.csv");
+    auto rows = parseCsv(
+        "\xEF\xBB\xBF"
+        "class,a\n",
+        "f.csv");
     EXPECT_EQ(rows[0].fields[0], "class");  // not "\xEF\xBB\xBFclass"
 }
 
@@ -44,13 +47,11 @@ TEST(Csv, BlankLinesAreSkippedButEmptyFieldsKept) {
 }
 
 TEST(Csv, UnterminatedQuoteNamesTheLineItStarted) {
-    EXPECT_EQ(dataErrorOf([] { parseCsv("a,b\nc,\"open\n\nmore", "f.csv"); }),
-              "f.csv:2: unterminated quoted field");
+    EXPECT_EQ(dataErrorOf([] { parseCsv("a,b\nc,\"open\n\nmore", "f.csv"); }), "f.csv:2: unterminated quoted field");
 }
 
 TEST(Csv, TextAfterClosingQuoteIsAnError) {
-    EXPECT_EQ(dataErrorOf([] { parseCsv("\"a\"b,c\n", "f.csv"); }),
-              "f.csv:1: unexpected text after a quoted field");
+    EXPECT_EQ(dataErrorOf([] { parseCsv("\"a\"b,c\n", "f.csv"); }), "f.csv:1: unexpected text after a quoted field");
 }
 
 TEST(Csv, MissingFileNamesIt) {

@@ -10,9 +10,8 @@ Dataset threeClassDataset() {
     Dataset d;
     d.kind = "cub";
     d.root = "/data/CUB";
-    d.classes = {{1, "001.Black_footed_Albatross", true},
-                 {2, "002.Laysan_Albatross", false},
-                 {3, "003.Sooty_Albatross", true}};
+    d.classes = {
+        {1, "001.Black_footed_Albatross", true}, {2, "002.Laysan_Albatross", false}, {3, "003.Sooty_Albatross", true}};
     d.images = {{"/data/CUB/images/a.jpg", 0, Subset::Train},
                 {"/data/CUB/images/b.jpg", 0, Subset::Test},
                 {"/data/CUB/images/c.jpg", 1, Subset::Train},

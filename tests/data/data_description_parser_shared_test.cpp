@@ -70,7 +70,8 @@ Retrieval retrieval(const Dataset& cub, const nlohmann::json& sentences, ToVecto
 TEST(DescriptionParserShared, TypedSeenSentencesFindTheirClass) {
     const std::string cubDir = kData + "/CUB_200_2011", split = kData + "/xlsa17/CUB";
     const std::string devFile = std::string(NIWT_TEST_SOURCE_DIR) + "/cub_seen_typed_dev.json";
-    if (!test::fs::exists(cubDir) || !test::fs::exists(split)) GTEST_SKIP() << cubDir << " or " << split << " is absent";
+    if (!test::fs::exists(cubDir) || !test::fs::exists(split))
+        GTEST_SKIP() << cubDir << " or " << split << " is absent";
     Dataset cub = openDataset("cub:" + cubDir);
     applySplit(cub, "xlsa17:" + split);
     std::ifstream in(devFile);

@@ -11,15 +11,38 @@ namespace niwt {
 namespace {
 
 // CUB's naming: has_<body>_<aspect>::<value>.
-const std::vector<std::string> kNames = {
-    "has_crown_color::red",      "has_crown_color::black",     "has_forehead_color::red",  "has_forehead_color::black",
-    "has_nape_color::red",       "has_nape_color::black",      "has_back_color::black",    "has_back_color::grey",
-    "has_upperparts_color::black", "has_wing_color::white",    "has_wing_color::black",    "has_wing_color::red",
-    "has_throat_color::yellow",  "has_belly_color::yellow",    "has_belly_color::white",   "has_breast_color::rufous",
-    "has_breast_pattern::striped", "has_head_pattern::crested", "has_wing_pattern::striped", "has_wing_pattern::multi-colored",
-    "has_eye_color::red",        "has_eye_color::black",       "has_shape::tree-clinging-like", "has_shape::perching-like",
-    "has_bill_shape::cone",      "has_bill_length::shorter_than_head", "has_tail_shape::forked_tail", "has_wing_color::iridescent",
-    "has_back_color::buff",      "has_primary_color::red",     "has_size::small_(5_-_9_in)", "has_size::very_small_(3_-_5_in)"};
+const std::vector<std::string> kNames = {"has_crown_color::red",
+                                         "has_crown_color::black",
+                                         "has_forehead_color::red",
+                                         "has_forehead_color::black",
+                                         "has_nape_color::red",
+                                         "has_nape_color::black",
+                                         "has_back_color::black",
+                                         "has_back_color::grey",
+                                         "has_upperparts_color::black",
+                                         "has_wing_color::white",
+                                         "has_wing_color::black",
+                                         "has_wing_color::red",
+                                         "has_throat_color::yellow",
+                                         "has_belly_color::yellow",
+                                         "has_belly_color::white",
+                                         "has_breast_color::rufous",
+                                         "has_breast_pattern::striped",
+                                         "has_head_pattern::crested",
+                                         "has_wing_pattern::striped",
+                                         "has_wing_pattern::multi-colored",
+                                         "has_eye_color::red",
+                                         "has_eye_color::black",
+                                         "has_shape::tree-clinging-like",
+                                         "has_shape::perching-like",
+                                         "has_bill_shape::cone",
+                                         "has_bill_length::shorter_than_head",
+                                         "has_tail_shape::forked_tail",
+                                         "has_wing_color::iridescent",
+                                         "has_back_color::buff",
+                                         "has_primary_color::red",
+                                         "has_size::small_(5_-_9_in)",
+                                         "has_size::very_small_(3_-_5_in)"};
 
 int dim(const std::string& name) {
     const auto it = std::find(kNames.begin(), kNames.end(), name);
@@ -30,23 +53,37 @@ int dim(const std::string& name) {
 Dataset birds() {
     Dataset d;
     d.kind = "test";
-    d.classes = {{1, "001.Downy_Woodpecker", true, true}, {2, "002.House_Sparrow", true, true},
-                 {3, "003.Scarlet_Tanager", true, true}, {4, "004.Mystery_Bird", false, true}};
+    d.classes = {{1, "001.Downy_Woodpecker", true, true},
+                 {2, "002.House_Sparrow", true, true},
+                 {3, "003.Scarlet_Tanager", true, true},
+                 {4, "004.Mystery_Bird", false, true}};
     Modality m;
     m.name = "attributes";
     m.dims = int(kNames.size());
     m.dimNames = kNames;
     m.values.assign(4 * kNames.size(), 0.0f);
-    const auto set = [&](int c, const std::string& name, float v) { m.values[size_t(c) * kNames.size() + size_t(dim(name))] = v; };
+    const auto set = [&](int c, const std::string& name, float v) {
+        m.values[size_t(c) * kNames.size() + size_t(dim(name))] = v;
+    };
     // Woodpecker: black and red head, red eye, tree-clinging.
-    set(0, "has_crown_color::red", 60); set(0, "has_crown_color::black", 40); set(0, "has_eye_color::red", 80);
-    set(0, "has_shape::tree-clinging-like", 90); set(0, "has_back_color::black", 70); set(0, "has_wing_color::white", 50);
+    set(0, "has_crown_color::red", 60);
+    set(0, "has_crown_color::black", 40);
+    set(0, "has_eye_color::red", 80);
+    set(0, "has_shape::tree-clinging-like", 90);
+    set(0, "has_back_color::black", 70);
+    set(0, "has_wing_color::white", 50);
     // Sparrow: black eye, perching, cone bill.
-    set(1, "has_eye_color::black", 90); set(1, "has_shape::perching-like", 90); set(1, "has_bill_shape::cone", 80);
-    set(1, "has_back_color::grey", 60); set(1, "has_crown_color::black", 20);
+    set(1, "has_eye_color::black", 90);
+    set(1, "has_shape::perching-like", 90);
+    set(1, "has_bill_shape::cone", 80);
+    set(1, "has_back_color::grey", 60);
+    set(1, "has_crown_color::black", 20);
     // Tanager: red everywhere, black wings, black eye.
-    set(2, "has_crown_color::red", 90); set(2, "has_primary_color::red", 95); set(2, "has_wing_color::black", 80);
-    set(2, "has_eye_color::black", 70); set(2, "has_shape::perching-like", 80);
+    set(2, "has_crown_color::red", 90);
+    set(2, "has_primary_color::red", 95);
+    set(2, "has_wing_color::black", 80);
+    set(2, "has_eye_color::black", 70);
+    set(2, "has_shape::perching-like", 80);
     // The unseen class: values the parser must not see.
     for (size_t k = 0; k < kNames.size(); ++k) m.values[3 * kNames.size() + k] = 55;
     d.modalities.push_back(m);
@@ -95,10 +132,13 @@ TEST_F(DescriptionParserTest, BindsColoursToTheirParts) {
 
 // A colour list before one part sets both; a colour before "throat and belly" serves both parts.
 TEST_F(DescriptionParserTest, ListsAndConjunctions) {
-    EXPECT_EQ(positives(parser.parse("black and white wings")), dimsOf({"has_wing_color::black", "has_wing_color::white"}));
-    EXPECT_EQ(positives(parser.parse("a yellow throat and belly")), dimsOf({"has_throat_color::yellow", "has_belly_color::yellow"}));
+    EXPECT_EQ(positives(parser.parse("black and white wings")),
+              dimsOf({"has_wing_color::black", "has_wing_color::white"}));
+    EXPECT_EQ(positives(parser.parse("a yellow throat and belly")),
+              dimsOf({"has_throat_color::yellow", "has_belly_color::yellow"}));
     // After the part: "wings black and white".
-    EXPECT_EQ(positives(parser.parse("wings black and white")), dimsOf({"has_wing_color::black", "has_wing_color::white"}));
+    EXPECT_EQ(positives(parser.parse("wings black and white")),
+              dimsOf({"has_wing_color::black", "has_wing_color::white"}));
     // "white wing bars": wing colour white at the part's 0.5, and wing bars state the wing pattern.
     EXPECT_EQ(positives(parser.parse("white wing bars")),
               dimsOf({"has_wing_color::white", "has_wing_pattern::striped", "has_wing_pattern::multi-colored"}));
@@ -108,7 +148,8 @@ TEST_F(DescriptionParserTest, ListsAndConjunctions) {
 TEST_F(DescriptionParserTest, Negation) {
     const auto p = parser.parse("no crest, without wing bars, a red eye");
     ASSERT_TRUE(p.ok());
-    EXPECT_EQ(negatives(p), dimsOf({"has_head_pattern::crested", "has_wing_pattern::striped", "has_wing_pattern::multi-colored"}));
+    EXPECT_EQ(negatives(p),
+              dimsOf({"has_head_pattern::crested", "has_wing_pattern::striped", "has_wing_pattern::multi-colored"}));
     EXPECT_EQ(positives(p), dimsOf({"has_eye_color::red"}));
     // A denied value is the seen minimum (0) in the vector.
     EXPECT_EQ(p.vector[size_t(dim("has_head_pattern::crested"))], 0.0f);
@@ -129,7 +170,8 @@ TEST_F(DescriptionParserTest, Synonyms) {
 
 // Hyphenated compounds read as colour + part; a bill and a tail word.
 TEST_F(DescriptionParserTest, CompoundsBillAndTail) {
-    EXPECT_EQ(positives(parser.parse("red-headed")), dimsOf({"has_crown_color::red", "has_forehead_color::red", "has_nape_color::red"}));
+    EXPECT_EQ(positives(parser.parse("red-headed")),
+              dimsOf({"has_crown_color::red", "has_forehead_color::red", "has_nape_color::red"}));
     const auto p = positives(parser.parse("a thick bill and a forked tail"));
     EXPECT_TRUE(p.count(dim("has_bill_shape::cone")));
     EXPECT_TRUE(p.count(dim("has_bill_length::shorter_than_head")));

@@ -15,8 +15,8 @@ namespace {
 
 using test::dataErrorOf;
 
-const std::vector<std::string> kFashionMnistClasses = {
-    "T-shirt_top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle_boot"};
+const std::vector<std::string> kFashionMnistClasses = {"T-shirt_top", "Trouser", "Pullover", "Dress", "Coat",
+                                                       "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle_boot"};
 
 TEST(Embedded, HoldsTheFashionMnistDefaults) {
     auto names = embeddedFileNames();

@@ -22,7 +22,8 @@ bool isOneLine(const std::string& message) {
 // the name was cut at the first space or tab, found none, and substr(npos) threw std::out_of_range.
 // The CR separates id and name like any blank.
 TEST(FuzzRegressions, CarriageReturnInsideALineSeparatesIdAndName) {
-    const auto entries = parseIdNames(TextTable::parse("1\rantelope\n2 grizzly bear\n", "classes.txt"), "<index>\\t<name>");
+    const auto entries =
+        parseIdNames(TextTable::parse("1\rantelope\n2 grizzly bear\n", "classes.txt"), "<index>\\t<name>");
     ASSERT_EQ(entries.size(), 2u);
     EXPECT_EQ(entries[0].id, 1);
     EXPECT_EQ(entries[0].name, "antelope");

@@ -21,22 +21,21 @@ using test::writeGzip;
 // classes in ../shared). Images 1-2 are class 1, 3-4 class 2; image 5 (class 2) is listed but
 // its file is missing. attributes.txt goes inside attributes/ or beside the CUB folder.
 struct MiniCub {
-    explicit MiniCub(const TempDir& tmp, bool attributeNamesBeside = false)
-        : dir(tmp / "CUB_200_2011") {
+    explicit MiniCub(const TempDir& tmp, bool attributeNamesBeside = false) : dir(tmp / "CUB_200_2011") {
         writeFile(dir + "/classes.txt", "1 001.Alpha_Bird\n2 002.Beta_Bird\n3 003.Gamma_Bird\n");
         writeFile(dir + "/images.txt",
                   "1 001.Alpha_Bird/a1.jpg\n2 001.Alpha_Bird/a2.jpg\n3 002.Beta_Bird/b1.jpg\n"
                   "4 002.Beta_Bird/b2.jpg\n5 002.Beta_Bird/gone.jpg\n");
         writeFile(dir + "/image_class_labels.txt", "1 1\n2 1\n3 2\n4 2\n5 2\n");
         writeFile(dir + "/train_test_split.txt", "1 1\n2 0\n3 0\n4 1\n5 1\n");
-        for (const char* image : {"001.Alpha_Bird/a1.jpg", "001.Alpha_Bird/a2.jpg", "002.Beta_Bird/b1.jpg",
-                                  "002.Beta_Bird/b2.jpg"})
+        for (const char* image :
+             {"001.Alpha_Bird/a1.jpg", "001.Alpha_Bird/a2.jpg", "002.Beta_Bird/b1.jpg", "002.Beta_Bird/b2.jpg"})
             writeFile(dir + "/images/" + image, "not decoded while loading");
-        const std::string names = "1 has_bill_shape::dagger\n2 has_wing_color::blue\n"
-                                  "3 has_size::small_(5_-_9_in)\n4 has_tail_shape::forked_tail\n";
+        const std::string names =
+            "1 has_bill_shape::dagger\n2 has_wing_color::blue\n"
+            "3 has_size::small_(5_-_9_in)\n4 has_tail_shape::forked_tail\n";
         writeFile(attributeNamesBeside ? tmp / "attributes.txt" : dir + "/attributes/attributes.txt", names);
-        writeFile(dir + "/attributes/class_attribute_labels_continuous.txt",
-                  "10 20 30 40\n0.5 0 100 0\n1 2 3 4\n");
+        writeFile(dir + "/attributes/class_attribute_labels_continuous.txt", "10 20 30 40\n0.5 0 100 0\n1 2 3 4\n");
     }
     std::string dir;
 };
@@ -79,8 +78,10 @@ TEST(OpenCub, MissingAttributeNamesNamesBothPlaces) {
     MiniCub cub(tmp);
     test::fs::remove(cub.dir + "/attributes/attributes.txt");
     const std::string message = dataErrorOf([&] { openDataset("cub:" + cub.dir); });
-    EXPECT_EQ(message, cub.dir + "/attributes/attributes.txt: cannot open (No such file or directory); "
-                                 "not beside the data set either (" + tmp.path() + "/attributes.txt)");
+    EXPECT_EQ(message, cub.dir +
+                           "/attributes/attributes.txt: cannot open (No such file or directory); "
+                           "not beside the data set either (" +
+                           tmp.path() + "/attributes.txt)");
 }
 
 TEST(OpenCub, RaggedAttributeRowNamesFileAndLine) {
@@ -97,8 +98,9 @@ TEST(OpenCub, TooFewAttributeRowsNamesTheClass) {
     MiniCub cub(tmp);
     writeFile(cub.dir + "/attributes/class_attribute_labels_continuous.txt", "1 2 3 4\n1 2 3 4\n");
     EXPECT_EQ(dataErrorOf([&] { openDataset("cub:" + cub.dir); }),
-              cub.dir + "/attributes/class_attribute_labels_continuous.txt: has 2 rows, no row for "
-                        "class id 3 (003.Gamma_Bird)");
+              cub.dir +
+                  "/attributes/class_attribute_labels_continuous.txt: has 2 rows, no row for "
+                  "class id 3 (003.Gamma_Bird)");
 }
 
 TEST(OpenCub, MalformedClassLineNamesFileLineAndText) {
@@ -129,9 +131,9 @@ TEST(OpenCub, ImageWithoutSplitEntryIsAnError) {
     TempDir tmp;
     MiniCub cub(tmp);
     writeFile(cub.dir + "/train_test_split.txt", "1 1\n2 0\n4 1\n5 1\n");
-    EXPECT_EQ(dataErrorOf([&] { openDataset("cub:" + cub.dir); }),
-              cub.dir + "/train_test_split.txt: no train/test entry for image id 3 (" + cub.dir +
-                  "/images.txt line 3)");
+    EXPECT_EQ(
+        dataErrorOf([&] { openDataset("cub:" + cub.dir); }),
+        cub.dir + "/train_test_split.txt: no train/test entry for image id 3 (" + cub.dir + "/images.txt line 3)");
 }
 
 TEST(OpenCub, MissingDirectoryNamesIt) {
@@ -319,9 +321,9 @@ TEST(OpenFashionMnist, LabelCountMismatchNamesTheImagesFile) {
     const std::string dir = tmp / "fmnist";
     writeMiniFashionMnist(dir);
     writeGzip(dir + "/t10k-labels-idx1-ubyte.gz", idxBytes({3}, {1, 2, 3}));
-    EXPECT_EQ(dataErrorOf([&] { openDataset("fashion-mnist:" + dir); }),
-              dir + "/t10k-images-idx3-ubyte.gz: holds 2 images but " + dir +
-                  "/t10k-labels-idx1-ubyte.gz has 3 labels");
+    EXPECT_EQ(
+        dataErrorOf([&] { openDataset("fashion-mnist:" + dir); }),
+        dir + "/t10k-images-idx3-ubyte.gz: holds 2 images but " + dir + "/t10k-labels-idx1-ubyte.gz has 3 labels");
 }
 
 TEST(OpenFashionMnist, TruncatedLabelsFileIsAnError) {
@@ -375,8 +377,7 @@ TEST(OpenDataset, UnknownKindListsTheValidKinds) {
 }
 
 TEST(OpenDataset, KindWithoutDirectoryIsAnError) {
-    EXPECT_EQ(dataErrorOf([] { openDataset("cub:"); }),
-              "data set spec \"cub:\": missing directory (cub:DIR)");
+    EXPECT_EQ(dataErrorOf([] { openDataset("cub:"); }), "data set spec \"cub:\": missing directory (cub:DIR)");
 }
 
 }  // namespace

@@ -20,8 +20,10 @@ Dataset birds() {
 TEST(AddModality, ReadsRowsByClassNameInAnyOrder) {
     TempDir tmp;
     // BOM, CRLF, a quoted header cell, names with and without CUB's "NNN." prefix.
-    writeFile(tmp / "colour.csv", "\xEF\xBB\xBF" "class,red,\"green, light\"\r\n"
-                                   "Gamma_Bird,0.5,1\r\n001.Alpha_Bird,1e-1,0\r\n\"Beta_Bird\",-2,3\r\n");
+    writeFile(tmp / "colour.csv",
+              "\xEF\xBB\xBF"
+              "class,red,\"green, light\"\r\n"
+              "Gamma_Bird,0.5,1\r\n001.Alpha_Bird,1e-1,0\r\n\"Beta_Bird\",-2,3\r\n");
     Dataset d = birds();
     addModality(d, "colour=csv:" + tmp / "colour.csv");
     const Modality* m = d.modality("colour");

@@ -36,13 +36,13 @@ TEST(ProgressMeter, ThrottledWithinAPhase) {
     EXPECT_FALSE(meter.update("features", 1, 10).has_value());  // 100 ms < 250 ms
     clock.t += 100ms;
     EXPECT_FALSE(meter.update("features", 2, 10).has_value());
-    EXPECT_EQ(meter.last().done, 2);                            // kept even when not shown
+    EXPECT_EQ(meter.last().done, 2);  // kept even when not shown
     clock.t += 10ms;
     EXPECT_TRUE(meter.update("features", 10, 10).has_value());  // the end
     clock.t += 10ms;
-    EXPECT_TRUE(meter.update("head", 0, 5).has_value());        // a new phase
+    EXPECT_TRUE(meter.update("head", 0, 5).has_value());  // a new phase
     clock.t += 300ms;
-    EXPECT_TRUE(meter.update("head", 1, 5).has_value());        // the interval passed
+    EXPECT_TRUE(meter.update("head", 1, 5).has_value());  // the interval passed
 }
 
 // A new phase restarts the rate: 10 items in the first 0.4 s of a phase is too short to judge

@@ -12,9 +12,9 @@
 namespace niwt {
 namespace {
 
-#define REQUIRE_PATH(path)                                                    \
-    do {                                                                      \
-        if (!test::fs::exists(path)) GTEST_SKIP() << (path) << " is absent";  \
+#define REQUIRE_PATH(path)                                                   \
+    do {                                                                     \
+        if (!test::fs::exists(path)) GTEST_SKIP() << (path) << " is absent"; \
     } while (0)
 
 const std::string kShared = test::sharedDir() + "/data";
@@ -125,8 +125,7 @@ TEST(RealFashionMnist, OpensQuicklyWith70000Images) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     EXPECT_LT(seconds, 1.0) << "opening must not decode the 47 MB image files";
     EXPECT_EQ(d.images.size(), 70000u);  // 60,000 train + 10,000 test
-    EXPECT_EQ(d.imageIndices(true, Subset::Train).size() + d.imageIndices(false, Subset::Train).size(),
-              60000u);
+    EXPECT_EQ(d.imageIndices(true, Subset::Train).size() + d.imageIndices(false, Subset::Train).size(), 60000u);
     // Each class has 6,000 train images; with 3 unseen classes, 7 x 6,000 are seen.
     EXPECT_EQ(d.imageIndices(true, Subset::Train).size(), 42000u);
     std::string error;

@@ -18,8 +18,10 @@ Dataset birds() {
     Dataset d;
     d.kind = "cub";
     d.classes = {{1, "001.Alpha_Bird"}, {2, "002.Beta_Bird"}, {3, "003.Gamma_Bird"}, {4, "004.Delta_Bird"}};
-    d.images = {{"/a.jpg", 0, Subset::Train}, {"/b.jpg", 1, Subset::Train},
-                {"/c.jpg", 2, Subset::Test}, {"/d.jpg", 3, Subset::Test}};
+    d.images = {{"/a.jpg", 0, Subset::Train},
+                {"/b.jpg", 1, Subset::Train},
+                {"/c.jpg", 2, Subset::Test},
+                {"/d.jpg", 3, Subset::Test}};
     Modality attributes;
     attributes.name = "attributes";
     attributes.dims = 2;
@@ -39,8 +41,8 @@ void writeAttSplits(const std::string& path, const std::vector<std::string>& nam
     matvar_t* cell = Mat_VarCreate("allclasses_names", MAT_C_CELL, MAT_T_CELL, 2, cellDims, nullptr, 0);
     for (size_t i = 0; i < names.size(); ++i) {
         size_t charDims[2] = {1, names[i].size()};
-        matvar_t* text = Mat_VarCreate(nullptr, MAT_C_CHAR, MAT_T_UTF8, 2, charDims,
-                                       const_cast<char*>(names[i].data()), 0);
+        matvar_t* text =
+            Mat_VarCreate(nullptr, MAT_C_CHAR, MAT_T_UTF8, 2, charDims, const_cast<char*>(names[i].data()), 0);
         Mat_VarSetCell(cell, int(i), text);
     }
     Mat_VarWrite(mat, cell, MAT_COMPRESSION_ZLIB);
@@ -100,9 +102,9 @@ TEST(Xlsa17Split, ClassInBothListsIsAnError) {
     writeFile(tmp / "trainvalclasses.txt", "001.Alpha_Bird\n002.Beta_Bird\n");
     writeFile(tmp / "testclasses.txt", "002.Beta_Bird\n");
     Dataset d = birds();
-    EXPECT_EQ(dataErrorOf([&] { applySplit(d, "xlsa17:" + tmp.path()); }),
-              tmp / "testclasses.txt:1: class \"002.Beta_Bird\" is also listed in " +
-                  tmp / "trainvalclasses.txt line 2");
+    EXPECT_EQ(
+        dataErrorOf([&] { applySplit(d, "xlsa17:" + tmp.path()); }),
+        tmp / "testclasses.txt:1: class \"002.Beta_Bird\" is also listed in " + tmp / "trainvalclasses.txt line 2");
 }
 
 TEST(Xlsa17Split, OneListMissingNamesIt) {
@@ -179,8 +181,9 @@ TEST(Xlsa17Split, NanInAttIsAnError) {
 
 TEST(Xlsa17Split, NotAMatFileIsAnError) {
     TempDir tmp;
-    writeFile(tmp / "att_splits.mat", "this is not a MATLAB file, just some text that is long enough "
-                                      "to hold a header of 128 bytes ......................................");
+    writeFile(tmp / "att_splits.mat",
+              "this is not a MATLAB file, just some text that is long enough "
+              "to hold a header of 128 bytes ......................................");
     Dataset d = birds();
     EXPECT_EQ(dataErrorOf([&] { applySplit(d, "xlsa17:" + tmp.path()); }),
               tmp / "att_splits.mat: cannot open as a MATLAB file");
@@ -197,7 +200,7 @@ TEST(ClassesSplit, ListedClassesAreUnseenAllOthersSeen) {
     TempDir tmp;
     writeFile(tmp / "unseen.txt", "# comment\nGamma_Bird\n");
     Dataset d = birds();
-    d.classes[0].seen = false;    // reset by the new split
+    d.classes[0].seen = false;     // reset by the new split
     d.classes[1].inSplit = false;  // ditto
     applySplit(d, "classes:" + tmp / "unseen.txt");
     EXPECT_EQ(d.seenCount(), 3);

@@ -67,10 +67,9 @@ TEST(TextEncoder, IdfAndWeightsByHand) {
 // Sentences sharing most content words (black, white, wing, hooked, bill) are much closer than
 // ones sharing none: cosine > 0.5 versus exactly 0.
 TEST(TextEncoder, SimilarSentencesAreCloser) {
-    const auto encoder = TextEncoder::fit({"black and white wings with a hooked bill",
-                                           "white wings, black hooked bills",
-                                           "a small yellow bird with a short conical beak",
-                                           "a seabird with long narrow wings"});
+    const auto encoder =
+        TextEncoder::fit({"black and white wings with a hooked bill", "white wings, black hooked bills",
+                          "a small yellow bird with a short conical beak", "a seabird with long narrow wings"});
     const auto a = encoder.encode("black and white wings with a hooked bill");
     const auto b = encoder.encode("White wings, black hooked bills");
     const auto c = encoder.encode("a small yellow bird with a short conical beak");
@@ -89,8 +88,7 @@ TEST(TextEncoder, JsonRoundTrip) {
     EXPECT_EQ(back.encode("red tail"), encoder.encode("red tail"));
     auto bad = encoder.toJson();
     bad["idf"].erase(0);
-    EXPECT_NE(test::dataErrorOf([&] { TextEncoder::fromJson(bad, "enc.json"); }).find("enc.json: "),
-              std::string::npos);
+    EXPECT_NE(test::dataErrorOf([&] { TextEncoder::fromJson(bad, "enc.json"); }).find("enc.json: "), std::string::npos);
 }
 
 // CUB folder names and description names meet on one key.
@@ -151,7 +149,7 @@ TEST(TextEncoder, VocabularyComesFromSeenClassesOnly) {
     EXPECT_NEAR(m.row(0)[red], idfRed / std::sqrt(idfRed * idfRed + 1), 1e-6);
     EXPECT_NEAR(m.row(0)[red], 0.814802, 1e-5);
     EXPECT_NEAR(m.row(0)[crown], 1 / std::sqrt(idfRed * idfRed + 1), 1e-6);
-    EXPECT_FLOAT_EQ(m.row(2)[red], 1.0f);                 // unseen C: encoded over the seen vocabulary
+    EXPECT_FLOAT_EQ(m.row(2)[red], 1.0f);  // unseen C: encoded over the seen vocabulary
     for (int k = 0; k < m.dims; ++k) {
         if (k != red) {
             EXPECT_EQ(m.row(2)[k], 0.0f);
@@ -163,8 +161,9 @@ TEST(TextEncoder, VocabularyComesFromSeenClassesOnly) {
     EXPECT_EQ(encoderDocuments(readDescriptions(dir / "desc.json")).size(), 4u);
     // No seen class described: a DataError naming the file, not an empty modality.
     test::writeFile(dir / "unseen_only.json", R"({"C": ["red crested plume"]})");
-    EXPECT_NE(test::dataErrorOf([&] { captionModelFromFile(d, dir / "unseen_only.json"); })
-                  .find(dir / "unseen_only.json: no seen class"),
+    EXPECT_NE(test::dataErrorOf([&] {
+                  captionModelFromFile(d, dir / "unseen_only.json");
+              }).find(dir / "unseen_only.json: no seen class"),
               std::string::npos);
 }
 
@@ -178,8 +177,7 @@ TEST(TextEncoder, CaptionModalityRowsFollowClasses) {
         d.classes.push_back(info);
     }
     const std::map<std::string, std::vector<std::string>> descriptions{
-        {"Black-footed Albatross", {"a seabird", "black feet"}},
-        {"laysan albatross", {"white with black wings"}}};
+        {"Black-footed Albatross", {"a seabird", "black feet"}}, {"laysan albatross", {"white with black wings"}}};
     const auto encoder = TextEncoder::fit(encoderDocuments(descriptions, &d));
     std::vector<std::string> missing;
     const Modality m = captionModality(d, descriptions, encoder, &missing);
@@ -201,8 +199,7 @@ TEST(TextEncoder, CaptionModalityRowsFollowClasses) {
     // Two description names for one class are an error naming the source.
     auto twice = descriptions;
     twice["Laysan_Albatross"] = {"x"};
-    EXPECT_NE(test::dataErrorOf([&] { captionModality(d, twice, encoder, nullptr, "desc.json"); })
-                  .find("desc.json: "),
+    EXPECT_NE(test::dataErrorOf([&] { captionModality(d, twice, encoder, nullptr, "desc.json"); }).find("desc.json: "),
               std::string::npos);
 }
 
@@ -223,8 +220,7 @@ TEST(TextEncoder, ReadDescriptionsAndErrors) {
     EXPECT_NE(test::dataErrorOf([&] { readDescriptions(dir / "list.json"); }).find(dir / "list.json: "),
               std::string::npos);
     test::writeFile(dir / "num.json", R"({"A": [1]})");
-    EXPECT_NE(test::dataErrorOf([&] { readDescriptions(dir / "num.json"); }).find("not a string"),
-              std::string::npos);
+    EXPECT_NE(test::dataErrorOf([&] { readDescriptions(dir / "num.json"); }).find("not a string"), std::string::npos);
 }
 
 // The real CUB descriptions (200 classes) against the real CUB classes.txt: every one of the 200

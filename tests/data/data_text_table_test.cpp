@@ -13,7 +13,10 @@ using test::TempDir;
 using test::writeFile;
 
 TEST(TextTable, SkipsBlankLinesAndKeepsLineNumbers) {
-    TextTable t = TextTable::parse("\xEF\xBB\xBF" "1 a\r\n\n  \n2\tb c \r\n", "f.txt");
+    TextTable t = TextTable::parse(
+        "\xEF\xBB\xBF"
+        "1 a\r\n\n  \n2\tb c \r\n",
+        "f.txt");
     ASSERT_EQ(t.size(), 2u);
     // Line 1 after the byte order mark; blank lines 2-3 are skipped, so the next is line 4.
     EXPECT_EQ(t.lines()[0].number, 1);
@@ -73,18 +76,15 @@ TEST(ReadFloatMatrix, ReadsRowsOfEqualLength) {
 TEST(ReadFloatMatrix, RaggedRowNamesLineAndCounts) {
     TempDir dir;
     writeFile(dir / "m.txt", "1 2 3\n4 5\n");
-    EXPECT_EQ(dataErrorOf([&] { readFloatMatrix(dir / "m.txt", 3); }),
-              dir / "m.txt:2: expected 3 values, got 2");
+    EXPECT_EQ(dataErrorOf([&] { readFloatMatrix(dir / "m.txt", 3); }), dir / "m.txt:2: expected 3 values, got 2");
 }
 
 TEST(ReadFloatMatrix, NonNumericAndNonFiniteValuesAreErrors) {
     TempDir dir;
     writeFile(dir / "a.txt", "1 2\n3 x4\n");
-    EXPECT_EQ(dataErrorOf([&] { readFloatMatrix(dir / "a.txt"); }),
-              dir / "a.txt:2: value 2 \"x4\" is not a number");
+    EXPECT_EQ(dataErrorOf([&] { readFloatMatrix(dir / "a.txt"); }), dir / "a.txt:2: value 2 \"x4\" is not a number");
     writeFile(dir / "b.txt", "nan 2\n");
-    EXPECT_EQ(dataErrorOf([&] { readFloatMatrix(dir / "b.txt"); }),
-              dir / "b.txt:1: value 1 \"nan\" is not finite");
+    EXPECT_EQ(dataErrorOf([&] { readFloatMatrix(dir / "b.txt"); }), dir / "b.txt:1: value 1 \"nan\" is not finite");
 }
 
 TEST(ReadNameList, SkipsCommentsAndBlankLines) {

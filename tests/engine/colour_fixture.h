@@ -1,7 +1,7 @@
 #pragma once
 // A miniature data set written to disk for pipeline tests: classes red, green and blue (blue
-// unseen; optionally yellow, cyan and magenta, seen), 10 noisy 16x16 PNG images each in a folder layout, and a small staged CNN (widths
-// 4, 6, 8) saved as a niwt-bundle with a 16x16 input.
+// unseen; optionally yellow, cyan and magenta, seen), 10 noisy 16x16 PNG images each in a folder layout, and a small
+// staged CNN (widths 4, 6, 8) saved as a niwt-bundle with a 16x16 input.
 #include "core/data/loaders.h"
 #include "core/engine/small_cnn.h"
 #include "core/model/bundle.h"
@@ -52,14 +52,12 @@ inline ColourFixture makeColourFixture(const std::string& name, const ColourFixt
             cv::imwrite((f.root / "data" / cls / ("img" + std::to_string(i) + ".png")).string(), image);
         }
     }
-    if (options.corruptRedImage)
-        std::ofstream(f.root / "data" / "red" / "img3.png", std::ios::trunc) << "corrupt";
+    if (options.corruptRedImage) std::ofstream(f.root / "data" / "red" / "img3.png", std::ios::trunc) << "corrupt";
     if (options.attributeTable) {
         std::ofstream table(f.root / "data" / "attributes.csv");
         table << "class,\"colour, red\",\"colour, green\",\"colour, blue\",bright\n"
                  "red,90,5,5,50\ngreen,5,90,5,60\nblue,5,5,90,40\n";
-        if (options.mixedColours)
-            table << "yellow,90,90,5,70\ncyan,5,90,90,55\nmagenta,90,5,90,45\n";
+        if (options.mixedColours) table << "yellow,90,90,5,70\ncyan,5,90,90,55\nmagenta,90,5,90,45\n";
     }
     std::ofstream(f.root / "unseen.txt") << "blue\n";
     f.dataset = openDataset("folder:" + (f.root / "data").string());

@@ -12,7 +12,7 @@
 namespace niwt::test {
 
 // Big enough that writing and syncing a version takes milliseconds, so kills land mid-write.
-constexpr int kCacheRows = 1024, kCacheCols = 1024;        // 4 MiB of floats
+constexpr int kCacheRows = 1024, kCacheCols = 1024;  // 4 MiB of floats
 constexpr int kClassifierClasses = 100, kClassifierFeatures = 1000;
 
 inline LearnedClassifier classifierVersion(int version) {

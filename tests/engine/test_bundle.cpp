@@ -1,8 +1,8 @@
 // Loading niwt-bundles: a fixture made by PyTorch itself, broken bundles, and (when present)
 // the shared pretrained MobileNetV2.
-#include "core/model/bundle.h"
 #include "core/engine/importance.h"
 #include "core/engine/small_cnn.h"
+#include "core/model/bundle.h"
 
 #include <gtest/gtest.h>
 
@@ -20,8 +20,7 @@ std::string fixtureDir() {
     static std::string dir = [] {
         const fs::path out = fs::temp_directory_path() / "niwt-test-bundle-fixture";
         const std::string python = NIWT_SYSTEM_PYTHON;
-        if (python.empty())
-            return std::string();
+        if (python.empty()) return std::string();
         fs::remove_all(out);
         const std::string cmd = python + " " + NIWT_TEST_SOURCE_DIR + "/make_fixture_bundle.py " + out.string();
         return std::system(cmd.c_str()) == 0 ? out.string() : std::string();
@@ -33,8 +32,7 @@ std::vector<float> readFloats(const std::string& file) {
     std::ifstream in(file);
     std::vector<float> v;
     float x;
-    while (in >> x)
-        v.push_back(x);
+    while (in >> x) v.push_back(x);
     return v;
 }
 
@@ -52,8 +50,7 @@ std::string loadError(const std::string& path) {
 // The logits PyTorch computed for a fixed input are what our stage-by-stage run gives.
 TEST(Bundle, FixtureFromPyTorchReproducesItsLogits) {
     const auto dir = fixtureDir();
-    if (dir.empty())
-        GTEST_SKIP() << "no /usr/bin/python3 with torch to make the fixture";
+    if (dir.empty()) GTEST_SKIP() << "no /usr/bin/python3 with torch to make the fixture";
     const auto bundle = loadBundle(dir + "/good", torch::kCPU);
     EXPECT_EQ(bundle.network->stageNames(), (std::vector<std::string>{"conv_a", "conv_b"}));
     EXPECT_EQ(bundle.input.width, 8);
@@ -65,14 +62,12 @@ TEST(Bundle, FixtureFromPyTorchReproducesItsLogits) {
     const auto logits = bundle.network->logits(x).flatten();
     const auto expected = readFloats(dir + "/good/expected_logits.txt");
     ASSERT_EQ(logits.numel(), int64_t(expected.size()));
-    for (size_t i = 0; i < expected.size(); ++i)
-        EXPECT_NEAR(logits[int64_t(i)].item<float>(), expected[i], 1e-5);
+    for (size_t i = 0; i < expected.size(); ++i) EXPECT_NEAR(logits[int64_t(i)].item<float>(), expected[i], 1e-5);
 }
 
 TEST(Bundle, StateDictIsNamedAsSuch) {
     const auto dir = fixtureDir();
-    if (dir.empty())
-        GTEST_SKIP() << "no /usr/bin/python3 with torch to make the fixture";
+    if (dir.empty()) GTEST_SKIP() << "no /usr/bin/python3 with torch to make the fixture";
     const auto message = loadError(dir + "/state_dict");
     EXPECT_NE(message.find("state_dict"), std::string::npos) << message;
     EXPECT_NE(message.find("not TorchScript"), std::string::npos) << message;
@@ -81,8 +76,7 @@ TEST(Bundle, StateDictIsNamedAsSuch) {
 
 TEST(Bundle, ModuleWithoutStagesIsRejected) {
     const auto dir = fixtureDir();
-    if (dir.empty())
-        GTEST_SKIP() << "no /usr/bin/python3 with torch to make the fixture";
+    if (dir.empty()) GTEST_SKIP() << "no /usr/bin/python3 with torch to make the fixture";
     const auto message = loadError(dir + "/no_stages");
     EXPECT_NE(message.find("'stages'"), std::string::npos) << message;
 }
@@ -96,7 +90,8 @@ TEST(Bundle, BrokenFilesGiveOneLineMessagesNamingTheFile) {
     EXPECT_NE(loadError(dir.string()).find("bundle.json: missing"), std::string::npos);
     std::ofstream(dir / "bundle.json") << "{\"format\": \"niwt-bundle/1\", \"input\": {\"width\": 8, \"height\": 8}";
     EXPECT_NE(loadError(dir.string()).find("not valid JSON"), std::string::npos);
-    std::ofstream(dir / "bundle.json") << R"({"format": "niwt-bundle/1", "input": {"width": 8, "height": 8, "std": [1, 0, 1]}})";
+    std::ofstream(dir / "bundle.json")
+        << R"({"format": "niwt-bundle/1", "input": {"width": 8, "height": 8, "std": [1, 0, 1]}})";
     EXPECT_NE(loadError(dir.string()).find("input.std"), std::string::npos) << loadError(dir.string());
     std::ofstream(dir / "bundle.json") << R"({"format": "niwt-bundle/2", "input": {"width": 8, "height": 8}})";
     EXPECT_NE(loadError(dir.string()).find("niwt-bundle/1"), std::string::npos);
@@ -128,8 +123,7 @@ TEST(Bundle, SmallCnnSavedFromCppLoadsAsBundle) {
 
 TEST(Bundle, SharedMobileNetV2LoadsWithBlock17Default) {
     const fs::path dir = fs::path(NIWT_TEST_SHARED_DIR) / "models/mobilenet_v2_1.0_224_imagenet";
-    if (!fs::exists(dir / "bundle.pt"))
-        GTEST_SKIP() << "shared model absent: " << dir;
+    if (!fs::exists(dir / "bundle.pt")) GTEST_SKIP() << "shared model absent: " << dir;
     const auto bundle = loadBundle(dir.string(), torch::kCPU);
     EXPECT_EQ(bundle.network->stageCount(), 19);
     EXPECT_EQ(bundle.network->stageNames()[size_t(resolveStage(bundle, ""))], "block17");
@@ -139,5 +133,6 @@ TEST(Bundle, SharedMobileNetV2LoadsWithBlock17Default) {
     // The staged run equals the module's own forward().
     const auto x = torch::randn({2, 3, 224, 224});
     torch::NoGradGuard g;
-    EXPECT_TRUE(torch::allclose(bundle.network->logits(x), bundle.network->module().forward({x}).toTensor(), 1e-4, 1e-4));
+    EXPECT_TRUE(
+        torch::allclose(bundle.network->logits(x), bundle.network->module().forward({x}).toTensor(), 1e-4, 1e-4));
 }

@@ -7,10 +7,10 @@
 #include "core/pipeline/image_batches.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -40,8 +40,7 @@ std::string run(const std::string& command, int* status) {
     }
     char buffer[4096];
     size_t n;
-    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0)
-        out.append(buffer, n);
+    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
     *status = pclose(pipe);
     return out;
 }
@@ -52,8 +51,7 @@ torch::Tensor readMatrix(const fs::path& file) {
     int64_t rows = 0, cols = 0;
     in >> rows >> cols;
     std::vector<double> v(size_t(rows * cols));
-    for (auto& x : v)
-        in >> x;
+    for (auto& x : v) in >> x;
     EXPECT_TRUE(bool(in)) << file;
     return torch::tensor(v, torch::kDouble).view({rows, cols});
 }
@@ -69,8 +67,7 @@ cv::Mat noise(int rows, int cols, int type, int seed) {
 }  // namespace
 
 TEST(EagerExtractBench, SameImportancesAsTheEngine) {
-    if (!pythonHasTorch())
-        GTEST_SKIP() << "/usr/bin/python3 lacks torch or PIL";
+    if (!pythonHasTorch()) GTEST_SKIP() << "/usr/bin/python3 lacks torch or PIL";
     const fs::path dir = fs::temp_directory_path() / ("niwt-eager-bench-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir);
@@ -94,8 +91,7 @@ TEST(EagerExtractBench, SameImportancesAsTheEngine) {
     ASSERT_TRUE(cv::imwrite(paths[4], smooth));
     {
         std::ofstream list(dir / "images.txt");
-        for (const auto& p : paths)
-            list << p << "\n";
+        for (const auto& p : paths) list << p << "\n";
     }
 
     // Batches of 3: the timed pass has two, the second of two images.
@@ -135,14 +131,14 @@ TEST(EagerExtractBench, SameImportancesAsTheEngine) {
                   << difference << ", max |importance| " << expected[i].abs().max().item<double>() << "\n";
         EXPECT_LE(difference, 1e-4) << paths[size_t(i)];
     }
-    EXPECT_GT(expected.abs().max().item<double>(), 0.01) << "importances this small would make the 1e-4 comparison empty";
+    EXPECT_GT(expected.abs().max().item<double>(), 0.01)
+        << "importances this small would make the 1e-4 comparison empty";
 
     fs::remove_all(dir);
 }
 
 TEST(EagerExtractBench, UnknownStageIsAnError) {
-    if (!pythonHasTorch())
-        GTEST_SKIP() << "/usr/bin/python3 lacks torch or PIL";
+    if (!pythonHasTorch()) GTEST_SKIP() << "/usr/bin/python3 lacks torch or PIL";
     const fs::path dir = fs::temp_directory_path() / ("niwt-eager-bench-stage-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir);

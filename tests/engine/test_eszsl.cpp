@@ -20,7 +20,7 @@ EszslOptions raw() {
 //   x = A s_c + 0.01 n,  A: 24 x 8 Gaussian, s_c: 8-dim Gaussian class vectors, n standard normal.
 // 20 seen classes (training), 6 unseen classes (never seen while fitting), 30 images each.
 struct Synthetic {
-    torch::Tensor seenVectors, unseenVectors;      // classes x 8
+    torch::Tensor seenVectors, unseenVectors;  // classes x 8
     torch::Tensor trainX, trainY, unseenX, unseenY;
 };
 
@@ -34,8 +34,7 @@ Synthetic synthetic() {
     const auto images = [&](const torch::Tensor& vectors, torch::Tensor* x, torch::Tensor* y) {
         const int64_t classes = vectors.size(0);
         *y = torch::arange(classes, torch::kLong).repeat_interleave(perClass);
-        *x = vectors.index_select(0, *y).matmul(map.t()) +
-             0.01 * torch::randn({classes * perClass, d}, torch::kDouble);
+        *x = vectors.index_select(0, *y).matmul(map.t()) + 0.01 * torch::randn({classes * perClass, d}, torch::kDouble);
     };
     images(p.seenVectors, &p.trainX, &p.trainY);
     images(p.unseenVectors, &p.unseenX, &p.unseenY);
@@ -84,13 +83,14 @@ TEST(Eszsl, MatchesExplicitInverseFormula) {
         if (signedLabels) y = 2 * y - 1;
         const auto S = classVectors.t();
         const auto expected = torch::inverse(x.t().matmul(x) + g * torch::eye(5, torch::kDouble))
-                                  .matmul(x.t()).matmul(y).matmul(S.t())
+                                  .matmul(x.t())
+                                  .matmul(y)
+                                  .matmul(S.t())
                                   .matmul(torch::inverse(S.matmul(S.t()) + l * torch::eye(4, torch::kDouble)));
         const auto model = fitEszsl(x, labels, classVectors, g, l, options);
         EXPECT_LT((model.V - expected).abs().max().item<double>(), 1e-10) << "signed " << signedLabels;
         const auto other = torch::randn({2, 4}, torch::kDouble);
-        EXPECT_LT((model.scores(x, other) - x.matmul(expected).matmul(other.t())).abs().max().item<double>(),
-                  1e-10);
+        EXPECT_LT((model.scores(x, other) - x.matmul(expected).matmul(other.t())).abs().max().item<double>(), 1e-10);
     }
 }
 
@@ -128,9 +128,7 @@ TEST(Eszsl, RecoversUnseenClassesOnSyntheticProblem) {
     EszslOptions signedOptions;
     signedOptions.signedLabels = true;
     const auto signedModel = fitEszsl(p.trainX, p.trainY, p.seenVectors, 1e-2, 1e-2, signedOptions);
-    EXPECT_LT(perClassMeanTop1(signedModel.scores(p.unseenX, p.unseenVectors).argmax(1), p.unseenY,
-                               range(6)),
-              0.9);
+    EXPECT_LT(perClassMeanTop1(signedModel.scores(p.unseenX, p.unseenVectors).argmax(1), p.unseenY, range(6)), 0.9);
 }
 
 // Validation by held-out seen classes picks a grid pair that also solves the unseen classes; the

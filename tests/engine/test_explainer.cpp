@@ -37,8 +37,7 @@ Fixture makeFixture(const std::string& name) {
 
 std::string firstImageOf(const Dataset& d, int classIndex) {
     for (const auto& image : d.images)
-        if (image.classIndex == classIndex)
-            return image.path;
+        if (image.classIndex == classIndex) return image.path;
     return {};
 }
 
@@ -78,15 +77,14 @@ TEST(Explainer, ExplainsLikeThePiecesTheCommandsUse) {
     // Two seen classes: the top 3 clips to 2, best first; the class's logit is among them.
     ASSERT_EQ(e.predictions.size(), 2u);
     EXPECT_GE(e.predictions[0].logit, e.predictions[1].logit);
-    const auto redPrediction = std::find_if(e.predictions.begin(), e.predictions.end(),
-                                            [](const Prediction& p) { return p.name == "red"; });
+    const auto redPrediction =
+        std::find_if(e.predictions.begin(), e.predictions.end(), [](const Prediction& p) { return p.name == "red"; });
     ASSERT_NE(redPrediction, e.predictions.end());
     EXPECT_NEAR(redPrediction->logit, e.classLogit, 1e-4);
     // The textual explanation: 3 of the table's 4 attribute names (which hold commas).
     ASSERT_EQ(e.attributes.size(), 3u);
     const auto& names = f.dataset->modalities.front().dimNames;
-    for (const auto& a : e.attributes)
-        EXPECT_NE(std::find(names.begin(), names.end(), a.name), names.end()) << a.name;
+    for (const auto& a : e.attributes) EXPECT_NE(std::find(names.begin(), names.end(), a.name), names.end()) << a.name;
 
     // A new class with red's weights and bias under another name explains identically and joins
     // the predictions with red's logit.
@@ -113,8 +111,7 @@ TEST(Explainer, ExplainsLikeThePiecesTheCommandsUse) {
         ranks.push_back(row.classRank);
     }
     std::sort(ranks.begin(), ranks.end());
-    for (int k = 0; k < K; ++k)
-        EXPECT_EQ(ranks[size_t(k)], k + 1);
+    for (int k = 0; k < K; ++k) EXPECT_EQ(ranks[size_t(k)], k + 1);
 
     // A new class averages over the 64 images it scores highest: all 30 here.
     int images = 0;

@@ -30,8 +30,7 @@ namespace {
 torch::Tensor permutationMatrix(const std::vector<int64_t>& perm) {
     // Column k is the one-hot vector e_{perm[k]}: P e_k = e_{perm[k]}.
     auto P = torch::zeros({int64_t(perm.size()), int64_t(perm.size())}, torch::kDouble);
-    for (size_t k = 0; k < perm.size(); ++k)
-        P[perm[k]][int64_t(k)] = 1.0;
+    for (size_t k = 0; k < perm.size(); ++k) P[perm[k]][int64_t(k)] = 1.0;
     return P;
 }
 
@@ -123,8 +122,7 @@ TEST(NeuronNames, OneHotColumnsNameThoseAttributesIgnoringTheBias) {
     const std::vector<int64_t> perm = {2, 0, 1};
     InverseMap map;
     map.weight = torch::zeros({5, 3}, torch::kDouble);
-    for (size_t k = 0; k < perm.size(); ++k)
-        map.weight[perm[k]][int64_t(k)] = 2.0;
+    for (size_t k = 0; k < perm.size(); ++k) map.weight[perm[k]][int64_t(k)] = 2.0;
     map.bias = torch::tensor({0.0, 0.0, 0.0, 0.0, 100.0}, torch::kDouble);
     const auto named = neuronNames(map, 2);
     for (size_t k = 0; k < perm.size(); ++k) {
@@ -200,11 +198,14 @@ TEST(NeuronTableCsv, QuotesNamesWithCommasAndQuotes) {
     table.rows = {r0, r1};
     const auto rows = parseCsv(neuronTableCsv(table), "neurons.csv");
     ASSERT_EQ(rows.size(), 3u);
-    const std::vector<std::string> header = {"unit",        "class_importance", "class_rank", "attribute_1", "score_1",
+    const std::vector<std::string> header = {"unit",        "class_importance", "class_rank", "attribute_1",  "score_1",
                                              "attribute_2", "score_2",          "image_1",    "activation_1", "crop_1"};
     EXPECT_EQ(rows[0].fields, header);
-    const std::vector<std::string> first = {"0",       "0.125", "2", "has_bill_shape::dagger, long", "0.5", "say \"hi\"",
-                                            "-0.25", "/data/a,b/img 1.jpg", "1.5", "/out/unit0_top1.png"};
+    const std::vector<std::string> first = {"0",     "0.125",
+                                            "2",     "has_bill_shape::dagger, long",
+                                            "0.5",   "say \"hi\"",
+                                            "-0.25", "/data/a,b/img 1.jpg",
+                                            "1.5",   "/out/unit0_top1.png"};
     EXPECT_EQ(rows[1].fields, first);
     // Row 1: no class importance (NaN -> empty), one attribute, no images: empty fields pad it out.
     const std::vector<std::string> second = {"1", "", "", "plain", "0.75", "", "", "", "", ""};
@@ -242,9 +243,9 @@ TEST(Explanations, EndToEndOnAFolderDataSetWritesTableAndOverlays) {
     const auto& modality = *f.dataset.modality("attributes");
     const auto classVectors = classVectorMatrix(modality, int(f.dataset.classes.size()));
     InverseMapReport report;
-    const auto map = fitInverseMap(importances.alpha,
-                                   torch::tensor(std::vector<int64_t>(importances.classes.begin(), importances.classes.end())),
-                                   classVectors, {}, &report);
+    const auto map = fitInverseMap(
+        importances.alpha, torch::tensor(std::vector<int64_t>(importances.classes.begin(), importances.classes.end())),
+        classVectors, {}, &report);
     EXPECT_EQ(map.dims(), 4);
     EXPECT_EQ(map.channels(), 6);
     EXPECT_EQ(report.validationClasses, 1);  // 2 seen classes: one held out
@@ -289,8 +290,7 @@ TEST(Explanations, EndToEndOnAFolderDataSetWritesTableAndOverlays) {
     ASSERT_EQ(csv.size(), 7u);  // header + 6 units
     // unit, class_importance, class_rank, 3 x (attribute, score), 2 x (image, activation, crop).
     EXPECT_EQ(csv[0].fields.size(), 3u + 6u + 6u);
-    for (const auto& row : csv)
-        EXPECT_EQ(row.fields.size(), csv[0].fields.size());
+    for (const auto& row : csv) EXPECT_EQ(row.fields.size(), csv[0].fields.size());
     // Attribute names with commas survive the round trip as single fields.
     std::set<std::string> names(modality.dimNames.begin(), modality.dimNames.end());
     EXPECT_EQ(names.count(csv[1].fields[3]), 1u) << csv[1].fields[3];
@@ -314,8 +314,7 @@ TEST(Explanations, EndToEndOnAFolderDataSetWritesTableAndOverlays) {
     const auto w = learned.weights.weight[0];
     std::string bluePath;
     for (const auto& img : f.dataset.images)
-        if (img.classIndex == unseen[0])
-            bluePath = img.path;
+        if (img.classIndex == unseen[0]) bluePath = img.path;
     const auto ex = explainImage(f.bundle, stage, bluePath, w, torch::kCPU);
     EXPECT_EQ(ex.map.rows, 16);
     EXPECT_EQ(ex.view.cols, 16);
@@ -328,8 +327,8 @@ TEST(Explanations, EndToEndOnAFolderDataSetWritesTableAndOverlays) {
             &expected);
     EXPECT_TRUE(torch::allclose(ex.importances, expected[0], 1e-4, 1e-6));
     std::vector<int> positions;
-    const auto batchAlpha = classWeightImportances(f.bundle, stage, {bluePath, "/nonexistent.png"}, w, torch::kCPU, lo,
-                                                   &positions);
+    const auto batchAlpha =
+        classWeightImportances(f.bundle, stage, {bluePath, "/nonexistent.png"}, w, torch::kCPU, lo, &positions);
     ASSERT_EQ(positions, std::vector<int>{0});
     EXPECT_TRUE(torch::allclose(batchAlpha[0], ex.importances, 1e-4, 1e-6));
     const auto words = explainImportances(map, ex.importances, 2);

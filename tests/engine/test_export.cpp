@@ -1,11 +1,11 @@
 // Export of learned classifiers (niwt-classifier/1 JSON, TorchScript) and TensorBoard projector
 // files: exact round trips, checked imports, modules that Python's torch.jit.load runs, and
 // failed exports that leave the previous file in place.
-#include "core/pipeline/export.h"
 #include "core/data/dataset.h"
 #include "core/engine/small_cnn.h"
 #include "core/io/atomic_file.h"
 #include "core/model/bundle.h"
+#include "core/pipeline/export.h"
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>
@@ -47,8 +47,7 @@ LearnedClassifier makeClassifier(int features, uint64_t seed) {
     w[2][0] = FLT_MAX;
     w[3][0] = FLT_MIN;
     w[4][0] = 0.1f;
-    if (features > 1)
-        w[4][1] = 1.0f / 3.0f;
+    if (features > 1) w[4][1] = 1.0f / 3.0f;
     c.bias[0] = -FLT_MAX;
     c.bundleName = "mobilenet";
     c.bundleIdentity = "abc123";
@@ -61,8 +60,7 @@ LearnedClassifier makeClassifier(int features, uint64_t seed) {
 }
 
 bool sameBits(const torch::Tensor& a, const torch::Tensor& b) {
-    if (a.sizes() != b.sizes() || a.scalar_type() != b.scalar_type())
-        return false;
+    if (a.sizes() != b.sizes() || a.scalar_type() != b.scalar_type()) return false;
     const auto x = a.contiguous(), y = b.contiguous();
     return std::memcmp(x.data_ptr(), y.data_ptr(), size_t(x.numel()) * x.element_size()) == 0;
 }
@@ -86,8 +84,7 @@ Json tensorJson(const torch::Tensor& t) {
 
 torch::Tensor floatsFromJson(const Json& values) {
     std::vector<float> v;
-    for (const auto& x : values)
-        v.push_back(float(x.get<double>()));
+    for (const auto& x : values) v.push_back(float(x.get<double>()));
     return torch::tensor(v);
 }
 
@@ -108,8 +105,8 @@ std::string python() { return NIWT_SYSTEM_PYTHON; }
 std::string script() { return std::string(NIWT_TEST_SOURCE_DIR) + "/check_exported_classifier.py"; }
 
 bool pythonHasTorch() {
-    static const bool ok = !python().empty() &&
-                           std::system((python() + " -c 'import torch' >/dev/null 2>&1").c_str()) == 0;
+    static const bool ok =
+        !python().empty() && std::system((python() + " -c 'import torch' >/dev/null 2>&1").c_str()) == 0;
     return ok;
 }
 
@@ -249,12 +246,10 @@ TEST(ExportTorchScript, ReloadedModuleGivesTheSameLogits) {
     const auto logits = module.forward({features}).toTensor();
     EXPECT_TRUE(torch::equal(logits, finite.logits(features)));
     std::vector<std::string> names;
-    for (const auto& n : module.attr("class_names").toListRef())
-        names.push_back(n.toStringRef());
+    for (const auto& n : module.attr("class_names").toListRef()) names.push_back(n.toStringRef());
     EXPECT_EQ(names, c.classNames);
     std::vector<bool> seen;
-    for (const auto& s : module.attr("seen").toListRef())
-        seen.push_back(s.toBool());
+    for (const auto& s : module.attr("seen").toListRef()) seen.push_back(s.toBool());
     EXPECT_EQ(seen, c.seen);
     EXPECT_EQ(module.attr("format").toStringRef(), "niwt-classifier/1");
     EXPECT_EQ(module.attr("stage").toStringRef(), "block17");
@@ -356,8 +351,7 @@ TEST(ExportProjector, TsvFilesHaveExactContent) {
     const auto vectors = torch::tensor({1.0f, -2.5f, 0.125f, 0.1f, 1e6f, -0.0f}).reshape({2, 3});
     exportProjectorTsv((dir / "two").string(), vectors, {{"cat", "seen"}, {"a\tb\nc", "unseen"}}, {"label", "split"});
     EXPECT_EQ(readFileBytes((dir / "two" / "tensors.tsv").string()), "1\t-2.5\t0.125\n0.100000001\t1000000\t-0\n");
-    EXPECT_EQ(readFileBytes((dir / "two" / "metadata.tsv").string()),
-              "label\tsplit\ncat\tseen\na\\tb\\nc\tunseen\n");
+    EXPECT_EQ(readFileBytes((dir / "two" / "metadata.tsv").string()), "label\tsplit\ncat\tseen\na\\tb\\nc\tunseen\n");
 
     exportProjectorTsv((dir / "one").string(), vectors, {{"cat"}, {"dog"}}, {"label"});
     EXPECT_EQ(readFileBytes((dir / "one" / "metadata.tsv").string()), "cat\ndog\n");
@@ -374,8 +368,7 @@ TEST(ExportProjector, TsvFilesHaveExactContent) {
     std::ifstream in(dir / "random" / "tensors.tsv");
     std::vector<float> values;
     std::string token;
-    while (in >> token)
-        values.push_back(std::strtof(token.c_str(), nullptr));
+    while (in >> token) values.push_back(std::strtof(token.c_str(), nullptr));
     EXPECT_TRUE(sameBits(torch::tensor(values).reshape({4, 7}), random));
 
     // Wrong shapes are refused before writing.

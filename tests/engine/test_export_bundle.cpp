@@ -48,16 +48,14 @@ torch::Tensor readLogits(const fs::path& file) {
     std::ifstream in(file);
     std::vector<float> v;
     float x;
-    while (in >> x)
-        v.push_back(x);
+    while (in >> x) v.push_back(x);
     return torch::tensor(v);
 }
 
 // make_export_fixtures.py's fixed_input: linspace(-2, 2, numel) in the given shape.
 torch::Tensor fixedInput(std::vector<int64_t> shape) {
     int64_t n = 1;
-    for (auto d : shape)
-        n *= d;
+    for (auto d : shape) n *= d;
     return torch::linspace(-2, 2, n).reshape(shape);
 }
 
@@ -92,8 +90,7 @@ CommandResult runTool(const std::string& args) {
 
 int lineCount(const std::string& text) {
     int lines = 0;
-    for (char c : text)
-        lines += c == '\n';
+    for (char c : text) lines += c == '\n';
     return lines;
 }
 
@@ -112,8 +109,7 @@ std::ostream& operator<<(std::ostream& os, const ArchCase& c) { return os << c.a
 class ExportedArch : public ::testing::TestWithParam<ArchCase> {
 protected:
     void SetUp() override {
-        if (!fixtureError().empty())
-            FAIL() << fixtureError();
+        if (!fixtureError().empty()) FAIL() << fixtureError();
     }
 };
 
@@ -156,7 +152,7 @@ TEST_P(ExportedArch, StagesMatchBundleJsonAndLogitsMatchTorchvision) {
         EXPECT_EQ(net.stageNames()[size_t(i)], s["name"].get<std::string>());
         x = net.runStages(x, i, i);
         EXPECT_EQ(x.sizes().vec(), (std::vector<int64_t>{1, s["channels"].get<int64_t>(), s["height"].get<int64_t>(),
-                                                          s["width"].get<int64_t>()}))
+                                                         s["width"].get<int64_t>()}))
             << "stage " << s["name"];
     }
 
@@ -165,18 +161,16 @@ TEST_P(ExportedArch, StagesMatchBundleJsonAndLogitsMatchTorchvision) {
     expectLogitsMatch(net.logits(fixedInput({1, 3, 72, 96})), readLogits(dir / "logits_72x96.txt"), c.arch + " 72x96");
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Torchvision, ExportedArch,
-    ::testing::Values(ArchCase{"resnet18", 9, "layer4.1", "layer4.0", 512},
-                      ArchCase{"resnet50", 17, "layer4.2", "layer4.1", 2048},
-                      ArchCase{"resnet101", 34, "layer4.2", "layer4.1", 2048},
-                      ArchCase{"vgg16", 15, "fc7", "fc6", 4096},
-                      ArchCase{"mobilenet_v2", 19, "head_conv", "block17", 1280}),
-    [](const ::testing::TestParamInfo<ArchCase>& info) { return info.param.arch; });
+INSTANTIATE_TEST_SUITE_P(Torchvision, ExportedArch,
+                         ::testing::Values(ArchCase{"resnet18", 9, "layer4.1", "layer4.0", 512},
+                                           ArchCase{"resnet50", 17, "layer4.2", "layer4.1", 2048},
+                                           ArchCase{"resnet101", 34, "layer4.2", "layer4.1", 2048},
+                                           ArchCase{"vgg16", 15, "fc7", "fc6", 4096},
+                                           ArchCase{"mobilenet_v2", 19, "head_conv", "block17", 1280}),
+                         [](const ::testing::TestParamInfo<ArchCase>& info) { return info.param.arch; });
 
 TEST(ExportBundle, VggStagesAreConvLayersThenFc6Fc7) {
-    if (!fixtureError().empty())
-        FAIL() << fixtureError();
+    if (!fixtureError().empty()) FAIL() << fixtureError();
     const Bundle bundle = loadBundle((kOut / "vgg16").string(), torch::kCPU);
     const std::vector<std::string> expected{"conv1_1", "conv1_2", "conv2_1", "conv2_2", "conv3_1",
                                             "conv3_2", "conv3_3", "conv4_1", "conv4_2", "conv4_3",
@@ -186,8 +180,7 @@ TEST(ExportBundle, VggStagesAreConvLayersThenFc6Fc7) {
 
 // A 10-class head saved from DataParallel inside a {'epoch', 'state_dict'} checkpoint, with labels.
 TEST(ExportBundle, FineTunedDataParallelCheckpointReproducesItsLogits) {
-    if (!fixtureError().empty())
-        FAIL() << fixtureError();
+    if (!fixtureError().empty()) FAIL() << fixtureError();
     const Bundle bundle = loadBundle((kOut / "finetuned").string(), torch::kCPU);
     EXPECT_EQ(bundle.network->classifierOutputs(), 10);
     ASSERT_EQ(bundle.labels.size(), 10u);
@@ -198,12 +191,11 @@ TEST(ExportBundle, FineTunedDataParallelCheckpointReproducesItsLogits) {
 }
 
 TEST(ExportBundle, WholePickledModelReproducesItsLogits) {
-    if (!fixtureError().empty())
-        FAIL() << fixtureError();
+    if (!fixtureError().empty()) FAIL() << fixtureError();
     const fs::path out = kOut / "from-pickled-model";
     fs::remove_all(out);
-    const auto r = runTool("resnet18 " + out.string() + " --input-size 64 --weights " +
-                           (kOut / "finetuned_model.pt").string());
+    const auto r =
+        runTool("resnet18 " + out.string() + " --input-size 64 --weights " + (kOut / "finetuned_model.pt").string());
     ASSERT_EQ(r.status, 0) << r.err;
     const Bundle bundle = loadBundle(out.string(), torch::kCPU);
     EXPECT_EQ(bundle.labels.size(), 10u);
@@ -216,8 +208,7 @@ TEST(ExportBundle, WholePickledModelReproducesItsLogits) {
 // ResNet-18's first block has 3x3 convolutions where ResNet-50's bottleneck starts with a 1x1
 // (conv1 and bn1 of the stem are the same in both), so that is the first key that does not fit.
 TEST(ExportBundle, MismatchingStateDictNamesTheFirstKeyAndShapesOnOneLine) {
-    if (!fixtureError().empty())
-        FAIL() << fixtureError();
+    if (!fixtureError().empty()) FAIL() << fixtureError();
     const fs::path out = kOut / "mismatch";
     fs::remove_all(out);
     const std::string weights = (kOut / "finetuned_checkpoint.pt").string();
@@ -232,8 +223,7 @@ TEST(ExportBundle, MismatchingStateDictNamesTheFirstKeyAndShapesOnOneLine) {
 }
 
 TEST(ExportBundle, BadArgumentsGiveOneLineErrors) {
-    if (!fixtureError().empty())
-        FAIL() << fixtureError();
+    if (!fixtureError().empty()) FAIL() << fixtureError();
     const fs::path out = kOut / "errors";
     fs::remove_all(out);
 
@@ -250,7 +240,8 @@ TEST(ExportBundle, BadArgumentsGiveOneLineErrors) {
     std::ofstream(notTorch) << "hello";
     r = runTool("resnet18 " + out.string() + " --weights " + notTorch.string());
     EXPECT_NE(r.status, 0);
-    EXPECT_EQ(r.err, "export_bundle.py: " + notTorch.string() + ": not a PyTorch file (torch.save writes a zip archive)\n");
+    EXPECT_EQ(r.err,
+              "export_bundle.py: " + notTorch.string() + ": not a PyTorch file (torch.save writes a zip archive)\n");
 
     r = runTool("resnet18 " + out.string());
     EXPECT_NE(r.status, 0);
@@ -278,8 +269,7 @@ TEST(ExportBundle, BadArgumentsGiveOneLineErrors) {
 
 // --random warns, and a second export over an earlier bundle replaces it (no .tmp left behind).
 TEST(ExportBundle, RandomWeightsWarnAndReexportReplacesTheBundle) {
-    if (!fixtureError().empty())
-        FAIL() << fixtureError();
+    if (!fixtureError().empty()) FAIL() << fixtureError();
     const fs::path out = kOut / "random";
     fs::remove_all(out);
     auto r = runTool("mobilenet_v2 " + out.string() + " --random --input-size 32 --name First");

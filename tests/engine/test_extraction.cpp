@@ -60,10 +60,10 @@ TEST(Extraction, ImportancesEqualTheEngineOnTheSameImagesAndAreCached) {
         const auto x = loadPreprocessedImage(img.path, f.bundle.input);
         int row = -1;
         for (size_t k = 0; k < head.classes.size(); ++k)
-            if (head.classes[k] == img.classIndex)
-                row = int(k);
+            if (head.classes[k] == img.classIndex) row = int(k);
         ASSERT_GE(row, 0);
-        const auto expected = imageImportances(*f.bundle.network, stage, head.head, x, torch::tensor({int64_t(row)}), nullptr);
+        const auto expected =
+            imageImportances(*f.bundle.network, stage, head.head, x, torch::tensor({int64_t(row)}), nullptr);
         EXPECT_TRUE(torch::allclose(alpha.alpha[int64_t(r)], expected[0], 1e-4, 1e-5)) << img.path;
     }
 

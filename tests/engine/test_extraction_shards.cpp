@@ -125,7 +125,8 @@ TEST(ExtractionShards, MergedShardsEqualTheUnshardedCachesBitForBit) {
     EXPECT_EQ(merged[0].kind, "features");
     EXPECT_EQ(merged[0].path, features.cachePath);
     EXPECT_EQ(merged[0].rows, 59);
-    EXPECT_TRUE(readFileBytes(features.cachePath) == featureBytes) << "merged feature cache differs from the unsharded one";
+    EXPECT_TRUE(readFileBytes(features.cachePath) == featureBytes)
+        << "merged feature cache differs from the unsharded one";
     EXPECT_TRUE(fs::is_empty(partialCacheDir(options.cacheDir)));  // merged parts are removed
 
     Extractor headJob(f.dataset, f.bundle, stage, torch::kCPU, options);
@@ -150,7 +151,8 @@ TEST(ExtractionShards, MergedShardsEqualTheUnshardedCachesBitForBit) {
     ASSERT_EQ(merged.size(), 1u);
     EXPECT_EQ(merged[0].kind, "importances");
     EXPECT_EQ(merged[0].rows, 39);
-    EXPECT_TRUE(readFileBytes(alpha.cachePath) == alphaBytes) << "merged importance cache differs from the unsharded one";
+    EXPECT_TRUE(readFileBytes(alpha.cachePath) == alphaBytes)
+        << "merged importance cache differs from the unsharded one";
 
     // What later runs read: the same tensors, bit for bit, from the merged caches.
     Extractor reader(f.dataset, f.bundle, stage, torch::kCPU, options);
@@ -184,8 +186,7 @@ TEST(ExtractionShards, StepsNeedTheMergedCachesBeforeThem) {
     } catch (const DataError& e) {
         EXPECT_NE(std::string(e.what()).find("no usable feature cache"), std::string::npos) << e.what();
     }
-    for (int s = 1; s <= 2; ++s)
-        Extractor(f.dataset, f.bundle, 1, torch::kCPU, options).featuresShard({s, 2});
+    for (int s = 1; s <= 2; ++s) Extractor(f.dataset, f.bundle, 1, torch::kCPU, options).featuresShard({s, 2});
     mergePartialCaches(options.cacheDir, {}, true);
     // Merged features but no head cache: the importance shards do not train (and race on) it.
     Extractor shard(f.dataset, f.bundle, 1, torch::kCPU, options);
@@ -200,8 +201,7 @@ TEST(ExtractionShards, StepsNeedTheMergedCachesBeforeThem) {
 TEST(ExtractionShards, MergeNamesAMissingShard) {
     auto f = makeFixture("niwt-test-shards-missing");
     const auto options = optionsFor(f);
-    for (int s : {1, 3})
-        Extractor(f.dataset, f.bundle, 1, torch::kCPU, options).featuresShard({s, 3});
+    for (int s : {1, 3}) Extractor(f.dataset, f.bundle, 1, torch::kCPU, options).featuresShard({s, 3});
     const std::string error = mergeError(options.cacheDir);
     EXPECT_NE(error.find("missing shard 2/3 of the features cache"), std::string::npos) << error;
     EXPECT_NE(error.find("--shard 2/3 --phase features"), std::string::npos) << error;
@@ -232,8 +232,7 @@ TEST(ExtractionShards, MergeRefusesPartsOfAnotherBundleOrHead) {
     // The right shard 2/2, merged; then importances of shard 2/2 against another head (trained
     // with other options on the same features).
     fs::remove_all(partialCacheDir(options.cacheDir));
-    for (int s = 1; s <= 2; ++s)
-        Extractor(f.dataset, f.bundle, 1, torch::kCPU, options).featuresShard({s, 2});
+    for (int s = 1; s <= 2; ++s) Extractor(f.dataset, f.bundle, 1, torch::kCPU, options).featuresShard({s, 2});
     mergePartialCaches(options.cacheDir, {}, true);
     Extractor(f.dataset, f.bundle, 1, torch::kCPU, options).seenHeadFromCachedFeatures();
     Extractor(f.dataset, f.bundle, 1, torch::kCPU, options).importancesShard({1, 2});

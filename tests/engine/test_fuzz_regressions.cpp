@@ -9,8 +9,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 
 using namespace niwt;
 namespace fs = std::filesystem;
@@ -30,9 +30,7 @@ fs::path freshDir(const std::string& name) {
     return dir;
 }
 
-void writeText(const fs::path& file, const std::string& text) {
-    std::ofstream(file, std::ios::binary) << text;
-}
+void writeText(const fs::path& file, const std::string& text) { std::ofstream(file, std::ios::binary) << text; }
 
 }  // namespace
 

@@ -172,6 +172,6 @@ TEST(GradCam, RejectsBadArguments) {
     const auto a = handActivations();
     EXPECT_THROW(gradCam(net, 2, a, torch::ones({2})), std::out_of_range);
     EXPECT_THROW(gradCam(net, 0, torch::zeros({2, 2}), torch::ones({2})), std::invalid_argument);
-    EXPECT_THROW(gradCam(net, 0, a, torch::ones({3})), std::invalid_argument);        // F mismatch
-    EXPECT_THROW(gradCam(net, 0, a, torch::ones({2, 2})), std::invalid_argument);     // 2 rows, 1 image
+    EXPECT_THROW(gradCam(net, 0, a, torch::ones({3})), std::invalid_argument);     // F mismatch
+    EXPECT_THROW(gradCam(net, 0, a, torch::ones({2, 2})), std::invalid_argument);  // 2 rows, 1 image
 }

@@ -55,7 +55,8 @@ TEST(GzslEvaluation, ScoresAreConsistentWithTheirPerClassAccuracies) {
         EXPECT_FALSE(m->perClass.back().seen);
         EXPECT_NEAR(m->scores.U, meanAccuracy(m->perClass, false), 1e-9);
         EXPECT_NEAR(m->scores.S, meanAccuracy(m->perClass, true), 1e-9);
-        const double h = m->scores.U + m->scores.S > 0 ? 2 * m->scores.U * m->scores.S / (m->scores.U + m->scores.S) : 0;
+        const double h =
+            m->scores.U + m->scores.S > 0 ? 2 * m->scores.U * m->scores.S / (m->scores.U + m->scores.S) : 0;
         EXPECT_NEAR(m->scores.H, h, 1e-9);
         EXPECT_TRUE(m->calibrated.computed);
         // gamma is chosen on validation folds and never lowers their mean H (gamma 0 is a candidate).

@@ -58,12 +58,13 @@ TEST(OverlayHeatmap, RejectsBadInputsWithClearMessages) {
               std::string::npos);
     EXPECT_NE(invalidArgumentMessage([&] { overlayHeatmap(image, cv::Mat(), 0.5); }).find("heatmap is empty"),
               std::string::npos);
-    EXPECT_NE(invalidArgumentMessage([&] { overlayHeatmap(image, cv::Mat(2, 2, CV_32FC3, cv::Scalar::all(0.5)), 0.5); })
-                  .find("one channel"),
+    EXPECT_NE(invalidArgumentMessage([&] {
+                  overlayHeatmap(image, cv::Mat(2, 2, CV_32FC3, cv::Scalar::all(0.5)), 0.5);
+              }).find("one channel"),
               std::string::npos);
-    EXPECT_NE(invalidArgumentMessage([&] { overlayHeatmap(image, cv::Mat(2, 2, CV_8U, cv::Scalar(1)), 0.5); })
-                  .find("CV_32F"),
-              std::string::npos);
+    EXPECT_NE(
+        invalidArgumentMessage([&] { overlayHeatmap(image, cv::Mat(2, 2, CV_8U, cv::Scalar(1)), 0.5); }).find("CV_32F"),
+        std::string::npos);
 
     cv::Mat tooHigh = map.clone();
     tooHigh.at<float>(1, 0) = 1.5f;

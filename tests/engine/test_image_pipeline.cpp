@@ -53,8 +53,7 @@ TEST(Preprocess, CentreCropTakesTheCentredSquare) {
     spec.centerCrop = 0.5;
     std::vector<float> out(25);
     preprocessImage(image, spec, out.data());
-    for (float v : out)
-        EXPECT_NEAR(v, 1.0f, 1e-6);
+    for (float v : out) EXPECT_NEAR(v, 1.0f, 1e-6);
 }
 
 // Batches come back in order, with every readable image once and the corrupt one reported.

@@ -92,8 +92,10 @@ TEST(NeuronImportances, AgreeWithFiniteDifferencesOnSmallCnn) {
             auto plus = a.clone(), minus = a.clone();
             plus[i][k] += eps;
             minus[i][k] -= eps;
-            const auto lp = head.logits(net.featuresFromStage(plus, stage))[i][targets[i].item<int64_t>()].item<double>();
-            const auto lm = head.logits(net.featuresFromStage(minus, stage))[i][targets[i].item<int64_t>()].item<double>();
+            const auto lp =
+                head.logits(net.featuresFromStage(plus, stage))[i][targets[i].item<int64_t>()].item<double>();
+            const auto lm =
+                head.logits(net.featuresFromStage(minus, stage))[i][targets[i].item<int64_t>()].item<double>();
             EXPECT_NEAR(alpha[i][k].item<double>(), (lp - lm) / (2 * eps), 1e-5) << "image " << i << " channel " << k;
         }
 }

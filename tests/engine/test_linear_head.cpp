@@ -16,8 +16,7 @@ void clusters(int perClass, torch::Tensor* x, torch::Tensor* y) {
     std::vector<int64_t> ys;
     for (int c = 0; c < 3; ++c) {
         xs.push_back(centres[c] + torch::randn({perClass, 2}) * torch::tensor({0.5f, 500.0f}));
-        for (int i = 0; i < perClass; ++i)
-            ys.push_back(c);
+        for (int i = 0; i < perClass; ++i) ys.push_back(c);
     }
     *x = torch::cat(xs);
     *y = torch::tensor(ys, torch::kLong);

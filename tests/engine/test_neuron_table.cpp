@@ -7,9 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <limits>
-#include <unistd.h>
 
 using namespace niwt;
 namespace fs = std::filesystem;

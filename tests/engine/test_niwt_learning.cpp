@@ -52,7 +52,8 @@ TEST(Alpha2W, RecoversTheDirectionThatInducesTheTarget) {
     ASSERT_EQ(out.weight.sizes(), (std::vector<int64_t>{2, F}));
     // Induced importances of the returned weights point along the targets.
     const auto induced = torch::mm(std::get<0>(torch::linalg::lstsq(seen.weight.t(), out.weight.t(), {}, {})).t(), T0);
-    const auto cos = torch::nn::functional::cosine_similarity(induced, targets, torch::nn::functional::CosineSimilarityFuncOptions().dim(1));
+    const auto cos = torch::nn::functional::cosine_similarity(
+        induced, targets, torch::nn::functional::CosineSimilarityFuncOptions().dim(1));
     EXPECT_GT(cos.min().item<float>(), 0.999f);
     // Scale: each new vector has the mean seen norm, and the bias is the mean seen bias.
     EXPECT_TRUE(torch::allclose(out.weight.norm(2, 1), seen.weight.norm(2, 1).mean().expand({2}), 1e-4, 1e-5));
@@ -83,8 +84,8 @@ TEST(Alpha2W, ClosedFormGradientEqualsAutograd) {
     const auto opts = torch::TensorOptions().dtype(torch::kDouble);
     const auto T = torch::randn({P, R, K}, opts);
     LinearHead seen{torch::randn({R, F}, opts), torch::randn({R}, opts)};
-    const auto targets = torch::nn::functional::normalize(
-        torch::randn({C, K}, opts), torch::nn::functional::NormalizeFuncOptions().dim(1));
+    const auto targets = torch::nn::functional::normalize(torch::randn({C, K}, opts),
+                                                          torch::nn::functional::NormalizeFuncOptions().dim(1));
     const double lambda = 0.3;
     const auto z = torch::randn({C, R}, opts).requires_grad_(true);
 
@@ -98,8 +99,8 @@ TEST(Alpha2W, ClosedFormGradientEqualsAutograd) {
     const auto closed = alpha2wObjective(prepareAlpha2W(T, seen), targets, lambda, z.detach());
     EXPECT_NEAR(closed.loss.item<double>(), reference.item<double>(), 1e-12);
     EXPECT_TRUE(torch::allclose(closed.l2, l2, 1e-10, 1e-12));
-    EXPECT_TRUE(torch::allclose(closed.gradient, z.grad(), 1e-9, 1e-12))
-        << closed.gradient << "\nvs autograd\n" << z.grad();
+    EXPECT_TRUE(torch::allclose(closed.gradient, z.grad(), 1e-9, 1e-12)) << closed.gradient << "\nvs autograd\n"
+                                                                         << z.grad();
 }
 
 // The closed-form Hessian blocks equal central differences of the closed-form gradient (itself
@@ -111,8 +112,8 @@ TEST(Alpha2W, ClosedFormHessianEqualsDifferencesOfTheGradient) {
     const auto opts = torch::TensorOptions().dtype(torch::kDouble);
     LinearHead seen{torch::randn({R, F}, opts), torch::randn({R}, opts)};
     const auto basis = prepareAlpha2W(torch::randn({P, R, K}, opts), seen);
-    const auto targets = torch::nn::functional::normalize(
-        torch::randn({C, K}, opts), torch::nn::functional::NormalizeFuncOptions().dim(1));
+    const auto targets = torch::nn::functional::normalize(torch::randn({C, K}, opts),
+                                                          torch::nn::functional::NormalizeFuncOptions().dim(1));
     const double lambda = 0.2, h = 1e-6;
     const auto z = torch::randn({C, R}, opts);
     const auto hessian = alpha2wObjective(basis, targets, lambda, z, /*withHessian=*/true).hessian;
@@ -123,7 +124,8 @@ TEST(Alpha2W, ClosedFormHessianEqualsDifferencesOfTheGradient) {
             plus[c][j] += h;
             minus[c][j] -= h;
             const auto column = (alpha2wObjective(basis, targets, lambda, plus).gradient -
-                                 alpha2wObjective(basis, targets, lambda, minus).gradient) / (2 * h);  // C x R
+                                 alpha2wObjective(basis, targets, lambda, minus).gradient) /
+                                (2 * h);  // C x R
             EXPECT_TRUE(torch::allclose(column[c], hessian[c].select(1, j), 1e-5, 1e-7))
                 << "class " << c << " column " << j << ": " << column[c] << " vs " << hessian[c].select(1, j);
             EXPECT_LT(column[1 - c].abs().max().item<double>(), 1e-7);
@@ -204,8 +206,8 @@ TEST(ImportanceJacobians, ClosedFormEqualsBackwardPassesAndHandValues) {
     EXPECT_TRUE(torch::allclose(values[0][0], torch::tensor({8.0f / 9, 8.0f / 9}), 1e-6, 1e-7));
     EXPECT_TRUE(torch::allclose(values[0][1], torch::zeros({2})));
     const auto z = torch::tensor({{0.3f, -1.2f}});
-    EXPECT_TRUE(torch::allclose(torch::matmul(z, values).squeeze(1), importanceBasis(net, 0, a, z).squeeze(1),
-                                1e-5, 1e-6));
+    EXPECT_TRUE(
+        torch::allclose(torch::matmul(z, values).squeeze(1), importanceBasis(net, 0, a, z).squeeze(1), 1e-5, 1e-6));
 }
 
 // A last stage that the closed form does not model (its output doubled after the ReLU) must be
@@ -218,13 +220,16 @@ TEST(ImportanceJacobians, AnUnmodelledTailFallsBackToBackwardPasses) {
                                                       "2.0 * torch.relu(torch.conv2d(x, self.weight))"));
     torch::jit::Module m("__torch__.niwt_test.Net2");
     m.register_module("stages", stages);
-    m.register_module("classifier", test::scriptedStage("Linear", {{"weight", torch::randn({2, 3})}, {"bias", torch::zeros({2})}},
-                                                        "torch.linear(x, self.weight, self.bias)"));
+    m.register_module("classifier",
+                      test::scriptedStage("Linear", {{"weight", torch::randn({2, 3})}, {"bias", torch::zeros({2})}},
+                                          "torch.linear(x, self.weight, self.bias)"));
     c10::List<std::string> names;
     names.push_back("id");
     names.push_back("mix");
     m.register_attribute("stage_names", c10::ListType::ofStrings(), names);
-    m.define("def forward(self, x):\n    return self.classifier.forward(self.stages.mix.forward(self.stages.id.forward(x)).mean([2, 3]))\n");
+    m.define(
+        "def forward(self, x):\n    return "
+        "self.classifier.forward(self.stages.mix.forward(self.stages.id.forward(x)).mean([2, 3]))\n");
     StagedNetwork net(m);
     torch::manual_seed(12);
     const auto a = torch::randn({4, 2, 2, 2});
@@ -232,8 +237,8 @@ TEST(ImportanceJacobians, AnUnmodelledTailFallsBackToBackwardPasses) {
     EXPECT_FALSE(out.closedForm());
     EXPECT_TRUE(torch::allclose(out.values, importanceJacobiansByBackward(net, 0, a)));
     const auto z = torch::randn({1, 3});
-    EXPECT_TRUE(torch::allclose(torch::matmul(z, out.values).squeeze(1), importanceBasis(net, 0, a, z).squeeze(1),
-                                1e-5, 1e-6));
+    EXPECT_TRUE(
+        torch::allclose(torch::matmul(z, out.values).squeeze(1), importanceBasis(net, 0, a, z).squeeze(1), 1e-5, 1e-6));
 }
 
 // The full-space objective and gradient equal autograd through the definition (double precision).
@@ -344,7 +349,7 @@ TEST(Mod2Alpha, LearnsALinearMapThatGeneralisesToHeldOutClasses) {
     const auto map = fitMod2Alpha(torch::stack(rows), torch::tensor(labels, torch::kLong), s, options, &report);
     EXPECT_EQ(report.validationClasses, 8);  // 20% of 40 classes
     EXPECT_LT(report.validationCosineDistance, 0.01);
-    const auto cos = torch::nn::functional::cosine_similarity(map.predict(s), clean,
-                                                              torch::nn::functional::CosineSimilarityFuncOptions().dim(1));
+    const auto cos = torch::nn::functional::cosine_similarity(
+        map.predict(s), clean, torch::nn::functional::CosineSimilarityFuncOptions().dim(1));
     EXPECT_GT(cos.min().item<float>(), 0.98f);
 }

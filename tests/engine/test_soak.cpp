@@ -45,8 +45,7 @@ int threadCount() {
 
 std::filesystem::path scratchDir() {
     const char* base = std::getenv("NIWT_CACHE_DIR");
-    auto dir = std::filesystem::path(base && *base ? base : std::filesystem::temp_directory_path().string()) /
-               "soak";
+    auto dir = std::filesystem::path(base && *base ? base : std::filesystem::temp_directory_path().string()) / "soak";
     std::filesystem::create_directories(dir);
     return dir;
 }
@@ -106,10 +105,10 @@ TEST(Soak, LearnCancelLearnKeepsMemoryAndThreadsFlat) {
     endResident = residentBytes();
     endThreads = threadCount();
 
-    std::cout << "soak: " << kCycles << " cycles; resident memory start " << startResident / 1024
-              << " KiB, after " << kWarmUpCycles << " cycles " << warmResident / 1024 << " KiB, end "
-              << endResident / 1024 << " KiB (growth after warm-up " << (endResident - warmResident) / 1024
-              << " KiB); threads after warm-up " << warmThreads << ", end " << endThreads << "\n";
+    std::cout << "soak: " << kCycles << " cycles; resident memory start " << startResident / 1024 << " KiB, after "
+              << kWarmUpCycles << " cycles " << warmResident / 1024 << " KiB, end " << endResident / 1024
+              << " KiB (growth after warm-up " << (endResident - warmResident) / 1024 << " KiB); threads after warm-up "
+              << warmThreads << ", end " << endThreads << "\n";
     RecordProperty("resident_start_kib", std::to_string(startResident / 1024));
     RecordProperty("resident_warm_kib", std::to_string(warmResident / 1024));
     RecordProperty("resident_end_kib", std::to_string(endResident / 1024));

@@ -100,10 +100,10 @@ TEST(ZslMetrics, CalibrationTieKeepsSeenClass) {
 // Every unseen image is swallowed by a seen class (its seen logit is 10): U = 0, S = 100, H = 0,
 // while zsl (unseen columns only) is 100. H with U = S = 0 is 0, not NaN.
 TEST(ZslMetrics, HarmonicMeanIsZeroWhenUIsZero) {
-    const auto logits = torch::tensor({{9.f, 0.f, 1.f},    // truth 0, predicted 0
-                                       {0.f, 9.f, 1.f},    // truth 1, predicted 1
-                                       {10.f, 0.f, 5.f},   // truth 2, predicted 0
-                                       {0.f, 10.f, 5.f}}); // truth 2, predicted 1
+    const auto logits = torch::tensor({{9.f, 0.f, 1.f},     // truth 0, predicted 0
+                                       {0.f, 9.f, 1.f},     // truth 1, predicted 1
+                                       {10.f, 0.f, 5.f},    // truth 2, predicted 0
+                                       {0.f, 10.f, 5.f}});  // truth 2, predicted 1
     const auto truth = torch::tensor({0L, 1L, 2L, 2L});
     const auto r = evaluateGzsl(logits, truth, {0, 1}, {2});
     EXPECT_DOUBLE_EQ(r.U, 0.0);
@@ -119,8 +119,8 @@ TEST(ZslMetrics, HarmonicMeanIsZeroWhenUIsZero) {
 // (a fraction, not percent).
 TEST(ZslMetrics, PerClassMeanLeavesOutClassesWithoutImages) {
     std::vector<double> perClass;
-    const double mean = perClassMeanTop1(torch::tensor({0L, 1L, 1L, 5L}),
-                                         torch::tensor({0L, 0L, 1L, 5L}), {0, 1, 2}, &perClass);
+    const double mean =
+        perClassMeanTop1(torch::tensor({0L, 1L, 1L, 5L}), torch::tensor({0L, 0L, 1L, 5L}), {0, 1, 2}, &perClass);
     EXPECT_NEAR(mean, 0.75, 1e-12);
     ASSERT_EQ(perClass.size(), 3u);
     EXPECT_NEAR(perClass[0], 0.5, 1e-12);
@@ -134,8 +134,8 @@ TEST(ZslMetrics, PerClassMeanLeavesOutClassesWithoutImages) {
 // perClassU and left out of U: U = class 2's 1/3 = 33.333 %; zsl = class 2's 2/3.
 TEST(ZslMetrics, GzslLeavesOutUnseenClassWithoutImages) {
     const auto rows = torch::tensor({0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L});
-    const auto r = evaluateGzsl(tableLogits().index_select(0, rows), tableTruth().index_select(0, rows),
-                                kSeen, kUnseen);
+    const auto r =
+        evaluateGzsl(tableLogits().index_select(0, rows), tableTruth().index_select(0, rows), kSeen, kUnseen);
     EXPECT_NEAR(r.U, 100.0 / 3, 1e-9);
     EXPECT_NEAR(r.zsl, 200.0 / 3, 1e-9);
     EXPECT_TRUE(std::isnan(r.perClassU[1]));
@@ -169,8 +169,7 @@ TEST(ZslMetrics, ChoosesGammaMaximisingH) {
     // With only 3 of the 8 candidates, by rank 0, round(3.5) = 4 and 7 (-13, 0, 14), 0 wins (H 48.61).
     CalibrationSearch coarse;
     coarse.maxCandidates = 3;
-    EXPECT_DOUBLE_EQ(chooseCalibrationGamma(tableLogits(), tableTruth(), kSeen, kUnseen, nullptr, coarse),
-                     0.0);
+    EXPECT_DOUBLE_EQ(chooseCalibrationGamma(tableLogits(), tableTruth(), kSeen, kUnseen, nullptr, coarse), 0.0);
 }
 
 // Equal H on several intervals: the smallest |gamma| wins. Two images, pseudo-seen 0 and
@@ -210,13 +209,10 @@ TEST(ZslMetrics, GammaAcrossFoldsMaximisesTheMeanH) {
 TEST(ZslMetrics, RejectsBadArguments) {
     EXPECT_THROW(evaluateGzsl(tableLogits(), tableTruth(), {0, 1}, {1, 2}), std::invalid_argument);
     EXPECT_THROW(evaluateGzsl(tableLogits(), tableTruth(), {0, 1}, {4}), std::invalid_argument);
-    EXPECT_THROW(evaluateGzsl(tableLogits(), tableTruth().narrow(0, 0, 5), kSeen, kUnseen),
-                 std::invalid_argument);
-    EXPECT_THROW(perClassMeanTop1(torch::tensor({0L}), torch::tensor({0L}), {0, 0}),
-                 std::invalid_argument);
+    EXPECT_THROW(evaluateGzsl(tableLogits(), tableTruth().narrow(0, 0, 5), kSeen, kUnseen), std::invalid_argument);
+    EXPECT_THROW(perClassMeanTop1(torch::tensor({0L}), torch::tensor({0L}), {0, 0}), std::invalid_argument);
     // A validation pass without pseudo-unseen images cannot choose gamma.
-    EXPECT_THROW(chooseCalibrationGamma(tableLogits().narrow(0, 0, 5), tableTruth().narrow(0, 0, 5),
-                                        kSeen, kUnseen),
+    EXPECT_THROW(chooseCalibrationGamma(tableLogits().narrow(0, 0, 5), tableTruth().narrow(0, 0, 5), kSeen, kUnseen),
                  std::invalid_argument);
 }
 

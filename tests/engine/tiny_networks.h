@@ -9,11 +9,11 @@
 namespace niwt::test {
 
 // A stage module with the given parameters and TorchScript body `return <expr>` in x.
-inline torch::jit::Module scriptedStage(const std::string& name, const std::vector<std::pair<std::string, torch::Tensor>>& params,
-                                       const std::string& expr) {
+inline torch::jit::Module scriptedStage(const std::string& name,
+                                        const std::vector<std::pair<std::string, torch::Tensor>>& params,
+                                        const std::string& expr) {
     torch::jit::Module m("__torch__.niwt_test." + name);
-    for (const auto& [n, t] : params)
-        m.register_parameter(n, t, false);
+    for (const auto& [n, t] : params) m.register_parameter(n, t, false);
     m.define("def forward(self, x):\n    return " + expr + "\n");
     return m;
 }
@@ -34,7 +34,9 @@ inline torch::jit::Module identityThenMix(const torch::Tensor& v, const torch::T
     names.push_back("id");
     names.push_back("mix");
     net.register_attribute("stage_names", c10::ListType::ofStrings(), names);
-    net.define("def forward(self, x):\n    return self.classifier.forward(self.stages.mix.forward(self.stages.id.forward(x)).mean([2, 3]))\n");
+    net.define(
+        "def forward(self, x):\n    return "
+        "self.classifier.forward(self.stages.mix.forward(self.stages.id.forward(x)).mean([2, 3]))\n");
     return net;
 }
 

@@ -63,10 +63,10 @@ inline Dataset smallDataset() {
     attributes.dimNames = {"has_wing_color::black", "has_bill_shape::hooked", "has_size::large", "has_tail::long",
                            "has_eye_color::red"};
     attributes.values = {
-        0.9f, 0.1f, 0.7f, 0.3f, 0.0f,   // class 0: wing 0.9 > size 0.7 > tail 0.3 > bill 0.1 > eye 0
-        0.2f, 0.8f, 0.8f, 0.1f, 0.5f,   // class 1: a tie between bill and size (lower index first)
-        0.0f, 0.0f, 0.0f, 0.0f, 0.0f,   // class 2
-        1.0f, 0.5f, 0.25f, 0.1f, 0.05f, // class 3
+        0.9f, 0.1f, 0.7f,  0.3f, 0.0f,   // class 0: wing 0.9 > size 0.7 > tail 0.3 > bill 0.1 > eye 0
+        0.2f, 0.8f, 0.8f,  0.1f, 0.5f,   // class 1: a tie between bill and size (lower index first)
+        0.0f, 0.0f, 0.0f,  0.0f, 0.0f,   // class 2
+        1.0f, 0.5f, 0.25f, 0.1f, 0.05f,  // class 3
     };
     attributes.source = "test";
     d.modalities.push_back(attributes);

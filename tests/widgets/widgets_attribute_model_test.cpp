@@ -22,10 +22,9 @@ niwt::Modality modality() {
     niwt::Modality m;
     m.name = "attributes";
     m.dims = 6;
-    m.dimNames = {"has_bill_shape::dagger", "has_bill_shape::hooked", "has_wing_color::red",
-                  "size", "has_bill_shape::cone", "has_wing_color::black"};
-    m.values = {40, 10, 1, 7, 0, 0.5f,
-                0, 5, 0, 3, 0, 0.25f};
+    m.dimNames = {"has_bill_shape::dagger", "has_bill_shape::hooked", "has_wing_color::red", "size",
+                  "has_bill_shape::cone",   "has_wing_color::black"};
+    m.values = {40, 10, 1, 7, 0, 0.5f, 0, 5, 0, 3, 0, 0.25f};
     return m;
 }
 
@@ -57,11 +56,13 @@ private slots:
         QCOMPARE(topLevelNames(model), (QStringList{"has_bill_shape", "has_wing_color", "size"}));
         const QModelIndex bill = model.indexOfGroup(QStringLiteral("has_bill_shape"));
         QCOMPARE(childNames(model, bill), (QStringList{"dagger", "hooked", "cone"}));
-        QCOMPARE(childNames(model, model.indexOfGroup(QStringLiteral("has_wing_color"))), (QStringList{"red", "black"}));
+        QCOMPARE(childNames(model, model.indexOfGroup(QStringLiteral("has_wing_color"))),
+                 (QStringList{"red", "black"}));
         QCOMPARE(model.rowCount(model.index(2, 0)), 0);  // "size" is a leaf
         // Every dimension's index finds its way back to the dimension.
         for (int d = 0; d < 6; ++d) QCOMPARE(model.indexOfDimension(d).data(AttributeModel::DimensionRole).toInt(), d);
-        QCOMPARE(model.indexOfDimension(4).data(AttributeModel::FullNameRole).toString(), QStringLiteral("has_bill_shape::cone"));
+        QCOMPARE(model.indexOfDimension(4).data(AttributeModel::FullNameRole).toString(),
+                 QStringLiteral("has_bill_shape::cone"));
     }
 
     void rangesAndBinaryFromTheClassValues() {
@@ -70,12 +71,13 @@ private slots:
         model.setModality(&m);
         QCOMPARE(model.indexOfDimension(0).data(AttributeModel::MaximumRole).toDouble(), 40.0);
         QCOMPARE(model.indexOfDimension(4).data(AttributeModel::MaximumRole).toDouble(), 1.0);  // all-zero: 0..1
-        QVERIFY(model.indexOfDimension(2).data(AttributeModel::IsBinaryRole).toBool());  // only 0 and 1
+        QVERIFY(model.indexOfDimension(2).data(AttributeModel::IsBinaryRole).toBool());         // only 0 and 1
         QVERIFY(!model.indexOfDimension(5).data(AttributeModel::IsBinaryRole).toBool());
         // Binary: a check box, not an editor; others: editable values.
         QVERIFY(model.flags(model.indexOfDimension(2, AttributeModel::ValueColumn)) & Qt::ItemIsUserCheckable);
         QVERIFY(model.flags(model.indexOfDimension(0, AttributeModel::ValueColumn)) & Qt::ItemIsEditable);
-        QVERIFY(!(model.flags(model.indexOfGroup(QStringLiteral("has_bill_shape")).siblingAtColumn(1)) & Qt::ItemIsEditable));
+        QVERIFY(!(model.flags(model.indexOfGroup(QStringLiteral("has_bill_shape")).siblingAtColumn(1)) &
+                  Qt::ItemIsEditable));
     }
 
     void editsAreClampedAndCounted() {
@@ -105,7 +107,8 @@ private slots:
         model.setModality(&m);
         QVERIFY(model.fillFromClass(1));
         QCOMPARE(model.values(), (std::vector<float>{0, 5, 0, 3, 0, 0.25f}));
-        QCOMPARE(model.indexOfDimension(2, AttributeModel::ValueColumn).data(Qt::CheckStateRole).toInt(), int(Qt::Unchecked));
+        QCOMPARE(model.indexOfDimension(2, AttributeModel::ValueColumn).data(Qt::CheckStateRole).toInt(),
+                 int(Qt::Unchecked));
         QVERIFY(!model.fillFromClass(2));  // no such class
         // Caption scores map onto each range: 0.5 of dagger's 0..40 is 20, 1 of red's 0..1 is 1,
         // scores outside [0, 1] are clamped (size's 2 -> its maximum 7).

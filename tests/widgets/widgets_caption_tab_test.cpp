@@ -33,20 +33,20 @@ namespace {
 
 // Dimensions of the "attributes" modality: CUB-style part::value names.
 const std::vector<std::string> kNames = {
-    "has_crown_color::red",    // 0
-    "has_crown_color::blue",   // 1
-    "has_crown_color::black",  // 2
-    "has_forehead_color::red", // 3
-    "has_forehead_color::black", // 4
-    "has_nape_color::red",     // 5
-    "has_nape_color::black",   // 6
-    "has_wing_color::red",     // 7
-    "has_wing_color::blue",    // 8
-    "has_wing_color::black",   // 9
-    "has_back_color::black",   // 10
-    "has_back_color::white",   // 11
-    "has_bill_shape::cone",    // 12
-    "has_bill_shape::dagger",  // 13
+    "has_crown_color::red",       // 0
+    "has_crown_color::blue",      // 1
+    "has_crown_color::black",     // 2
+    "has_forehead_color::red",    // 3
+    "has_forehead_color::black",  // 4
+    "has_nape_color::red",        // 5
+    "has_nape_color::black",      // 6
+    "has_wing_color::red",        // 7
+    "has_wing_color::blue",       // 8
+    "has_wing_color::black",      // 9
+    "has_back_color::black",      // 10
+    "has_back_color::white",      // 11
+    "has_bill_shape::cone",       // 12
+    "has_bill_shape::dagger",     // 13
 };
 constexpr int kCrownRed = 0, kWingRed = 7, kWingBlack = 9;
 
@@ -72,10 +72,10 @@ std::shared_ptr<const niwt::Dataset> smallCub(const QString& root) {
     attributes.dimNames = kNames;
     attributes.values = {
         //  crown r/b/k     fore r/k   nape r/k   wing r/b/k      back k/w  bill cone/dagger
-        80, 0, 5,           75, 5,     70, 5,     60, 0, 20,      10, 0,    85, 5,   // cardinal: red all over
-        0, 85, 5,           0, 10,     0, 20,     0, 80, 15,      5, 40,    10, 40,  // blue jay
-        0, 0, 90,           0, 90,     0, 90,     0, 0, 95,       90, 0,    5, 60,   // crow: black
-        85, 0, 5,           85, 5,     80, 5,     0, 0, 70,       60, 20,   0, 80,   // woodpecker (unseen)
+        80, 0,  5,  75, 5,  70, 5,  60, 0,  20, 10, 0,  85, 5,   // cardinal: red all over
+        0,  85, 5,  0,  10, 0,  20, 0,  80, 15, 5,  40, 10, 40,  // blue jay
+        0,  0,  90, 0,  90, 0,  90, 0,  0,  95, 90, 0,  5,  60,  // crow: black
+        85, 0,  5,  85, 5,  80, 5,  0,  0,  70, 60, 20, 0,  80,  // woodpecker (unseen)
     };
     attributes.source = "test";
     d->modalities.push_back(attributes);
@@ -137,7 +137,8 @@ private slots:
         if (qEnvironmentVariableIsSet("NIWT_SIZES")) {
             for (QWidget* w : composer.findChildren<QWidget*>())
                 if (w->minimumSizeHint().height() > 40 && w->isVisible())
-                    qInfo("%s %s min %d hint %d", w->metaObject()->className(), qPrintable(w->objectName()), w->minimumSizeHint().height(), w->sizeHint().height());
+                    qInfo("%s %s min %d hint %d", w->metaObject()->className(), qPrintable(w->objectName()),
+                          w->minimumSizeHint().height(), w->sizeHint().height());
             qInfo("composer min %d", composer.minimumSizeHint().height());
         }
 
@@ -158,16 +159,19 @@ private slots:
         QCOMPARE(composer.phraseView()->topLevelItemCount(), int(expected.phrases.size()));
         for (int i = 0; i < composer.phraseView()->topLevelItemCount(); ++i) {
             QTreeWidgetItem* phrase = composer.phraseView()->topLevelItem(i);
-            qInfo("phrase \"%s\" sets %s", qPrintable(phrase->text(0)), qPrintable(childNames(phrase).join(QStringLiteral(", "))));
+            qInfo("phrase \"%s\" sets %s", qPrintable(phrase->text(0)),
+                  qPrintable(childNames(phrase).join(QStringLiteral(", "))));
         }
-        qInfo("%s | %s", qPrintable(composer.unknownWordsLabel()->text()), qPrintable(composer.filledFromLabel()->text()));
+        qInfo("%s | %s", qPrintable(composer.unknownWordsLabel()->text()),
+              qPrintable(composer.filledFromLabel()->text()));
 
         // "red head": the header documents head -> crown, forehead, nape, never the wings; the
         // readable names are "<part> color: <value>" (readableDimName).
         QTreeWidgetItem* redHead = phraseContaining(composer.phraseView(), QStringLiteral("red head"));
         QVERIFY2(redHead, qPrintable(composer.phraseView()->topLevelItem(0)->text(0)));
         const QStringList redHeadSets = childNames(redHead);
-        QVERIFY2(redHeadSets.contains(QStringLiteral("crown color: red")), qPrintable(redHeadSets.join(QStringLiteral("; "))));
+        QVERIFY2(redHeadSets.contains(QStringLiteral("crown color: red")),
+                 qPrintable(redHeadSets.join(QStringLiteral("; "))));
         QCOMPARE(niwt::DescriptionParser::readableDimName(kNames[kCrownRed]), std::string("crown color: red"));
         QVERIFY(!redHeadSets.contains(QStringLiteral("wing color: red")));
         // "black wings" sets the wings' black, bound to the part it names.
@@ -193,10 +197,13 @@ private slots:
         QStringList nearest;
         for (int c : expected.nearestSeenClasses) {
             QVERIFY(dataset_->classes[size_t(c)].seen);  // the prior uses seen classes only
-            nearest << QString::fromStdString(dataset_->classes[size_t(c)].name).mid(4).replace(QLatin1Char('_'), QLatin1Char(' '));
+            nearest << QString::fromStdString(dataset_->classes[size_t(c)].name)
+                           .mid(4)
+                           .replace(QLatin1Char('_'), QLatin1Char(' '));
         }
         QVERIFY(!nearest.isEmpty());
-        QCOMPARE(composer.filledFromLabel()->text(), QStringLiteral("Filled from: ") + nearest.join(QStringLiteral(", ")));
+        QCOMPARE(composer.filledFromLabel()->text(),
+                 QStringLiteral("Filled from: ") + nearest.join(QStringLiteral(", ")));
 
         // Highlights: one extra selection per phrase (a background) and per word not understood
         // (a wavy underline), over exactly their text.
@@ -223,7 +230,8 @@ private slots:
         const QModelIndex current = composer.attributeView()->currentIndex();
         QVERIFY(composer.attributeView()->isExpanded(current.parent()));  // its part's group is open
         // In view once the page's layout has run (the tab was hidden when it was scrolled to).
-        QTRY_VERIFY(composer.attributeView()->viewport()->rect().contains(composer.attributeView()->visualRect(current)));
+        QTRY_VERIFY(
+            composer.attributeView()->viewport()->rect().contains(composer.attributeView()->visualRect(current)));
     }
 
     void attributeIsShownInsideAScrollingDock() {
@@ -248,17 +256,21 @@ private slots:
             return view->viewport()->mapTo(area.viewport(), view->visualRect(view->currentIndex()).center());
         };
         qInfo("composer %d high, dock %d, tree at %d..%d, row at %d", composer->height(), area.viewport()->height(),
-              view->mapTo(area.viewport(), QPoint(0, 0)).y(), view->mapTo(area.viewport(), QPoint(0, view->height())).y(), rowCentreInDock().y());
-        QTRY_VERIFY2(area.viewport()->rect().contains(rowCentreInDock()),
-                     qPrintable(QStringLiteral("row at %1, dock %2 high").arg(rowCentreInDock().y()).arg(area.viewport()->height())));
+              view->mapTo(area.viewport(), QPoint(0, 0)).y(),
+              view->mapTo(area.viewport(), QPoint(0, view->height())).y(), rowCentreInDock().y());
+        QTRY_VERIFY2(
+            area.viewport()->rect().contains(rowCentreInDock()),
+            qPrintable(
+                QStringLiteral("row at %1, dock %2 high").arg(rowCentreInDock().y()).arg(area.viewport()->height())));
 
         // What the parse shows (words not understood, classes that filled the rest) makes the
         // Caption page's minimum taller: the area must give the composer that much, never squeeze
         // the learned classes' list to nothing.
         composer->setMode(ClassComposer::Mode::Caption);
         composer->setCaption(QStringLiteral("a bird with a red head and black wings zzyzx"));
-        QTRY_VERIFY2(composer->height() >= composer->minimumSizeHint().height(),
-                     qPrintable(QStringLiteral("%1 < %2").arg(composer->height()).arg(composer->minimumSizeHint().height())));
+        QTRY_VERIFY2(
+            composer->height() >= composer->minimumSizeHint().height(),
+            qPrintable(QStringLiteral("%1 < %2").arg(composer->height()).arg(composer->minimumSizeHint().height())));
         const QListView* learned = composer->learnedView();
         QVERIFY(learned->height() >= std::min(learned->minimumSizeHint().height(), learned->maximumHeight()));
     }
@@ -272,7 +284,8 @@ private slots:
         composer.setCaption(QStringLiteral("über zzyzx: a red head"));  // parsed at once (set by the program)
         const auto selections = composer.captionEdit()->extraSelections();
         const auto zzyzx = std::find_if(selections.begin(), selections.end(), [](const QTextEdit::ExtraSelection& s) {
-            return s.format.underlineStyle() == QTextCharFormat::WaveUnderline && s.cursor.selectedText().contains(QLatin1Char('y'));
+            return s.format.underlineStyle() == QTextCharFormat::WaveUnderline &&
+                   s.cursor.selectedText().contains(QLatin1Char('y'));
         });
         QVERIFY(zzyzx != selections.end());
         QCOMPARE(zzyzx->cursor.selectedText(), QStringLiteral("zzyzx"));
@@ -339,8 +352,10 @@ private slots:
         QCOMPARE(composer.captionKind(), ClassComposer::CaptionKind::Unmappable);
         QVERIFY(!composer.captionParse().ok());
         QVERIFY(composer.phraseView()->isHidden());
-        QVERIFY2(composer.statusLabel()->text().contains(QStringLiteral("cannot be mapped")), qPrintable(composer.statusLabel()->text()));
-        QVERIFY2(composer.statusLabel()->text().contains(QStringLiteral("choose attributes")), qPrintable(composer.statusLabel()->text()));
+        QVERIFY2(composer.statusLabel()->text().contains(QStringLiteral("cannot be mapped")),
+                 qPrintable(composer.statusLabel()->text()));
+        QVERIFY2(composer.statusLabel()->text().contains(QStringLiteral("choose attributes")),
+                 qPrintable(composer.statusLabel()->text()));
         QVERIFY(!composer.learnAction()->isEnabled());
         QCOMPARE(composer.attributeModel()->dims(), 3);  // the editor edits the embedding now
 

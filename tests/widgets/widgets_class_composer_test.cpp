@@ -6,9 +6,9 @@
 // to converge) stops the worker, leaves the learned classes untouched and the session usable.
 // In the full weight space the span solution is listed first and the refinement replaces it in
 // the same row; cancelling the refinement keeps the span solution.
+#include "core/data/description_parser.h"
 #include "session_fixture.h"
 #include "stall_probe.h"
-#include "core/data/description_parser.h"
 #include "widget_test_support.h"
 #include "widgets/attribute_model.h"
 #include "widgets/class_composer.h"
@@ -56,7 +56,8 @@ private:
         return o;
     }
 
-    bool prepare(SessionController& controller, const niwt::EngineContext& o, const niwt::NiwtSessionOptions& limits = {}) {
+    bool prepare(SessionController& controller, const niwt::EngineContext& o,
+                 const niwt::NiwtSessionOptions& limits = {}) {
         QSignalSpy prepared(&controller, &SessionController::prepared);
         QSignalSpy failed(&controller, &SessionController::failed);
         controller.prepare(o, limits);
@@ -95,7 +96,8 @@ private slots:
         composer.setController(&controller);
         composer.setDataset(dataset_);
         ConvergencePlot plot;
-        connect(&controller, &SessionController::learnStarted, &plot, [&](quint64, const QString& name) { plot.beginRun(name); });
+        connect(&controller, &SessionController::learnStarted, &plot,
+                [&](quint64, const QString& name) { plot.beginRun(name); });
         connect(&controller, &SessionController::learnProgress, &plot,
                 [&](quint64, const QVector<LossPoint>& points) { plot.appendPoints(points); });
         connect(&controller, &SessionController::learned, &plot,
@@ -109,7 +111,8 @@ private slots:
         QVERIFY(!dataset_->classes[size_t(sandal)].seen);
         composer.prefillFromClass(sandal);
         QCOMPARE(composer.attributeModel()->values(),
-                 std::vector<float>(dataset_->modality("attributes")->row(sandal), dataset_->modality("attributes")->row(sandal) + 24));
+                 std::vector<float>(dataset_->modality("attributes")->row(sandal),
+                                    dataset_->modality("attributes")->row(sandal) + 24));
         composer.setClassName(QStringLiteral("Sandal-like"));
         QVERIFY(composer.learnAction()->isEnabled());
         QCOMPARE(composer.learnAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_L));
@@ -117,7 +120,8 @@ private slots:
         niwt::test::StallProbe learnProbe;
         QSignalSpy composerErrors(&composer, &ClassComposer::errorOccurred);
         composer.learnAction()->trigger();
-        QVERIFY2(composer.isLearning(), qPrintable(composerErrors.isEmpty() ? QString() : composerErrors.first().at(0).toString()));
+        QVERIFY2(composer.isLearning(),
+                 qPrintable(composerErrors.isEmpty() ? QString() : composerErrors.first().at(0).toString()));
         QVERIFY(!composer.learnAction()->isEnabled());  // one class at a time
         QTRY_COMPARE_WITH_TIMEOUT(composer.learnedModel()->rowCount(), 1, kLearnTimeoutMs);
         QVERIFY(!composer.isLearning());
@@ -137,7 +141,9 @@ private slots:
         std::set<int> images;
         for (size_t i = 0; i < result.ranking.size(); ++i) {
             images.insert(result.ranking[i].image);
-            if (i > 0) QVERIFY(result.ranking[i - 1].margin >= result.ranking[i].margin);  // ranked by margin over the seen head
+            if (i > 0)
+                QVERIFY(result.ranking[i - 1].margin >=
+                        result.ranking[i].margin);  // ranked by margin over the seen head
         }
         QCOMPARE(images.size(), size_t(500));
         // The plot got every iteration, the last one where alpha2w stopped.
@@ -156,8 +162,9 @@ private slots:
 
         // NIWT_SCREENSHOT_DIR=DIR saves the three panels as PNG, to look at them.
         if (const QString shots = qEnvironmentVariable("NIWT_SCREENSHOT_DIR"); !shots.isEmpty()) {
-            const std::vector<std::pair<QWidget*, QString>> panels = {
-                {&composer, QStringLiteral("composer.png")}, {&plot, QStringLiteral("convergence.png")}, {&ranked, QStringLiteral("ranked.png")}};
+            const std::vector<std::pair<QWidget*, QString>> panels = {{&composer, QStringLiteral("composer.png")},
+                                                                      {&plot, QStringLiteral("convergence.png")},
+                                                                      {&ranked, QStringLiteral("ranked.png")}};
             composer.resize(440, 680);
             plot.resize(640, 360);
             ranked.resize(640, 420);
@@ -217,7 +224,8 @@ private slots:
         const niwt::DescriptionParse parse = parser.parse(caption.toStdString());
         QVERIFY2(parse.ok(), parse.problem.c_str());
         auto dimension = [&](const char* name) {
-            return int(std::find(attributes.dimNames.begin(), attributes.dimNames.end(), name) - attributes.dimNames.begin());
+            return int(std::find(attributes.dimNames.begin(), attributes.dimNames.end(), name) -
+                       attributes.dimNames.begin());
         };
         // "laces", "thick sole" and "worn on feet" are the words of has_laces, thick_sole and
         // worn_on_feet: stated (plain names are stated when their words occur together).
@@ -317,14 +325,16 @@ private slots:
         QSignalSpy phases(&controller, &SessionController::prepareProgress);
         QVERIFY(prepare(controller, options(), full));
         bool jacobians = false;
-        for (const QList<QVariant>& phase : phases) jacobians = jacobians || phase.at(0).toString() == QLatin1String("jacobians");
+        for (const QList<QVariant>& phase : phases)
+            jacobians = jacobians || phase.at(0).toString() == QLatin1String("jacobians");
         QVERIFY(jacobians);  // full mode prepares the importance Jacobians
 
         ClassComposer composer;
         composer.setController(&controller);
         composer.setDataset(dataset_);
         ConvergencePlot plot;  // wired as the main window wires it
-        connect(&controller, &SessionController::learnStarted, &plot, [&](quint64, const QString& name) { plot.beginRun(name); });
+        connect(&controller, &SessionController::learnStarted, &plot,
+                [&](quint64, const QString& name) { plot.beginRun(name); });
         connect(&controller, &SessionController::learnProgress, &plot,
                 [&](quint64, const QVector<LossPoint>& points) { plot.appendPoints(points); });
         connect(&controller, &SessionController::spanLearned, &plot, [&] { plot.markRefinementStart(); });

@@ -47,12 +47,15 @@ private slots:
         model.setDataset(dataset());
         QCOMPARE(reset.count(), 1);
         QCOMPARE(model.rowCount(), 4);
-        QCOMPARE(names(model), QStringList({"001.Black_footed_Albatross", "002.Laysan_Albatross",
-                                            "003.Sooty_Albatross", "004.Groove_billed_Ani"}));
+        QCOMPARE(names(model), QStringList({"001.Black_footed_Albatross", "002.Laysan_Albatross", "003.Sooty_Albatross",
+                                            "004.Groove_billed_Ani"}));
         // Shown without CUB's number prefix and with spaces, for readability in a narrow panel.
-        QCOMPARE(model.index(0, ClassListModel::NameColumn).data().toString(), QStringLiteral("Black footed Albatross"));
-        QVERIFY(model.index(0, ClassListModel::NameColumn).data(Qt::ToolTipRole).toString().contains(
-            QStringLiteral("001.Black_footed_Albatross")));
+        QCOMPARE(model.index(0, ClassListModel::NameColumn).data().toString(),
+                 QStringLiteral("Black footed Albatross"));
+        QVERIFY(model.index(0, ClassListModel::NameColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("001.Black_footed_Albatross")));
         const int train[] = {3, 2, 1, 0};
         const int test[] = {1, 2, 0, 0};
         for (int r = 0; r < 4; ++r) {
@@ -142,7 +145,8 @@ private slots:
         ClassFilterProxyModel proxy;
         proxy.setSourceModel(&model);
         QVERIFY(!proxy.showEmptyClasses());
-        QCOMPARE(names(proxy), QStringList({"001.Black_footed_Albatross", "002.Laysan_Albatross", "003.Sooty_Albatross"}));
+        QCOMPARE(names(proxy),
+                 QStringList({"001.Black_footed_Albatross", "002.Laysan_Albatross", "003.Sooty_Albatross"}));
         // A class with a single (train) image is not empty: "003" stays even in the Unseen view.
         proxy.setSplitFilter(ClassFilterProxyModel::SplitFilter::Unseen);
         QCOMPARE(names(proxy), QStringList({"003.Sooty_Albatross"}));

@@ -19,7 +19,9 @@ class EngineCoordinatorTest : public QObject {
         QDir(dir_.path()).mkpath(name);
         return dir_.filePath(name);
     }
-    std::shared_ptr<const niwt::Dataset> cub() const { return std::make_shared<const niwt::Dataset>(niwt::test::smallDataset()); }
+    std::shared_ptr<const niwt::Dataset> cub() const {
+        return std::make_shared<const niwt::Dataset>(niwt::test::smallDataset());
+    }
     std::shared_ptr<const niwt::Dataset> fashion() const {
         auto d = niwt::test::smallDataset();
         d.kind = "fashion-mnist";

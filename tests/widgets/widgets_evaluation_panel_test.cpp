@@ -7,11 +7,11 @@
 #include <QImage>
 #include <QLabel>
 
-#include <algorithm>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <algorithm>
 
 #include <qcustomplot.h>
 
@@ -29,7 +29,8 @@ private slots:
     void initTestCase() {
         test::isolateUserState(dir_);
         dataset_ = test::smallFashionMnist(kTrainPerClass, kTestPerClass);
-        bundle_ = QString::fromStdString(test::smallNetwork(*dataset_, dir_.filePath(QStringLiteral("cache")).toStdString()));
+        bundle_ =
+            QString::fromStdString(test::smallNetwork(*dataset_, dir_.filePath(QStringLiteral("cache")).toStdString()));
     }
 
     // Rows: NIWT, NIWT calibrated, ESZSL (ESZSL without calibration here); a calibrated row shows
@@ -99,7 +100,7 @@ private slots:
     // per-class accuracies, the table gets 4 rows and the chart 2 bar series of 10 classes.
     void runsARealEvaluationOffTheGuiThread() {
         EvaluationPanel panel;
-                panel.setContext(context(bundle_, dir_.filePath(QStringLiteral("cache"))));
+        panel.setContext(context(bundle_, dir_.filePath(QStringLiteral("cache"))));
         QSignalSpy finished(&panel, &EvaluationPanel::finished);
         QSignalSpy failed(&panel, &EvaluationPanel::failed);
         panel.run();
@@ -113,8 +114,7 @@ private slots:
         QCOMPARE(panel.resultsModel()->rowCount(), 4);
         for (const MethodEvaluation* m : {&e->niwt, &e->eszsl}) {
             double u = 0, s = 0;
-            for (const auto& c : m->perClass)
-                (c.seen ? s : u) += c.accuracy;
+            for (const auto& c : m->perClass) (c.seen ? s : u) += c.accuracy;
             QVERIFY(qAbs(m->scores.U - u / 3) < 1e-9);
             QVERIFY(qAbs(m->scores.S - s / 7) < 1e-9);
         }
@@ -128,7 +128,7 @@ private slots:
 
     void cancelStopsTheRunAndKeepsThePanelUsable() {
         EvaluationPanel panel;
-                panel.setContext(context(bundle_, dir_.filePath(QStringLiteral("cache-cancel"))));
+        panel.setContext(context(bundle_, dir_.filePath(QStringLiteral("cache-cancel"))));
         QSignalSpy cancelled(&panel, &EvaluationPanel::cancelled);
         panel.run();
         panel.cancel();  // before the first batch could finish

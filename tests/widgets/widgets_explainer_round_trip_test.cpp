@@ -34,8 +34,7 @@ constexpr qint64 kMaxStallMs = 200;
 // With NIWT_SCREENSHOT_DIR set, the panel as drawn now goes there as NAME.png (to look at).
 void saveScreenshot(QWidget& panel, const QString& name) {
     const QString dir = qEnvironmentVariable("NIWT_SCREENSHOT_DIR");
-    if (dir.isEmpty())
-        return;
+    if (dir.isEmpty()) return;
     panel.resize(960, 720);
     panel.show();
     QVERIFY(panel.grab().save(dir + QLatin1Char('/') + name + QStringLiteral(".png")));
@@ -62,10 +61,8 @@ private:
         QSignalSpy prepared(&controller, &ExplainerController::prepared);
         QSignalSpy failed(&controller, &ExplainerController::failed);
         controller.setEngine(options());
-        if (!QTest::qWaitFor([&] { return prepared.count() + failed.count() > 0; }, kPrepareTimeoutMs))
-            return false;
-        if (failed.count())
-            qWarning("prepare failed: %s", qPrintable(failed.first().at(1).toString()));
+        if (!QTest::qWaitFor([&] { return prepared.count() + failed.count() > 0; }, kPrepareTimeoutMs)) return false;
+        if (failed.count()) qWarning("prepare failed: %s", qPrintable(failed.first().at(1).toString()));
         return prepared.count() == 1;
     }
 
@@ -122,8 +119,7 @@ private slots:
         // Top 5 of the 7 seen classes, best first; the textual explanation has 5 attribute names
         // of the embedded table.
         QCOMPARE(int(e.predictions.size()), 5);
-        for (size_t i = 1; i < e.predictions.size(); ++i)
-            QVERIFY(e.predictions[i - 1].logit >= e.predictions[i].logit);
+        for (size_t i = 1; i < e.predictions.size(); ++i) QVERIFY(e.predictions[i - 1].logit >= e.predictions[i].logit);
         QCOMPARE(int(e.attributes.size()), 5);
         const auto& names = dataset_->modality("attributes")->dimNames;
         QVERIFY(std::find(names.begin(), names.end(), e.attributes.front().name) != names.end());
@@ -134,8 +130,8 @@ private slots:
         NewClassRef synthetic{QStringLiteral("synthetic"), std::vector<float>(size_t(info.featureDim), 0.05f), 0.0f};
         controller.setNewClasses({synthetic});
         QVERIFY(panel.selectNewClass(QStringLiteral("synthetic")));
-        QTRY_COMPARE_WITH_TIMEOUT(QString::fromStdString(panel.currentExplanation().className), QStringLiteral("synthetic"),
-                                  kJobTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(QString::fromStdString(panel.currentExplanation().className),
+                                  QStringLiteral("synthetic"), kJobTimeoutMs);
         QCOMPARE(explained.count(), 2);
 
         panel.addToComparison();
@@ -176,16 +172,18 @@ private slots:
         QCOMPARE(panel.model()->listing().classImages, kTrainPerClass);  // its training images' importances
         QSortFilterProxyModel* proxy = panel.proxy();
         QCOMPARE(proxy->data(proxy->index(0, NeuronTableModel::RankColumn)).toInt(), 1);
-        const double first = proxy->data(proxy->index(0, NeuronTableModel::ImportanceColumn), NeuronTableModel::SortRole).toDouble();
-        const double second = proxy->data(proxy->index(1, NeuronTableModel::ImportanceColumn), NeuronTableModel::SortRole).toDouble();
+        const double first =
+            proxy->data(proxy->index(0, NeuronTableModel::ImportanceColumn), NeuronTableModel::SortRole).toDouble();
+        const double second =
+            proxy->data(proxy->index(1, NeuronTableModel::ImportanceColumn), NeuronTableModel::SortRole).toDouble();
         QVERIFY(first >= second);
 
         // A new class has no images of its own: averaged over the 64 images it scores highest.
         controller.setNewClasses({NewClassRef{QStringLiteral("synthetic"),
                                               std::vector<float>(size_t(controller.info().featureDim), 0.05f), 0.0f}});
         QVERIFY(panel.selectNewClass(QStringLiteral("synthetic")));
-        QTRY_COMPARE_WITH_TIMEOUT(QString::fromStdString(panel.model()->listing().className), QStringLiteral("synthetic"),
-                                  kJobTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(QString::fromStdString(panel.model()->listing().className),
+                                  QStringLiteral("synthetic"), kJobTimeoutMs);
         QCOMPARE(panel.model()->listing().classImages, 64);
 
         // The most important unit's top images: 6 thumbnails with heat maps.
@@ -258,7 +256,8 @@ private slots:
         QSignalSpy failed(&worker, &ExplainerWorker::failed);
         QSignalSpy finished(&worker, &ExplainerWorker::finished);
         auto flag = std::make_shared<std::atomic<bool>>(false);
-        connect(&worker, &ExplainerWorker::progress, &worker, [flag] { flag->store(true); });  // cancel on the first progress
+        connect(&worker, &ExplainerWorker::progress, &worker,
+                [flag] { flag->store(true); });  // cancel on the first progress
         niwt::EngineContext o = options();
         o.cacheDir = dir_.filePath(QStringLiteral("cache-cancel")).toStdString();
         worker.prepare(1, flag, o, {});

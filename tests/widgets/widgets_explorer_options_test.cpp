@@ -28,15 +28,16 @@ private slots:
         for (const QStringList& args : {QStringList{"niwt-explorer", "--dataset", "fashion-mnist"},
                                         QStringList{"niwt-explorer", "--bundle", "/nets/a"},
                                         QStringList{"niwt-explorer", "--split", "classes:/u.txt"}})
-            QVERIFY2(!parseExplorerCommandLine(args).options.restoreLastSession, qPrintable(args.join(QLatin1Char(' '))));
+            QVERIFY2(!parseExplorerCommandLine(args).options.restoreLastSession,
+                     qPrintable(args.join(QLatin1Char(' '))));
         QVERIFY(parseExplorerCommandLine({"niwt-explorer", "--no-train"}).options.restoreLastSession);
     }
 
     void everyOptionIsRead() {
         const ExplorerCommandLine result = parseExplorerCommandLine(
-            {"niwt-explorer", "--dataset", "cub:/data/CUB_200_2011", "--split", "xlsa17:/data/xlsa17/CUB",
-             "--modality", "w2v=csv:/a.csv", "--modality", "glove=csv:/b.csv", "--bundle", "/nets/resnet",
-             "--no-train", "--screenshot", "/tmp/shot.png"});
+            {"niwt-explorer", "--dataset", "cub:/data/CUB_200_2011", "--split", "xlsa17:/data/xlsa17/CUB", "--modality",
+             "w2v=csv:/a.csv", "--modality", "glove=csv:/b.csv", "--bundle", "/nets/resnet", "--no-train",
+             "--screenshot", "/tmp/shot.png"});
         QCOMPARE(result.action, ExplorerCommandLine::Action::Run);
         QCOMPARE(result.options.dataset, QStringLiteral("cub:/data/CUB_200_2011"));
         QCOMPARE(result.options.split, QStringLiteral("xlsa17:/data/xlsa17/CUB"));

@@ -14,9 +14,9 @@
 #include <QMimeData>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSignalSpy>
 #include <QSplitter>
 #include <QTextBrowser>
-#include <QSignalSpy>
 #include <QUrl>
 #include <QtTest>
 
@@ -61,8 +61,7 @@ QRgb bgrPixel(const cv::Mat& bgr, int row, int col) {
 void compareToBgr(const QImage& image, const cv::Mat& bgr) {
     QCOMPARE(image.size(), QSize(bgr.cols, bgr.rows));
     for (int r = 0; r < bgr.rows; ++r)
-        for (int c = 0; c < bgr.cols; ++c)
-            QCOMPARE(image.pixel(c, r), bgrPixel(bgr, r, c));
+        for (int c = 0; c < bgr.cols; ++c) QCOMPARE(image.pixel(c, r), bgrPixel(bgr, r, c));
 }
 
 }  // namespace
@@ -122,7 +121,8 @@ private slots:
         panel.addToComparison();
         QCOMPARE(row->rowCount(), 2);
         QCOMPARE(row->data(row->index(0), HeatmapComparisonModel::ClassRole).toString(), QStringLiteral("my_new_bird"));
-        QCOMPARE(row->data(row->index(1), HeatmapComparisonModel::ClassRole).toString(), QStringLiteral("Laysan_Albatross"));
+        QCOMPARE(row->data(row->index(1), HeatmapComparisonModel::ClassRole).toString(),
+                 QStringLiteral("Laysan_Albatross"));
         QCOMPARE(row->data(row->index(1), HeatmapComparisonModel::LogitRole).toDouble(), 3.5);
         QVERIFY(!row->data(row->index(0), Qt::DecorationRole).value<QPixmap>().isNull());
 
@@ -135,7 +135,8 @@ private slots:
 
         row->removeAt(0);
         QCOMPARE(row->rowCount(), 1);
-        QCOMPARE(row->data(row->index(0), HeatmapComparisonModel::ClassRole).toString(), QStringLiteral("Laysan_Albatross"));
+        QCOMPARE(row->data(row->index(0), HeatmapComparisonModel::ClassRole).toString(),
+                 QStringLiteral("Laysan_Albatross"));
         row->clear();
         QCOMPARE(row->rowCount(), 0);
     }

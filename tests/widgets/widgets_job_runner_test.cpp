@@ -59,7 +59,8 @@ private slots:
         runner.start(QStringLiteral("a"), QStringLiteral("first"), [&](JobControl&) {
             while (!release) QThread::msleep(1);
         });
-        const quint64 second = runner.start(QStringLiteral("a"), QStringLiteral("second"), [&](JobControl&) { secondRan = true; });
+        const quint64 second =
+            runner.start(QStringLiteral("a"), QStringLiteral("second"), [&](JobControl&) { secondRan = true; });
         runner.cancel(second);
         QVERIFY(runner.isCancelled(second));
         release = true;

@@ -54,7 +54,8 @@ private slots:
         saved[1].result.alpha2wMode = "full";  // refined in the full weight space
         saved[1].result.spanCosineLoss = 0.25;
         QString error;
-        QVERIFY2(saveLearnedClasses(path, QStringLiteral("cub:/d"), QStringLiteral("/b"), saved, &error), qPrintable(error));
+        QVERIFY2(saveLearnedClasses(path, QStringLiteral("cub:/d"), QStringLiteral("/b"), saved, &error),
+                 qPrintable(error));
         const auto loaded = loadLearnedClasses(path, QStringLiteral("cub:/d"), QStringLiteral("/b"), 10000, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(loaded.size(), 2);
@@ -80,7 +81,9 @@ private slots:
 
     void missingFileIsAnEmptyListWithoutError() {
         QString error;
-        QVERIFY(loadLearnedClasses(dir_.filePath(QStringLiteral("none.json")), QStringLiteral("s"), QStringLiteral("b"), 10, &error).isEmpty());
+        QVERIFY(loadLearnedClasses(dir_.filePath(QStringLiteral("none.json")), QStringLiteral("s"), QStringLiteral("b"),
+                                   10, &error)
+                    .isEmpty());
         QVERIFY(error.isEmpty());
     }
 
@@ -136,16 +139,20 @@ private slots:
         QString error;
         // The same file with in-range numbers loads (so the refusals below are about the numbers).
         QCOMPARE(parseLearnedClasses(file(R"("iterations": 3, "ranking": [[1, 2.5]])"), path, QStringLiteral("s"),
-                                     QStringLiteral("/b"), 10, &error).size(), 1);
+                                     QStringLiteral("/b"), 10, &error)
+                     .size(),
+                 1);
         QVERIFY2(error.isEmpty(), qPrintable(error));
 
         QVERIFY(parseLearnedClasses(file(R"("iterations": 1e300)"), path, QStringLiteral("s"), QStringLiteral("/b"), 10,
-                                    &error).isEmpty());
+                                    &error)
+                    .isEmpty());
         QVERIFY2(error.startsWith(path + QStringLiteral(": corrupt")) && error.contains(QStringLiteral("iterations")),
                  qPrintable(error));
         error.clear();
         QVERIFY(parseLearnedClasses(file(R"("ranking": [[1, 1e300]])"), path, QStringLiteral("s"), QStringLiteral("/b"),
-                                    10, &error).isEmpty());
+                                    10, &error)
+                    .isEmpty());
         QVERIFY2(error.startsWith(path) && error.contains(QStringLiteral("NaN or infinite")), qPrintable(error));
     }
 

@@ -57,7 +57,8 @@ private slots:
         LearnedClassModel model;
         QUndoStack stack;
         LearnedClassEditor editor(&model, &stack);
-        QObject::connect(&model, &LearnedClassModel::renameRequested, [&](int id, const QString& name) { editor.rename(id, name); });
+        QObject::connect(&model, &LearnedClassModel::renameRequested,
+                         [&](int id, const QString& name) { editor.rename(id, name); });
         const int id = editor.add(result("Bird", 0));
         QVERIFY(!model.setData(model.index(0), QStringLiteral("Red bird")));  // false: the command changes it
         QCOMPARE(model.names(), QStringList{"Red bird"});

@@ -6,15 +6,15 @@
 #include "core/pipeline/engine_info.h"
 #include "widget_test_support.h"
 #include "widgets/attribute_profile_widget.h"
+#include "widgets/class_composer.h"
 #include "widgets/class_list_model.h"
 #include "widgets/dataset_browser.h"
 #include "widgets/default_network_job.h"
-#include "widgets/class_composer.h"
 #include "widgets/learned_class_model.h"
 #include "widgets/main_window.h"
 #include "widgets/preferences_dialog.h"
-#include "widgets/shortcuts_dialog.h"
 #include "widgets/session_worker.h"
+#include "widgets/shortcuts_dialog.h"
 #include "widgets/thumbnail_model.h"
 
 #include "core/engine/cancelled.h"
@@ -23,7 +23,6 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
-#include <QTableWidget>
 #include <QDockWidget>
 #include <QFile>
 #include <QImage>
@@ -34,6 +33,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTextStream>
 #include <QThread>
 #include <QToolButton>
@@ -190,9 +190,11 @@ private slots:
         QVERIFY(qApp->palette().color(QPalette::Window).lightness() < 100);
         QVERIFY(dock(second, "attributeProfileDock")->isHidden());
         QVERIFY(!dock(second, "classesDock")->isHidden());
-        QVERIFY2(second.size() == QSize(1000, 700),
-                 qPrintable(QStringLiteral("%1x%2, minimum %3x%4").arg(second.width()).arg(second.height())
-                                .arg(second.minimumSizeHint().width()).arg(second.minimumSizeHint().height())));
+        QVERIFY2(second.size() == QSize(1000, 700), qPrintable(QStringLiteral("%1x%2, minimum %3x%4")
+                                                                   .arg(second.width())
+                                                                   .arg(second.height())
+                                                                   .arg(second.minimumSizeHint().width())
+                                                                   .arg(second.minimumSizeHint().height())));
         second.setTheme(Theme::Light);
         QVERIFY(qApp->palette().color(QPalette::Window).lightness() > 150);
     }
@@ -341,7 +343,8 @@ private slots:
         window.start();
         QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kLoadTimeoutMs);
         QCOMPARE(window.bundlePath(), dir_.path());
-        QVERIFY(window.findChild<QLabel*>(QStringLiteral("bundleLabel"))->text().startsWith(QStringLiteral("Bundle: ")));
+        QVERIFY(
+            window.findChild<QLabel*>(QStringLiteral("bundleLabel"))->text().startsWith(QStringLiteral("Bundle: ")));
         QVERIFY(!window.defaultNetworkJob()->isRunning());
         QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, kLoadTimeoutMs);
         QVERIFY2(errors.first().at(0).toString().contains(dir_.path()), qPrintable(errors.first().at(0).toString()));
@@ -370,8 +373,8 @@ private slots:
             QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Text));
             QTextStream out(&file);
             out << "class,long_body,round_shape\n";
-            for (const char* name : {"T-shirt_top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
-                                     "Ankle_boot"})
+            for (const char* name : {"T-shirt_top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                                     "Sneaker", "Bag", "Ankle_boot"})
                 out << name << ",0.5,0.5\n";
         }
         ExplorerOptions options = noTrainOptions();
@@ -417,7 +420,8 @@ private slots:
         full.alpha2wSpace = niwt::Alpha2WSpace::Full;
         full.save();
         QCOMPARE(niwt::gui::Preferences::load().alpha2wSpace, niwt::Alpha2WSpace::Full);
-        QSettings(QString::fromLatin1(niwt::gui::kSettingsOrganisation), QString::fromLatin1(niwt::gui::kSettingsApplication))
+        QSettings(QString::fromLatin1(niwt::gui::kSettingsOrganisation),
+                  QString::fromLatin1(niwt::gui::kSettingsApplication))
             .setValue(QStringLiteral("preferences/alpha2w"), QStringLiteral("sideways"));
         QCOMPARE(niwt::gui::Preferences::load().alpha2wSpace, niwt::Alpha2WSpace::Span);
         niwt::gui::Preferences{}.save();

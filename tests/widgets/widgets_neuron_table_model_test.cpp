@@ -7,8 +7,8 @@
 
 #include <QFile>
 #include <QHeaderView>
-#include <QTableView>
 #include <QSortFilterProxyModel>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -62,12 +62,16 @@ private slots:
                  QStringLiteral("has_tail::long, has_wing_color::grey"));
         QCOMPARE(model.data(model.index(2, NeuronTableModel::ImportanceColumn)).toString(), QStringLiteral("1.5"));
         QCOMPARE(model.data(model.index(2, NeuronTableModel::RankColumn)).toInt(), 1);
-        QCOMPARE(model.data(model.index(2, NeuronTableModel::ImportanceColumn), NeuronTableModel::SortRole).toDouble(), 1.5);
+        QCOMPARE(model.data(model.index(2, NeuronTableModel::ImportanceColumn), NeuronTableModel::SortRole).toDouble(),
+                 1.5);
         QCOMPARE(model.data(model.index(2, 0), NeuronTableModel::UnitRole).toInt(), 2);
         // The tooltip lists each attribute with its score.
-        QVERIFY(model.data(model.index(0, 1), Qt::ToolTipRole).toString().contains(QStringLiteral("has_size::large: 0.4000")));
+        QVERIFY(model.data(model.index(0, 1), Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("has_size::large: 0.4000")));
         // The header stays short; its tool tip names the class and how many images it averaged.
-        QCOMPARE(model.headerData(NeuronTableModel::ImportanceColumn, Qt::Horizontal).toString(), QStringLiteral("Importance"));
+        QCOMPARE(model.headerData(NeuronTableModel::ImportanceColumn, Qt::Horizontal).toString(),
+                 QStringLiteral("Importance"));
         QCOMPARE(model.headerData(NeuronTableModel::ImportanceColumn, Qt::Horizontal, Qt::ToolTipRole).toString(),
                  QStringLiteral("Importance for Laysan_Albatross (mean over 12 images)"));
         QCOMPARE(model.rowOfUnit(3), 3);
@@ -87,7 +91,8 @@ private slots:
         QCOMPARE(model.data(model.index(0, NeuronTableModel::ImportanceColumn)).toString(), QString());
         QCOMPARE(model.data(model.index(0, NeuronTableModel::RankColumn)).toString(), QString());
         // A missing importance sorts as -infinity, so it never outranks a real one.
-        QVERIFY(std::isinf(model.data(model.index(0, NeuronTableModel::ImportanceColumn), NeuronTableModel::SortRole).toDouble()));
+        QVERIFY(std::isinf(
+            model.data(model.index(0, NeuronTableModel::ImportanceColumn), NeuronTableModel::SortRole).toDouble()));
     }
 
     void sortsByImportanceAndRank() {
@@ -103,8 +108,7 @@ private slots:
         QCOMPARE(unitAt(*proxy, 3), 1);
         // Rank ascending gives the same order (rank 1 = most important).
         proxy->sort(NeuronTableModel::RankColumn, Qt::AscendingOrder);
-        for (int r = 0; r < 4; ++r)
-            QCOMPARE(proxy->data(proxy->index(r, NeuronTableModel::RankColumn)).toInt(), r + 1);
+        for (int r = 0; r < 4; ++r) QCOMPARE(proxy->data(proxy->index(r, NeuronTableModel::RankColumn)).toInt(), r + 1);
         // Unit descending: 3, 2, 1, 0.
         proxy->sort(NeuronTableModel::UnitColumn, Qt::DescendingOrder);
         QCOMPARE(unitAt(*proxy, 0), 3);
@@ -146,8 +150,8 @@ private slots:
         QCOMPARE(niwt::neuronTableCsv(one), std::string("unit,class_importance,class_rank,attribute_1,score_1\n"
                                                         "3,0.7,2,\"white, fluffy\",0.25\n"));
         proxy->setFilterFixedString(QString());
-        const QStringList lines =
-            QString::fromStdString(niwt::neuronTableCsv(niwt::gui::shownListing(model, *proxy))).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        const QStringList lines = QString::fromStdString(niwt::neuronTableCsv(niwt::gui::shownListing(model, *proxy)))
+                                      .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 5);
         QCOMPARE(lines[0], QStringLiteral("unit,class_importance,class_rank,attribute_1,score_1,attribute_2,score_2"));
         QCOMPARE(lines[1], QStringLiteral("2,1.5,1,has_tail::long,0.7,has_wing_color::grey,0.1"));

@@ -20,7 +20,6 @@
 
 #include "stall_probe.h"
 #include "widget_test_support.h"
-#include "widgets/preferences_dialog.h"
 #include "widgets/class_composer.h"
 #include "widgets/convergence_plot.h"
 #include "widgets/engine_coordinator.h"
@@ -32,16 +31,17 @@
 #include "widgets/neuron_panel.h"
 #include "widgets/neuron_table_model.h"
 #include "widgets/open_dataset_dialog.h"
+#include "widgets/preferences_dialog.h"
 #include "widgets/ranked_images_panel.h"
 #include "widgets/session_worker.h"
 #include "widgets/thumbnail_model.h"
 
 #include <QAction>
 #include <QApplication>
-#include <QDir>
 #include <QComboBox>
-#include <QLabel>
+#include <QDir>
 #include <QFileInfo>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QSignalSpy>
@@ -107,7 +107,9 @@ private slots:
         QVERIFY(!window.composer()->learnAction()->isEnabled());
         QVERIFY(window.evaluation()->context().bundle.empty());
         QCOMPARE(window.evaluation()->context().dataset, window.dataset());
-        QVERIFY(window.findChild<QLabel*>(QStringLiteral("composerStatus"))->text().contains(QStringLiteral("needs a network")));
+        QVERIFY(window.findChild<QLabel*>(QStringLiteral("composerStatus"))
+                    ->text()
+                    .contains(QStringLiteral("needs a network")));
 
         // 3. Choose a network (what File > Open Network does with the chosen file).
         QSignalSpy opened(&window, &MainWindow::networkOpened);
@@ -136,7 +138,11 @@ private slots:
         // "blue" was understood: the class vector's "colour, blue" value is the largest colour one.
         QCOMPARE(int(result.classVector.size()), 4);
         QVERIFY2(result.classVector[2] > result.classVector[0] && result.classVector[2] > result.classVector[1],
-                 qPrintable(QStringLiteral("%1 %2 %3 %4").arg(result.classVector[0]).arg(result.classVector[1]).arg(result.classVector[2]).arg(result.classVector[3])));
+                 qPrintable(QStringLiteral("%1 %2 %3 %4")
+                                .arg(result.classVector[0])
+                                .arg(result.classVector[1])
+                                .arg(result.classVector[2])
+                                .arg(result.classVector[3])));
 
         // 5. Its ranked images (every image with features: 6 classes x 10), a heat map for it,
         //    the neuron table and an evaluation.
@@ -145,9 +151,9 @@ private slots:
         QSignalSpy explained(window.heatmaps(), &HeatmapPanel::explanationShown);
         window.heatmaps()->setImagePath(QString::fromStdString(window.dataset()->images.front().path));
         QTRY_VERIFY_WITH_TIMEOUT(window.heatmaps()->selectNewClass(QStringLiteral("sky")), kStepTimeoutMs);
-        QTRY_VERIFY2_WITH_TIMEOUT(explained.count() >= 1 || window.heatmaps()->hasExplanation(),
-                                  qPrintable(errors.isEmpty() ? window.jobStatusText() : errors.last().at(0).toString()),
-                                  kStepTimeoutMs);
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            explained.count() >= 1 || window.heatmaps()->hasExplanation(),
+            qPrintable(errors.isEmpty() ? window.jobStatusText() : errors.last().at(0).toString()), kStepTimeoutMs);
         QCOMPARE(window.heatmaps()->currentExplanation().className, std::string("sky"));
         // The neuron table for the new class (the composer selected it after learning; asked
         // again here in case the explainer was not ready then).
@@ -193,7 +199,8 @@ private slots:
         QCOMPARE(selected.at(1).at(0).value<niwt::LearnedClass>().alpha2wMode, std::string("full"));
         const auto span = spanShown.first().at(1).value<niwt::LearnedClass>();
         QCOMPARE(window.convergencePlot()->refinementIteration(), double(span.iterations));
-        QVERIFY2(window.jobStatusText().contains(QStringLiteral("full weight space")), qPrintable(window.jobStatusText()));
+        QVERIFY2(window.jobStatusText().contains(QStringLiteral("full weight space")),
+                 qPrintable(window.jobStatusText()));
         QCOMPARE(window.rankedImages()->shownClassName(), QStringLiteral("sky, full"));
 
         // Back to the first data set: its context has no network again (the colour network was
@@ -216,11 +223,13 @@ private slots:
         const QString cub = shared + QStringLiteral("/data/CUB_200_2011");
         const QString split = shared + QStringLiteral("/data/xlsa17/CUB");
         const QString network = shared + QStringLiteral("/models/mobilenet_v2_1.0_224_imagenet");
-        if (!QFileInfo::exists(cub + QStringLiteral("/images.txt")) || !QFileInfo::exists(network + QStringLiteral("/bundle.json")))
+        if (!QFileInfo::exists(cub + QStringLiteral("/images.txt")) ||
+            !QFileInfo::exists(network + QStringLiteral("/bundle.json")))
             QSKIP("../shared's CUB-200-2011 or MobileNetV2 is absent");
         constexpr int kLongStepMs = 45 * 60 * 1000;  // cold caches: extraction and importances on 2 cores
         Preferences preferences;
-        preferences.cacheDir = qEnvironmentVariable("NIWT_SHARED_CACHE_DIR", QDir::current().filePath(QStringLiteral("shared-cache")));
+        preferences.cacheDir =
+            qEnvironmentVariable("NIWT_SHARED_CACHE_DIR", QDir::current().filePath(QStringLiteral("shared-cache")));
         preferences.save();
 
         ExplorerOptions options;
@@ -271,9 +280,11 @@ private slots:
         niwt::test::StallProbe explainProbe;
         QTRY_VERIFY_WITH_TIMEOUT(window.explainer()->isPrepared(), kLongStepMs);
         window.heatmaps()->setImagePath(QString::fromStdString(window.dataset()->images.front().path));
-        QTRY_VERIFY_WITH_TIMEOUT(window.heatmaps()->selectNewClass(QStringLiteral("red-headed woodpecker")), kStepTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window.heatmaps()->selectNewClass(QStringLiteral("red-headed woodpecker")),
+                                 kStepTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(window.heatmaps()->hasExplanation(), kLongStepMs);
-        QTRY_VERIFY_WITH_TIMEOUT(window.neurons()->selectNewClass(QStringLiteral("red-headed woodpecker")), kStepTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window.neurons()->selectNewClass(QStringLiteral("red-headed woodpecker")),
+                                 kStepTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(window.neurons()->findChild<QTableView*>()->model()->rowCount() > 0, kLongStepMs);
         qInfo("worst event-loop stall while preparing the explainer, explaining and naming neurons: %lld ms",
               explainProbe.worstMs());

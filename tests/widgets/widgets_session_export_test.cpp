@@ -32,7 +32,8 @@ private slots:
         context.dataset = dataset_;
         context.bundle = bundle_;
         NiwtSession session(context);
-        QVERIFY_THROWS_EXCEPTION(std::logic_error, session.exportClassifier(dir_.filePath(QStringLiteral("x")).toStdString(), {}));
+        QVERIFY_THROWS_EXCEPTION(std::logic_error,
+                                 session.exportClassifier(dir_.filePath(QStringLiteral("x")).toStdString(), {}));
     }
 
     // The JSON lists the 7 seen classes (embedded split) then the learned one, whose row and bias
@@ -52,7 +53,8 @@ private slots:
         });
         QVERIFY(!curve.empty());
         QVERIFY(*std::min_element(curve.begin(), curve.end()) >= 0.0);
-        QVERIFY(std::abs(*std::min_element(curve.begin(), curve.end()) - info.mod2alphaValidationCosineDistance) < 1e-6);
+        QVERIFY(std::abs(*std::min_element(curve.begin(), curve.end()) - info.mod2alphaValidationCosineDistance) <
+                1e-6);
         const Modality* attributes = session.modality();
         QVERIFY(attributes);
         const int sandal = dataset_->classIndexByName("Sandal");
@@ -72,7 +74,7 @@ private slots:
             return n;
         };
         QCOMPARE(lines(files[2] + "/tensors.tsv"), 7 * 40);
-        QCOMPARE(lines(files[2] + "/metadata.tsv"), 7 * 40 + 1);  // + the header
+        QCOMPARE(lines(files[2] + "/metadata.tsv"), 7 * 40 + 1);      // + the header
         QVERIFY(QFile(QString::fromStdString(files[1])).size() > 0);  // classifier.pt
         std::ifstream in(files[0]);
         const auto json = nlohmann::json::parse(in);
@@ -85,7 +87,8 @@ private slots:
         QCOMPARE(row.size(), learned.weight.size());
         for (size_t i = 0; i < row.size(); ++i)
             QVERIFY(std::abs(row[i] - learned.weight[i]) <= 1e-6 * std::max(1.0, std::abs(double(learned.weight[i]))));
-        QVERIFY(std::abs(json["bias"].back().get<double>() - learned.bias) <= 1e-6 * std::max(1.0, std::abs(double(learned.bias))));
+        QVERIFY(std::abs(json["bias"].back().get<double>() - learned.bias) <=
+                1e-6 * std::max(1.0, std::abs(double(learned.bias))));
 
         // A weight of the wrong size is refused by name, and nothing is half-written over the export.
         LearnedClass bad = learned;

@@ -35,16 +35,15 @@ private slots:
 
     void headingInsideACodeFenceDoesNotEndIt() {
         // A "## " line inside ``` is code (e.g. a shell comment), not the next section.
-        const QString readme =
-            QStringLiteral("## User guide\nRun:\n```\n## not a heading\n```\nDone.\n## After\nno\n");
+        const QString readme = QStringLiteral("## User guide\nRun:\n```\n## not a heading\n```\nDone.\n## After\nno\n");
         QCOMPARE(niwt::gui::userGuideMarkdown(readme),
                  QStringLiteral("## User guide\nRun:\n```\n## not a heading\n```\nDone."));
     }
 
     void missingSectionGivesAClearFallback() {
         // "## User guides" and "### User guide" are other headings, not the section.
-        const QString text = niwt::gui::userGuideMarkdown(
-            QStringLiteral("# Title\n## User guides\nx\n### User guide\ny\n"));
+        const QString text =
+            niwt::gui::userGuideMarkdown(QStringLiteral("# Title\n## User guides\nx\n### User guide\ny\n"));
         QVERIFY2(text.contains(QStringLiteral("was not found")), qPrintable(text));
         QVERIFY(text.contains(QStringLiteral("## User guide")));  // names what it looked for
         QVERIFY(!text.contains(QStringLiteral("\nx")));
@@ -53,8 +52,8 @@ private slots:
 
     void imageLinesAreLeftOut() {
         // Standalone images go (their files are not embedded); an inline link in text stays.
-        const QString md = QStringLiteral(
-            "Text [screenshot](docs/a.png).\n\n   ![Classes](docs/screenshots/classes.png)\n\nAfter.");
+        const QString md =
+            QStringLiteral("Text [screenshot](docs/a.png).\n\n   ![Classes](docs/screenshots/classes.png)\n\nAfter.");
         QCOMPARE(niwt::gui::withoutMarkdownImages(md), QStringLiteral("Text [screenshot](docs/a.png).\n\n\nAfter."));
     }
 

@@ -17,12 +17,10 @@ using namespace niwt;
 namespace {
 
 double timeIt(const torch::Device& device, const std::function<void()>& work) {
-    if (device.is_cuda())
-        torch::cuda::synchronize();
+    if (device.is_cuda()) torch::cuda::synchronize();
     const auto start = std::chrono::steady_clock::now();
     work();
-    if (device.is_cuda())
-        torch::cuda::synchronize();
+    if (device.is_cuda()) torch::cuda::synchronize();
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
@@ -30,19 +28,28 @@ double timeIt(const torch::Device& device, const std::function<void()>& work) {
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::cerr << "usage: niwt-engine-bench BUNDLE.pt [--stage NAME] [--batch N] [--images N] [--device D] [--size S]\n";
+        std::cerr
+            << "usage: niwt-engine-bench BUNDLE.pt [--stage NAME] [--batch N] [--images N] [--device D] [--size S]\n";
         return 2;
     }
     std::string stageName, deviceName = "auto";
     int batch = 32, images = 256, size = 224;
     for (int i = 2; i + 1 < argc; i += 2) {
         const std::string key = argv[i], value = argv[i + 1];
-        if (key == "--stage") stageName = value;
-        else if (key == "--batch") batch = std::stoi(value);
-        else if (key == "--images") images = std::stoi(value);
-        else if (key == "--device") deviceName = value;
-        else if (key == "--size") size = std::stoi(value);
-        else { std::cerr << "unknown option " << key << "\n"; return 2; }
+        if (key == "--stage")
+            stageName = value;
+        else if (key == "--batch")
+            batch = std::stoi(value);
+        else if (key == "--images")
+            images = std::stoi(value);
+        else if (key == "--device")
+            deviceName = value;
+        else if (key == "--size")
+            size = std::stoi(value);
+        else {
+            std::cerr << "unknown option " << key << "\n";
+            return 2;
+        }
     }
     try {
         const int threads = configureTorchThreads();
@@ -50,11 +57,11 @@ int main(int argc, char** argv) {
         StagedNetwork net(torch::jit::load(argv[1], torch::kCPU));
         net.to(device);
         const int stage = stageName.empty() ? net.defaultImportanceStage() : net.stageIndex(stageName);
-        if (stage < 0)
-            throw std::invalid_argument("no stage named " + stageName);
+        if (stage < 0) throw std::invalid_argument("no stage named " + stageName);
         const int batches = std::max(1, images / batch);
         const int classes = 73;  // the CUB seen-class count; the cost does not depend on it much
-        LinearHead head{torch::randn({classes, net.featureDim()}).to(device) * 0.01, torch::zeros({classes}).to(device)};
+        LinearHead head{torch::randn({classes, net.featureDim()}).to(device) * 0.01,
+                        torch::zeros({classes}).to(device)};
         const auto x = torch::randn({batch, 3, size, size}).to(device);
         const auto targets = torch::randint(classes, {batch}, torch::kLong).to(device);
 
@@ -69,8 +76,7 @@ int main(int argc, char** argv) {
                 neuronImportances(net, stage, head, stageActivations(net, input, stage), targets);
             const double forward = timeIt(device, [&] {
                 torch::NoGradGuard g;
-                for (int b = 0; b < batches; ++b)
-                    net.featuresFromStage(net.runStages(input, 0, stage), stage);
+                for (int b = 0; b < batches; ++b) net.featuresFromStage(net.runStages(input, 0, stage), stage);
             });
             const double importances = timeIt(device, [&] {
                 for (int b = 0; b < batches; ++b)
