@@ -177,6 +177,19 @@ NewtonStep newtonStep(const Alpha2WBasis& basis, const torch::Tensor& projected,
 
 namespace {
 
+// The final state of either solver (span or full objective) as a report; `report` may be null.
+template <typename Objective>
+void fillReport(Alpha2WReport* report, const Objective& objective, int iterations, bool converged,
+                std::chrono::steady_clock::time_point start) {
+    if (!report) return;
+    report->iterations = iterations;
+    report->converged = converged;
+    report->loss = objective.loss.template item<double>();
+    report->cosineLoss = objective.cosine.mean().template item<double>();
+    report->l2Loss = objective.l2.mean().template item<double>();
+    report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 // The optimum as classifier rows: norm rescaling and bias as the options say.
 NewClassWeights finishWeights(const torch::Tensor& w, const torch::Tensor& headWeight, const torch::Tensor& headBias,
                               double seenWeightNorm, const Alpha2WOptions& options, const torch::Tensor& meanFeature) {
@@ -288,14 +301,7 @@ NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets,
         torch::NoGradGuard g;
         out = finishWeights(torch::mm(z, B), B, basis.headBias, basis.seenWeightNorm, options, meanFeature);
     }
-    if (report) {
-        report->iterations = std::min(iteration, options.maxIterations);
-        report->converged = converged;
-        report->loss = objective.loss.item<double>();
-        report->cosineLoss = objective.cosine.mean().item<double>();
-        report->l2Loss = objective.l2.mean().item<double>();
-        report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    }
+    fillReport(report, objective, std::min(iteration, options.maxIterations), converged, start);
     return out;
 }
 
@@ -486,14 +492,7 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
     }
     objective.loss = loss.mean();
     NewClassWeights out = finishWeights(w.detach(), B, space.headBias, space.seenWeightNorm, options, meanFeature);
-    if (report) {
-        report->iterations = std::min(iteration, options.maxIterations);
-        report->converged = converged;
-        report->loss = objective.loss.item<double>();
-        report->cosineLoss = objective.cosine.mean().item<double>();
-        report->l2Loss = objective.l2.mean().item<double>();
-        report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - startTime).count();
-    }
+    fillReport(report, objective, std::min(iteration, options.maxIterations), converged, startTime);
     return out;
 }
 
