@@ -3,6 +3,7 @@
 #include "core/data/dataset.h"
 #include "core/data/embedded.h"
 #include "core/data/text_table.h"
+#include "core/io/input_limits.h"
 
 namespace niwt {
 
@@ -69,7 +70,9 @@ std::vector<CsvRow> parseCsv(const std::string& text, const std::string& file) {
     return rows;
 }
 
-std::vector<CsvRow> readCsvFile(const std::string& path) { return parseCsv(readFileOrEmbedded(path), path); }
+std::vector<CsvRow> readCsvFile(const std::string& path) {
+    return parseCsv(readInputFile(path, kMaxTableFileBytes, "CSV"), path);
+}
 
 std::string csvField(const std::string& text) {
     const bool needsQuotes =

@@ -4,16 +4,20 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <utility>
+#include <vector>
 
 #include "core/data/dataset.h"
 #include "core/data/idx_file.h"
 #include "core/data/text_table.h"
 #include "core/io/atomic_file.h"
+#include "core/io/input_limits.h"
 
 namespace niwt {
 
@@ -174,7 +178,7 @@ cv::Mat toEightBit(cv::Mat image) {
 
 std::string readBytes(const std::string& path, std::string* error) {
     try {
-        std::string bytes = readFileBytes(path);
+        std::string bytes = readInputFile(path, kMaxImageFileBytes, "image");
         if (bytes.empty()) setError(error, located(path, 0, "empty file"));
         return bytes;
     } catch (const DataError& e) {

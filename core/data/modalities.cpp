@@ -9,6 +9,7 @@
 #include "core/data/embedded.h"
 #include "core/data/loaders.h"
 #include "core/data/text_table.h"
+#include "core/io/input_limits.h"
 
 namespace niwt {
 
@@ -28,7 +29,7 @@ std::string joinedForMessage(const std::vector<std::string>& fields) {
 }  // namespace
 
 Modality readCsvModality(const Dataset& dataset, const std::string& name, const std::string& path) {
-    return parseCsvModality(dataset, name, readFileOrEmbedded(path), path);
+    return parseCsvModality(dataset, name, readInputFile(path, kMaxModalityFileBytes, "modality CSV"), path);
 }
 
 Modality parseCsvModality(const Dataset& dataset, const std::string& name, const std::string& text,
@@ -43,6 +44,11 @@ Modality parseCsvModality(const Dataset& dataset, const std::string& name, const
             "header missing: expected \"class,<dim name>,...\", got \"" + joinedForMessage(header.fields) + "\""));
     if (header.fields.size() < 2)
         throw DataError(located(path, header.line, "header names no dimensions after \"class\""));
+    if (header.fields.size() - 1 > size_t(kMaxModalityColumns))
+        throw DataError(located(path, header.line,
+                                std::to_string(header.fields.size() - 1) + " columns, more than the limit of " +
+                                    std::to_string(kMaxModalityColumns) +
+                                    " dimensions for a modality (see the README's \"Input limits\")"));
 
     Modality modality;
     modality.name = name;

@@ -8,6 +8,7 @@
 
 #include "core/data/loaders.h"
 #include "core/data/text_table.h"
+#include "core/io/input_limits.h"
 
 namespace niwt {
 
@@ -29,7 +30,8 @@ struct ListedClass {
 // Marks the classes a name list names; unknown names and classes in both lists are errors.
 void markListedClasses(const Dataset& dataset, const std::string& path, Membership membership,
                        std::vector<ListedClass>& listed) {
-    for (const IdName& entry : readNameList(path)) {
+    const std::string text = readInputFile(path, kMaxClassListBytes, "class list");
+    for (const IdName& entry : parseNameList(TextTable::parse(text, path))) {
         const int index = dataset.classIndexMatching(entry.name);
         if (index < 0)
             throw DataError(located(path, entry.line, "no class named \"" + entry.name + "\" in the data set"));

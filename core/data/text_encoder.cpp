@@ -1,4 +1,5 @@
 #include "core/data/text_encoder.h"
+#include "core/io/input_limits.h"
 
 #include <algorithm>
 #include <cmath>
@@ -192,11 +193,7 @@ double cosineSimilarity(const std::vector<float>& a, const std::vector<float>& b
 }
 
 std::map<std::string, std::vector<std::string>> readDescriptions(const std::string& jsonFile) {
-    std::ifstream in(jsonFile, std::ios::binary);
-    if (!in) throw DataError(located(jsonFile, 0, "cannot open the descriptions file"));
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return parseDescriptions(buffer.str(), jsonFile);
+    return parseDescriptions(readInputFile(jsonFile, kMaxDescriptionsBytes, "descriptions"), jsonFile);
 }
 
 std::map<std::string, std::vector<std::string>> parseDescriptions(const std::string& text,

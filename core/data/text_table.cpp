@@ -5,6 +5,7 @@
 
 #include "core/data/dataset.h"
 #include "core/data/embedded.h"
+#include "core/io/input_limits.h"
 
 namespace niwt {
 
@@ -55,7 +56,9 @@ bool parseLong(const std::string& text, long* value) {
     return result.ec == std::errc() && result.ptr == end && begin != end;
 }
 
-TextTable TextTable::read(const std::string& path) { return parse(readFileOrEmbedded(path), path); }
+TextTable TextTable::read(const std::string& path) {
+    return parse(readInputFile(path, kMaxTableFileBytes, "data set table"), path);
+}
 
 TextTable TextTable::parse(const std::string& text, const std::string& path) {
     TextTable table;

@@ -1,0 +1,68 @@
+// Issue 13 ("Hostile inputs"), the data layer: each test is one reproducible hostile input of the
+// issue and the clear, one-line error (naming the file and the limit or the problem) now given
+// instead of a silent result or an unbounded allocation.
+#include <gtest/gtest.h>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "core/data/image_source.h"
+#include "core/data/loaders.h"
+#include "core/data/text_encoder.h"
+#include "core/io/input_limits.h"
+#include "test_support.h"
+
+namespace niwt {
+namespace {
+
+using test::dataErrorOf;
+
+Dataset twoClasses() {
+    Dataset dataset;
+    for (const char* name : {"fish", "bird"}) {
+        ClassInfo info;
+        info.id = int(dataset.classes.size()) + 1;
+        info.name = name;
+        dataset.classes.push_back(info);
+    }
+    return dataset;
+}
+
+const std::string kSeeLimits = " (see the README's \"Input limits\")";
+
+// Items 3 and 7: /dev/zero has no size to check up front, so each reader stops at its byte limit
+// instead of growing to ~17 GB and failing with std::bad_alloc, naming no file.
+TEST(HostileInputs, EndlessFilesStopAtTheirFormatsByteLimit) {
+    Dataset dataset = twoClasses();
+    EXPECT_EQ(dataErrorOf([&] { addModality(dataset, "att=csv:/dev/zero"); }),
+              "/dev/zero: larger than the 512 MiB limit for modality CSV files" + kSeeLimits);
+    EXPECT_EQ(dataErrorOf([&] { applySplit(dataset, "classes:/dev/zero"); }),
+              "/dev/zero: larger than the 64 MiB limit for class list files" + kSeeLimits);
+    std::string error;
+    EXPECT_TRUE(readImage("/dev/zero", &error).empty());
+    EXPECT_EQ(error, "/dev/zero: larger than the 256 MiB limit for image files" + kSeeLimits);
+    EXPECT_EQ(dataErrorOf([&] { readDescriptions("/dev/zero"); }),
+              "/dev/zero: larger than the 512 MiB limit for descriptions files" + kSeeLimits);
+    // A file just at the limit is read: the limit is on the size, not a guess.
+    test::TempDir dir;
+    test::writeFile(dir / "small.txt", std::string(100, 'x'));
+    EXPECT_EQ(readInputFile(dir / "small.txt", 100, "test").size(), 100u);
+    EXPECT_EQ(dataErrorOf([&] { readInputFile(dir / "small.txt", 99, "test"); }),
+              dir / "small.txt" + ": larger than the 99 bytes limit for test files" + kSeeLimits);
+}
+
+// Item 7: a 10^5-column CSV modality was accepted; `run` then failed with LibTorch's raw "tried
+// to allocate 80000000000 bytes" (a dims x dims matrix). Refused when read, naming the file.
+TEST(HostileInputs, TooWideModalityIsRefusedNamingTheFileAndTheLimit) {
+    std::string header = "class", row = "fish", row2 = "bird";
+    for (int c = 0; c < 100000; ++c) {
+        header += ",d" + std::to_string(c);
+        row += ",1";
+        row2 += ",0";
+    }
+    const std::string text = header + "\n" + row + "\n" + row2 + "\n";
+    EXPECT_EQ(dataErrorOf([&] { parseCsvModality(twoClasses(), "att", text, "wide.csv"); }),
+              "wide.csv:1: 100000 columns, more than the limit of 16384 dimensions for a modality" + kSeeLimits);
+}
+
+}  // namespace
+}  // namespace niwt
