@@ -191,6 +191,8 @@ struct JpegFrame {
     int width = 0;
     int height = 0;
     int components = 0;
+    bool arithmetic = false;                    // arithmetic-coded (SOF9..SOF15): no lower bound on bits per block
+    std::vector<std::pair<int, int>> sampling;  // per component: horizontal, vertical sampling factor
 };
 
 // Walks the JPEG markers up to the first start-of-frame header.
@@ -218,6 +220,12 @@ bool readJpegFrame(const std::string& bytes, JpegFrame* frame) {
             frame->height = int(uint8_t(bytes[pos + 5])) << 8 | uint8_t(bytes[pos + 6]);
             frame->width = int(uint8_t(bytes[pos + 7])) << 8 | uint8_t(bytes[pos + 8]);
             frame->components = uint8_t(bytes[pos + 9]);
+            frame->arithmetic = marker >= 0xC9;
+            frame->sampling.clear();
+            for (int c = 0; c < frame->components && pos + 12 + 3 * size_t(c) <= bytes.size(); ++c) {
+                const uint8_t factors = uint8_t(bytes[pos + 11 + 3 * size_t(c)]);
+                frame->sampling.emplace_back(std::max(1, factors >> 4), std::max(1, factors & 0x0F));
+            }
             return true;
         }
         pos += 2 + length;
@@ -225,10 +233,43 @@ bool readJpegFrame(const std::string& bytes, JpegFrame* frame) {
     return false;
 }
 
+// A JPEG whose header claims more pixels than its data can hold decodes with libjpeg's "Corrupt
+// JPEG data: premature end of data segment" warning (which OpenCV prints unnamed and otherwise
+// ignores) into a mostly grey image. With Huffman coding every 8x8 block of a component costs at
+// least one bit (its DC code), so a file smaller than one bit per block of its least sampled
+// component cannot be whole. Returns the reason when the file is too small, else "".
+std::string jpegTooSmallForItsSize(const std::string& bytes) {
+    JpegFrame frame;
+    if (!readJpegFrame(bytes, &frame) || frame.arithmetic || frame.sampling.empty() || frame.width <= 0 ||
+        frame.height <= 0)
+        return {};
+    int maxH = 1, maxV = 1;
+    for (const auto& [h, v] : frame.sampling) {
+        maxH = std::max(maxH, h);
+        maxV = std::max(maxV, v);
+    }
+    uint64_t fewestBlocks = UINT64_MAX;
+    for (const auto& [h, v] : frame.sampling) {
+        const uint64_t width = (uint64_t(frame.width) * uint64_t(h) + uint64_t(maxH) - 1) / uint64_t(maxH);
+        const uint64_t height = (uint64_t(frame.height) * uint64_t(v) + uint64_t(maxV) - 1) / uint64_t(maxV);
+        fewestBlocks = std::min(fewestBlocks, ((width + 7) / 8) * ((height + 7) / 8));
+    }
+    if (uint64_t(bytes.size()) * 8 >= fewestBlocks) return {};
+    return "corrupt JPEG: its header claims " + std::to_string(frame.width) + "x" + std::to_string(frame.height) +
+           " pixels, more than its " + std::to_string(bytes.size()) + " bytes can hold";
+}
+
 cv::Mat decodeBytes(const std::string& path, const std::string& bytes, int flags, std::string* error) {
     if (isJpeg(bytes) && !jpegReachesEndMarker(bytes)) {
         setError(error, located(path, 0, "truncated JPEG (no end-of-image marker)"));
         return {};
+    }
+    if (isJpeg(bytes)) {
+        const std::string tooSmall = jpegTooSmallForItsSize(bytes);
+        if (!tooSmall.empty()) {
+            setError(error, located(path, 0, tooSmall));
+            return {};
+        }
     }
     if (isPng(bytes) && !pngReachesEndChunk(bytes)) {
         setError(error, located(path, 0, "truncated PNG (no IEND chunk)"));

@@ -64,5 +64,48 @@ TEST(HostileInputs, TooWideModalityIsRefusedNamingTheFileAndTheLimit) {
               "wide.csv:1: 100000 columns, more than the limit of 16384 dimensions for a modality" + kSeeLimits);
 }
 
+// A JPEG of the given size whose frame header then claims `claimed` x `claimed` pixels.
+std::string jpegClaiming(int side, int claimed, bool uniform = false) {
+    cv::Mat image(side, side, CV_8UC3, cv::Scalar(40, 120, 200));
+    if (!uniform) cv::randu(image, 0, 255);
+    std::vector<uchar> bytes;
+    cv::imencode(".jpg", image, bytes);
+    std::string jpeg(bytes.begin(), bytes.end());
+    if (claimed > 0) {
+        const size_t sof = jpeg.find("\xFF\xC0");
+        EXPECT_NE(sof, std::string::npos);
+        jpeg[sof + 5] = char(claimed >> 8);
+        jpeg[sof + 6] = char(claimed & 0xFF);
+        jpeg[sof + 7] = char(claimed >> 8);
+        jpeg[sof + 8] = char(claimed & 0xFF);
+    }
+    return jpeg;
+}
+
+// Item 6: a JPEG whose header claims 20000x20000 pixels with data for 227x227 decoded, with only
+// libjpeg's unnamed "Corrupt JPEG data" on stderr, to a mostly grey image that was used. It is
+// now unreadable and named, like a truncated JPEG. Whole JPEGs, even a large uniform one (the
+// fewest bits per block), still decode.
+TEST(HostileInputs, JpegClaimingMorePixelsThanItsDataIsUnreadable) {
+    test::TempDir dir;
+    const std::string corrupt = dir / "claims-20000.jpg";
+    const std::string jpeg = jpegClaiming(227, 20000);
+    test::writeFile(corrupt, jpeg);
+    std::string error;
+    EXPECT_TRUE(readImage(corrupt, &error).empty());
+    EXPECT_EQ(error, corrupt + ": corrupt JPEG: its header claims 20000x20000 pixels, more than its " +
+                         std::to_string(jpeg.size()) + " bytes can hold");
+    error.clear();
+    EXPECT_TRUE(readImageReduced(corrupt, 64, &error).empty());
+    EXPECT_NE(error.find("corrupt JPEG"), std::string::npos) << error;
+
+    for (const auto& [name, bytes] : {std::pair<std::string, std::string>{"whole.jpg", jpegClaiming(227, 0)},
+                                      {"uniform.jpg", jpegClaiming(2000, 0, true)}}) {
+        test::writeFile(dir / name, bytes);
+        error.clear();
+        EXPECT_FALSE(readImage(dir / name, &error).empty()) << name << ": " << error;
+    }
+}
+
 }  // namespace
 }  // namespace niwt
