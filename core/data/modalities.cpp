@@ -96,6 +96,19 @@ Modality parseCsvModality(const Dataset& dataset, const std::string& name, const
         }
     }
 
+    // A modality of all-zero class vectors carries nothing to learn from (an empty table with
+    // the right header, say): refused, naming the classes.
+    if (!dataset.classes.empty() &&
+        std::all_of(modality.values.begin(), modality.values.end(), [](float v) { return v == 0.0f; }) &&
+        std::count(lineOfClass.begin(), lineOfClass.end(), 0L) == 0) {
+        std::string names;
+        for (size_t c = 0; c < dataset.classes.size() && c < 5; ++c)
+            names += (c ? ", \"" : "\"") + dataset.classes[c].name + "\"";
+        if (dataset.classes.size() > 5) names += " and " + std::to_string(dataset.classes.size() - 5) + " more";
+        throw DataError(located(
+            path, 0,
+            "every class vector is all zeros (classes " + names + "): the modality carries nothing to learn from"));
+    }
     const auto missing = std::count(lineOfClass.begin(), lineOfClass.end(), 0L);
     if (missing > 0) {
         const size_t first = size_t(std::find(lineOfClass.begin(), lineOfClass.end(), 0L) - lineOfClass.begin());

@@ -291,8 +291,54 @@ std::string defaultDescriptionsFile(const Dataset& dataset) {
     return std::filesystem::exists(guess, ec) ? guess.string() : std::string();
 }
 
+namespace {
+
+// "\"a\", \"b\", \"c\" and 7 more": class names for a one-line message.
+std::string quotedNames(const std::vector<std::string>& names) {
+    constexpr size_t kShown = 5;
+    std::string text;
+    for (size_t i = 0; i < names.size() && i < kShown; ++i) text += (i ? ", \"" : "\"") + names[i] + "\"";
+    if (names.size() > kShown) text += " and " + std::to_string(names.size() - kShown) + " more";
+    return text;
+}
+
+bool hasWord(const std::string& text) {
+    return std::any_of(text.begin(), text.end(), [](unsigned char c) { return isWordByte(c); });
+}
+
+// An all-zero class vector cannot be learned from or told apart: descriptions that are present but
+// hold no word (empty lists, empty strings), or none for any class of the data set, are refused,
+// naming the classes.
+void refuseEmptyDescriptions(const Dataset& dataset,
+                             const std::map<std::string, std::vector<std::string>>& descriptions,
+                             const std::string& file) {
+    std::map<std::string, const std::vector<std::string>*> byKey;
+    for (const auto& [name, phrases] : descriptions) byKey.emplace(classNameKey(name), &phrases);
+    std::vector<std::string> empty, described;
+    for (const auto& c : dataset.classes) {
+        const auto it = byKey.find(classNameKey(c.name));
+        if (it == byKey.end()) continue;
+        const bool any = std::any_of(it->second->begin(), it->second->end(), hasWord);
+        (any ? described : empty).push_back(c.name);
+    }
+    if (!empty.empty())
+        throw DataError(located(file, 0,
+                                "empty descriptions (no phrase with a word) for " + std::to_string(empty.size()) +
+                                    " classes: " + quotedNames(empty) + "; their captions vectors would be all zeros"));
+    if (described.empty()) {
+        std::vector<std::string> all;
+        for (const auto& c : dataset.classes) all.push_back(c.name);
+        throw DataError(located(file, 0,
+                                "describes none of the data set's " + std::to_string(all.size()) + " classes (" +
+                                    quotedNames(all) + "); the captions vectors would be all zeros"));
+    }
+}
+
+}  // namespace
+
 CaptionModel captionModelFromFile(const Dataset& dataset, const std::string& descriptionsFile) {
     const auto descriptions = readDescriptions(descriptionsFile);
+    refuseEmptyDescriptions(dataset, descriptions, descriptionsFile);
     CaptionModel out;
     out.encoder = TextEncoder::fit(encoderDocuments(descriptions, &dataset));
     if (out.encoder.dims() == 0)
@@ -301,6 +347,15 @@ CaptionModel captionModelFromFile(const Dataset& dataset, const std::string& des
                                     std::to_string(descriptions.size()) +
                                     " descriptions), so the captions vocabulary would be empty"));
     out.modality = captionModality(dataset, descriptions, out.encoder, nullptr, descriptionsFile);
+    // Words known only from unseen classes' descriptions are not in the vocabulary: every class
+    // vector can still come out zero.
+    if (std::all_of(out.modality.values.begin(), out.modality.values.end(), [](float v) { return v == 0.0f; })) {
+        std::vector<std::string> all;
+        for (const auto& c : dataset.classes) all.push_back(c.name);
+        throw DataError(located(descriptionsFile, 0,
+                                "the captions vectors of all " + std::to_string(all.size()) + " classes (" +
+                                    quotedNames(all) + ") are all zeros: no described word is in the vocabulary"));
+    }
     return out;
 }
 

@@ -107,5 +107,27 @@ TEST(HostileInputs, JpegClaimingMorePixelsThanItsDataIsUnreadable) {
     }
 }
 
+// Item 11: empty descriptions gave all-zero captions vectors without a word; a CSV modality of
+// all-zero rows, likewise. Both are refused, naming the classes.
+TEST(HostileInputs, EmptyDescriptionsAndAllZeroModalitiesAreRefusedNamingTheClasses) {
+    test::TempDir dir;
+    Dataset dataset = twoClasses();
+    test::writeFile(dir / "none.json", "{}");
+    EXPECT_EQ(dataErrorOf([&] { captionModelFromFile(dataset, dir / "none.json"); }),
+              dir / "none.json" +
+                  ": describes none of the data set's 2 classes (\"fish\", \"bird\"); the captions vectors would be "
+                  "all zeros");
+    test::writeFile(dir / "empty.json", R"({"fish": [], "bird": ["", "  "]})");
+    EXPECT_EQ(dataErrorOf([&] { captionModelFromFile(dataset, dir / "empty.json"); }),
+              dir / "empty.json" +
+                  ": empty descriptions (no phrase with a word) for 2 classes: \"fish\", \"bird\"; their captions "
+                  "vectors would be all zeros");
+    EXPECT_EQ(dataErrorOf([&] { parseCsvModality(dataset, "att", "class,a,b\nfish,0,0\nbird,0,0\n", "zero.csv"); }),
+              "zero.csv: every class vector is all zeros (classes \"fish\", \"bird\"): the modality carries nothing "
+              "to learn from");
+    // One zero row among others is a class without attributes, not an empty modality.
+    EXPECT_EQ(parseCsvModality(dataset, "att", "class,a\nfish,0\nbird,1\n", "ok.csv").dims, 1);
+}
+
 }  // namespace
 }  // namespace niwt
