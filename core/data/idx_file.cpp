@@ -93,6 +93,24 @@ IdxArray readIdxHeader(const std::string& path) {
     return parseHeader(reader, path);
 }
 
+IdxArray readIdxHeaderCheckingLength(const std::string& path) {
+    GzReader reader(path);
+    IdxArray array = parseHeader(reader, path);
+    const size_t expected = array.count() * array.itemSize();
+    std::vector<unsigned char> buffer(size_t(1) << 20);
+    size_t got = 0;
+    while (got < expected) {
+        const size_t want = std::min(buffer.size(), expected - got);
+        const size_t read = reader.read(buffer.data(), want);
+        got += read;
+        if (read < want) break;
+    }
+    if (got != expected)
+        throw DataError(located(
+            path, 0, "truncated: expected " + std::to_string(expected) + " bytes of data, got " + std::to_string(got)));
+    return array;
+}
+
 IdxArray readIdxFile(const std::string& path) {
     GzReader reader(path);
     IdxArray array = parseHeader(reader, path);

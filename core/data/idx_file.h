@@ -17,6 +17,11 @@ struct IdxArray {
 
 // Reads just the header (cheap even for a 47 MB images file). Throws DataError naming the file.
 IdxArray readIdxHeader(const std::string& path);
+// Reads the header and checks that the file holds all the data it announces (streaming through
+// it, so a 47 MB file costs no memory): the images file is decoded only later, image by image,
+// and a truncated one must fail when the data set is opened, naming the file, not as thousands of
+// silently skipped images. Throws DataError "FILE: truncated: expected N bytes of data, got M".
+IdxArray readIdxHeaderCheckingLength(const std::string& path);
 // Reads header and all elements. A file that ends early is an error
 // "FILE: truncated: expected N bytes of data, got M".
 IdxArray readIdxFile(const std::string& path);

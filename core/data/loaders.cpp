@@ -307,14 +307,14 @@ const char* const kFashionMnistClassNames[] = {"T-shirt_top", "Trouser", "Pullov
                                                "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle_boot"};
 
 void addIdxImages(Dataset& dataset, const std::string& imagesFile, const std::string& labelsFile, Subset subset) {
-    // Labels are small (60 kB); the images file is only checked through its header here and
-    // decoded on first use by readImage.
+    // Labels are small (60 kB); the images file is checked here (header and length, streamed)
+    // and decoded on first use by readImage.
     const IdxArray labels = readIdxFile(labelsFile);
     if (labels.dims.size() != 1)
         throw DataError(located(
             labelsFile, 0,
             "expected a 1-dimensional IDX label file, got " + std::to_string(labels.dims.size()) + " dimensions"));
-    const IdxArray images = readIdxHeader(imagesFile);
+    const IdxArray images = readIdxHeaderCheckingLength(imagesFile);
     if (images.dims.size() != 3 || images.dims[1] != 28 || images.dims[2] != 28)
         throw DataError(located(imagesFile, 0, "expected N x 28 x 28 IDX images"));
     if (images.count() != labels.count())

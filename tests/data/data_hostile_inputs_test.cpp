@@ -129,5 +129,23 @@ TEST(HostileInputs, EmptyDescriptionsAndAllZeroModalitiesAreRefusedNamingTheClas
     EXPECT_EQ(parseCsvModality(dataset, "att", "class,a\nfish,0\nbird,1\n", "ok.csv").dims, 1);
 }
 
+// Item 12: a truncated Fashion-MNIST images file opened fine (`info` exited 0) and extraction then
+// found "0 seen classes" without naming the file. Opening now streams through it.
+TEST(HostileInputs, TruncatedIdxImagesFileFailsAtOpeningNamingIt) {
+    test::TempDir dir;
+    const std::vector<uint8_t> pixels(2 * 28 * 28, 9);
+    test::writeGzip(dir / "train-images-idx3-ubyte.gz", test::idxBytes({4, 28, 28}, pixels));  // 2 of 4 images
+    test::writeGzip(dir / "train-labels-idx1-ubyte.gz", test::idxBytes({4}, {0, 1, 2, 3}));
+    test::writeGzip(dir / "t10k-images-idx3-ubyte.gz", test::idxBytes({1, 28, 28}, std::vector<uint8_t>(784, 1)));
+    test::writeGzip(dir / "t10k-labels-idx1-ubyte.gz", test::idxBytes({1}, {4}));
+    EXPECT_EQ(dataErrorOf([&] { openDataset("fashion-mnist:" + dir.path()); }),
+              dir / "train-images-idx3-ubyte.gz" + ": truncated: expected 3136 bytes of data, got 1568");
+    // An uncompressed file cut inside its data, likewise.
+    const std::string whole = test::idxBytes({4, 28, 28}, std::vector<uint8_t>(4 * 784, 3));
+    test::writeFile(dir / "train-images-idx3-ubyte.gz", whole.substr(0, whole.size() - 10));
+    EXPECT_EQ(dataErrorOf([&] { openDataset("fashion-mnist:" + dir.path()); }),
+              dir / "train-images-idx3-ubyte.gz" + ": truncated: expected 3136 bytes of data, got 3126");
+}
+
 }  // namespace
 }  // namespace niwt
