@@ -40,6 +40,10 @@ Alpha2WBasis prepareAlpha2W(const torch::Tensor& basisImportances, const LinearH
     out.headBias = seenHead.bias;
     out.meanSeen = B.mean(0);
     out.seenWeightNorm = B.norm(2, 1).mean().item<double>();
+    const auto B64 = B.to(torch::kFloat64), m64 = out.meanSeen.to(torch::kFloat64);
+    out.headGram = torch::mm(B64, B64.t()).contiguous();
+    out.headMean = torch::mv(B64, m64).contiguous();
+    out.meanSquaredNorm = m64.dot(m64).item<double>();
     return out;
 }
 
@@ -66,20 +70,26 @@ Alpha2WObjective evaluateObjective(const Alpha2WBasis& basis, const torch::Tenso
     // d(1 - cos_cp)/dz_c = -T_p t_c / s + u G_p z_c / s^3, averaged over p.
     const auto towardsTarget = torch::bmm((1.0 / (s * double(P))).unsqueeze(1), projected).squeeze(1);  // C x R
     const auto alongNorm = (gz * (u / (s.pow(3) * double(P))).t().unsqueeze(1)).sum(0).t();             // C x R
-    const auto offset = torch::mm(z, basis.headWeight) - basis.meanSeen;                                // C x F
-    out.l2 = offset.pow(2).sum(1);
-    const auto l2Gradient = 2.0 * torch::mm(offset, basis.headWeight.t());  // C x R
+    // ||z_c B - m||^2 and its gradient 2 (B B' z_c - B m) from R x R products (see Alpha2WBasis).
+    const auto z64 = z.to(torch::kFloat64);
+    const auto gramZ = torch::mm(z64, basis.headGram);  // C x R
+    out.l2 = ((gramZ * z64).sum(1) - 2.0 * torch::mv(z64, basis.headMean) + basis.meanSquaredNorm)
+                 .clamp_min(0.0)
+                 .to(z.dtype());
+    const auto l2Gradient = (2.0 * (gramZ - basis.headMean)).to(z.dtype());  // C x R
     out.loss = (out.cosine + lambda * out.l2).mean();
     out.gradient = ((alongNorm - towardsTarget + lambda * l2Gradient) / double(C)).contiguous();
     if (withHessian) {
         // d^2(1 - cos_cp)/dz_c^2 = (T_p t g' + g (T_p t)')/s^3 + u G_p/s^3 - 3u g g'/s^5, g = G_p z_c.
-        const auto g = gz.permute({2, 0, 1}).contiguous();  // C x P x R
-        const auto cross = torch::bmm((projected / (s.pow(3) * double(P)).unsqueeze(2)).transpose(1, 2), g);
-        const auto curvature = torch::mm(u / (s.pow(3) * double(P)), basis.gram.reshape({P, R * R})).reshape({C, R, R});
-        const auto outer = torch::bmm((g * (3.0 * u / (s.pow(5) * double(P))).unsqueeze(2)).transpose(1, 2), g);
-        const auto l2Hessian = 2.0 * torch::mm(basis.headWeight, basis.headWeight.t());  // R x R
-        out.hessian =
-            ((cross + cross.transpose(1, 2) + curvature - outer + lambda * l2Hessian) / double(C)).contiguous();
+        // The two rank-one sums come from one batched product: with h = T_p t / s^3 - 3u g / (2 s^5),
+        // X = sum_p h g' gives X + X' = sum_p (T_p t g' + g (T_p t)')/s^3 - 3u g g'/s^5.
+        const auto g = gz.permute({2, 0, 1}).contiguous();      // C x P x R
+        const auto inverseCube = 1.0 / (s.pow(3) * double(P));  // C x P
+        const auto h = projected * inverseCube.unsqueeze(2) - g * (1.5 * u * inverseCube / s.pow(2)).unsqueeze(2);
+        const auto rankOne = torch::bmm(h.transpose(1, 2), g);  // C x R x R
+        const auto curvature = torch::mm(u * inverseCube, basis.gram.reshape({P, R * R})).reshape({C, R, R});
+        const auto l2Hessian = (2.0 * basis.headGram).to(z.dtype());  // R x R
+        out.hessian = ((rankOne + rankOne.transpose(1, 2) + curvature + lambda * l2Hessian) / double(C)).contiguous();
     }
     return out;
 }
@@ -157,16 +167,22 @@ NewtonStep newtonStep(const Alpha2WBasis& basis, const torch::Tensor& projected,
     auto after = before.clone();
     auto cosine = at.cosine.clone(), l2 = at.l2.clone();
     for (int halving = 0; halving <= kHalvings; ++halving) {
-        const auto trial = z + step.unsqueeze(1) * direction;
-        // Each class's terms depend on its own row of z only, so a trial row is that class's value.
-        const auto trialObjective = evaluateObjective(basis, projected, lambda, trial);
+        // Only the classes still without an accepted step are evaluated: each class's terms depend
+        // on its own row of z only, so a subset's rows are those classes' values.
+        const auto pending = torch::logical_not(accepted).nonzero().squeeze(1);
+        const auto trial = z.index_select(0, pending) +
+                           step.index_select(0, pending).unsqueeze(1) * direction.index_select(0, pending);
+        const auto trialObjective = evaluateObjective(basis, projected.index_select(0, pending), lambda, trial);
         const auto trialLoss = classLoss(trialObjective);
-        const auto ok = torch::logical_and(torch::logical_not(accepted), trialLoss <= before + kArmijo * step * slope);
-        next = torch::where(ok.unsqueeze(1), trial, next);
-        after = torch::where(ok, trialLoss, after);
-        cosine = torch::where(ok, trialObjective.cosine, cosine);
-        l2 = torch::where(ok, trialObjective.l2, l2);
-        accepted = torch::logical_or(accepted, ok);
+        const auto ok = trialLoss <= before.index_select(0, pending) +
+                                         kArmijo * step.index_select(0, pending) * slope.index_select(0, pending);
+        const auto okRows = ok.nonzero().squeeze(1);
+        const auto okClasses = pending.index_select(0, okRows);
+        next.index_copy_(0, okClasses, trial.index_select(0, okRows));
+        after.index_copy_(0, okClasses, trialLoss.index_select(0, okRows));
+        cosine.index_copy_(0, okClasses, trialObjective.cosine.index_select(0, okRows));
+        l2.index_copy_(0, okClasses, trialObjective.l2.index_select(0, okRows));
+        accepted.index_fill_(0, okClasses, true);
         if (accepted.all().item<bool>()) break;
         step = torch::where(accepted, step, step * 0.5);
     }
@@ -260,18 +276,27 @@ NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets,
                                        .line_search_fn("strong_wolfe"));
     torch::optim::Adam adam({z}, torch::optim::AdamOptions(options.learningRate / double(R)));
     LossWindow recent(options.window, options.tolerance);
+    // Newton: per-class state (every class is stepped in the first iteration, so all get filled).
+    auto newtonDone = torch::zeros({C}, torch::TensorOptions().dtype(torch::kBool).device(device));
+    auto classCosine = torch::zeros({C}, B.options()), classL2 = torch::zeros({C}, B.options());
     int iteration = 0;
     bool converged = false;
     for (iteration = 1; iteration <= options.maxIterations; ++iteration) {
         bool newtonConverged = false;
         if (options.optimiser == Alpha2WOptions::Optimiser::Newton) {
+            // Classes converge one by one; a converged class takes no further steps or evaluations.
             torch::NoGradGuard noGrad;
-            const auto step = newtonStep(basis, projected, options.lambda, z.detach());
-            z.detach().copy_(step.z);
-            newtonConverged = ((step.before - step.after) <= options.tolerance * step.before.abs()).all().item<bool>();
-            objective.cosine = step.cosine;
-            objective.l2 = step.l2;
-            objective.loss = (step.cosine + options.lambda * step.l2).mean();
+            const auto active = torch::logical_not(newtonDone).nonzero().squeeze(1);
+            const auto step = newtonStep(basis, projected.index_select(0, active), options.lambda,
+                                         z.detach().index_select(0, active));
+            z.detach().index_copy_(0, active, step.z);
+            classCosine.index_copy_(0, active, step.cosine);
+            classL2.index_copy_(0, active, step.l2);
+            newtonDone.index_copy_(0, active, (step.before - step.after) <= options.tolerance * step.before.abs());
+            newtonConverged = newtonDone.all().item<bool>();
+            objective.cosine = classCosine.clone();
+            objective.l2 = classL2.clone();
+            objective.loss = (classCosine + options.lambda * classL2).mean();
         } else {
             if (options.optimiser == Alpha2WOptions::Optimiser::Lbfgs) {
                 lbfgs.step(evaluateInto);
@@ -400,13 +425,15 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
     constexpr double kArmijo = 1e-4;
     constexpr int kHalvings = 20;
     torch::NoGradGuard noGrad;
-    const auto perClass = [&](const torch::Tensor& at) {
-        auto o = alpha2wFullObjective(space, unitTargets, options.lambda, at);
-        o.gradient = o.gradient * double(C);  // d(class loss)/dw_c: the mean over classes undone
+    // The objective of the classes `rows` (indices) at their weights `at` (one row each).
+    const auto perClass = [&](const torch::Tensor& rows, const torch::Tensor& at) {
+        auto o = alpha2wFullObjective(space, unitTargets.index_select(0, rows), options.lambda, at);
+        o.gradient = o.gradient * double(at.size(0));  // d(class loss)/dw_c: the mean over classes undone
         return o;
     };
+    const auto allClasses = torch::arange(C, torch::TensorOptions().dtype(torch::kLong).device(w.device()));
     const auto dot = [](const torch::Tensor& a, const torch::Tensor& b) { return (a * b).sum(1); };  // C
-    Alpha2WFullObjective objective = perClass(w);
+    Alpha2WFullObjective objective = perClass(allClasses, w);
     auto loss = objective.cosine + options.lambda * objective.l2;  // C
     std::deque<torch::Tensor> S, Y, Rho;
     std::deque<torch::Tensor> recentLoss;  // per-class losses of the last `window` steps
@@ -445,19 +472,28 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
         auto accepted = done.clone();
         auto next = w.clone();
         auto nextLoss = loss.clone();
-        auto nextObjective = objective;
+        Alpha2WFullObjective nextObjective;
+        nextObjective.gradient = objective.gradient.clone();
+        nextObjective.cosine = objective.cosine.clone();
+        nextObjective.l2 = objective.l2.clone();
         for (int halving = 0; halving <= kHalvings && !accepted.all().item<bool>(); ++halving) {
-            const auto trial = w + step.unsqueeze(1) * direction;
-            const auto o = perClass(trial);
+            // Only classes still without an accepted step are evaluated (each is its own problem),
+            // so one class that backtracks does not cost every class another evaluation.
+            const auto pending = torch::logical_not(accepted).nonzero().squeeze(1);
+            const auto trial = w.index_select(0, pending) +
+                               step.index_select(0, pending).unsqueeze(1) * direction.index_select(0, pending);
+            const auto o = perClass(pending, trial);
             const auto trialLoss = o.cosine + options.lambda * o.l2;
-            const auto ok =
-                torch::logical_and(torch::logical_not(accepted), trialLoss <= loss + kArmijo * step * slope);
-            next = torch::where(ok.unsqueeze(1), trial, next);
-            nextLoss = torch::where(ok, trialLoss, nextLoss);
-            nextObjective.gradient = torch::where(ok.unsqueeze(1), o.gradient, nextObjective.gradient);
-            nextObjective.cosine = torch::where(ok, o.cosine, nextObjective.cosine);
-            nextObjective.l2 = torch::where(ok, o.l2, nextObjective.l2);
-            accepted = torch::logical_or(accepted, ok);
+            const auto ok = trialLoss <= loss.index_select(0, pending) +
+                                             kArmijo * step.index_select(0, pending) * slope.index_select(0, pending);
+            const auto okRows = ok.nonzero().squeeze(1);
+            const auto okClasses = pending.index_select(0, okRows);
+            next.index_copy_(0, okClasses, trial.index_select(0, okRows));
+            nextLoss.index_copy_(0, okClasses, trialLoss.index_select(0, okRows));
+            nextObjective.gradient.index_copy_(0, okClasses, o.gradient.index_select(0, okRows));
+            nextObjective.cosine.index_copy_(0, okClasses, o.cosine.index_select(0, okRows));
+            nextObjective.l2.index_copy_(0, okClasses, o.l2.index_select(0, okRows));
+            accepted.index_fill_(0, okClasses, true);
             step = torch::where(accepted, step, step * 0.5);
         }
         // Classes with no acceptable step stay put and count as converged.

@@ -76,6 +76,11 @@ struct Alpha2WBasis {
     torch::Tensor meanSeen;     // mean_r b_r: F
     torch::Tensor headBias;     // R
     double seenWeightNorm = 0;  // mean_r ||b_r||
+    // The L2 term without F-wide products: ||z B - m||^2 = z' (B B') z - 2 z . (B m) + ||m||^2.
+    // Kept in float64, where the expansion's cancellation (z B close to m) costs no precision.
+    torch::Tensor headGram;      // B B': R x R
+    torch::Tensor headMean;      // B m: R
+    double meanSquaredNorm = 0;  // ||m||^2
 };
 
 // basisImportances: P x R x K (importanceBasis with basis = seenHead.weight), seenHead: R x F.
