@@ -29,6 +29,7 @@ Stages (what a user can pick for importances and Grad-CAM):
   MobileNetV2: stem, block1 ... block17, head_conv (as in the shared MobileNetV2 bundle)
 """
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -298,6 +299,14 @@ def prepare_out_dir(out_dir: str) -> str:
     return tmp
 
 
+def sha256_of(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def export(arch: str, model: nn.Module, out_dir: str, labels: List[str], input_size: int, name: str) -> dict:
     """Writes the bundle for torchvision `model` (of `arch`) into out_dir; returns bundle.json's content."""
     staged = staged_module(arch, model)
@@ -318,6 +327,8 @@ def export(arch: str, model: nn.Module, out_dir: str, labels: List[str], input_s
     }
     tmp = prepare_out_dir(out_dir)
     scripted.save(os.path.join(tmp, "bundle.pt"))
+    # The loader checks bundle.pt against this, so a file damaged on disk or in transfer is refused.
+    meta["sha256"] = sha256_of(os.path.join(tmp, "bundle.pt"))
     with open(os.path.join(tmp, "labels.txt"), "w", encoding="utf-8") as f:
         f.write("".join(label + "\n" for label in labels))
     with open(os.path.join(tmp, "bundle.json"), "w", encoding="utf-8") as f:

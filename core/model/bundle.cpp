@@ -3,10 +3,13 @@
 #include "core/data/dataset.h"
 #include "core/io/atomic_file.h"
 #include "core/io/hash.h"
+#include "core/io/input_limits.h"
+#include "core/io/sha256.h"
 #include "core/model/bundle_json.h"
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
-#include <fstream>
 
 namespace niwt {
 
@@ -18,13 +21,29 @@ bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
 }
 
-std::vector<std::string> readLabels(const fs::path& file) {
+// One label a line; a missing file is an error (a bundle that names labels and has none would show
+// no class names without a word).
+std::vector<std::string> readLabels(const fs::path& bundleDir, const std::string& name, const std::string& jsonFile) {
+    const fs::path file = bundleDir / name;
+    std::error_code ec;
+    if (!fs::exists(file, ec))
+        throw DataError(located(file.string(), 0, "missing (" + jsonFile + " names it as the labels file)"));
+    // A symbolic link inside the bundle must not lead out of it either.
+    const fs::path resolved = fs::weakly_canonical(file, ec);
+    const fs::path root = fs::weakly_canonical(bundleDir, ec);
+    const auto mismatch = std::mismatch(root.begin(), root.end(), resolved.begin(), resolved.end());
+    if (ec || mismatch.first != root.end())
+        throw DataError(located(file.string(), 0, "leads outside the bundle folder (to " + resolved.string() + ")"));
+    const std::string text = readInputFile(file.string(), kMaxClassListBytes, "labels");
     std::vector<std::string> labels;
-    std::ifstream in(file);
-    std::string line;
-    while (std::getline(in, line)) {
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        std::string line = text.substr(start, end - start);
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        labels.push_back(line);
+        labels.push_back(std::move(line));
+        start = end + 1;
     }
     return labels;
 }
@@ -69,16 +88,25 @@ Bundle loadBundle(const std::string& path, const torch::Device& device) {
     Bundle b;
     b.directory = dir.string();
     b.modelPath = model.string();
-    const std::string jsonText = readFileBytes(json.string());
+    const std::string jsonText = readInputFile(json.string(), kMaxBundleJsonBytes, "bundle.json");
     const BundleJson meta = parseBundleJson(jsonText, json.string());
     b.name = meta.name.value_or(dir.filename().string());
     b.input = meta.input;
-    if (meta.labelsFile) {
-        const fs::path labelsFile = dir / *meta.labelsFile;
-        if (fs::exists(labelsFile, ec)) b.labels = readLabels(labelsFile);
-    }
+    if (meta.labelsFile) b.labels = readLabels(dir, *meta.labelsFile, json.string());
 
-    const std::string modelBytes = readFileBytes(b.modelPath);
+    const std::string modelBytes = readInputFile(b.modelPath, kMaxBundleModelBytes, "bundle.pt");
+    if (meta.sha256) {
+        // Integrity: a bundle.pt damaged in transfer or on disk may still load and silently give
+        // other features.
+        std::string expected = *meta.sha256;
+        std::transform(expected.begin(), expected.end(), expected.begin(),
+                       [](unsigned char c) { return char(std::tolower(c)); });
+        const std::string actual = sha256Hex(modelBytes);
+        if (actual != expected)
+            throw DataError(
+                located(b.modelPath, 0,
+                        "damaged: its SHA-256 is " + actual + " but " + json.string() + " records " + expected));
+    }
     b.identity = hashHex(fnv1a64(modelBytes, fnv1a64(jsonText)));
 
     torch::jit::Module module;

@@ -2,6 +2,8 @@
 
 #include "core/data/dataset.h"
 
+#include <filesystem>
+
 namespace niwt {
 
 BundleJson parseBundleJson(const std::string& text, const std::string& file) {
@@ -27,7 +29,28 @@ BundleJson parseBundleJson(const std::string& text, const std::string& file) {
         bundle.name = name->get<std::string>();
     }
     bundle.input = parseInputSpec(meta.contains("input") ? meta["input"] : nlohmann::json(), file);
-    if (meta.contains("labels") && meta["labels"].is_string()) bundle.labelsFile = meta["labels"].get<std::string>();
+    if (const auto labels = meta.find("labels"); labels != meta.end()) {
+        if (!labels->is_string())
+            throw DataError(located(file, 0, "labels: expected a file name, got " + std::string(labels->type_name())));
+        const std::string name = labels->get<std::string>();
+        // Only the bundle's own files: a bundle from elsewhere must not make us read (and show) any
+        // file of the machine, such as ../../etc/passwd.
+        const std::filesystem::path relative(name);
+        bool leaves = name.empty() || relative.is_absolute() || relative.has_root_name();
+        for (const auto& part : relative) leaves = leaves || part == "..";
+        if (leaves)
+            throw DataError(
+                located(file, 0,
+                        "labels: \"" + name +
+                            "\" is not a file inside the bundle folder (give a relative path without \"..\")"));
+        bundle.labelsFile = name;
+    }
+    if (const auto sha = meta.find("sha256"); sha != meta.end()) {
+        const bool valid = sha->is_string() && sha->get<std::string>().size() == 64 &&
+                           sha->get<std::string>().find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+        if (!valid) throw DataError(located(file, 0, "sha256: expected 64 hex digits (bundle.pt's SHA-256)"));
+        bundle.sha256 = sha->get<std::string>();
+    }
     if (meta.contains("stages") && meta["stages"].is_array()) bundle.stageCount = meta["stages"].size();
     return bundle;
 }

@@ -14,10 +14,12 @@ struct BundleJson {
     InputSpec input;                        // "input"
     std::optional<std::string> labelsFile;  // "labels" when a string: a file relative to the bundle folder
     std::optional<size_t> stageCount;       // entries of "stages" when it is a list
+    std::optional<std::string> sha256;      // "sha256": bundle.pt's SHA-256, 64 hex digits, when present
 };
 
 // `text` is bundle.json's content, `file` names it in errors. Throws DataError "FILE: problem" for
 // invalid JSON, another format tag, a field of the wrong type, or a bad "input" (parseInputSpec).
+// A "labels" path must be relative and stay inside the bundle folder (no "..", not absolute).
 BundleJson parseBundleJson(const std::string& text, const std::string& file);
 
 }  // namespace niwt

@@ -8,6 +8,7 @@ OUT_DIR/good/expected_logits.txt   logits of forward(x) for x = linspace(-1, 1) 
 OUT_DIR/state_dict/  bundle.pt = torch.save(model.state_dict()) + the same bundle.json
 OUT_DIR/no_stages/   a TorchScript module without `stages`
 """
+import hashlib
 import json
 import os
 import sys
@@ -65,8 +66,11 @@ def meta():
 def write(folder, save):
     os.makedirs(folder, exist_ok=True)
     save(os.path.join(folder, "bundle.pt"))
+    # As tools/export_bundle.py: the loader verifies bundle.pt against it.
+    with open(os.path.join(folder, "bundle.pt"), "rb") as f:
+        checksum = hashlib.sha256(f.read()).hexdigest()
     with open(os.path.join(folder, "bundle.json"), "w") as f:
-        json.dump(meta(), f)
+        json.dump(dict(meta(), sha256=checksum), f)
     with open(os.path.join(folder, "labels.txt"), "w") as f:
         f.write("a\nb\nc\nd\ne\n")
 
