@@ -4,6 +4,8 @@
 #include "core/io/atomic_file.h"
 #include "core/io/hash.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 
@@ -30,6 +32,10 @@ uint64_t readU64(const std::string& in, size_t at) {
 void writeMatrixFile(const std::string& path, const MatrixFile& matrix) {
     if (matrix.rows < 0 || matrix.cols < 0 || size_t(matrix.rows * matrix.cols) != matrix.values.size())
         throw DataError(located(path, 0, "internal error: matrix shape does not match its values"));
+    // Caches hold results; NaN or infinity in one is a failed computation that a later run would
+    // reuse. Callers check first and name the computation; this is the last guard.
+    if (!std::all_of(matrix.values.begin(), matrix.values.end(), [](float v) { return std::isfinite(v); }))
+        throw DataError(located(path, 0, "not written: the values contain NaN or infinity"));
     nlohmann::json header = matrix.header;
     header["rows"] = matrix.rows;
     header["cols"] = matrix.cols;
@@ -81,6 +87,15 @@ std::optional<MatrixFile> parseMatrixFile(const std::string& bytes, std::string*
     if (bytes.compare(checksumAt + 8, kTagSize, kTrailer) != 0) return reject("missing end marker");
     if (readU64(bytes, checksumAt) != fnv1a64(bytes.data() + 2 * kTagSize, headerSize + valueBytes))
         return reject("checksum mismatch (file damaged)");
+
+    // A cache written before NaN was refused, or damaged so that the checksum still matches, is
+    // not used: the caller recomputes it.
+    const char* values = bytes.data() + 2 * kTagSize + headerSize;
+    for (uint64_t i = 0; i < rows * cols; ++i) {
+        float v;
+        std::memcpy(&v, values + i * sizeof(float), sizeof v);
+        if (!std::isfinite(v)) return reject("holds NaN or infinity (value " + std::to_string(i) + ")");
+    }
 
     MatrixFile m;
     m.header = std::move(header);

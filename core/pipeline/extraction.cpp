@@ -8,19 +8,65 @@
 #include "core/io/matrix_file.h"
 #include "core/pipeline/default_network.h"
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <set>
 
 namespace niwt {
 
 namespace {
 
+// Hash of the image files' paths, sizes and modification times (ns): a cache made from them is
+// valid only while the files are unchanged, so an image emptied, replaced or touched since is
+// recomputed. "idx:FILE#N" images stand for FILE (statted once). One stat per image: cheap next
+// to decoding it, even for 10^7 images.
+std::string imageFilesStamp(const Dataset& dataset, const std::vector<int>& images) {
+    Fnv1a64 hash;
+    std::map<std::string, std::pair<uint64_t, uint64_t>> idxFiles;
+    auto stampOf = [](const std::string& file) -> std::pair<uint64_t, uint64_t> {
+        struct stat info {};
+        if (::stat(file.c_str(), &info) != 0) return {~uint64_t(0), ~uint64_t(0)};  // missing: unreadable
+        return {uint64_t(info.st_size), uint64_t(info.st_mtim.tv_sec) * 1000000000u + uint64_t(info.st_mtim.tv_nsec)};
+    };
+    for (int i : images) {
+        const std::string& path = dataset.images[size_t(i)].path;
+        hash.text(path);
+        std::pair<uint64_t, uint64_t> stamp;
+        if (path.compare(0, 4, "idx:") == 0) {
+            const std::string file = path.substr(4, path.rfind('#') - 4);
+            auto it = idxFiles.find(file);
+            if (it == idxFiles.end()) it = idxFiles.emplace(file, stampOf(file)).first;
+            stamp = it->second;
+        } else {
+            stamp = stampOf(path);
+        }
+        hash.number(stamp.first);
+        hash.number(stamp.second);
+    }
+    return hash.hex();
+}
+
+// The data set's identity and the listed images' files (imageFilesStamp).
 std::string imageListIdentity(const Dataset& dataset, const std::vector<int>& images) {
     Fnv1a64 hash;
     hash.text(dataset.fingerprint());
     for (int i : images) hash.number(uint64_t(i));
+    hash.text(imageFilesStamp(dataset, images));
     return hash.hex();
+}
+
+// Results holding NaN or infinity are never cached (a later run would reuse them): the error names
+// the network and the stage, whose computation gave them.
+void requireFinite(const torch::Tensor& values, const Bundle& bundle, const std::string& stageName,
+                   const std::string& what) {
+    if (values.numel() == 0 || torch::isfinite(values).all().item<bool>()) return;
+    throw DataError(located(bundle.modelPath, 0,
+                            what + " at stage \"" + stageName +
+                                "\" contain NaN or infinity (the network computes non-finite values); "
+                                "nothing was cached"));
 }
 
 MatrixFile toMatrix(const torch::Tensor& t, nlohmann::json header) {
@@ -95,10 +141,9 @@ std::vector<int> Extractor::everyImage() const {
 }
 
 nlohmann::json Extractor::featuresKey(const std::vector<int>& images) const {
-    // Features depend on the image files only, not on seen/unseen flags or subsets.
-    Fnv1a64 paths;
-    for (int i : images) paths.text(dataset_.images[size_t(i)].path);
-    return {{"kind", "features"}, {"bundle", bundle_.identity}, {"images", paths.hex()}};
+    // Features depend on the image files only (paths, sizes and modification times), not on
+    // seen/unseen flags or subsets.
+    return {{"kind", "features"}, {"bundle", bundle_.identity}, {"images", imageFilesStamp(dataset_, images)}};
 }
 
 FeatureSet Extractor::computeFeatures(const std::vector<int>& images, bool keepSeenTrainActivations) {
@@ -174,6 +219,7 @@ void Extractor::runFeaturePass(const std::vector<int>& images, int64_t begin, in
             }
         }
         chunks.push_back(net.featuresFromStage(acts, stage_).to(torch::kCPU));
+        requireFinite(chunks.back(), bundle_, net.stageNames()[size_t(stage_)], "the features");
         report("features", done, int(slice.size()));
     }
     set.features = chunks.empty() ? torch::zeros({0, net.featureDim()}) : torch::cat(chunks).contiguous();
@@ -263,7 +309,10 @@ const SeenHead& Extractor::seenHead() {
                                    {"train_accuracy", sh.report.trainAccuracy},
                                    {"held_out_accuracy", sh.report.heldOutAccuracy},
                                    {"seconds", sh.report.seconds}}}};
-        writeMatrixFile(sh.cachePath, toMatrix(torch::cat({sh.head.weight, sh.head.bias.unsqueeze(1)}, 1), header));
+        const auto weights = torch::cat({sh.head.weight, sh.head.bias.unsqueeze(1)}, 1);
+        requireFinite(weights, bundle_, bundle_.network->stageNames()[size_t(stage_)],
+                      "the seen head's weights (trained on its features)");
+        writeMatrixFile(sh.cachePath, toMatrix(weights, header));
     }
     sh.seenTestImages = int(testRows.size());
     if (!testRows.empty()) {
@@ -314,6 +363,7 @@ ImportanceSet Extractor::importances() {
         }
     }
     runImportancePass(list, 0, int64_t(list.images.size()), set);
+    requireFinite(set.alpha, bundle_, list.stageName, "the importances");
     nlohmann::json header = {
         {"key", list.key}, {"images", set.images}, {"classes", set.classes}, {"stage", set.stageName}};
     writeMatrixFile(set.cachePath, toMatrix(set.alpha, header));
@@ -443,6 +493,7 @@ PartialCache Extractor::importancesShard(const ShardSpec& shard) {
     part.fullPath = cacheFilePath(options_.cacheDir, "importances", list.key);
     ImportanceSet set;
     runImportancePass(list, part.slice.begin, part.slice.end, set);
+    requireFinite(set.alpha, bundle_, list.stageName, "the importances");
     const nlohmann::json header = {{"images", set.images}, {"classes", set.classes}, {"stage", list.stageName}};
     part.path = writePartialCache(options_.cacheDir, "importances", list.key, shard, part.slice, part.listSize,
                                   options_.batchSize, toMatrix(set.alpha, header));
@@ -527,6 +578,8 @@ JacobianSet Extractor::importanceJacobians(int perClass) {
     const bool factored = std::all_of(parts.begin(), parts.end(), [](const auto& p) { return p.closedForm(); });
     std::vector<torch::Tensor> pieces;
     for (const auto& p : parts) pieces.push_back((factored ? p.rowScale : p.dense()).to(torch::kCPU));
+    for (const auto& piece : pieces) requireFinite(piece, bundle_, stageName, "the importance Jacobians");
+    if (factored) requireFinite(parts.front().shared, bundle_, stageName, "the importance Jacobians");
     nlohmann::json header = {{"key", key}, {"images", out.images}, {"factored", factored}};
     if (factored) {
         out.jacobians.rowScale = torch::cat(pieces);
@@ -584,6 +637,7 @@ ImportanceBasis Extractor::importanceBasis(int perClass) {
     if (parts.empty())
         throw DataError(located(dataset_.root, 0, "no readable seen training images for the alpha2w pool"));
     out.basis = torch::cat(parts);
+    requireFinite(out.basis, bundle_, stageName, "the importance basis");
     nlohmann::json header = {{"key", key}, {"images", out.images}, {"basis_rows", R}};
     writeMatrixFile(out.cachePath, toMatrix(out.basis.reshape({out.basis.size(0), -1}), header));
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
