@@ -99,6 +99,9 @@ std::string bundlePathFromOptions(const Options& options, const Dataset& dataset
             throw std::invalid_argument("--bundle is needed for " + dataset.kind +
                                         " data sets (only the embedded default trains its own network)");
         DefaultNetworkOptions dn;
+        // --cache-dir holds everything the run caches, the default network too (nothing goes to
+        // the user's cache folder when another one is named).
+        dn.cacheDir = options.value("cache-dir");
         dn.device = options.value("device", "auto");
         if (!options.value("epochs").empty()) dn.epochs = options.integer("epochs", dn.epochs);
         const auto result = ensureDefaultNetwork(

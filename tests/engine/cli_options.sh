@@ -129,10 +129,13 @@ unknown)
     echo "unknown options and commands are one-line usage errors (exit code 2)"
     ;;
 sigint)
-    # The default network first (1 epoch, cached in $NIWT_CACHE_DIR), so that the interrupted runs
-    # below are in feature extraction, not in training.
-    "$niwt" extract --dataset fashion-mnist --epochs 1 --limit 64 --cache-dir "$scratch/warm" > /dev/null 2>> "$log" ||
+    # The default network first (1 epoch, cached in $NIWT_CACHE_DIR: no --cache-dir, which would
+    # hold it), then given as --bundle, so that the interrupted runs below are in feature
+    # extraction, not in training.
+    "$niwt" extract --dataset fashion-mnist --epochs 1 --limit 64 --json > "$scratch/warm.json" 2>> "$log" ||
         fail "warm-up extract"
+    bundle=$(sed -n 's/^  "bundle": "\(.*\)",$/\1/p' "$scratch/warm.json")
+    [ -d "$bundle" ] || fail "warm-up extract: no bundle folder in its result: $(cat "$scratch/warm.json")"
     find "$NIWT_CACHE_DIR" "$scratch" -name '*.tmp*' | grep -q . && fail "temporary files before the test"
 
     # interrupt NAME OUTPUT_DIR ARGS...: starts `niwt ARGS` (no --limit: the features of all
@@ -174,9 +177,10 @@ sigint)
         [ -z "$left" ] || fail "$name: temporary files left: $left"
         echo "ok: $name: SIGINT -> exit code 130 after $((SECONDS - started)) s, 'niwt: cancelled', no file left"
     }
-    interrupt extract "$scratch/cache" extract --dataset fashion-mnist --epochs 1 --cache-dir "$scratch/cache" --no-cache
-    interrupt run "$scratch/export" run --dataset fashion-mnist --epochs 1 --cache-dir "$scratch/cache" --no-cache \
-        --export "$scratch/export"
+    interrupt extract "$scratch/cache" extract --dataset fashion-mnist --bundle "$bundle" --cache-dir "$scratch/cache" \
+        --no-cache
+    interrupt run "$scratch/export" run --dataset fashion-mnist --bundle "$bundle" --cache-dir "$scratch/cache" \
+        --no-cache --export "$scratch/export"
     ;;
 *)
     echo "usage: cli_options.sh NIWT_BINARY help|unknown|sigint" >&2

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `niwt extract --shard I/N --phase ...` and `niwt merge` end to end, as a cluster would run them,
 # on 300 Fashion-MNIST images with the default network (1 epoch, trained once into
-# $NIWT_CACHE_DIR): the merged caches equal the unsharded run's byte for byte, a later
-# `niwt extract` finds all of them, and a merge with a shard missing names that shard.
+# $NIWT_CACHE_DIR, then given as --bundle): the merged caches equal the unsharded run's byte for
+# byte, a later `niwt extract` finds all of them, and a merge with a shard missing names that shard.
 # Usage: cli_shards.sh NIWT_BINARY
 set -euo pipefail
 niwt=$1
@@ -16,7 +16,13 @@ fail() {
     exit 1
 }
 
-common=(--dataset fashion-mnist --epochs 1 --limit 300 --batch-size 32)
+# The default network, trained once into $NIWT_CACHE_DIR (no --cache-dir: that would hold it),
+# then given to every step as --bundle.
+"$niwt" extract --dataset fashion-mnist --epochs 1 --limit 300 --json > "$scratch/network.json" 2>> "$log" ||
+    fail "default network"
+bundle=$(sed -n 's/^  "bundle": "\(.*\)",$/\1/p' "$scratch/network.json")
+[ -d "$bundle" ] || fail "no bundle folder in the result: $(cat "$scratch/network.json")"
+common=(--dataset fashion-mnist --bundle "$bundle" --limit 300 --batch-size 32)
 sharded=("${common[@]}" --cache-dir "$scratch/sharded")
 "$niwt" extract "${common[@]}" --cache-dir "$scratch/whole" --json > "$scratch/whole.json" 2>> "$log" ||
     fail "unsharded extract"
