@@ -7,9 +7,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <climits>
 #include <csignal>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 
 namespace {
@@ -33,6 +38,182 @@ void installCancelHandlers() {
         action.sa_flags = SA_RESTART | SA_RESETHAND;
         sigaction(signal, &action, nullptr);
     }
+}
+
+// ---- Errors on stderr -----------------------------------------------------------------------
+
+// An error message as one printable line: line breaks and tabs become spaces; other control bytes,
+// DEL, C1 controls and bytes that are not part of valid UTF-8 become \xNN (a binary CSV header or file name must not
+// reach the terminal raw), and the line is cut at kMaxErrorBytes (an error that quotes a megabyte-long line stays one
+// screen line).
+constexpr size_t kMaxErrorBytes = 600;
+
+std::string printableLine(const std::string& text) {
+    std::string out;
+    size_t i = 0;
+    while (i < text.size() && out.size() < kMaxErrorBytes) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        // Length of a well-formed UTF-8 sequence starting here (0: not one).
+        size_t length = byte < 0x80                    ? 1
+                        : byte >= 0xc2 && byte <= 0xdf ? 2
+                        : byte >= 0xe0 && byte <= 0xef ? 3
+                        : byte >= 0xf0 && byte <= 0xf4 ? 4
+                                                       : 0;
+        for (size_t k = 1; k < length; ++k)
+            if (i + k >= text.size() || (static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80) length = 0;
+        // U+0080..U+009F are control characters too (U+009B starts a terminal escape sequence).
+        if (length == 2 && byte == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0) length = 0;
+        if (length == 1 && byte >= 0x20 && byte != 0x7f) {
+            out += text[i];
+        } else if (byte == '\n' || byte == '\r' || byte == '\t') {
+            // Multi-line messages (LibTorch's) join into one line.
+            if (!out.empty() && out.back() != ' ') out += ' ';
+        } else if (length > 1) {
+            out.append(text, i, length);
+        } else {
+            char escaped[5];
+            std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+            out += escaped;
+            length = 1;
+        }
+        i += length;
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    if (i < text.size()) out += "... (" + std::to_string(text.size() - i) + " more bytes)";
+    return out;
+}
+
+// std::filesystem's "filesystem error: cannot create directories: Permission denied [/a/b]" as
+// "/a/b: cannot create directories: Permission denied", the project's "PATH: problem" form.
+std::string filesystemErrorLine(const std::filesystem::filesystem_error& e) {
+    std::string what = e.what();
+    const std::string prefix = "filesystem error: ";
+    if (what.rfind(prefix, 0) == 0) what.erase(0, prefix.size());
+    for (const auto& path : {e.path2(), e.path1()}) {
+        if (path.empty()) continue;
+        const std::string bracketed = " [" + path.string() + "]";
+        if (what.size() >= bracketed.size() &&
+            what.compare(what.size() - bracketed.size(), bracketed.size(), bracketed) == 0)
+            what.erase(what.size() - bracketed.size());
+    }
+    return e.path1().empty() ? what : e.path1().string() + ": " + what;
+}
+
+// Every error niwt prints: a progress line left open on the terminal is ended first, so that the
+// error starts a line of its own, then "niwt: MESSAGE" as one printable line.
+void printError(const std::string& message) {
+    niwt::cli::endProgressLine();
+    std::cerr << "niwt: " << printableLine(message) << "\n" << std::flush;
+}
+
+// ---- Option values -------------------------------------------------------------------------
+
+// The allowed range of each numeric option (documented in each option's --help line and the
+// README). Threads: at most kMaxThreads, far above any core count this runs on, so that a typo
+// such as 100000 is refused instead of starting that many threads and never finishing.
+constexpr long long kMaxThreads = 256;
+constexpr long long kMaxBatchSize = 4096;
+constexpr long long kMaxEpochs = 1000;
+
+struct IntegerRange {
+    const char* name;
+    long long minimum;
+    long long maximum;
+};
+
+const IntegerRange kIntegerOptions[] = {
+    {"torch-threads", 1, kMaxThreads},
+    {"decode-threads", 1, kMaxThreads},
+    {"batch-size", 1, kMaxBatchSize},
+    {"epochs", 1, kMaxEpochs},
+    {"limit", 1, INT_MAX},
+    {"top", 1, INT_MAX},
+    {"images", 1, INT_MAX},
+    {"units", 1, INT_MAX},
+    {"calibration-folds", 1, INT_MAX},
+};
+
+std::string rangeText(const IntegerRange& range) {
+    return range.maximum == INT_MAX
+               ? "an integer of at least " + std::to_string(range.minimum)
+               : "an integer from " + std::to_string(range.minimum) + " to " + std::to_string(range.maximum);
+}
+
+// Why the value is not an integer in `range` ("" when it is).
+std::string integerProblem(const std::string& value, const IntegerRange& range) {
+    const std::string problem =
+        std::string("--") + range.name + " must be " + rangeText(range) + ", got '" + value + "'";
+    const size_t digits = value[0] == '-' || value[0] == '+' ? 1 : 0;
+    if (value.size() == digits || value.find_first_not_of("0123456789", digits) != std::string::npos) return problem;
+    errno = 0;
+    const long long n = std::strtoll(value.c_str(), nullptr, 10);
+    if (errno == ERANGE || n < range.minimum || n > range.maximum) return problem;
+    return "";
+}
+
+// --modality: NAME=csv:FILE adds a modality; a bare NAME (commands that select one) names it. Why
+// `value` is neither ("" when it is one), e.g. "att:file.csv" with ':' where '=' belongs, which
+// would otherwise be taken for a modality name or dropped.
+std::string modalityProblem(const std::string& value, bool selects) {
+    const std::string expected = selects ? "NAME or NAME=csv:FILE" : "NAME=csv:FILE";
+    const size_t equals = value.find('=');
+    if (equals == std::string::npos) {
+        if (selects && value.find(':') == std::string::npos) return "";
+        return "--modality expects " + expected + ", got '" + value + "'" +
+               (selects ? " (a modality from a CSV file is NAME=csv:FILE)" : "");
+    }
+    if (equals == 0 || value.compare(equals + 1, 4, "csv:") != 0 || value.size() == equals + 5)
+        return "--modality expects " + expected + ", got '" + value + "'";
+    return "";
+}
+
+// Why a folder the command writes into cannot be written ("" when it can): the folder itself when
+// it exists, else the nearest existing folder above it, where it would be created. Checked before
+// any work, so that an unwritable --export does not fail after an hour of computing.
+std::string unwritableFolderProblem(const std::string& folder) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path wanted = fs::absolute(folder, ec);
+    if (ec) return ec.message();
+    for (fs::path p = wanted;; p = p.parent_path()) {
+        const fs::file_status status = fs::status(p, ec);
+        if (fs::exists(status)) {
+            const std::string which = p == wanted ? "" : p.string() + ": ";
+            if (!fs::is_directory(status)) return which + "not a folder";
+            if (access(p.c_str(), W_OK | X_OK) != 0) return which + std::strerror(errno);
+            return "";
+        }
+        if (p == p.parent_path() || !p.has_parent_path()) return "no existing folder above it";
+    }
+}
+
+const char* const kOutputFolderOptions[] = {"cache-dir", "export", "out"};
+
+// The option values niwt::cli::Options holds, checked before any data set or network is opened:
+// no empty value, every integer option within its range, --modality well formed. Returns the
+// first problem as an error line ("" when none). Usage errors: exit code 2.
+std::string optionValueProblem(const niwt::cli::Options& options, const std::string& command) {
+    for (const auto& [name, values] : options.values)
+        for (const auto& value : values)
+            if (value.empty()) return "--" + name + ": empty value";
+    for (const IntegerRange& range : kIntegerOptions)
+        for (const auto& value : options.all(range.name))
+            if (auto problem = integerProblem(value, range); !problem.empty()) return problem;
+    // info, extract and bench extract only add modalities; the others select one by name.
+    const bool selects = command != "niwt info" && command != "niwt extract" && command != "niwt bench extract";
+    for (const auto& value : options.all("modality"))
+        if (auto problem = modalityProblem(value, selects); !problem.empty()) return problem;
+    return "";
+}
+
+// Output folders (--cache-dir, --export, --out) that cannot be written: one error line, exit
+// code 1 ("" when all can).
+std::string outputFolderProblem(const niwt::cli::Options& options) {
+    for (const char* name : kOutputFolderOptions)
+        for (const auto& folder : options.all(name))
+            if (auto problem = unwritableFolderProblem(folder); !problem.empty())
+                return folder + ": --" + name + " folder cannot be written (" + problem + ")";
+    return "";
 }
 
 // ---- The command line ----------------------------------------------------------------------
@@ -71,6 +252,10 @@ Cluster-scale extraction (large data sets; packaging/cluster/ has Slurm and Kube
   equal the unsharded run's bit for bit. Parts go to DIR/parts/; merge checks that they come from
   the same inputs and cover each shard once, writes atomically and removes them (--keep-parts keeps).
 
+Option values are checked before any work: integers within their range (--torch-threads and
+--decode-threads 1 to 256, --batch-size 1 to 4096, --epochs 1 to 1000, --limit, --top, --images,
+--units and --calibration-folds at least 1), no empty value, --modality NAME=csv:FILE well formed
+(usage errors), and output folders (--cache-dir, --export, --out) writable.
 Exit code 0 only on success; errors are one line on stderr (usage errors: exit code 2).
 Ctrl+C (SIGINT) or SIGTERM stops the work at the next batch: "niwt: cancelled", exit code 130,
 caches and output files as before the run (they are written atomically).
@@ -109,18 +294,21 @@ struct Declare {
     Declare& network() {
         return value("bundle", "DIR|FILE", "niwt-bundle folder or its bundle.pt (fashion-mnist: default CNN)")
             .value("device", "D", "auto (CUDA when available; the default), cpu, cuda, cuda:N")
-            .value("epochs", "N", "epochs of the default fashion-mnist CNN, without --bundle (default 3)")
+            .value("epochs", "N", "epochs of the default fashion-mnist CNN, without --bundle, 1 to 1000 (default 3)")
             .value("stage", "NAME", "importance stage (default: the input of the bundle's last stage)");
     }
-    Declare& threads() { return value("torch-threads", "N", "LibTorch intra-op threads (default: one per core)"); }
+    Declare& threads() {
+        return value("torch-threads", "N", "LibTorch intra-op threads, 1 to 256 (default: one per core)");
+    }
     Declare& cacheDir() {
-        return value("cache-dir", "DIR", "where caches go (default $XDG_CACHE_HOME/niwt-explorer/cache)");
+        return value("cache-dir", "DIR",
+                     "where caches and the default network go (default $XDG_CACHE_HOME/niwt-explorer/cache)");
     }
     Declare& batches() {
-        return value("batch-size", "N", "images per batch (default 32)")
-            .value("decode-threads", "N", "JPEG decoding threads (default: automatic)");
+        return value("batch-size", "N", "images per batch, 1 to 4096 (default 32)")
+            .value("decode-threads", "N", "JPEG decoding threads, 1 to 256 (default: automatic)");
     }
-    Declare& limit(const std::string& help = "at most N images per list (quick runs)") {
+    Declare& limit(const std::string& help = "at most N images per list, N >= 1 (quick runs)") {
         return value("limit", "N", help);
     }
     // What extractionOptionsFromOptions reads.
@@ -225,7 +413,7 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
         .network()
         .threads()
         .batches()
-        .limit("seen training images timed (default 256)")
+        .limit("seen training images timed, N >= 1 (default 256)")
         .json();
 
     CLI::App* explain = app.add_subcommand("explain", "Grad-CAM, predictions and words for one image and class");
@@ -273,14 +461,14 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
         const std::string what = e.what();
         const auto colon = what.find(": ");
         if (chain.back() == bench && !bench->remaining().empty() && bench->remaining().front()[0] != '-')
-            std::cerr << "niwt: unknown command 'bench " << bench->remaining().front() << "' (see niwt bench --help)\n";
+            printError("unknown command 'bench " + bench->remaining().front() + "' (see niwt bench --help)");
         else if (chain.back() == bench)
-            std::cerr << "niwt: bench needs a subcommand, learn or extract (see niwt bench --help)\n";
+            printError("bench needs a subcommand, learn or extract (see niwt bench --help)");
         else if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) && what.rfind("--", 0) == 0 &&
                  colon != std::string::npos && what.find(" missing") != std::string::npos)
-            std::cerr << "niwt: " << what.substr(0, colon) << " needs a value (see " << command << " --help)\n";
+            printError(what.substr(0, colon) + " needs a value (see " + command + " --help)");
         else
-            std::cerr << "niwt: " << what << " (see " << command << " --help)\n";
+            printError(what + " (see " + command + " --help)");
         code = 2;
         return Parsed::Exit;
     }
@@ -294,15 +482,15 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
         const std::string& first = extras.front();
         if (first.size() > 1 && first[0] == '-') {
             if (a == &app && chain.size() > 1)
-                std::cerr << "niwt: unknown option " << first.substr(0, first.find('='))
-                          << " (a command's options go after it: " << command << " " << first << " ...)\n";
+                printError("unknown option " + first.substr(0, first.find('=')) +
+                           " (a command's options go after it: " + command + " " + first + " ...)");
             else
-                std::cerr << "niwt: unknown option " << first.substr(0, first.find('=')) << " for " << name << " (see "
-                          << name << " --help)\n";
+                printError("unknown option " + first.substr(0, first.find('=')) + " for " + name + " (see " + name +
+                           " --help)");
         } else if (a == &app) {
-            std::cerr << "niwt: unknown command '" << first << "' (see niwt --help)\n";
+            printError("unknown command '" + first + "' (see niwt --help)");
         } else {
-            std::cerr << "niwt: unexpected argument '" << first << "' for " << name << " (see " << name << " --help)\n";
+            printError("unexpected argument '" + first + "' for " + name + " (see " + name + " --help)");
         }
         code = 2;
         return Parsed::Exit;
@@ -327,7 +515,7 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
         if (option->get_expected_max() == 0) {  // a flag: --name alone, no =VALUE
             for (const auto& result : option->results())
                 if (result != "true") {
-                    std::cerr << "niwt: --" << name << " takes no value (see " << command << " --help)\n";
+                    printError("--" + name + " takes no value (see " + command + " --help)");
                     code = 2;
                     return Parsed::Exit;
                 }
@@ -335,6 +523,11 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
         } else {
             out.values[name] = option->results();
         }
+    }
+    if (const std::string problem = optionValueProblem(out, command); !problem.empty()) {
+        printError(problem + " (see " + command + " --help)");
+        code = 2;
+        return Parsed::Exit;
     }
     return Parsed::Run;
 }
@@ -355,6 +548,10 @@ int main(int argc, char** argv) {
     niwt::cli::Options options;
     int code = 0;
     if (parseCommandLine(argc, argv, options, code) == Parsed::Exit) return code;
+    if (const std::string problem = outputFolderProblem(options); !problem.empty()) {
+        printError(problem);
+        return 1;
+    }
     installCancelHandlers();
     const auto& words = options.positional;
     try {
@@ -367,19 +564,19 @@ int main(int argc, char** argv) {
         if (words[0] == "neurons") return niwt::cli::commandNeurons(options);
         if (words[0] == "bench" && words[1] == "learn") return niwt::cli::commandBenchLearn(options);
         if (words[0] == "bench" && words[1] == "extract") return niwt::cli::commandBenchExtract(options);
-        std::cerr << "niwt: unknown command '" << words[0] << "' (see niwt --help)\n";
+        printError("unknown command '" + words[0] + "' (see niwt --help)");
         return 2;
     } catch (const niwt::Cancelled&) {
-        niwt::cli::endProgressLine();
-        std::cerr << "niwt: cancelled\n";
+        printError("cancelled");
         return 130;
     } catch (const c10::Error& e) {
-        niwt::cli::endProgressLine();
-        std::cerr << "niwt: " << e.what_without_backtrace() << "\n";
+        printError(e.what_without_backtrace());
+        return 1;
+    } catch (const std::filesystem::filesystem_error& e) {
+        printError(filesystemErrorLine(e));
         return 1;
     } catch (const std::exception& e) {
-        niwt::cli::endProgressLine();
-        std::cerr << "niwt: " << e.what() << "\n";
+        printError(e.what());
         return 1;
     }
 }
