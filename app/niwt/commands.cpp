@@ -266,6 +266,19 @@ int commandInfo(const Options& options) {
 
 namespace {
 
+// Skipped images are named, not only counted: one summary line on stderr (the first few, each
+// "PATH: why"); the JSON's unreadable_files lists them all.
+void reportUnreadableImages(const std::vector<std::string>& unreadable) {
+    if (unreadable.empty()) return;
+    constexpr size_t kNamed = 3;
+    std::string line = "niwt: skipped " + std::to_string(unreadable.size()) + " unreadable image" +
+                       (unreadable.size() == 1 ? "" : "s") + ": ";
+    for (size_t i = 0; i < unreadable.size() && i < kNamed; ++i) line += (i ? "; " : "") + unreadable[i];
+    if (unreadable.size() > kNamed) line += "; and " + std::to_string(unreadable.size() - kNamed) + " more";
+    endProgressLine();
+    std::cerr << line << " (all listed in unreadable_files)\n" << std::flush;
+}
+
 // `niwt extract --phase features|head|importances [--shard I/N]`: one step of cluster-scale
 // extraction (packaging/cluster/README.md); `niwt merge` joins the shards' partial caches.
 int extractPhase(const Options& options, Extractor& extractor, const nlohmann::json& context) {
@@ -290,6 +303,10 @@ int extractPhase(const Options& options, Extractor& extractor, const nlohmann::j
         result["list_size"] = part.listSize;
         result["rows"] = part.rows;
         result["unreadable_images"] = part.failed;
+        if (phase == "features") {
+            result["unreadable_files"] = part.unreadable;
+            reportUnreadableImages(part.unreadable);
+        }
         result["seconds"] = part.seconds;
     }
     printResult(options, result);
@@ -338,6 +355,7 @@ int commandExtract(const Options& options) {
     const auto importances = extractor.importances();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
+    reportUnreadableImages(features.unreadable);
     printResult(options, {{"dataset", dataset.spec},
                           {"bundle", bundle.directory},
                           {"device", describeDevice(device)},
@@ -353,6 +371,7 @@ int commandExtract(const Options& options) {
                             {"images", features.images.size()},
                             {"dims", features.features.size(1)},
                             {"unreadable_images", features.failed},
+                            {"unreadable_files", features.unreadable},
                             {"from_cache", features.fromCache}}},
                           {"seen_head",
                            {{"path", head.cachePath},

@@ -20,6 +20,8 @@ bool isLayoutField(const std::string& name) {
 }
 bool isPerRowField(const std::string& name) { return name == "images" || name == "classes"; }
 bool isCountField(const std::string& name) { return name == "failed"; }
+// Lists of any length per part, joined in shard order (the unreadable images' messages).
+bool isListField(const std::string& name) { return name == "unreadable"; }
 
 struct Part {
     std::string path;
@@ -218,6 +220,11 @@ std::vector<MergedCache> mergePartialCaches(const std::string& cacheDir, const s
                     if (!value.is_array() || int64_t(value.size()) != p.matrix.rows)
                         throw DataError(p.path + ": \"" + name + "\" has " + std::to_string(value.size()) +
                                         " entries for " + std::to_string(p.matrix.rows) + " rows");
+                    auto& all = out.header[name];
+                    if (all.is_null()) all = nlohmann::json::array();
+                    all.insert(all.end(), value.begin(), value.end());
+                } else if (isListField(name)) {
+                    if (!value.is_array()) throw DataError(p.path + ": \"" + name + "\" is not a list");
                     auto& all = out.header[name];
                     if (all.is_null()) all = nlohmann::json::array();
                     all.insert(all.end(), value.begin(), value.end());

@@ -9,8 +9,8 @@
 //   {"kind": "partial", "of": KIND, "full_key": KEY, "shard": I, "shards": N,
 //    "slice": [BEGIN, END], "list_size": L, "batch_size": B}
 // and whose header fields are the full cache's fields for those rows. On merging, the per-row
-// arrays "images" and "classes" are concatenated, the count "failed" is added, and every other
-// field must be equal in all parts.
+// arrays "images" and "classes" and the list "unreadable" are concatenated, the count "failed" is
+// added, and every other field must be equal in all parts.
 #include "core/io/matrix_file.h"
 
 #include <nlohmann/json.hpp>

@@ -157,6 +157,7 @@ FeatureSet Extractor::computeFeatures(const std::vector<int>& images, bool keepS
             set.features = fromMatrix(*m);
             set.images = m->header.value("images", std::vector<int>());
             set.failed = m->header.value("failed", 0);
+            set.unreadable = m->header.value("unreadable", std::vector<std::string>());
             set.fromCache = int(set.images.size()) == set.features.size(0);
             if (set.fromCache) return set;
         }
@@ -187,7 +188,8 @@ FeatureSet Extractor::computeFeatures(const std::vector<int>& images, bool keepS
     keptActivations_.clear();
     keptBatchSizes_.clear();
     runFeaturePass(images, 0, int64_t(images.size()), keep, set);
-    nlohmann::json header = {{"key", key}, {"images", set.images}, {"failed", set.failed}};
+    nlohmann::json header = {
+        {"key", key}, {"images", set.images}, {"failed", set.failed}, {"unreadable", set.unreadable}};
     writeMatrixFile(set.cachePath, toMatrix(set.features, header));
     return set;
 }
@@ -204,6 +206,7 @@ void Extractor::runFeaturePass(const std::vector<int>& images, int64_t begin, in
     while (loader.next(batch)) {
         checkCancelled();
         set.failed += int(batch.failures.size());
+        for (const auto& failure : batch.failures) set.unreadable.push_back(failure.second);
         done += int(batch.positions.size() + batch.failures.size());
         if (batch.positions.empty()) continue;
         const auto acts = net.runStages(toDevice(batch.images), 0, stage_);
@@ -466,11 +469,12 @@ PartialCache Extractor::featuresShard(const ShardSpec& shard) {
     part.fullPath = cacheFilePath(options_.cacheDir, "features", key);
     FeatureSet set;
     runFeaturePass(images, part.slice.begin, part.slice.end, {}, set);
-    const nlohmann::json header = {{"images", set.images}, {"failed", set.failed}};
+    const nlohmann::json header = {{"images", set.images}, {"failed", set.failed}, {"unreadable", set.unreadable}};
     part.path = writePartialCache(options_.cacheDir, "features", key, shard, part.slice, part.listSize,
                                   options_.batchSize, toMatrix(set.features, header));
     part.rows = int(set.images.size());
     part.failed = set.failed;
+    part.unreadable = set.unreadable;
     part.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return part;
 }

@@ -35,9 +35,10 @@ struct ExtractionOptions {
 };
 
 struct FeatureSet {
-    std::vector<int> images;  // dataset image indices, one per row (unreadable images dropped)
-    torch::Tensor features;   // rows x featureDim, float, CPU
-    int failed = 0;           // unreadable images skipped
+    std::vector<int> images;              // dataset image indices, one per row (unreadable images dropped)
+    torch::Tensor features;               // rows x featureDim, float, CPU
+    int failed = 0;                       // unreadable images skipped
+    std::vector<std::string> unreadable;  // one line per skipped image, naming it: "PATH: why"
     bool fromCache = false;
     std::string cachePath;
 };
@@ -89,8 +90,9 @@ struct PartialCache {
     ShardSpec shard;
     ListSlice slice;  // positions in the full list
     int64_t listSize = 0;
-    int rows = 0;    // rows written: the slice's readable images
-    int failed = 0;  // unreadable images skipped
+    int rows = 0;                         // rows written: the slice's readable images
+    int failed = 0;                       // unreadable images skipped
+    std::vector<std::string> unreadable;  // one line per skipped image (features only): "PATH: why"
     double seconds = 0;
 };
 

@@ -209,3 +209,33 @@ TEST(HostileInputs, LabelsFileMustBeInsideTheBundleExistAndBeBounded) {
     EXPECT_EQ(loadBundle(dir.string(), torch::kCPU).labels, (std::vector<std::string>{"red", "green", "blue"}));
     fs::remove_all(f.root);
 }
+
+// Item 14 (part): skipped images were counted but never named. Each is now listed ("PATH: why"),
+// also when the features come from the cache, and in the partial caches that shards write.
+TEST(HostileInputs, SkippedImagesAreNamed) {
+    test::ColourFixtureOptions options;
+    options.corruptRedImage = true;
+    const auto f = test::makeColourFixture("niwt-test-hostile-skipped", options);
+    const std::string corrupt = (f.root / "data" / "red" / "img3.png").string();
+    const std::vector<std::string> expected = {corrupt + ": cannot decode (corrupt or unsupported image format)"};
+    const FeatureSet computed = featuresOf(f);
+    EXPECT_EQ(computed.unreadable, expected);
+    const FeatureSet cached = featuresOf(f);
+    EXPECT_TRUE(cached.fromCache);
+    EXPECT_EQ(cached.unreadable, expected);
+
+    // Two shards, merged: the same list (and the same file as the unsharded run's).
+    const std::string unshardedFile = readFileBytes(computed.cachePath);
+    fs::remove_all(f.root / "cache");
+    for (int s = 1; s <= 2; ++s) {
+        Extractor extractor(f.dataset, f.bundle, resolveStage(f.bundle, ""), torch::kCPU, optionsFor(f));
+        const PartialCache part = extractor.featuresShard({s, 2});
+        EXPECT_EQ(int(part.unreadable.size()), part.failed);
+    }
+    mergePartialCaches(optionsFor(f).cacheDir, {}, true);
+    const FeatureSet merged = featuresOf(f);
+    EXPECT_TRUE(merged.fromCache);
+    EXPECT_EQ(merged.unreadable, expected);
+    EXPECT_EQ(readFileBytes(merged.cachePath), unshardedFile);
+    fs::remove_all(f.root);
+}
