@@ -113,6 +113,7 @@ EvaluationPanel::EvaluationPanel(QWidget* parent) : QWidget(parent) {
     cancelButton_ = new QPushButton(tr("Cancel"));
     saveButton_ = new QPushButton(tr("Save chart…"));
     status_ = new QLabel(tr("Open a data set with a split and a network to evaluate."));
+    status_->setObjectName(QStringLiteral("evaluationStatus"));
     status_->setWordWrap(true);
     status_->setMinimumWidth(120);
 
@@ -215,6 +216,7 @@ void EvaluationPanel::run() {
     request.context.modality = modalityBox_->currentText().toStdString();
     request.options.niwt = niwtBox_->isChecked();
     request.options.calibration = calibrationBox_->isChecked();
+    request.options.alpha2wSpace = alpha2wSpace_;
 
     running_ = true;
     updateButtons();
@@ -294,10 +296,11 @@ void EvaluationPanel::cancel() {
 
 void EvaluationPanel::showEvaluation(const GzslEvaluation& e) {
     model_->setEvaluation(e);
-    status_->setText(tr("%1 seen and %2 unseen classes, stage %3, %4 (%5 s).")
+    status_->setText(tr("%1 seen and %2 unseen classes, stage %3, %4, alpha2w in the %5 (%6 s).")
                          .arg(e.seenClasses)
                          .arg(e.unseenClasses)
-                         .arg(QString::fromStdString(e.stage), QString::fromStdString(e.modality))
+                         .arg(QString::fromStdString(e.stage), QString::fromStdString(e.modality),
+                              e.alpha2wMode == "full" ? tr("full weight space") : tr("span of the seen weights"))
                          .arg(e.totalSeconds, 0, 'f', 1));
 
     // Per-class bars, unseen classes first (what zero-shot learning is about), NIWT beside ESZSL.

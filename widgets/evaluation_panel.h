@@ -63,6 +63,9 @@ public:
     // Evaluations run in the "evaluation" lane of `runner` (the window's); without one, the panel
     // makes its own. Call before the first run.
     void setRunner(JobRunner* runner);
+    // alpha2w's search space for NIWT's runs (Edit > Preferences); the next run uses it.
+    void setAlpha2wSpace(Alpha2WSpace space) { alpha2wSpace_ = space; }
+    Alpha2WSpace alpha2wSpace() const { return alpha2wSpace_; }
 
     bool isRunning() const { return running_; }
     EvaluationResultsModel* resultsModel() const { return model_; }
@@ -88,6 +91,7 @@ private:
     void saveChartInteractively();
 
     EngineContext context_;
+    Alpha2WSpace alpha2wSpace_ = Alpha2WSpace::Span;
     int generation_ = 0;  // bumped when the context changes
     bool running_ = false;
     LaneClient* lane();

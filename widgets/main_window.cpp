@@ -850,6 +850,7 @@ void MainWindow::applyPreferences() {
     preferences.applyToEngine();
     engine_->setDevice(preferences.device);
     engine_->setCacheDir(preferences.cacheDir);
+    evaluation_->setAlpha2wSpace(preferences.alpha2wSpace);
     if (deviceLabel_ && preferences.device != QLatin1String("auto"))
         deviceLabel_->setText(tr("Device: %1").arg(preferences.device));
 }

@@ -154,9 +154,11 @@ PreferencesDialog::PreferencesDialog(const Preferences& preferences, QWidget* pa
     cacheLabel->setBuddy(cacheEdit_);  // a layout row gets no buddy from QFormLayout
     form->addRow(cacheLabel, cacheRow);
     form->addRow(QString(), sizeRow);
-    auto* note = new QLabel(tr("Features, seen heads and importances are cached here; clearing them makes the next "
-                               "preparation recompute them. Changes apply to the next preparation."),
-                            this);
+    auto* note =
+        new QLabel(tr("Features, seen heads and importances are cached here; clearing them makes the next "
+                      "preparation recompute them. OK applies the changes at once: the engine prepares again where "
+                      "they need it, and the next evaluation uses the alpha2w search space."),
+                   this);
     note->setWordWrap(true);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);

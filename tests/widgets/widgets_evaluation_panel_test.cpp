@@ -126,6 +126,26 @@ private slots:
         QVERIFY(!QImage(png).isNull());
     }
 
+    // The panel's alpha2w space (Edit > Preferences sets it) reaches the engine: the evaluation's
+    // NIWT learns in the full weight space, after its span start, and the status line says so.
+    void fullWeightSpaceReachesTheEvaluation() {
+        EvaluationPanel panel;
+        panel.setContext(context(bundle_, dir_.filePath(QStringLiteral("cache"))));
+        panel.setAlpha2wSpace(Alpha2WSpace::Full);
+        QSignalSpy finished(&panel, &EvaluationPanel::finished);
+        QSignalSpy failed(&panel, &EvaluationPanel::failed);
+        panel.run();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count() + failed.count(), 1, kRunTimeoutMs);
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
+        const auto e = panel.lastEvaluation();
+        QVERIFY(e.has_value());
+        QCOMPARE(e->alpha2wMode, std::string("full"));
+        QVERIFY(e->alpha2wSpanIterations > 0);  // the span solution came first, as the start
+        const auto* status = panel.findChild<QLabel*>(QStringLiteral("evaluationStatus"));
+        QVERIFY(status);
+        QVERIFY2(status->text().contains(QStringLiteral("full weight space")), qPrintable(status->text()));
+    }
+
     void cancelStopsTheRunAndKeepsThePanelUsable() {
         EvaluationPanel panel;
         panel.setContext(context(bundle_, dir_.filePath(QStringLiteral("cache-cancel"))));

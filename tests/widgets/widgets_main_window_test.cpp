@@ -11,6 +11,7 @@
 #include "widgets/dataset_browser.h"
 #include "widgets/default_network_job.h"
 #include "widgets/learned_class_model.h"
+#include "widgets/evaluation_panel.h"
 #include "widgets/main_window.h"
 #include "widgets/preferences_dialog.h"
 #include "widgets/session_worker.h"
@@ -451,6 +452,7 @@ private slots:
         QVERIFY(choose(QStringLiteral("full")));
         QCOMPARE(niwt::gui::Preferences::load().alpha2wSpace, niwt::Alpha2WSpace::Full);
         QCOMPARE(window.session()->options().alpha2wSpace, niwt::Alpha2WSpace::Full);  // prepare() was called with it
+        QCOMPARE(window.evaluation()->alpha2wSpace(), niwt::Alpha2WSpace::Full);  // the Evaluation panel's next run too
         QCOMPARE(window.session()->context().bundle, dir_.path().toStdString());
         QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 2, kLoadTimeoutMs);  // that prepare's (same bundle)
         // Unchanged: not prepared again.
@@ -459,6 +461,7 @@ private slots:
         QCOMPARE(errors.count(), 2);
         QVERIFY(choose(QStringLiteral("span")));
         QCOMPARE(window.session()->options().alpha2wSpace, niwt::Alpha2WSpace::Span);
+        QCOMPARE(window.evaluation()->alpha2wSpace(), niwt::Alpha2WSpace::Span);
         QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 3, kLoadTimeoutMs);
 
         // A new window prepares with the stored choice from the start.
