@@ -36,7 +36,7 @@ namespace {
 // and the selected class's first thumbnails; --describe learns the class once the engine is
 // prepared, then shows it in the ranked images, the heat maps (its top-ranked image) and the
 // neurons, and waits for those; --evaluate runs the evaluation and waits for it. Exit codes:
-// 0 done, 1 an error was reported (its message goes to stderr) or a screenshot could not be
+// 0 done, 1 an error was shown (its message goes to stderr too) or a screenshot could not be
 // written, 2 the data set failed to open, 3 it timed out.
 class ExplorerAutomation : public QObject {
 public:
@@ -49,17 +49,30 @@ public:
             QTimer::singleShot(15000, this, [this] { thumbnailGraceOver_ = true; });
         });
         connect(window_, &MainWindow::datasetFailed, this, [this](const QString& message) {
+            datasetFailure_ = message;  // printed here, not again as an error
             std::fprintf(stderr, "niwt-explorer: cannot open the data set: %s\n", qPrintable(message));
             finish(2);
         });
+        // Unattended, every error shown (in the status bar: no message boxes) also goes to stderr
+        // and makes the exit code 1. With --describe or --evaluate it ends the run: nothing would
+        // follow. Plain screenshots are still taken, so that they show the error. A person at the
+        // window sees it in a message box instead.
+        if (options_.automated())
+            connect(window_, &MainWindow::errorReported, this, [this](const QString& message) {
+                if (message != datasetFailure_) std::fprintf(stderr, "niwt-explorer: error: %s\n", qPrintable(message));
+                errorShown_ = true;
+                if (finishing_ && code_ == 0) code_ = 1;  // shown while the screenshots are taken
+                if (demanding()) finish(1);
+            });
+        // An explicit --bundle: plain screenshots also wait until the engine has loaded it (its
+        // first progress report) or failed, so that a broken bundle cannot pass unnoticed.
+        if (options_.automated() && !demanding() && !options_.bundle.isEmpty()) {
+            connect(window_->session(), &niwt::gui::SessionController::prepareProgress, this,
+                    [this] { bundleSettled_ = true; });
+            connect(window_->session(), &niwt::gui::SessionController::prepared, this,
+                    [this] { bundleSettled_ = true; });
+        }
         if (demanding()) {
-            // Unattended, any error (engine, composer, explainer, evaluation) ends the run: nothing
-            // would follow. A person at the window sees it in a message box instead.
-            if (options_.automated())
-                connect(window_, &MainWindow::errorReported, this, [this](const QString& message) {
-                    std::fprintf(stderr, "niwt-explorer: error: %s\n", qPrintable(message));
-                    finish(1);
-                });
             connect(window_->session(), &niwt::gui::SessionController::prepared, this, [this] { onPrepared(); });
             connect(window_->composer(), &niwt::gui::ClassComposer::learnedClassSelected, this,
                     [this](const niwt::LearnedClass& learned) {
@@ -78,7 +91,7 @@ public:
         check_ = new QTimer(this);
         check_->setInterval(250);
         connect(check_, &QTimer::timeout, this, [this] {
-            if (done()) finish(0);
+            if (done()) finish(errorShown_ ? 1 : 0);
         });
         check_->start();
         // Whatever happens, do not hang. A cold CUB run extracts features for minutes first.
@@ -87,7 +100,7 @@ public:
             QTimer::singleShot(timeoutMs, this, [this] {
                 std::fprintf(stderr, "niwt-explorer: timed out waiting for %s; saving what is shown\n",
                              qPrintable(waitingFor()));
-                finish(demanding() ? 3 : 0);
+                finish(demanding() ? 3 : errorShown_ ? 1 : 0);
             });
     }
 
@@ -151,13 +164,17 @@ private:
         return !options_.evaluate ||
                (window_->evaluation()->lastEvaluation().has_value() && !window_->evaluation()->isRunning());
     }
-    bool done() { return datasetLoaded_ && thumbnailsDone() && describeDone() && evaluationDone(); }
+    bool bundleDone() const {
+        return bundleSettled_ || errorShown_ || demanding() || options_.bundle.isEmpty() || !options_.automated();
+    }
+    bool done() { return datasetLoaded_ && thumbnailsDone() && bundleDone() && describeDone() && evaluationDone(); }
     QString waitingFor() {
         QStringList parts;
         if (!datasetLoaded_)
             parts << QStringLiteral("the data set");
         else if (!thumbnailsDone())
             parts << QStringLiteral("thumbnails");
+        if (!bundleDone()) parts << QStringLiteral("the network bundle");
         if (!describeDone()) parts << QStringLiteral("the described class");
         if (!evaluationDone()) parts << QStringLiteral("the evaluation");
         return parts.isEmpty() ? QStringLiteral("nothing") : parts.join(QStringLiteral(", "));
@@ -241,6 +258,9 @@ private:
     niwt::gui::ExplorerOptions options_;
     bool datasetLoaded_ = false;
     bool thumbnailGraceOver_ = false;
+    bool bundleSettled_ = false;  // the engine loaded --bundle (or prepared a session)
+    bool errorShown_ = false;     // an error reached the status bar: exit code 1
+    QString datasetFailure_;      // already printed as "cannot open the data set"
     bool learnTriggered_ = false;
     bool shown_ = false;
     std::optional<niwt::LearnedClass> learned_;

@@ -1,8 +1,8 @@
 #pragma once
 // Unattended runs of the explorer (--screenshot FILE, --screenshot-dir DIR, --describe NAME=TEXT,
 // --evaluate): drives the main window by signals until everything asked for has finished, saves
-// the screenshots and quits with an exit code (0 done, 1 an error was reported or a screenshot
-// could not be written, 2 the data set failed to open, 3 it timed out).
+// the screenshots and quits with an exit code (0 done, 1 an error was shown, each also printed on
+// stderr, or a screenshot could not be written, 2 the data set failed to open, 3 it timed out).
 #include "widgets/explorer_options.h"
 
 class QObject;

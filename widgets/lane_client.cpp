@@ -10,6 +10,9 @@ LaneClient::LaneClient(JobRunner* runner, QString lane, QObject* parent)
         ownRunner_ = std::make_unique<JobRunner>();
         runner_ = ownRunner_.get();
     }
+    // A shared runner may go first when a window is destroyed (children go in creation order, and
+    // the window's runner is an early one): then there is nothing left to cancel.
+    connect(runner_, &QObject::destroyed, this, [this] { runner_ = nullptr; });
     // The runner ends a job after the work's own reports (both are queued from the lane's thread),
     // so a job still awaited here never reported anything.
     connect(runner_, &JobRunner::finished, this, [this](quint64 job) {
@@ -37,7 +40,9 @@ void LaneClient::cancel(quint64 job) {
     if (awaited_.contains(job)) runner_->cancel(job);
 }
 
-void LaneClient::cancelAll() { runner_->cancelLane(lane_); }
+void LaneClient::cancelAll() {
+    if (runner_) runner_->cancelLane(lane_);
+}
 
 void LaneClient::cancelAllThen(const QString& title, JobRunner::Work work) {
     cancelAll();
