@@ -6,6 +6,7 @@
 #include "core/engine/small_cnn.h"
 #include "core/io/atomic_file.h"
 #include "core/io/hash.h"
+#include "core/io/sha256.h"
 #include "core/model/bundle.h"
 #include "core/pipeline/image_batches.h"
 
@@ -174,7 +175,9 @@ DefaultNetworkResult ensureDefaultNetwork(const Dataset& dataset, const DefaultN
                             {{"key", key},
                              {"epochs", options.epochs},
                              {"train_images", x.size(0)},
-                             {"seen_test_accuracy", result.seenTestAccuracy}}}};
+                             {"seen_test_accuracy", result.seenTestAccuracy}}},
+                           // As tools/export_bundle.py: loadBundle checks bundle.pt against it.
+                           {"sha256", sha256Hex(readFileBytes((dir / "bundle.pt").string()))}};
     std::string labels;
     for (const auto& n : seenNames) labels += n + "\n";
     writeFileAtomically((dir / "labels.txt").string(), labels);

@@ -8,6 +8,7 @@
 #include "core/io/sha256.h"
 #include "core/model/bundle.h"
 #include "core/model/bundle_json.h"
+#include "core/pipeline/default_network.h"
 #include "core/pipeline/extraction.h"
 #include "tests/data/test_support.h"
 #include "tests/engine/colour_fixture.h"
@@ -238,4 +239,22 @@ TEST(HostileInputs, SkippedImagesAreNamed) {
     EXPECT_EQ(merged.unreadable, expected);
     EXPECT_EQ(readFileBytes(merged.cachePath), unshardedFile);
     fs::remove_all(f.root);
+}
+
+// Item 5, the default network: the bundle the embedded data set trains for itself carries the
+// checksum too, so its cached copy is verified like an exported one.
+TEST(HostileInputs, DefaultNetworkBundleCarriesItsChecksum) {
+    const Dataset dataset = openDataset("fashion-mnist");
+    const fs::path cache = fs::temp_directory_path() / "niwt-test-hostile-default-network";
+    fs::remove_all(cache);
+    DefaultNetworkOptions options;
+    options.cacheDir = cache.string();
+    options.epochs = 1;
+    options.trainLimit = 40;
+    options.device = "cpu";
+    const fs::path dir = ensureDefaultNetwork(dataset, options, {}, {}).bundleDir;
+    const auto meta = nlohmann::json::parse(readFileBytes((dir / "bundle.json").string()));
+    EXPECT_EQ(meta.value("sha256", ""), sha256Hex(readFileBytes((dir / "bundle.pt").string())));
+    EXPECT_NO_THROW(loadBundle(dir.string(), torch::kCPU));
+    fs::remove_all(cache);
 }
