@@ -7,6 +7,8 @@
 #include "widgets/main_window.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QFileInfo>
 #include <QIcon>
 #include <QTimer>
 
@@ -40,6 +42,39 @@ int handleNonRun(const niwt::gui::ExplorerCommandLine& commandLine) {
     return -1;
 }
 
+// Why `path` cannot receive files ("" when it can): it must be a writable folder, or, when
+// `mayCreate`, be creatable below the nearest existing folder above it, which must be writable.
+QString folderProblem(const QString& path, bool mayCreate) {
+    const QString wanted = QFileInfo(path).absoluteFilePath();
+    for (QString p = wanted;; p = QFileInfo(p).path()) {
+        const QFileInfo info(p);
+        if (info.exists()) {
+            const QString which = p == wanted ? QString() : p + QStringLiteral(": ");
+            if (!info.isDir()) return which + QStringLiteral("not a folder");
+            if (!info.isWritable()) return which + QStringLiteral("not writable");
+            return {};
+        }
+        if (!mayCreate) return p + QStringLiteral(": no such folder");
+        if (QFileInfo(p).path() == p) return QStringLiteral("no existing folder above it");
+    }
+}
+
+// The screenshots' destinations, checked before any work: an unattended run must not load a data
+// set and wait for the engine only to find at the end that it cannot save (exit code 1, as for a
+// screenshot that could not be written). Returns the error line, or "" when both can be written.
+QString screenshotDestinationProblem(const niwt::gui::ExplorerOptions& options) {
+    if (!options.screenshotDir.isEmpty())
+        if (const QString problem = folderProblem(options.screenshotDir, true); !problem.isEmpty())
+            return QStringLiteral("--screenshot-dir %1: cannot be written (%2)").arg(options.screenshotDir, problem);
+    if (!options.screenshot.isEmpty()) {
+        const QFileInfo file(options.screenshot);
+        if (file.isDir()) return QStringLiteral("--screenshot %1: is a folder, not a file").arg(options.screenshot);
+        if (const QString problem = folderProblem(file.absolutePath(), false); !problem.isEmpty())
+            return QStringLiteral("--screenshot %1: cannot be written (%2)").arg(options.screenshot, problem);
+    }
+    return {};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -64,6 +99,10 @@ int main(int argc, char** argv) {
 
     const niwt::gui::ExplorerCommandLine commandLine = niwt::gui::parseExplorerCommandLine(QApplication::arguments());
     if (const int code = handleNonRun(commandLine); code >= 0) return code;
+    if (const QString problem = screenshotDestinationProblem(commandLine.options); !problem.isEmpty()) {
+        std::fprintf(stderr, "niwt-explorer: %s\n", qPrintable(problem));
+        return 1;
+    }
 
     niwt::gui::MainWindow window(commandLine.options);
     const niwt::gui::ExplorerOptions& options = commandLine.options;

@@ -10,7 +10,8 @@
 #   cachedir  --cache-dir DIR holds the default network too; on a terminal, errors during
 #             progress start a line of their own; an export folder that cannot be created is one
 #             clean line naming it.
-#   explorer  --screenshot-dir with a broken or missing --bundle: exit code 1, error on stderr.
+#   explorer  --screenshot-dir with a broken or missing --bundle: exit code 1, error on stderr;
+#             a screenshot destination that cannot be written: refused at once (exit code 1).
 set -euo pipefail
 binary=$1
 part=$2
@@ -287,6 +288,27 @@ explorer)
     [ -f "$scratch/shots/window.png" ] || fail "broken bundle: no screenshot taken"
     explorer_error "missing bundle" "niwt-explorer: error: $scratch/absent: no such file or directory" \
         --dataset fashion-mnist --bundle "$scratch/absent" --screenshot "$scratch/shot.png"
+    # Screenshot destinations that cannot be written: refused at once (within 10 s, before the
+    # data set is opened), exit code 1, one line naming the option and the path.
+    echo "a file, not a folder" > "$scratch/file"
+    explorer_refused() {
+        local name=$1 pattern=$2
+        shift 2
+        local rc=0 started=$SECONDS
+        timeout 60 "$binary" "$@" > "$scratch/out" 2> "$scratch/err" || rc=$?
+        grep -v "XDG_RUNTIME_DIR" "$scratch/err" > "$scratch/err.own" || true
+        [ "$rc" -eq 1 ] || fail "$name: exit code $rc, expected 1: $(tail -5 "$scratch/err")"
+        [ $((SECONDS - started)) -le 10 ] || fail "$name: took $((SECONDS - started)) s (checked after work began?)"
+        [ "$(wc -l < "$scratch/err.own")" -eq 1 ] || fail "$name: stderr is not one line: $(cat "$scratch/err.own")"
+        grep -qF -- "$pattern" "$scratch/err.own" || fail "$name: stderr lacks '$pattern': $(cat "$scratch/err.own")"
+        echo "ok: $name -> $(cat "$scratch/err.own")"
+    }
+    explorer_refused "screenshot dir below a file" \
+        "niwt-explorer: --screenshot-dir $scratch/file/shots: cannot be written ($scratch/file: not a folder)" \
+        --dataset fashion-mnist --screenshot-dir "$scratch/file/shots"
+    explorer_refused "screenshot in a missing folder" \
+        "niwt-explorer: --screenshot $scratch/absent/shot.png: cannot be written ($scratch/absent: no such folder)" \
+        --dataset fashion-mnist --screenshot "$scratch/absent/shot.png"
     echo "the explorer's unattended runs exit 1 after an error they show, and print it"
     ;;
 *)
