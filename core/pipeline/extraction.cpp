@@ -12,50 +12,75 @@
 
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <set>
+#include <thread>
 
 namespace niwt {
 
 namespace {
 
+using FileStamp = std::pair<uint64_t, uint64_t>;  // size, modification time in ns
+
+FileStamp fileStamp(const std::string& file) {
+    struct stat info {};
+    if (::stat(file.c_str(), &info) != 0) return {~uint64_t(0), ~uint64_t(0)};  // missing: unreadable
+    return {uint64_t(info.st_size), uint64_t(info.st_mtim.tv_sec) * 1000000000u + uint64_t(info.st_mtim.tv_nsec)};
+}
+
 // Hash of the image files' paths, sizes and modification times (ns): a cache made from them is
 // valid only while the files are unchanged, so an image emptied, replaced or touched since is
-// recomputed. "idx:FILE#N" images stand for FILE (statted once). One stat per image: cheap next
-// to decoding it, even for 10^7 images.
+// recomputed. "idx:FILE#N" images stand for FILE (statted once). One stat per image (about 3 us
+// on a local disk, much more on a cluster file system, hence several threads) instead of
+// hashing the files' content.
 std::string imageFilesStamp(const Dataset& dataset, const std::vector<int>& images) {
-    Fnv1a64 hash;
-    std::map<std::string, std::pair<uint64_t, uint64_t>> idxFiles;
-    auto stampOf = [](const std::string& file) -> std::pair<uint64_t, uint64_t> {
-        struct stat info {};
-        if (::stat(file.c_str(), &info) != 0) return {~uint64_t(0), ~uint64_t(0)};  // missing: unreadable
-        return {uint64_t(info.st_size), uint64_t(info.st_mtim.tv_sec) * 1000000000u + uint64_t(info.st_mtim.tv_nsec)};
+    std::vector<FileStamp> stamps(images.size());
+    auto isIdx = [](const std::string& path) { return path.compare(0, 4, "idx:") == 0; };
+    auto statRange = [&](size_t begin, size_t end) {
+        for (size_t k = begin; k < end; ++k) {
+            const std::string& path = dataset.images[size_t(images[k])].path;
+            if (!isIdx(path)) stamps[k] = fileStamp(path);
+        }
     };
-    for (int i : images) {
-        const std::string& path = dataset.images[size_t(i)].path;
-        hash.text(path);
-        std::pair<uint64_t, uint64_t> stamp;
-        if (path.compare(0, 4, "idx:") == 0) {
+    const size_t threads =
+        images.size() < 4096 ? 1 : std::min<size_t>(16, std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<std::thread> workers;
+    for (size_t t = 1; t < threads; ++t)
+        workers.emplace_back(statRange, images.size() * t / threads, images.size() * (t + 1) / threads);
+    statRange(0, images.size() / threads);
+    for (auto& worker : workers) worker.join();
+
+    Fnv1a64 hash;
+    std::map<std::string, FileStamp> idxFiles;
+    for (size_t k = 0; k < images.size(); ++k) {
+        const std::string& path = dataset.images[size_t(images[k])].path;
+        if (isIdx(path)) {
             const std::string file = path.substr(4, path.rfind('#') - 4);
             auto it = idxFiles.find(file);
-            if (it == idxFiles.end()) it = idxFiles.emplace(file, stampOf(file)).first;
-            stamp = it->second;
-        } else {
-            stamp = stampOf(path);
+            if (it == idxFiles.end()) it = idxFiles.emplace(file, fileStamp(file)).first;
+            stamps[k] = it->second;
         }
-        hash.number(stamp.first);
-        hash.number(stamp.second);
+        hash.text(path);
+        hash.number(stamps[k].first);
+        hash.number(stamps[k].second);
     }
     return hash.hex();
 }
 
-// The data set's identity and the listed images' files (imageFilesStamp).
+// The data set's identity and the listed images (by index). Caches keyed by it also name the
+// feature cache (whose key holds every image file's stamp) or the files themselves.
 std::string imageListIdentity(const Dataset& dataset, const std::vector<int>& images) {
     Fnv1a64 hash;
     hash.text(dataset.fingerprint());
     for (int i : images) hash.number(uint64_t(i));
-    hash.text(imageFilesStamp(dataset, images));
     return hash.hex();
+}
+
+// imageListIdentity plus the files' stamps, for the alpha2w pools (a few images per class) whose
+// caches do not depend on the feature cache.
+std::string imageFilesIdentity(const Dataset& dataset, const std::vector<int>& images) {
+    return hashHex(fnv1a64(imageFilesStamp(dataset, images), fnv1a64(imageListIdentity(dataset, images))));
 }
 
 // Results holding NaN or infinity are never cached (a later run would reuse them): the error names
@@ -342,6 +367,9 @@ Extractor::ImportanceList Extractor::importanceList() {
                 {"stage", list.stageName},
                 {"dataset", dataset_.fingerprint()},
                 {"images", imageListIdentity(dataset_, list.images)},
+                // The images' files are covered by the feature cache's key (their stamps); its
+                // name, not its path, so that caches moved to another folder still match.
+                {"features", std::filesystem::path(allFeatures().cachePath).filename().string()},
                 {"head", sh.identity}};
     return list;
 }
@@ -530,7 +558,7 @@ JacobianSet Extractor::importanceJacobians(int perClass) {
                                 {"bundle", bundle_.identity},
                                 {"stage", stageName},
                                 {"dataset", dataset_.fingerprint()},
-                                {"images", imageListIdentity(dataset_, candidates)}};
+                                {"images", imageFilesIdentity(dataset_, candidates)}};
     JacobianSet out;
     out.cachePath = cacheFilePath(options_.cacheDir, "jacobians", key);
     const int64_t F = bundle_.network->featureDim();
@@ -609,7 +637,7 @@ ImportanceBasis Extractor::importanceBasis(int perClass) {
                                 {"bundle", bundle_.identity},
                                 {"stage", stageName},
                                 {"dataset", dataset_.fingerprint()},
-                                {"images", imageListIdentity(dataset_, candidates)},
+                                {"images", imageFilesIdentity(dataset_, candidates)},
                                 {"head", sh.identity}};
     out.cachePath = cacheFilePath(options_.cacheDir, "basis", key);
     const int64_t R = sh.head.classes();
