@@ -133,6 +133,7 @@ namespace {
 struct NewtonStep {
     torch::Tensor z, before, after;
     torch::Tensor cosine, l2;  // per class at `z`, from the accepted trials (no evaluation again)
+    int64_t classEvaluations = 0;
 };
 
 NewtonStep newtonStep(const Alpha2WBasis& basis, const torch::Tensor& projected, double lambda,
@@ -166,10 +167,12 @@ NewtonStep newtonStep(const Alpha2WBasis& basis, const torch::Tensor& projected,
     auto next = z.clone();
     auto after = before.clone();
     auto cosine = at.cosine.clone(), l2 = at.l2.clone();
+    int64_t evaluations = z.size(0);
     for (int halving = 0; halving <= kHalvings; ++halving) {
         // Only the classes still without an accepted step are evaluated: each class's terms depend
         // on its own row of z only, so a subset's rows are those classes' values.
         const auto pending = torch::logical_not(accepted).nonzero().squeeze(1);
+        evaluations += pending.size(0);
         const auto trial = z.index_select(0, pending) +
                            step.index_select(0, pending).unsqueeze(1) * direction.index_select(0, pending);
         const auto trialObjective = evaluateObjective(basis, projected.index_select(0, pending), lambda, trial);
@@ -186,7 +189,7 @@ NewtonStep newtonStep(const Alpha2WBasis& basis, const torch::Tensor& projected,
         if (accepted.all().item<bool>()) break;
         step = torch::where(accepted, step, step * 0.5);
     }
-    return {next, before, after, cosine, l2};  // a class with no acceptable step stays where it was
+    return {next, before, after, cosine, l2, evaluations};  // a class with no acceptable step stays where it was
 }
 
 }  // namespace
@@ -260,7 +263,9 @@ NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets,
     auto z = ((1.0 + options.initNoise * torch::randn({C, R}, B.options())) / double(R)).requires_grad_(true);
     Alpha2WObjective objective;
     // The closed-form gradient goes straight into z.grad: no autograd graph per step.
+    int64_t classEvaluations = 0;
     auto evaluateInto = [&] {
+        classEvaluations += C;
         objective = evaluateObjective(basis, projected, options.lambda, z.detach());
         z.mutable_grad() = objective.gradient;
         return objective.loss;
@@ -290,6 +295,7 @@ NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets,
             const auto step = newtonStep(basis, projected.index_select(0, active), options.lambda,
                                          z.detach().index_select(0, active));
             z.detach().index_copy_(0, active, step.z);
+            classEvaluations += step.classEvaluations;
             classCosine.index_copy_(0, active, step.cosine);
             classL2.index_copy_(0, active, step.l2);
             newtonDone.index_copy_(0, active, (step.before - step.after) <= options.tolerance * step.before.abs());
@@ -305,6 +311,7 @@ NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets,
                 adam.step();
             }
             // The objective at the new point (the line search's last trial need not be the accepted one).
+            classEvaluations += C;
             objective = evaluateObjective(basis, projected, options.lambda, z.detach());
         }
         const double value = objective.loss.item<double>();
@@ -327,6 +334,7 @@ NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets,
         out = finishWeights(torch::mm(z, B), B, basis.headBias, basis.seenWeightNorm, options, meanFeature);
     }
     fillReport(report, objective, std::min(iteration, options.maxIterations), converged, start);
+    if (report) report->classEvaluations = classEvaluations;
     return out;
 }
 
@@ -358,6 +366,10 @@ Alpha2WFullSpace prepareFullAlpha2W(const ImportanceJacobians& jacobians, const 
         // F x (P K): W (C x F) times it gives every induced importance in one GEMM.
         out.jacobians = J.to(B.device()).to(B.dtype()).permute({1, 0, 2}).reshape({F, -1}).contiguous();
     }
+    const auto diagonal = out.shared.defined()
+                              ? out.rowScale.pow(2).mean(0) * out.shared.pow(2).sum(1)
+                              : out.jacobians.view({F, out.pool, out.channels}).pow(2).sum(2).mean(1);  // F
+    out.curvatureScale = (diagonal / diagonal.mean().clamp_min(1e-30)).clamp_min(1e-6).contiguous();
     out.headWeight = B;
     out.headBias = seenHead.bias;
     out.meanSeen = B.mean(0);
@@ -425,8 +437,10 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
     constexpr double kArmijo = 1e-4;
     constexpr int kHalvings = 20;
     torch::NoGradGuard noGrad;
+    int64_t classEvaluations = 0;
     // The objective of the classes `rows` (indices) at their weights `at` (one row each).
     const auto perClass = [&](const torch::Tensor& rows, const torch::Tensor& at) {
+        classEvaluations += at.size(0);
         auto o = alpha2wFullObjective(space, unitTargets.index_select(0, rows), options.lambda, at);
         o.gradient = o.gradient * double(at.size(0));  // d(class loss)/dw_c: the mean over classes undone
         return o;
@@ -451,12 +465,13 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
         }
         torch::Tensor scale;
         if (S.empty()) {
-            scale = 1.0 / g.norm(2, 1).clamp_min(1e-12) * w.norm(2, 1).clamp_min(1e-12) * 1e-2;  // a first step of 1 %
+            const auto preconditioned = g / space.curvatureScale;
+            scale = w.norm(2, 1).clamp_min(1e-12) / preconditioned.norm(2, 1).clamp_min(1e-12) * 1e-2;  // a 1 % step
         } else {
-            const auto sy = dot(S.back(), Y.back()), yy = dot(Y.back(), Y.back());
-            scale = torch::where(sy > 0, sy / yy.clamp_min(1e-30), torch::ones_like(sy));
+            const auto sy = dot(S.back(), Y.back()), yHy = dot(Y.back(), Y.back() / space.curvatureScale);
+            scale = torch::where(sy > 0, sy / yHy.clamp_min(1e-30), torch::ones_like(sy));
         }
-        auto r = q * scale.unsqueeze(1);
+        auto r = q / space.curvatureScale * scale.unsqueeze(1);
         for (size_t i = 0; i < S.size(); ++i) {
             const auto beta = Rho[i] * dot(Y[i], r);
             r += (alphas[i] - beta).unsqueeze(1) * S[i];
@@ -464,7 +479,7 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
         auto direction = -r;
         auto slope = dot(g, direction);
         const auto ascent = slope >= 0;  // not a descent direction: steepest descent instead
-        direction = torch::where(ascent.unsqueeze(1), -g * scale.abs().unsqueeze(1), direction);
+        direction = torch::where(ascent.unsqueeze(1), -g / space.curvatureScale * scale.abs().unsqueeze(1), direction);
         slope = dot(g, direction);
         direction = torch::where(done.unsqueeze(1), torch::zeros_like(direction), direction);
 
@@ -529,6 +544,7 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
     objective.loss = loss.mean();
     NewClassWeights out = finishWeights(w.detach(), B, space.headBias, space.seenWeightNorm, options, meanFeature);
     fillReport(report, objective, std::min(iteration, options.maxIterations), converged, startTime);
+    if (report) report->classEvaluations = classEvaluations;
     return out;
 }
 

@@ -51,6 +51,9 @@ struct Alpha2WReport {
     bool converged = false;
     double loss = 0, cosineLoss = 0, l2Loss = 0;  // final, averaged over the classes
     double seconds = 0;
+    // Objective evaluations, one per class per evaluation (the cost measure independent of the
+    // machine: full mode evaluates C x P x F x K multiply-adds per all-class evaluation).
+    int64_t classEvaluations = 0;
 };
 
 struct NewClassWeights {
@@ -124,6 +127,9 @@ struct Alpha2WFullSpace {
     // values, where the dense product streams all P F K.
     torch::Tensor jacobians;
     torch::Tensor rowScale, shared;
+    // F: mean_p diag(J_p' J_p), scaled to mean 1; L-BFGS's initial inverse Hessian is its reciprocal
+    // (a fixed diagonal preconditioner: the features' importance scales differ by orders).
+    torch::Tensor curvatureScale;
     int64_t pool = 0, channels = 0;
     torch::Tensor headWeight, headBias, meanSeen;  // R x F, R, F
     double seenWeightNorm = 0;

@@ -311,6 +311,46 @@ TEST(Alpha2WFull, RecoversATargetOutsideTheSpan) {
     EXPECT_GT(torch::nn::functional::cosine_similarity(induced, target).item<float>(), 0.99999f);
 }
 
+// Classes are independent problems, and each stops when it has converged: learning two classes
+// together costs exactly what learning each alone costs (objective evaluations counted per class)
+// and gives the same weights. Evaluating every class until the slowest one converges, as a joint
+// solver does, would cost 2 x max(iterations) evaluations instead of the sum. Float64 and no start
+// noise, so that the batched and single runs take the same steps.
+TEST(Alpha2W, ConvergedClassesAreNotEvaluatedAgain) {
+    torch::manual_seed(21);
+    const auto opts = torch::TensorOptions().dtype(torch::kFloat64);
+    const int64_t P = 12, R = 5, K = 9, F = 7;
+    const auto J = torch::randn({P, F, K}, opts);
+    LinearHead seen{torch::randn({R, F}, opts), torch::randn({R}, opts)};
+    const auto T = torch::matmul(seen.weight, J);  // P x R x K: the basis importances
+    // Class 0 asks for the importances of seen class 2 (easy); class 1 for a random direction.
+    const auto targets = torch::stack({T.select(1, 2).mean(0), torch::randn({K}, opts)});
+    Alpha2WOptions options;
+    options.initNoise = 0;
+    const auto basis = prepareAlpha2W(T, seen);
+    const auto full = prepareFullAlpha2W(J, seen);
+    Alpha2WReport together, first, second, fullTogether, fullFirst, fullSecond;
+    const auto both = alpha2w(basis, targets, options, &together);
+    const auto one = alpha2w(basis, targets.slice(0, 0, 1), options, &first);
+    const auto two = alpha2w(basis, targets.slice(0, 1, 2), options, &second);
+    EXPECT_GT(first.classEvaluations, 0);
+    EXPECT_NE(first.iterations, second.iterations);  // else the property below could not fail
+    EXPECT_EQ(together.classEvaluations, first.classEvaluations + second.classEvaluations);
+    // Same steps; batched and single products round differently in the last bits, which the
+    // cosine's flat direction (its scale, held only by the small L2 term) grows to ~2e-6 here.
+    EXPECT_TRUE(torch::allclose(both.weight, torch::cat({one.weight, two.weight}), 1e-4, 1e-5))
+        << (both.weight - torch::cat({one.weight, two.weight})).abs().max().item<double>();
+
+    const auto bothFull = alpha2wFull(full, targets, options, &fullTogether, {}, {}, both.optimum);
+    const auto oneFull = alpha2wFull(full, targets.slice(0, 0, 1), options, &fullFirst, {}, {}, one.optimum);
+    const auto twoFull = alpha2wFull(full, targets.slice(0, 1, 2), options, &fullSecond, {}, {}, two.optimum);
+    EXPECT_GT(fullFirst.classEvaluations, 0);
+    EXPECT_NE(fullFirst.iterations, fullSecond.iterations);
+    EXPECT_EQ(fullTogether.classEvaluations, fullFirst.classEvaluations + fullSecond.classEvaluations);
+    EXPECT_TRUE(torch::allclose(bothFull.weight, torch::cat({oneFull.weight, twoFull.weight}), 1e-6, 1e-9))
+        << (bothFull.weight - torch::cat({oneFull.weight, twoFull.weight})).abs().max().item<double>();
+}
+
 // A large lambda pins the full-space weights to the mean seen weight vector, and the original's
 // choices (no norm rescaling, zero bias) leave the optimum as it is.
 TEST(Alpha2WFull, LargeLambdaStaysAtTheMeanSeenWeightWithoutRescaling) {
