@@ -322,6 +322,9 @@ private slots:
         window.show();
         window.start();
         auto* cancel = window.findChild<QToolButton*>(QStringLiteral("jobCancel"));
+        // The data set loads first (its own job, with the same Cancel button: opening Fashion-MNIST
+        // reads its whole images file to detect truncation); the training starts after it.
+        QTRY_VERIFY_WITH_TIMEOUT(window.defaultNetworkJob()->isRunning(), kLoadTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(cancel->isVisible(), kLoadTimeoutMs);
         QTest::mouseClick(cancel, Qt::LeftButton);
         QTRY_COMPARE(cancelled.count(), 1);
