@@ -2,7 +2,7 @@
 # Hostile inputs (issue 13) against `niwt` and the explorer: option values, output folders, the
 # default network's cache folder, errors on a terminal and the explorer's unattended exit code.
 # Each case states the expected exit code and message. Inputs are small and generated here.
-# Usage: cli_hostile.sh NIWT_BINARY options|outputs|cachedir
+# Usage: cli_hostile.sh NIWT_BINARY options|outputs|cachedir|data
 #        cli_hostile.sh EXPLORER_BINARY explorer
 #   options   every numeric option range-checked, empty values refused, malformed --modality
 #             specs refused, binary and overlong text escaped and cut in the error line.
@@ -10,6 +10,8 @@
 #   cachedir  --cache-dir DIR holds the default network too; on a terminal, errors during
 #             progress start a line of their own; an export folder that cannot be created is one
 #             clean line naming it.
+#   data      oversized (/dev/zero), too wide, empty and truncated data files: one line naming
+#             the file and the limit or fault, exit code 1.
 #   explorer  --screenshot-dir with a broken or missing --bundle: exit code 1, error on stderr;
 #             a screenshot destination that cannot be written: refused at once (exit code 1).
 set -euo pipefail
@@ -264,6 +266,45 @@ EOF
         --no-cache --no-calibration --export "$scratch/export" --device cpu
     echo "the default network follows --cache-dir; errors on a terminal start their own line"
     ;;
+data)
+    # The issue's data-file cases through the command line, each a one-line error naming the file
+    # and the limit or the fault, exit code 1, before any network is trained (within 10 s).
+    # Limits: README "Input limits" (modality CSV 512 MiB and 16384 columns, class lists 64 MiB).
+    # /dev/zero reports no size, so only a capped read stops it (it grew to 17 GB before).
+    expect_error "modality csv /dev/zero" 1 "/dev/zero: larger than the 512 MiB limit for modality CSV files" \
+        info --dataset fashion-mnist --modality att=csv:/dev/zero
+    expect_error "split /dev/zero" 1 "/dev/zero: larger than the 64 MiB limit for class list files" \
+        info --dataset fashion-mnist --split classes:/dev/zero
+    # 10^5 columns for the 10 Fashion-MNIST classes: refused naming the file and the dimension
+    # limit (it used to reach LibTorch's "tried to allocate 80000000000 bytes").
+    python3 -c "
+names = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
+print('class,' + ','.join('a%d' % i for i in range(100000)))
+for name in names: print(name + ',' + ','.join('1' for i in range(100000)))
+" > "$scratch/wide.csv"
+    expect_error "100000-column modality" 1 "wide.csv:1: 100000 columns, more than the limit of 16384 dimensions" \
+        info --dataset fashion-mnist --modality "wide=csv:$scratch/wide.csv"
+    # Descriptions that describe no class: all-zero caption vectors, refused naming the classes.
+    echo '{}' > "$scratch/empty.json"
+    expect_error "empty descriptions" 1 "empty.json: describes none of the data set's 10 classes" \
+        run --dataset fashion-mnist --modality captions --descriptions "$scratch/empty.json" --limit 10
+    # A Fashion-MNIST folder whose training images file holds 5 of the 20 images its header claims:
+    # `info` names the file and both sizes (it used to exit 0).
+    mkdir -p "$scratch/fm"
+    python3 - "$scratch/fm" << 'PYTHON'
+import gzip, struct, sys
+folder = sys.argv[1]
+def write(name, header, body):
+    with gzip.open(f"{folder}/{name}.gz", "wb") as f:
+        f.write(header + body)
+write("train-images-idx3-ubyte", struct.pack(">IIII", 0x803, 20, 28, 28), bytes(28 * 28 * 5))
+write("train-labels-idx1-ubyte", struct.pack(">II", 0x801, 20), bytes(i % 10 for i in range(20)))
+write("t10k-images-idx3-ubyte", struct.pack(">IIII", 0x803, 10, 28, 28), bytes(28 * 28 * 10))
+write("t10k-labels-idx1-ubyte", struct.pack(">II", 0x801, 10), bytes(range(10)))
+PYTHON
+    expect_error "truncated IDX" 1 "fm/train-images-idx3-ubyte.gz: truncated: expected 15680 bytes of data, got 3920" \
+        info --dataset "fashion-mnist:$scratch/fm"
+    ;;
 explorer)
     # The explorer unattended (--screenshot-dir, offscreen): an error it shows in the status bar
     # also goes to stderr ("niwt-explorer: error: ...") and the exit code is 1 (it was 0 with
@@ -312,7 +353,7 @@ explorer)
     echo "the explorer's unattended runs exit 1 after an error they show, and print it"
     ;;
 *)
-    echo "usage: cli_hostile.sh NIWT_BINARY options|outputs|cachedir, or EXPLORER_BINARY explorer" >&2
+    echo "usage: cli_hostile.sh NIWT_BINARY options|outputs|cachedir|data, or EXPLORER_BINARY explorer" >&2
     exit 2
     ;;
 esac
