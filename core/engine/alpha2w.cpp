@@ -125,6 +125,42 @@ Alpha2WObjective alpha2wObjective(const Alpha2WBasis& basis, const torch::Tensor
 
 namespace {
 
+// Armijo backtracking for independent per-class problems, all classes at once: each class halves
+// its own step until its loss falls by enough, and only the classes still without an accepted step
+// are evaluated (one class that backtracks costs the others nothing). Classes marked in `accepted`
+// take no step. evaluate(rows, trial) gives the objective at those classes' trial rows; lossOf(it)
+// their losses; keep(it, classes, rows) copies whatever else the caller keeps from accepted rows.
+// A class with no acceptable step keeps its start and stays unaccepted.
+struct Backtracked {
+    torch::Tensor point, loss, accepted;
+};
+
+template <typename Evaluate, typename LossOf, typename Keep>
+Backtracked backtrackPerClass(const torch::Tensor& start, const torch::Tensor& direction, const torch::Tensor& loss,
+                              const torch::Tensor& slope, const torch::Tensor& accepted, int halvings,
+                              const Evaluate& evaluate, const LossOf& lossOf, const Keep& keep) {
+    constexpr double kArmijo = 1e-4;  // sufficient-decrease fraction of the predicted decrease
+    Backtracked out{start.clone(), loss.clone(), accepted.clone()};
+    auto step = torch::ones_like(loss);
+    for (int halving = 0; halving <= halvings && !out.accepted.all().item<bool>(); ++halving) {
+        const auto pending = torch::logical_not(out.accepted).nonzero().squeeze(1);
+        const auto trial = start.index_select(0, pending) +
+                           step.index_select(0, pending).unsqueeze(1) * direction.index_select(0, pending);
+        const auto objective = evaluate(pending, trial);
+        const auto trialLoss = lossOf(objective);
+        const auto ok = trialLoss <= loss.index_select(0, pending) +
+                                         kArmijo * step.index_select(0, pending) * slope.index_select(0, pending);
+        const auto okRows = ok.nonzero().squeeze(1);
+        const auto okClasses = pending.index_select(0, okRows);
+        out.point.index_copy_(0, okClasses, trial.index_select(0, okRows));
+        out.loss.index_copy_(0, okClasses, trialLoss.index_select(0, okRows));
+        keep(objective, okClasses, okRows);
+        out.accepted.index_fill_(0, okClasses, true);
+        step = torch::where(out.accepted, step, step * 0.5);
+    }
+    return out;
+}
+
 // One damped Newton step for every class at once. Where a class's Hessian block is not positive
 // definite (the cosine loss is not convex), a multiple of the identity is added until a Cholesky
 // factorisation succeeds (Levenberg-Marquardt damping; a batched Cholesky costs far less than an
@@ -140,7 +176,6 @@ NewtonStep newtonStep(const Alpha2WBasis& basis, const torch::Tensor& projected,
                       const torch::Tensor& z) {
     constexpr double kFirstDamping = 1e-6;  // relative to the block's mean |diagonal|
     constexpr int kDampingTries = 24;       // x10 each: up to 1e17, beyond any curvature here
-    constexpr double kArmijo = 1e-4;        // sufficient-decrease fraction of the predicted decrease
     constexpr int kHalvings = 30;
     const auto at = evaluateObjective(basis, projected, lambda, z, /*withHessian=*/true);
     const auto classLoss = [&](const Alpha2WObjective& o) { return o.cosine + lambda * o.l2; };
@@ -162,34 +197,21 @@ NewtonStep newtonStep(const Alpha2WBasis& basis, const torch::Tensor& projected,
     const auto slope = (at.gradient * direction).sum(1) * double(z.size(0));
     const auto before = classLoss(at);
 
-    auto step = torch::ones_like(before);
-    auto accepted = torch::zeros_like(before, torch::kBool);
-    auto next = z.clone();
-    auto after = before.clone();
     auto cosine = at.cosine.clone(), l2 = at.l2.clone();
     int64_t evaluations = z.size(0);
-    for (int halving = 0; halving <= kHalvings; ++halving) {
-        // Only the classes still without an accepted step are evaluated: each class's terms depend
-        // on its own row of z only, so a subset's rows are those classes' values.
-        const auto pending = torch::logical_not(accepted).nonzero().squeeze(1);
-        evaluations += pending.size(0);
-        const auto trial = z.index_select(0, pending) +
-                           step.index_select(0, pending).unsqueeze(1) * direction.index_select(0, pending);
-        const auto trialObjective = evaluateObjective(basis, projected.index_select(0, pending), lambda, trial);
-        const auto trialLoss = classLoss(trialObjective);
-        const auto ok = trialLoss <= before.index_select(0, pending) +
-                                         kArmijo * step.index_select(0, pending) * slope.index_select(0, pending);
-        const auto okRows = ok.nonzero().squeeze(1);
-        const auto okClasses = pending.index_select(0, okRows);
-        next.index_copy_(0, okClasses, trial.index_select(0, okRows));
-        after.index_copy_(0, okClasses, trialLoss.index_select(0, okRows));
-        cosine.index_copy_(0, okClasses, trialObjective.cosine.index_select(0, okRows));
-        l2.index_copy_(0, okClasses, trialObjective.l2.index_select(0, okRows));
-        accepted.index_fill_(0, okClasses, true);
-        if (accepted.all().item<bool>()) break;
-        step = torch::where(accepted, step, step * 0.5);
-    }
-    return {next, before, after, cosine, l2, evaluations};  // a class with no acceptable step stays where it was
+    const auto result = backtrackPerClass(
+        z, direction, before, slope, torch::zeros_like(before, torch::kBool), kHalvings,
+        [&](const torch::Tensor& rows, const torch::Tensor& trial) {
+            evaluations += rows.size(0);
+            return evaluateObjective(basis, projected.index_select(0, rows), lambda, trial);
+        },
+        classLoss,
+        [&](const Alpha2WObjective& o, const torch::Tensor& classes, const torch::Tensor& rows) {
+            cosine.index_copy_(0, classes, o.cosine.index_select(0, rows));
+            l2.index_copy_(0, classes, o.l2.index_select(0, rows));
+        });
+    // A class with no acceptable step stays where it was.
+    return {result.point, before, result.loss, cosine, l2, evaluations};
 }
 
 }  // namespace
@@ -434,7 +456,6 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
     // per class; the objective evaluates loss and gradient together, so an accepted trial costs no
     // further evaluation.
     constexpr int kHistory = 10;  // curvature pairs kept per class
-    constexpr double kArmijo = 1e-4;
     constexpr int kHalvings = 20;
     torch::NoGradGuard noGrad;
     int64_t classEvaluations = 0;
@@ -483,36 +504,21 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
         slope = dot(g, direction);
         direction = torch::where(done.unsqueeze(1), torch::zeros_like(direction), direction);
 
-        auto step = torch::ones_like(loss);
-        auto accepted = done.clone();
-        auto next = w.clone();
-        auto nextLoss = loss.clone();
         Alpha2WFullObjective nextObjective;
         nextObjective.gradient = objective.gradient.clone();
         nextObjective.cosine = objective.cosine.clone();
         nextObjective.l2 = objective.l2.clone();
-        for (int halving = 0; halving <= kHalvings && !accepted.all().item<bool>(); ++halving) {
-            // Only classes still without an accepted step are evaluated (each is its own problem),
-            // so one class that backtracks does not cost every class another evaluation.
-            const auto pending = torch::logical_not(accepted).nonzero().squeeze(1);
-            const auto trial = w.index_select(0, pending) +
-                               step.index_select(0, pending).unsqueeze(1) * direction.index_select(0, pending);
-            const auto o = perClass(pending, trial);
-            const auto trialLoss = o.cosine + options.lambda * o.l2;
-            const auto ok = trialLoss <= loss.index_select(0, pending) +
-                                             kArmijo * step.index_select(0, pending) * slope.index_select(0, pending);
-            const auto okRows = ok.nonzero().squeeze(1);
-            const auto okClasses = pending.index_select(0, okRows);
-            next.index_copy_(0, okClasses, trial.index_select(0, okRows));
-            nextLoss.index_copy_(0, okClasses, trialLoss.index_select(0, okRows));
-            nextObjective.gradient.index_copy_(0, okClasses, o.gradient.index_select(0, okRows));
-            nextObjective.cosine.index_copy_(0, okClasses, o.cosine.index_select(0, okRows));
-            nextObjective.l2.index_copy_(0, okClasses, o.l2.index_select(0, okRows));
-            accepted.index_fill_(0, okClasses, true);
-            step = torch::where(accepted, step, step * 0.5);
-        }
+        const auto result = backtrackPerClass(
+            w, direction, loss, slope, done, kHalvings, perClass,
+            [&](const Alpha2WFullObjective& o) { return o.cosine + options.lambda * o.l2; },
+            [&](const Alpha2WFullObjective& o, const torch::Tensor& classes, const torch::Tensor& rows) {
+                nextObjective.gradient.index_copy_(0, classes, o.gradient.index_select(0, rows));
+                nextObjective.cosine.index_copy_(0, classes, o.cosine.index_select(0, rows));
+                nextObjective.l2.index_copy_(0, classes, o.l2.index_select(0, rows));
+            });
+        const auto& next = result.point;
         // Classes with no acceptable step stay put and count as converged.
-        done = torch::logical_or(done, torch::logical_not(accepted));
+        done = torch::logical_or(done, torch::logical_not(result.accepted));
         const auto s = next - w, y = nextObjective.gradient - g;
         const auto sy = dot(s, y);
         S.push_back(s);
@@ -525,7 +531,7 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
         }
         w = next;
         objective = nextObjective;
-        loss = nextLoss;
+        loss = result.loss;
         const double value = loss.mean().item<double>();
         if (progress &&
             !progress(iteration, value, objective.cosine.mean().item<double>(), objective.l2.mean().item<double>()))
