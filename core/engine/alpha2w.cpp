@@ -56,14 +56,38 @@ torch::Tensor projectTargets(const Alpha2WBasis& basis, const torch::Tensor& uni
     return torch::mm(T.reshape({P * R, K}), unitTargets.t()).reshape({P, R, -1}).permute({2, 0, 1}).contiguous();
 }
 
+// P x R x C: G_p x_c for every pool image and row x_c of x (C x R). The span objective's one GEMM
+// (P R^2 C multiply-adds).
+torch::Tensor gramTimes(const Alpha2WBasis& basis, const torch::Tensor& x) {
+    const int64_t P = basis.gram.size(0), R = basis.gram.size(1);
+    return torch::mm(basis.gram.reshape({P * R, R}), x.t()).reshape({P, R, x.size(0)});
+}
+
+// C x P: y_c' (G_p x_c) from gx = gramTimes(x) (P x R x C) and y (C x R).
+torch::Tensor gramDots(const torch::Tensor& gx, const torch::Tensor& y) {
+    return (gx * y.t().unsqueeze(0)).sum(1).t();
+}
+
+// C x P: u_cp = z_c . (T_p t_c).
+torch::Tensor targetDots(const torch::Tensor& projected, const torch::Tensor& z) {
+    return torch::bmm(projected, z.unsqueeze(2)).squeeze(2);
+}
+
+// C, float64: ||z_c B - m||^2 before clamping, from R x R products (see Alpha2WBasis).
+torch::Tensor unclampedL2(const Alpha2WBasis& basis, const torch::Tensor& z64, const torch::Tensor& gramZ64) {
+    return (gramZ64 * z64).sum(1) - 2.0 * torch::mv(z64, basis.headMean) + basis.meanSquaredNorm;
+}
+
+// gramZ: G_p z (gramTimes(basis, z)) where the caller already has it; else computed here.
 Alpha2WObjective evaluateObjective(const Alpha2WBasis& basis, const torch::Tensor& projected, double lambda,
-                                   const torch::Tensor& z, bool withHessian = false) {
+                                   const torch::Tensor& z, bool withHessian = false,
+                                   const torch::Tensor& gramZ = {}) {
     torch::NoGradGuard noGrad;
     const int64_t P = basis.gram.size(0), R = basis.gram.size(1), C = z.size(0);
     // cos_cp = u_cp / s_cp with u_cp = z_c . (T_p t_c) and s_cp^2 = z_c' G_p z_c.
-    const auto gz = torch::mm(basis.gram.reshape({P * R, R}), z.t()).reshape({P, R, C});  // G_p z_c
-    const auto squaredNorm = (gz * z.t().unsqueeze(0)).sum(1).t();                        // C x P
-    const auto u = torch::bmm(projected, z.unsqueeze(2)).squeeze(2);                      // C x P
+    const auto gz = gramZ.defined() ? gramZ : gramTimes(basis, z);  // G_p z_c: P x R x C
+    const auto squaredNorm = gramDots(gz, z);                       // C x P
+    const auto u = targetDots(projected, z);                        // C x P
     const auto s = squaredNorm.clamp_min(1e-24).sqrt();
     Alpha2WObjective out;
     out.cosine = (1.0 - u / s).mean(1);
@@ -72,11 +96,9 @@ Alpha2WObjective evaluateObjective(const Alpha2WBasis& basis, const torch::Tenso
     const auto alongNorm = (gz * (u / (s.pow(3) * double(P))).t().unsqueeze(1)).sum(0).t();             // C x R
     // ||z_c B - m||^2 and its gradient 2 (B B' z_c - B m) from R x R products (see Alpha2WBasis).
     const auto z64 = z.to(torch::kFloat64);
-    const auto gramZ = torch::mm(z64, basis.headGram);  // C x R
-    out.l2 = ((gramZ * z64).sum(1) - 2.0 * torch::mv(z64, basis.headMean) + basis.meanSquaredNorm)
-                 .clamp_min(0.0)
-                 .to(z.dtype());
-    const auto l2Gradient = (2.0 * (gramZ - basis.headMean)).to(z.dtype());  // C x R
+    const auto headGramZ = torch::mm(z64, basis.headGram);  // C x R
+    out.l2 = unclampedL2(basis, z64, headGramZ).clamp_min(0.0).to(z.dtype());
+    const auto l2Gradient = (2.0 * (headGramZ - basis.headMean)).to(z.dtype());  // C x R
     out.loss = (out.cosine + lambda * out.l2).mean();
     out.gradient = ((alongNorm - towardsTarget + lambda * l2Gradient) / double(C)).contiguous();
     if (withHessian) {
@@ -116,6 +138,58 @@ torch::Tensor unitRows(const torch::Tensor& t) {
     return torch::nn::functional::normalize(t, torch::nn::functional::NormalizeFuncOptions().dim(1).eps(1e-12));
 }
 
+// Either objective along a search direction, x + t d per class: the induced importances are linear
+// in x, so per pool image their dot with the unit target is u0 + t ud and their squared norm
+// a + 2 t b + t^2 c, and the L2 term is l0 + 2 t l1 + t^2 lq. Once these are known (one GEMM for
+// the direction's induced importances), any trial step costs C x P scalar work instead of a GEMM.
+// Where the trial point's importances are much shorter than the two parts they sum from, the
+// expansion of s^2 cancels (in float32, about 1e-7 / ratio relative error): such trials are
+// flagged, and the caller evaluates them directly.
+struct LineObjective {
+    static constexpr double kWellConditioned = 0.1;  // least s^2 / (a + 2|t b| + t^2 c) trusted
+    torch::Tensor u0, ud, a, b, c;  // C x P
+    torch::Tensor l0, l1, lq;       // C, float64 (the L2 expansion cancels where x + t d is near m)
+    torch::ScalarType dtype = torch::kFloat32;
+
+    struct Terms {
+        torch::Tensor cosine, l2;  // per class: mean_p (1 - cos), ||x + t d - m||^2
+        torch::Tensor reliable;    // per class: no image's s^2 cancels below kWellConditioned
+    };
+    // The classes `rows` (indices) at steps t (one per row). At t = 0 exactly the terms at x.
+    Terms at(const torch::Tensor& rows, const torch::Tensor& t) const {
+        const auto pick = [&](const torch::Tensor& v) { return v.index_select(0, rows); };
+        const auto tp = t.unsqueeze(1);
+        const auto squaredNorm = pick(a) + tp * (2.0 * pick(b) + tp * pick(c));
+        const auto u = pick(u0) + tp * pick(ud);
+        const auto t64 = t.to(torch::kFloat64);
+        const auto parts = pick(a) + 2.0 * (tp * pick(b)).abs() + tp * tp * pick(c);
+        return {(1.0 - u / squaredNorm.clamp_min(1e-24).sqrt()).mean(1),
+                (pick(l0) + t64 * (2.0 * pick(l1) + t64 * pick(lq))).clamp_min(0.0).to(dtype),
+                (squaredNorm >= kWellConditioned * parts).all(1)};
+    }
+    torch::Tensor allRows() const {
+        return torch::arange(u0.size(0), torch::TensorOptions().dtype(torch::kLong).device(u0.device()));
+    }
+};
+
+// The span objective along z + t d, from gz = G_p z and gd = G_p d (P x R x C each).
+LineObjective spanLine(const Alpha2WBasis& basis, const torch::Tensor& projected, const torch::Tensor& z,
+                       const torch::Tensor& gz, const torch::Tensor& d, const torch::Tensor& gd) {
+    LineObjective line;
+    line.u0 = targetDots(projected, z);
+    line.ud = targetDots(projected, d);
+    line.a = gramDots(gz, z);  // the expressions evaluateObjective uses: equal values at t = 0
+    line.b = gramDots(gd, z);
+    line.c = gramDots(gd, d);
+    const auto z64 = z.to(torch::kFloat64), d64 = d.to(torch::kFloat64);
+    const auto headGramD = torch::mm(d64, basis.headGram);
+    line.l0 = unclampedL2(basis, z64, torch::mm(z64, basis.headGram));
+    line.l1 = (headGramD * z64).sum(1) - torch::mv(d64, basis.headMean);
+    line.lq = (headGramD * d64).sum(1);
+    line.dtype = z.scalar_type();
+    return line;
+}
+
 }  // namespace
 
 Alpha2WObjective alpha2wObjective(const Alpha2WBasis& basis, const torch::Tensor& unitTargets, double lambda,
@@ -123,62 +197,84 @@ Alpha2WObjective alpha2wObjective(const Alpha2WBasis& basis, const torch::Tensor
     return evaluateObjective(basis, projectTargets(basis, unitTargets), lambda, z, withHessian);
 }
 
+Alpha2WObjective alpha2wObjectiveAlong(const Alpha2WBasis& basis, const torch::Tensor& unitTargets, double lambda,
+                                       const torch::Tensor& z, const torch::Tensor& direction,
+                                       const torch::Tensor& steps) {
+    torch::NoGradGuard noGrad;
+    const auto line = spanLine(basis, projectTargets(basis, unitTargets), z, gramTimes(basis, z), direction,
+                               gramTimes(basis, direction));
+    const auto terms = line.at(line.allRows(), steps);
+    Alpha2WObjective out;
+    out.cosine = terms.cosine;
+    out.l2 = terms.l2;
+    out.loss = (terms.cosine + lambda * terms.l2).mean();
+    return out;
+}
+
 namespace {
 
 // Armijo backtracking for independent per-class problems, all classes at once: each class halves
-// its own step until its loss falls by enough, and only the classes still without an accepted step
-// are evaluated (one class that backtracks costs the others nothing). Classes marked in `accepted`
-// take no step. evaluate(rows, trial) gives the objective at those classes' trial rows; lossOf(it)
-// their losses; keep(it, classes, rows) copies whatever else the caller keeps from accepted rows.
-// A class with no acceptable step keeps its start and stays unaccepted.
+// its own step (from 1) until its loss falls by enough. trialLoss(rows, steps) gives the losses of
+// the classes `rows` (indices) at those steps; only the classes still without an accepted step are
+// tried again. Returns each class's accepted step and loss; a class with no acceptable step gets
+// step 0, its start loss, and stays unaccepted.
 struct Backtracked {
-    torch::Tensor point, loss, accepted;
+    torch::Tensor step, loss, accepted;
 };
 
-template <typename Evaluate, typename LossOf, typename Keep>
-Backtracked backtrackPerClass(const torch::Tensor& start, const torch::Tensor& direction, const torch::Tensor& loss,
-                              const torch::Tensor& slope, const torch::Tensor& accepted, int halvings,
-                              const Evaluate& evaluate, const LossOf& lossOf, const Keep& keep) {
+template <typename TrialLoss>
+Backtracked backtrackPerClass(const torch::Tensor& loss, const torch::Tensor& slope, int halvings,
+                              const TrialLoss& trialLoss) {
     constexpr double kArmijo = 1e-4;  // sufficient-decrease fraction of the predicted decrease
-    Backtracked out{start.clone(), loss.clone(), accepted.clone()};
+    Backtracked out{torch::zeros_like(loss), loss.clone(), torch::zeros_like(loss, torch::kBool)};
     auto step = torch::ones_like(loss);
     for (int halving = 0; halving <= halvings && !out.accepted.all().item<bool>(); ++halving) {
         const auto pending = torch::logical_not(out.accepted).nonzero().squeeze(1);
-        const auto trial = start.index_select(0, pending) +
-                           step.index_select(0, pending).unsqueeze(1) * direction.index_select(0, pending);
-        const auto objective = evaluate(pending, trial);
-        const auto trialLoss = lossOf(objective);
-        const auto ok = trialLoss <= loss.index_select(0, pending) +
-                                         kArmijo * step.index_select(0, pending) * slope.index_select(0, pending);
+        const auto steps = step.index_select(0, pending);
+        const auto trial = trialLoss(pending, steps);
+        const auto ok = trial <= loss.index_select(0, pending) + kArmijo * steps * slope.index_select(0, pending);
         const auto okRows = ok.nonzero().squeeze(1);
         const auto okClasses = pending.index_select(0, okRows);
-        out.point.index_copy_(0, okClasses, trial.index_select(0, okRows));
-        out.loss.index_copy_(0, okClasses, trialLoss.index_select(0, okRows));
-        keep(objective, okClasses, okRows);
+        out.step.index_copy_(0, okClasses, steps.index_select(0, okRows));
+        out.loss.index_copy_(0, okClasses, trial.index_select(0, okRows));
         out.accepted.index_fill_(0, okClasses, true);
         step = torch::where(out.accepted, step, step * 0.5);
     }
     return out;
 }
 
+// v (one value per class) shaped to broadcast along dimension `dim` of a `dims`-dimensional tensor.
+torch::Tensor alongDim(const torch::Tensor& v, int64_t dims, int64_t dim) {
+    std::vector<int64_t> sizes(size_t(dims), 1);
+    sizes[size_t(dim)] = v.size(0);
+    return v.view(sizes);
+}
+
+// x + step d per class (along `dim`) where accepted, else x (a rejected step may be NaN).
+torch::Tensor stepped(const torch::Tensor& x, const torch::Tensor& d, const Backtracked& result, int64_t dim = 0) {
+    return torch::where(alongDim(result.accepted, x.dim(), dim), x + alongDim(result.step, x.dim(), dim) * d, x);
+}
+
 // One damped Newton step for every class at once. Where a class's Hessian block is not positive
 // definite (the cosine loss is not convex), a multiple of the identity is added until a Cholesky
 // factorisation succeeds (Levenberg-Marquardt damping; a batched Cholesky costs far less than an
 // eigendecomposition), so every direction descends; each class then backtracks its own step
-// (Armijo) until its loss falls. Returns the new coefficients and each class's loss before and after.
+// (Armijo) until its loss falls. gramZ (G_p z, P x R x C) is carried from the previous step, and
+// the line search costs one GEMM (G_p d) whatever its trials: along d every trial's objective is a
+// scalar expansion (LineObjective), and G_p at the new point is G_p z + t G_p d. Returns the new
+// coefficients, their G_p products and each class's loss before and after.
 struct NewtonStep {
-    torch::Tensor z, before, after;
-    torch::Tensor cosine, l2;  // per class at `z`, from the accepted trials (no evaluation again)
-    int64_t classEvaluations = 0;
+    torch::Tensor z, gramZ, before, after;
+    torch::Tensor cosine, l2;       // per class at `z`, from the line search (no evaluation again)
+    int64_t directEvaluations = 0;  // trial steps evaluated directly (see LineObjective), per class
 };
 
 NewtonStep newtonStep(const Alpha2WBasis& basis, const torch::Tensor& projected, double lambda,
-                      const torch::Tensor& z) {
+                      const torch::Tensor& z, const torch::Tensor& gramZ) {
     constexpr double kFirstDamping = 1e-6;  // relative to the block's mean |diagonal|
     constexpr int kDampingTries = 24;       // x10 each: up to 1e17, beyond any curvature here
     constexpr int kHalvings = 30;
-    const auto at = evaluateObjective(basis, projected, lambda, z, /*withHessian=*/true);
-    const auto classLoss = [&](const Alpha2WObjective& o) { return o.cosine + lambda * o.l2; };
+    const auto at = evaluateObjective(basis, projected, lambda, z, /*withHessian=*/true, gramZ);
     const int64_t R = z.size(1);
     const auto identity = torch::eye(R, z.options()).unsqueeze(0);
     const auto scale = at.hessian.diagonal(0, 1, 2).abs().mean(1).clamp_min(1e-30);  // C
@@ -195,23 +291,51 @@ NewtonStep newtonStep(const Alpha2WBasis& basis, const torch::Tensor& projected,
     const auto direction = -torch::cholesky_solve(at.gradient.unsqueeze(2), factor).squeeze(2);  // C x R
     // Predicted decrease per class (the gradient is of the mean over classes: x C per class).
     const auto slope = (at.gradient * direction).sum(1) * double(z.size(0));
-    const auto before = classLoss(at);
+    const auto before = at.cosine + lambda * at.l2;
 
-    auto cosine = at.cosine.clone(), l2 = at.l2.clone();
-    int64_t evaluations = z.size(0);
-    const auto result = backtrackPerClass(
-        z, direction, before, slope, torch::zeros_like(before, torch::kBool), kHalvings,
-        [&](const torch::Tensor& rows, const torch::Tensor& trial) {
-            evaluations += rows.size(0);
-            return evaluateObjective(basis, projected.index_select(0, rows), lambda, trial);
-        },
-        classLoss,
-        [&](const Alpha2WObjective& o, const torch::Tensor& classes, const torch::Tensor& rows) {
-            cosine.index_copy_(0, classes, o.cosine.index_select(0, rows));
-            l2.index_copy_(0, classes, o.l2.index_select(0, rows));
-        });
-    // A class with no acceptable step stays where it was.
-    return {result.point, before, result.loss, cosine, l2, evaluations};
+    const auto gramDirection = gramTimes(basis, direction);
+    const auto line = spanLine(basis, projected, z, gramZ, direction, gramDirection);
+    // Trials the expansion cannot price are evaluated directly; a class's last trial is its
+    // accepted one, so `lastDirect` says whether its new point's values come from here.
+    auto lastDirect = torch::zeros_like(before, torch::kBool);
+    auto directGram = torch::zeros_like(gramZ);
+    auto directCosine = torch::zeros_like(before), directL2 = torch::zeros_like(before);
+    int64_t directEvaluations = 0;
+    const auto lossAt = [&](const torch::Tensor& rows, const torch::Tensor& steps) {
+        const auto terms = line.at(rows, steps);
+        auto loss = terms.cosine + lambda * terms.l2;
+        lastDirect.index_fill_(0, rows, false);
+        const auto unreliable = torch::logical_not(terms.reliable).nonzero().squeeze(1);
+        if (unreliable.size(0) > 0) {
+            const auto classes = rows.index_select(0, unreliable);
+            const auto trial = z.index_select(0, classes) +
+                               steps.index_select(0, unreliable).unsqueeze(1) * direction.index_select(0, classes);
+            const auto g = gramTimes(basis, trial);
+            const auto o = evaluateObjective(basis, projected.index_select(0, classes), lambda, trial, false, g);
+            directEvaluations += classes.size(0);
+            loss.index_copy_(0, unreliable, o.cosine + lambda * o.l2);
+            directGram.index_copy_(2, classes, g);
+            directCosine.index_copy_(0, classes, o.cosine);
+            directL2.index_copy_(0, classes, o.l2);
+            lastDirect.index_fill_(0, classes, true);
+        }
+        return loss;
+    };
+    // The Armijo reference from the expansion too (equal to `before`: the same expressions at t = 0).
+    const auto atStart = line.at(line.allRows(), torch::zeros_like(before));
+    const auto result = backtrackPerClass(atStart.cosine + lambda * atStart.l2, slope, kHalvings, lossAt);
+    // A class with no acceptable step has t = 0: its values where it was.
+    const auto terms = line.at(line.allRows(), result.step);
+    const auto direct = torch::logical_and(lastDirect, result.accepted);
+    NewtonStep out;
+    out.z = stepped(z, direction, result);
+    out.gramZ = torch::where(alongDim(direct, 3, 2), directGram, stepped(gramZ, gramDirection, result, 2));
+    out.before = before;
+    out.after = result.loss;
+    out.cosine = torch::where(direct, directCosine, terms.cosine);
+    out.l2 = torch::where(direct, directL2, terms.l2);
+    out.directEvaluations = directEvaluations;
+    return out;
 }
 
 }  // namespace
@@ -306,6 +430,7 @@ NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets,
     // Newton: per-class state (every class is stepped in the first iteration, so all get filled).
     auto newtonDone = torch::zeros({C}, torch::TensorOptions().dtype(torch::kBool).device(device));
     auto classCosine = torch::zeros({C}, B.options()), classL2 = torch::zeros({C}, B.options());
+    torch::Tensor gramZ;  // Newton: G_p z_c at the current coefficients, P x R x C
     int iteration = 0;
     bool converged = false;
     for (iteration = 1; iteration <= options.maxIterations; ++iteration) {
@@ -314,10 +439,13 @@ NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets,
             // Classes converge one by one; a converged class takes no further steps or evaluations.
             torch::NoGradGuard noGrad;
             const auto active = torch::logical_not(newtonDone).nonzero().squeeze(1);
+            if (!gramZ.defined()) gramZ = gramTimes(basis, z.detach());  // then carried from step to step
             const auto step = newtonStep(basis, projected.index_select(0, active), options.lambda,
-                                         z.detach().index_select(0, active));
+                                         z.detach().index_select(0, active), gramZ.index_select(2, active));
             z.detach().index_copy_(0, active, step.z);
-            classEvaluations += step.classEvaluations;
+            gramZ.index_copy_(2, active, step.gramZ);
+            // Per class: the evaluation at z with its Hessian, and G_p d for every line-search trial.
+            classEvaluations += 2 * active.size(0) + step.directEvaluations;
             classCosine.index_copy_(0, active, step.cosine);
             classL2.index_copy_(0, active, step.l2);
             newtonDone.index_copy_(0, active, (step.before - step.after) <= options.tolerance * step.before.abs());
@@ -399,17 +527,23 @@ Alpha2WFullSpace prepareFullAlpha2W(const ImportanceJacobians& jacobians, const 
     return out;
 }
 
-Alpha2WFullObjective alpha2wFullObjective(const Alpha2WFullSpace& space, const torch::Tensor& unitTargets,
-                                          double lambda, const torch::Tensor& weights) {
-    torch::NoGradGuard noGrad;
+namespace {
+
+// C x P x K: J_p w_c for every class and pool image. The forward GEMM (C x F x P K multiply-adds).
+torch::Tensor inducedImportances(const Alpha2WFullSpace& space, const torch::Tensor& weights) {
+    const int64_t C = weights.size(0), P = space.pool, K = space.channels, F = weights.size(1);
+    return space.shared.defined()
+               ? torch::mm((weights.unsqueeze(1) * space.rowScale.unsqueeze(0)).view({C * P, F}), space.shared)
+                     .view({C, P, K})
+               : torch::mm(weights, space.jacobians).view({C, P, K});
+}
+
+// The objective at `weights` whose induced importances are already known; the gradient is the
+// backward GEMM (J_p' of the importances' gradient, C x F x P K multiply-adds).
+Alpha2WFullObjective fullObjectiveAt(const Alpha2WFullSpace& space, const torch::Tensor& unitTargets, double lambda,
+                                     const torch::Tensor& weights, const torch::Tensor& induced) {
     const int64_t C = weights.size(0), P = space.pool, K = space.channels;
     const int64_t F = weights.size(1);
-    // J_p w_c for every class and pool image: C x P x K.
-    const auto induced =
-        space.shared.defined()
-            ? torch::mm((weights.unsqueeze(1) * space.rowScale.unsqueeze(0)).view({C * P, F}), space.shared)
-                  .view({C, P, K})
-            : torch::mm(weights, space.jacobians).view({C, P, K});
     const auto t = unitTargets.unsqueeze(1);             // C x 1 x K
     const auto u = (induced * t).sum(2);                 // C x P
     const auto s = induced.norm(2, 2).clamp_min(1e-12);  // C x P
@@ -426,6 +560,46 @@ Alpha2WFullObjective alpha2wFullObjective(const Alpha2WFullSpace& space, const t
                   .sum(1)
             : torch::mm(dInduced.reshape({C, P * K}), space.jacobians.t());
     out.gradient = ((cosineGradient + 2.0 * lambda * offset) / double(C)).contiguous();
+    return out;
+}
+
+// The full objective along w + t d, from the induced importances of w and of d (C x P x K each).
+LineObjective fullLine(const Alpha2WFullSpace& space, const torch::Tensor& unitTargets, const torch::Tensor& w,
+                       const torch::Tensor& induced, const torch::Tensor& d, const torch::Tensor& inducedD) {
+    LineObjective line;
+    const auto t = unitTargets.unsqueeze(1);
+    line.u0 = (induced * t).sum(2);
+    line.ud = (inducedD * t).sum(2);
+    line.a = induced.pow(2).sum(2);
+    line.b = (induced * inducedD).sum(2);
+    line.c = inducedD.pow(2).sum(2);
+    const auto offset = (w - space.meanSeen).to(torch::kFloat64), d64 = d.to(torch::kFloat64);
+    line.l0 = offset.pow(2).sum(1);
+    line.l1 = (offset * d64).sum(1);
+    line.lq = d64.pow(2).sum(1);
+    line.dtype = w.scalar_type();
+    return line;
+}
+
+}  // namespace
+
+Alpha2WFullObjective alpha2wFullObjective(const Alpha2WFullSpace& space, const torch::Tensor& unitTargets,
+                                          double lambda, const torch::Tensor& weights) {
+    torch::NoGradGuard noGrad;
+    return fullObjectiveAt(space, unitTargets, lambda, weights, inducedImportances(space, weights));
+}
+
+Alpha2WFullObjective alpha2wFullObjectiveAlong(const Alpha2WFullSpace& space, const torch::Tensor& unitTargets,
+                                               double lambda, const torch::Tensor& weights,
+                                               const torch::Tensor& direction, const torch::Tensor& steps) {
+    torch::NoGradGuard noGrad;
+    const auto line = fullLine(space, unitTargets, weights, inducedImportances(space, weights), direction,
+                               inducedImportances(space, direction));
+    const auto terms = line.at(line.allRows(), steps);
+    Alpha2WFullObjective out;
+    out.cosine = terms.cosine;
+    out.l2 = terms.l2;
+    out.loss = (terms.cosine + lambda * terms.l2).mean();
     return out;
 }
 
@@ -452,23 +626,25 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
     }
     // Per-class L-BFGS, batched: the classes are independent problems, so each keeps its own
     // curvature pairs, step length and convergence (one joint L-BFGS lets the slowest class set
-    // everyone's steps and mixes their curvature). A step is accepted by Armijo backtracking
-    // per class; the objective evaluates loss and gradient together, so an accepted trial costs no
-    // further evaluation.
+    // everyone's steps and mixes their curvature). A step is accepted by Armijo backtracking per
+    // class. The induced importances are linear in w, so they are carried from step to step
+    // (J (w + t d) = J w + t J d): an iteration costs one forward GEMM (J d, which prices every trial
+    // step by LineObjective) and one backward GEMM (the gradient at the accepted point).
     constexpr int kHistory = 10;  // curvature pairs kept per class
     constexpr int kHalvings = 20;
     torch::NoGradGuard noGrad;
-    int64_t classEvaluations = 0;
-    // The objective of the classes `rows` (indices) at their weights `at` (one row each).
-    const auto perClass = [&](const torch::Tensor& rows, const torch::Tensor& at) {
-        classEvaluations += at.size(0);
-        auto o = alpha2wFullObjective(space, unitTargets.index_select(0, rows), options.lambda, at);
+    // The objective of the classes `rows` (indices) at their weights `at` (one row each), with
+    // their induced importances.
+    const auto perClass = [&](const torch::Tensor& rows, const torch::Tensor& at, const torch::Tensor& inducedAt) {
+        auto o = fullObjectiveAt(space, unitTargets.index_select(0, rows), options.lambda, at, inducedAt);
         o.gradient = o.gradient * double(at.size(0));  // d(class loss)/dw_c: the mean over classes undone
         return o;
     };
     const auto allClasses = torch::arange(C, torch::TensorOptions().dtype(torch::kLong).device(w.device()));
     const auto dot = [](const torch::Tensor& a, const torch::Tensor& b) { return (a * b).sum(1); };  // C
-    Alpha2WFullObjective objective = perClass(allClasses, w);
+    auto induced = inducedImportances(space, w);  // J w, C x P x K
+    int64_t classEvaluations = C;                 // a forward and a backward product per class
+    Alpha2WFullObjective objective = perClass(allClasses, w, induced);
     auto loss = objective.cosine + options.lambda * objective.l2;  // C
     std::deque<torch::Tensor> S, Y, Rho;
     std::deque<torch::Tensor> recentLoss;  // per-class losses of the last `window` steps
@@ -502,23 +678,66 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
         const auto ascent = slope >= 0;  // not a descent direction: steepest descent instead
         direction = torch::where(ascent.unsqueeze(1), -g / space.curvatureScale * scale.abs().unsqueeze(1), direction);
         slope = dot(g, direction);
-        direction = torch::where(done.unsqueeze(1), torch::zeros_like(direction), direction);
 
+        // Only the classes not yet converged step: one forward product for their directions, then
+        // every trial along them is scalar work.
+        const auto active = torch::logical_not(done).nonzero().squeeze(1);
+        classEvaluations += active.size(0);
+        const auto activeW = w.index_select(0, active), activeD = direction.index_select(0, active);
+        const auto activeInduced = induced.index_select(0, active);
+        const auto inducedD = inducedImportances(space, activeD);
+        const auto line = fullLine(space, unitTargets.index_select(0, active), activeW, activeInduced, activeD, inducedD);
+        // Trials the expansion cannot price get a forward product of their own (see the span's
+        // newtonStep); a class's last trial is its accepted one.
+        const auto activeTargets = unitTargets.index_select(0, active);
+        auto lastDirect = torch::zeros({active.size(0)}, done.options());
+        auto directInduced = torch::zeros_like(activeInduced);
+        const auto lossAt = [&](const torch::Tensor& rows, const torch::Tensor& steps) {
+            const auto terms = line.at(rows, steps);
+            auto trialLoss = terms.cosine + options.lambda * terms.l2;
+            lastDirect.index_fill_(0, rows, false);
+            const auto unreliable = torch::logical_not(terms.reliable).nonzero().squeeze(1);
+            if (unreliable.size(0) > 0) {
+                const auto classes = rows.index_select(0, unreliable);  // rows of the active classes
+                const auto trial = activeW.index_select(0, classes) +
+                                   steps.index_select(0, unreliable).unsqueeze(1) * activeD.index_select(0, classes);
+                const auto trialInduced = inducedImportances(space, trial);
+                classEvaluations += classes.size(0);
+                const auto targets = activeTargets.index_select(0, classes).unsqueeze(1);
+                const auto u = (trialInduced * targets).sum(2);
+                const auto norm = trialInduced.norm(2, 2).clamp_min(1e-12);
+                trialLoss.index_copy_(0, unreliable, (1.0 - u / norm).mean(1) +
+                                                         options.lambda * (trial - space.meanSeen).pow(2).sum(1));
+                directInduced.index_copy_(0, classes, trialInduced);
+                lastDirect.index_fill_(0, classes, true);
+            }
+            return trialLoss;
+        };
+        const auto atStart = line.at(line.allRows(), torch::zeros_like(slope.index_select(0, active)));
+        const auto result = backtrackPerClass(atStart.cosine + options.lambda * atStart.l2,
+                                              slope.index_select(0, active), kHalvings, lossAt);
+        // The accepted classes move, with their induced importances, and need the gradient there
+        // (the backward product); the others stay put and count as converged.
+        const auto okRows = result.accepted.nonzero().squeeze(1);
+        const auto okClasses = active.index_select(0, okRows);
+        done.index_fill_(0, active.index_select(0, torch::logical_not(result.accepted).nonzero().squeeze(1)), true);
+        auto next = w.clone();
+        next.index_copy_(0, active, stepped(activeW, activeD, result));
+        const auto direct = torch::logical_and(lastDirect, result.accepted);
+        induced.index_copy_(0, active, torch::where(alongDim(direct, 3, 0), directInduced,
+                                                    stepped(activeInduced, inducedD, result)));
         Alpha2WFullObjective nextObjective;
         nextObjective.gradient = objective.gradient.clone();
         nextObjective.cosine = objective.cosine.clone();
         nextObjective.l2 = objective.l2.clone();
-        const auto result = backtrackPerClass(
-            w, direction, loss, slope, done, kHalvings, perClass,
-            [&](const Alpha2WFullObjective& o) { return o.cosine + options.lambda * o.l2; },
-            [&](const Alpha2WFullObjective& o, const torch::Tensor& classes, const torch::Tensor& rows) {
-                nextObjective.gradient.index_copy_(0, classes, o.gradient.index_select(0, rows));
-                nextObjective.cosine.index_copy_(0, classes, o.cosine.index_select(0, rows));
-                nextObjective.l2.index_copy_(0, classes, o.l2.index_select(0, rows));
-            });
-        const auto& next = result.point;
-        // Classes with no acceptable step stay put and count as converged.
-        done = torch::logical_or(done, torch::logical_not(result.accepted));
+        auto nextLoss = loss.clone();
+        if (okClasses.size(0) > 0) {
+            const auto o = perClass(okClasses, next.index_select(0, okClasses), induced.index_select(0, okClasses));
+            nextObjective.gradient.index_copy_(0, okClasses, o.gradient);
+            nextObjective.cosine.index_copy_(0, okClasses, o.cosine);
+            nextObjective.l2.index_copy_(0, okClasses, o.l2);
+            nextLoss.index_copy_(0, okClasses, o.cosine + options.lambda * o.l2);
+        }
         const auto s = next - w, y = nextObjective.gradient - g;
         const auto sy = dot(s, y);
         S.push_back(s);
@@ -531,7 +750,7 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
         }
         w = next;
         objective = nextObjective;
-        loss = result.loss;
+        loss = nextLoss;
         const double value = loss.mean().item<double>();
         if (progress &&
             !progress(iteration, value, objective.cosine.mean().item<double>(), objective.l2.mean().item<double>()))

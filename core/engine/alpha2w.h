@@ -51,8 +51,14 @@ struct Alpha2WReport {
     bool converged = false;
     double loss = 0, cosineLoss = 0, l2Loss = 0;  // final, averaged over the classes
     double seconds = 0;
-    // Objective evaluations, one per class per evaluation (the cost measure independent of the
-    // machine: full mode evaluates C x P x F x K multiply-adds per all-class evaluation).
+    // GEMM-level evaluations, one per class each (the cost measure independent of the machine).
+    // Newton: two per class and step, the gradient and Hessian at its point and the product G_p d
+    // along its direction; the line search's trials along d are scalar expansions and not counted.
+    // Full mode: one for the start and one per class and L-BFGS step, each a forward product
+    // (C x P x F x K multiply-adds for all classes; J d, whose expansion prices every trial step)
+    // and a backward one (the gradient at the accepted point, skipped where no step is accepted).
+    // Both: plus one per class for a trial evaluated directly, where the expansion would cancel
+    // (rare on CUB). L-BFGS and Adam in the span: one per class and evaluation.
     int64_t classEvaluations = 0;
 };
 
@@ -105,6 +111,13 @@ struct Alpha2WObjective {
 Alpha2WObjective alpha2wObjective(const Alpha2WBasis& basis, const torch::Tensor& unitTargets, double lambda,
                                   const torch::Tensor& z, bool withHessian = false);
 
+// The objective's cosine and L2 terms (and loss) at z_c + t_c d_c (steps t: C), from the expansion
+// along the direction that the Newton line search uses: u and G_p are applied to d once (one GEMM),
+// after which s^2 is a quadratic and u linear in t. Equal to alpha2wObjective there to round-off.
+Alpha2WObjective alpha2wObjectiveAlong(const Alpha2WBasis& basis, const torch::Tensor& unitTargets, double lambda,
+                                       const torch::Tensor& z, const torch::Tensor& direction,
+                                       const torch::Tensor& steps);
+
 // targets: C x K predicted importances. All C classes are optimised together (vectorised), by
 // Newton (default), L-BFGS or Adam on the closed-form objective above.
 NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets, const Alpha2WOptions& options,
@@ -120,7 +133,8 @@ NewClassWeights alpha2w(const torch::Tensor& basisImportances, const LinearHead&
 // Unknowns w_c in R^F; the importance w induces on pool image p is J_p w. Loss, per class,
 //   mean_p (1 - cos(J_p w_c, t_c)) + lambda ||w_c - mean seen w||^2,
 // the paper's objective (no span restriction). One evaluation of loss and gradient for C classes
-// is two GEMMs of C x F x (P K) multiply-adds; L-BFGS with a strong-Wolfe line search.
+// is two GEMMs of C x F x (P K) multiply-adds; per-class L-BFGS with Armijo backtracking, whose
+// trial steps cost no GEMM (see alpha2wFullObjectiveAlong).
 struct Alpha2WFullSpace {
     // Dense: F x (P K), column block p is J_p'. Factored: rowScale P x F and shared F x K, with
     // J_p w = shared' (rowScale[p] * w): P F K multiply-adds per class reading only P F + F K
@@ -148,6 +162,12 @@ struct Alpha2WFullObjective {
 };
 Alpha2WFullObjective alpha2wFullObjective(const Alpha2WFullSpace& space, const torch::Tensor& unitTargets,
                                           double lambda, const torch::Tensor& weights);
+
+// The same along w_c + t_c d_c (steps t: C): the induced importances are J w + t J d, so after one
+// forward product for d every step costs C x P x K elementwise work (the L-BFGS line search).
+Alpha2WFullObjective alpha2wFullObjectiveAlong(const Alpha2WFullSpace& space, const torch::Tensor& unitTargets,
+                                               double lambda, const torch::Tensor& weights,
+                                               const torch::Tensor& direction, const torch::Tensor& steps);
 
 // targets: C x K. start: C x F (e.g. the span solution's `optimum`); undefined: the mean seen w
 // with noise. options.maxIterations / tolerance / window bound the L-BFGS steps.

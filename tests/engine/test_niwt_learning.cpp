@@ -393,3 +393,42 @@ TEST(Mod2Alpha, LearnsALinearMapThatGeneralisesToHeldOutClasses) {
         map.predict(s), clean, torch::nn::functional::CosineSimilarityFuncOptions().dim(1));
     EXPECT_GT(cos.min().item<float>(), 0.98f);
 }
+
+// The line searches price trial steps by expanding along the direction (the induced importances
+// are linear in the unknowns, so their norms are quadratics in the step); at any step the
+// expansion must give the objective evaluated directly at that point, in both spaces, for steps
+// short, long and negative.
+TEST(Alpha2W, LineExpansionEqualsTheObjectiveAtTheTrialPoint) {
+    torch::manual_seed(31);
+    const auto opts = torch::TensorOptions().dtype(torch::kFloat64);
+    const int64_t P = 9, R = 4, K = 7, F = 6, C = 5;
+    const auto J = torch::randn({P, F, K}, opts);
+    LinearHead seen{torch::randn({R, F}, opts), torch::randn({R}, opts)};
+    const auto targets = torch::nn::functional::normalize(torch::randn({C, K}, opts),
+                                                          torch::nn::functional::NormalizeFuncOptions().dim(1));
+    const auto steps = torch::tensor({1.0, 0.5, 1e-3, 2.0, -0.25}, opts);
+    const double lambda = 0.3;
+    const auto check = [&](const torch::Tensor& cosine, const torch::Tensor& l2, const torch::Tensor& loss,
+                           const torch::Tensor& directCosine, const torch::Tensor& directL2,
+                           const torch::Tensor& directLoss) {
+        EXPECT_TRUE(torch::allclose(cosine, directCosine, 1e-6, 1e-12)) << cosine << "\nvs\n" << directCosine;
+        EXPECT_TRUE(torch::allclose(l2, directL2, 1e-6, 1e-12)) << l2 << "\nvs\n" << directL2;
+        EXPECT_NEAR(loss.item<double>(), directLoss.item<double>(), 1e-6 * std::abs(directLoss.item<double>()));
+    };
+
+    const auto basis = prepareAlpha2W(torch::matmul(seen.weight, J), seen);
+    const auto z = torch::randn({C, R}, opts), d = torch::randn({C, R}, opts);
+    const auto along = alpha2wObjectiveAlong(basis, targets, lambda, z, d, steps);
+    const auto direct = alpha2wObjective(basis, targets, lambda, z + steps.unsqueeze(1) * d);
+    check(along.cosine, along.l2, along.loss, direct.cosine, direct.l2, direct.loss);
+
+    const auto w = torch::randn({C, F}, opts), v = torch::randn({C, F}, opts);
+    ImportanceJacobians factored;  // the closed form's rowScale/shared path
+    factored.rowScale = torch::rand({P, F}, opts);
+    factored.shared = torch::randn({F, K}, opts);
+    for (const auto& space : {prepareFullAlpha2W(J, seen), prepareFullAlpha2W(factored, seen)}) {
+        const auto fullAlong = alpha2wFullObjectiveAlong(space, targets, lambda, w, v, steps);
+        const auto fullDirect = alpha2wFullObjective(space, targets, lambda, w + steps.unsqueeze(1) * v);
+        check(fullAlong.cosine, fullAlong.l2, fullAlong.loss, fullDirect.cosine, fullDirect.l2, fullDirect.loss);
+    }
+}
