@@ -257,6 +257,22 @@ void splitClasses(const std::vector<int64_t>& classes, double heldOutFraction, u
     }
 }
 
+std::vector<std::vector<size_t>> pseudoUnseenFolds(size_t n, size_t perFold, int folds, uint64_t seed) {
+    if (n < 2) throw std::invalid_argument("validation folds need at least 2 classes");
+    if (folds < 1) throw std::invalid_argument("validation folds: need at least one fold");
+    perFold = std::min(std::max<size_t>(perFold, 1), n - 1);
+    std::vector<size_t> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 rng(seed);
+    std::shuffle(order.begin(), order.end(), rng);
+    std::vector<std::vector<size_t>> out(static_cast<size_t>(folds));
+    for (size_t f = 0; f < out.size(); ++f) {
+        for (size_t j = 0; j < perFold; ++j) out[f].push_back(order[(f * perFold + j) % n]);
+        std::sort(out[f].begin(), out[f].end());
+    }
+    return out;
+}
+
 FoldedCalibration chooseCalibrationGammaAcrossFolds(const std::vector<CalibrationFold>& folds,
                                                     const CalibrationSearch& search) {
     if (folds.empty()) throw std::invalid_argument("choosing gamma across folds needs at least one fold");

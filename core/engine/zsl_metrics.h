@@ -83,6 +83,13 @@ struct FoldedCalibration {
 FoldedCalibration chooseCalibrationGammaAcrossFolds(const std::vector<CalibrationFold>& folds,
                                                     const CalibrationSearch& search = {});
 
+// Which classes play the unseen role in each of `folds` validation folds: every fold holds
+// `perFold` of the n classes (clamped to 1..n-1), read cyclically from one std::mt19937_64 shuffle
+// seeded with `seed`, so fold f takes shuffle positions [f perFold, (f + 1) perFold) mod n. The
+// folds are disjoint while folds x perFold <= n; beyond that they wrap around and every class is
+// held out equally often, give or take one. Each fold's indices (into 0..n-1) come sorted. n >= 2.
+std::vector<std::vector<size_t>> pseudoUnseenFolds(size_t n, size_t perFold, int folds, uint64_t seed);
+
 // Splits `classes` into kept and held-out lists (for a validation pass that holds out whole
 // classes): round(heldOutFraction * n) classes, at least 1 and at most n - 1, chosen by a
 // std::mt19937_64 shuffle seeded with `seed`. Both lists keep the order of `classes`. Needs n >= 2.

@@ -11,8 +11,6 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
-#include <numeric>
-#include <random>
 
 namespace niwt {
 
@@ -64,10 +62,11 @@ void evaluationRows(const Dataset& dataset, const FeatureSet& features, const Cl
     }
 }
 
-// Calibrated stacking's gamma, chosen without test labels, from k validation folds: in fold f a
-// copy of the data set lets the f-th k-th of the seen classes (a seeded shuffle) play the unseen
-// role. Validation images: every 5th training image of the other ("pseudo-seen") classes, held out
-// of the pseudo head, and all training images of the pseudo-unseen classes. Test images are never
+// Calibrated stacking's gamma, chosen without test labels, from k validation folds: in each, a
+// copy of the data set lets some seen classes play the unseen role, as many as give the real
+// split's share of unseen classes (pseudoUnseenFolds: a seeded shuffle read cyclically).
+// Validation images: every 5th training image of the other ("pseudo-seen") classes, held out of
+// the pseudo head, and all training images of the pseudo-unseen classes. Test images are never
 // used. Each method's gamma maximises its mean validation H over the folds, and stays 0 unless
 // that beats gamma 0's mean (core/engine/zsl_metrics.h).
 struct Calibration {
@@ -166,32 +165,31 @@ GzslScores meanScores(const std::vector<GzslResult>& results) {
 
 Calibration validationPass(const Dataset& dataset, const Bundle& bundle, int stage, const torch::Device& device,
                            const ExtractionOptions& eo, const FeatureSet& features, const std::vector<int>& headClasses,
-                           const torch::Tensor& classVectors, const UnseenLearningOptions& learning, int folds,
+                           size_t unseenClasses, const torch::Tensor& classVectors,
+                           const UnseenLearningOptions& learning, int folds,
                            const std::function<void()>& checkCancelled) {
     const auto start = std::chrono::steady_clock::now();
     std::vector<int64_t> classes(headClasses.begin(), headClasses.end());
     folds = std::max(1, std::min(folds, int(classes.size()) - 1));
-    std::vector<size_t> order(classes.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::mt19937_64 rng(/*seed=*/5);
-    std::shuffle(order.begin(), order.end(), rng);
+    // Each fold holds out the real split's share of unseen classes: whether an image goes to a
+    // seen or an unseen class is a contest between the best of each side's logits, and the best of
+    // more classes scores higher, so gamma is only comparable between splits with the same ratio.
+    const double unseenShare = double(unseenClasses) / double(classes.size() + unseenClasses);
+    const auto assignment = pseudoUnseenFolds(
+        classes.size(), size_t(std::llround(unseenShare * double(classes.size()))), folds, /*seed=*/5);
     std::vector<CalibrationFold> niwtFolds, eszslFolds;
     Calibration out;
     out.folds = folds;
-    for (int f = 0; f < folds; ++f) {
+    for (const auto& fold : assignment) {
         checkCancelled();
-        // Fold f: ranks [f n / k, (f + 1) n / k) of the shuffle, in head order.
-        std::vector<size_t> ranks(order.begin() + long(f * order.size() / size_t(folds)),
-                                  order.begin() + long((f + 1) * order.size() / size_t(folds)));
-        std::sort(ranks.begin(), ranks.end());
         std::vector<int64_t> pseudoUnseen;
-        for (size_t r : ranks) pseudoUnseen.push_back(classes[r]);
-        const FoldLogits fold =
+        for (size_t r : fold) pseudoUnseen.push_back(classes[r]);
+        const FoldLogits logits =
             validationFold(dataset, bundle, stage, device, eo, features, pseudoUnseen, classVectors, learning);
-        niwtFolds.push_back(fold.niwt);
-        eszslFolds.push_back(fold.eszsl);
+        niwtFolds.push_back(logits.niwt);
+        eszslFolds.push_back(logits.eszsl);
         out.pseudoUnseen += int(pseudoUnseen.size());
-        out.validationImages += fold.validationImages;
+        out.validationImages += logits.validationImages;
     }
     const FoldedCalibration niwt = chooseCalibrationGammaAcrossFolds(niwtFolds);
     const FoldedCalibration eszsl = chooseCalibrationGammaAcrossFolds(eszslFolds);
@@ -290,7 +288,8 @@ GzslEvaluation runGzslEvaluation(Extractor& extractor, const Bundle& bundle, con
     Calibration calibration;
     if (options.calibration) {
         calibration = validationPass(dataset, bundle, stage, device, extractor.options(), features, head.classes,
-                                     classVectors, learning, options.calibrationFolds, checkCancelled);
+                                     cc.unseen.size(), classVectors, learning, options.calibrationFolds,
+                                     checkCancelled);
         out.eszsl.calibrated =
             calibratedOf(calibration.eszslGamma,
                          evaluateGzsl(eszslLogits, evalTruth, cc.seenCols, cc.unseenCols, calibration.eszslGamma),

@@ -46,7 +46,7 @@ struct MethodEvaluation {
 struct GzslEvaluationOptions {
     bool niwt = true;          // false: ESZSL only (cheap)
     bool calibration = true;   // the validation folds choosing gamma (an NIWT and ESZSL fit per fold)
-    int calibrationFolds = 5;  // folds of pseudo-unseen classes (each a fifth of the seen classes at 5)
+    int calibrationFolds = 5;  // folds of pseudo-unseen classes (each the split's share of unseen classes)
     std::string exportDir;     // non-empty: write the NIWT classifier there (see core/pipeline/export.h)
     Alpha2WSpace alpha2wSpace = Alpha2WSpace::Span;  // NIWT's alpha2w (the validation pass uses the same)
 };

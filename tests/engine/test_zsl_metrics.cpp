@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <algorithm>
+#include <iterator>
+#include <map>
 #include <set>
 
 using namespace niwt;
@@ -229,4 +232,44 @@ TEST(ZslMetrics, SplitClassesHoldsOutWholeClasses) {
     splitClasses(classes, 0.3, 42, &kept2, &held2);
     EXPECT_EQ(held, held2);
     EXPECT_THROW(splitClasses({1}, 0.5, 1, &kept, &held), std::invalid_argument);
+}
+
+// Folds read one shuffle cyclically. 10 classes, 4 per fold, 5 folds: 20 places over 10 classes,
+// so every class is pseudo-unseen exactly twice; folds 0 and 1 take positions 0-7 (disjoint), and
+// fold 2 takes 8, 9, 0, 1 (two classes shared with fold 0). 73 classes, 20 per fold (CUB-100's
+// 27 / 100 unseen share), 5 folds: 100 places, so 27 classes twice and 46 once.
+TEST(ZslMetrics, PseudoUnseenFoldsHoldOutEveryClassEquallyOften) {
+    const auto folds = pseudoUnseenFolds(10, 4, 5, 7);
+    ASSERT_EQ(folds.size(), 5u);
+    std::map<size_t, int> times;
+    for (const auto& f : folds) {
+        ASSERT_EQ(f.size(), 4u);
+        EXPECT_TRUE(std::is_sorted(f.begin(), f.end()));
+        EXPECT_EQ(std::set<size_t>(f.begin(), f.end()).size(), 4u);
+        for (size_t c : f) ++times[c];
+    }
+    EXPECT_EQ(times.size(), 10u);
+    for (const auto& [c, n] : times) EXPECT_EQ(n, 2) << "class " << c;
+    std::vector<size_t> shared;
+    std::set_intersection(folds[0].begin(), folds[0].end(), folds[1].begin(), folds[1].end(),
+                          std::back_inserter(shared));
+    EXPECT_TRUE(shared.empty());
+    std::set_intersection(folds[0].begin(), folds[0].end(), folds[2].begin(), folds[2].end(),
+                          std::back_inserter(shared));
+    EXPECT_EQ(shared.size(), 2u);
+
+    std::map<size_t, int> cub;
+    for (const auto& f : pseudoUnseenFolds(73, 20, 5, 5))
+        for (size_t c : f) ++cub[c];
+    int twice = 0, once = 0;
+    for (const auto& [c, n] : cub) (n == 2 ? twice : once) += 1;
+    EXPECT_EQ(twice, 27);
+    EXPECT_EQ(once, 46);
+    EXPECT_EQ(cub.size(), 73u);
+
+    // perFold is kept within 1..n-1; the same seed gives the same folds.
+    EXPECT_EQ(pseudoUnseenFolds(5, 0, 1, 1)[0].size(), 1u);
+    EXPECT_EQ(pseudoUnseenFolds(5, 9, 1, 1)[0].size(), 4u);
+    EXPECT_EQ(pseudoUnseenFolds(10, 4, 5, 7), folds);
+    EXPECT_THROW(pseudoUnseenFolds(1, 1, 1, 1), std::invalid_argument);
 }
