@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <stdexcept>
 #include <thread>
 
@@ -32,8 +33,37 @@ void keepBlasSingleThreaded() {
     if (const auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
 }
 
+std::string blasKernels() {
+    using CoreName = char* (*)();
+    const auto name = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+    return name ? std::string(name()) : std::string();
+}
+
+std::string selectBlasKernels() {
+    const std::string current = blasKernels();
+    // Only OpenBLAS's fallback is replaced; a user's own OPENBLAS_CORETYPE is left alone.
+    if (current != "Prescott" || std::getenv("OPENBLAS_CORETYPE")) return current;
+    __builtin_cpu_init();
+    const char* wanted = __builtin_cpu_supports("avx512f")                                    ? "SkylakeX"
+                         : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? "Haswell"
+                                                                                            : nullptr;
+    using Hook = void (*)();
+    const auto quit = reinterpret_cast<Hook>(dlsym(RTLD_DEFAULT, "gotoblas_dynamic_quit"));
+    const auto init = reinterpret_cast<Hook>(dlsym(RTLD_DEFAULT, "gotoblas_dynamic_init"));
+    if (!wanted || !quit || !init) return current;
+    // The environment too, so child processes (the eager benchmark's Python) get the same kernels.
+    setenv("OPENBLAS_CORETYPE", wanted, 0);
+    quit();  // forgets the chosen kernel table; init chooses again, now by OPENBLAS_CORETYPE
+    init();
+    return blasKernels();
+}
+
 namespace {
 std::atomic<int> preferredThreads{0};
+
+// Before main() and before any thread exists: OpenBLAS has initialised (it is a dependency) and
+// nothing has called it yet, so its kernel table can still be swapped safely.
+const std::string kernelsAtStart = selectBlasKernels();
 }  // namespace
 
 void setPreferredTorchThreads(int threads) {
