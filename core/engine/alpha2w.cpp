@@ -172,6 +172,18 @@ struct LineObjective {
     }
 };
 
+// Loss, cosine and L2 of every class at its step along the line (no gradient): the span and the
+// full objective alike.
+template <typename Objective>
+Objective objectiveAlong(const LineObjective& line, const torch::Tensor& steps, double lambda) {
+    const auto terms = line.at(line.allRows(), steps);
+    Objective out;
+    out.cosine = terms.cosine;
+    out.l2 = terms.l2;
+    out.loss = (terms.cosine + lambda * terms.l2).mean();
+    return out;
+}
+
 // The span objective along z + t d, from gz = G_p z and gd = G_p d (P x R x C each).
 LineObjective spanLine(const Alpha2WBasis& basis, const torch::Tensor& projected, const torch::Tensor& z,
                        const torch::Tensor& gz, const torch::Tensor& d, const torch::Tensor& gd) {
@@ -203,12 +215,7 @@ Alpha2WObjective alpha2wObjectiveAlong(const Alpha2WBasis& basis, const torch::T
     torch::NoGradGuard noGrad;
     const auto line = spanLine(basis, projectTargets(basis, unitTargets), z, gramTimes(basis, z), direction,
                                gramTimes(basis, direction));
-    const auto terms = line.at(line.allRows(), steps);
-    Alpha2WObjective out;
-    out.cosine = terms.cosine;
-    out.l2 = terms.l2;
-    out.loss = (terms.cosine + lambda * terms.l2).mean();
-    return out;
+    return objectiveAlong<Alpha2WObjective>(line, steps, lambda);
 }
 
 namespace {
@@ -595,12 +602,7 @@ Alpha2WFullObjective alpha2wFullObjectiveAlong(const Alpha2WFullSpace& space, co
     torch::NoGradGuard noGrad;
     const auto line = fullLine(space, unitTargets, weights, inducedImportances(space, weights), direction,
                                inducedImportances(space, direction));
-    const auto terms = line.at(line.allRows(), steps);
-    Alpha2WFullObjective out;
-    out.cosine = terms.cosine;
-    out.l2 = terms.l2;
-    out.loss = (terms.cosine + lambda * terms.l2).mean();
-    return out;
+    return objectiveAlong<Alpha2WFullObjective>(line, steps, lambda);
 }
 
 NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& targets, const Alpha2WOptions& options,
