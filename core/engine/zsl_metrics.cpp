@@ -241,14 +241,10 @@ void splitClasses(const std::vector<int64_t>& classes, double heldOutFraction, u
     if (n < 2) throw std::invalid_argument("splitting classes needs at least 2 classes");
     if (!(heldOutFraction > 0 && heldOutFraction < 1))
         throw std::invalid_argument("heldOutFraction must lie strictly between 0 and 1");
-    size_t held = size_t(std::llround(heldOutFraction * double(n)));
-    held = std::min(std::max<size_t>(held, 1), n - 1);
-    std::vector<size_t> order(n);
-    std::iota(order.begin(), order.end(), 0);
-    std::mt19937_64 rng(seed);
-    std::shuffle(order.begin(), order.end(), rng);
+    // One fold of pseudoUnseenFolds: the first round(fraction n) classes of the seeded shuffle.
+    const auto folds = pseudoUnseenFolds(n, size_t(std::llround(heldOutFraction * double(n))), 1, seed);
     std::vector<bool> isHeld(n, false);
-    for (size_t i = 0; i < held; ++i) isHeld[order[i]] = true;
+    for (size_t i : folds[0]) isHeld[i] = true;
     if (kept) kept->clear();
     if (heldOut) heldOut->clear();
     for (size_t i = 0; i < n; ++i) {
