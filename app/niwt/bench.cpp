@@ -341,7 +341,7 @@ int commandBenchLearn(const Options& options) {
         auto w = alpha2w(prepared, predicted, learning.alpha2w, &report);
         if (learning.space == Alpha2WSpace::Full) {
             const auto t = std::chrono::steady_clock::now();
-            w = alpha2wFull(fullSpace, predicted, learning.alpha2w, &report, {}, {}, w.optimum);
+            w = alpha2wFull(fullSpace, predicted, learning.alpha2w, &report, {}, {}, w.direction);
             refineTimes.push_back(secondsSince(t));
         }
         torch::NoGradGuard g;
@@ -408,7 +408,10 @@ int commandBenchLearn(const Options& options) {
         const auto induced = torch::einsum("prk,cr->cpk", {prepared.importances, zz});
         const auto cos = torch::nn::functional::cosine_similarity(
             induced, targets.unsqueeze(1), torch::nn::functional::CosineSimilarityFuncOptions().dim(2));
-        const auto l2 = (torch::mm(zz, prepared.headWeight) - prepared.meanSeen).pow(2).sum(1);
+        // The L2 pull with the scale profiled out, min over a > 0 of ||a v - m||^2 (alpha2w.cpp).
+        const auto v = torch::mm(zz, prepared.headWeight);
+        const auto a = torch::mv(v, prepared.meanSeen).clamp_min(0.0) / v.pow(2).sum(1);
+        const auto l2 = (a.unsqueeze(1) * v - prepared.meanSeen).pow(2).sum(1);
         ((1.0 - cos).mean(1) + 1e-3 * l2).mean().backward();
         (void)zz.grad().sum().item<double>();
     }

@@ -2,6 +2,8 @@
 
 #include "core/engine/cancelled.h"
 
+#include <ATen/Parallel.h>
+
 #include <chrono>
 #include <deque>
 #include <stdexcept>
@@ -44,6 +46,14 @@ Alpha2WBasis prepareAlpha2W(const torch::Tensor& basisImportances, const LinearH
     out.headGram = torch::mm(B64, B64.t()).contiguous();
     out.headMean = torch::mv(B64, m64).contiguous();
     out.meanSquaredNorm = m64.dot(m64).item<double>();
+    // The start's normal equations: sum_p G_p / ||T_p||^2 (each image weighted to unit Frobenius
+    // norm, as the cosine weighs every image alike), with a small ridge.
+    constexpr double kStartRidge = 1e-3;  // relative to the mean diagonal
+    const auto imageNorms = out.importances.to(torch::kFloat64).pow(2).sum({1, 2}).clamp_min(1e-300);  // P
+    auto normal = (out.gram.to(torch::kFloat64) / imageNorms.view({-1, 1, 1})).sum(0);
+    normal += kStartRidge * normal.diagonal().mean().clamp_min(1e-300) * torch::eye(normal.size(0), normal.options());
+    out.startFactor = torch::linalg_cholesky(normal);
+    out.startImageWeights = imageNorms.rsqrt().to(B.dtype());
     return out;
 }
 
@@ -73,9 +83,26 @@ torch::Tensor targetDots(const torch::Tensor& projected, const torch::Tensor& z)
     return torch::bmm(projected, z.unsqueeze(2)).squeeze(2);
 }
 
-// C, float64: ||z_c B - m||^2 before clamping, from R x R products (see Alpha2WBasis).
-torch::Tensor unclampedL2(const Alpha2WBasis& basis, const torch::Tensor& z64, const torch::Tensor& gramZ64) {
-    return (gramZ64 * z64).sum(1) - 2.0 * torch::mv(z64, basis.headMean) + basis.meanSquaredNorm;
+// The L2 pull with the scale profiled out. The cosine term does not change when a class's vector v
+// is scaled by a > 0, so over the scale the objective is least at a* = max(0, v.m) / ||v||^2, where
+//   ||a* v - m||^2 = ||m||^2 - max(0, v.m)^2 / ||v||^2.
+// The solvers minimise cosine + lambda times this over directions: the same infimum as the original
+// objective over w, without its flat scale direction. (Where v.m < 0 at the best direction, the
+// original's infimum lies at a* = 0 and is not attained: its iterates shrink towards w = 0.)
+// From n = v.m and q = ||v||^2 (C each, float64): the pull and its gradient's two coefficients,
+// d pull / dx = hWeight dn/dx + qWeight (dq/dx) / 2 for whatever x parametrises v.
+struct ProfiledPull {
+    torch::Tensor value, hWeight, qWeight, n, q;  // C, float64
+};
+ProfiledPull profiledPull(const torch::Tensor& n, const torch::Tensor& q, double meanSquaredNorm) {
+    const auto positive = n.clamp_min(0.0), safeQ = q.clamp_min(1e-300);
+    const auto ratio = positive / safeQ;  // a*
+    return {(meanSquaredNorm - positive * ratio).clamp_min(0.0), -2.0 * ratio, 2.0 * ratio * ratio, n, safeQ};
+}
+
+// The span's n = z.(B m) and q = z' (B B') z with B B' z (float64).
+ProfiledPull spanPull(const Alpha2WBasis& basis, const torch::Tensor& z64, const torch::Tensor& headGramZ64) {
+    return profiledPull(torch::mv(z64, basis.headMean), (headGramZ64 * z64).sum(1), basis.meanSquaredNorm);
 }
 
 // gramZ: G_p z (gramTimes(basis, z)) where the caller already has it; else computed here.
@@ -94,11 +121,13 @@ Alpha2WObjective evaluateObjective(const Alpha2WBasis& basis, const torch::Tenso
     // d(1 - cos_cp)/dz_c = -T_p t_c / s + u G_p z_c / s^3, averaged over p.
     const auto towardsTarget = torch::bmm((1.0 / (s * double(P))).unsqueeze(1), projected).squeeze(1);  // C x R
     const auto alongNorm = (gz * (u / (s.pow(3) * double(P))).t().unsqueeze(1)).sum(0).t();             // C x R
-    // ||z_c B - m||^2 and its gradient 2 (B B' z_c - B m) from R x R products (see Alpha2WBasis).
+    // The profiled pull and its gradient from R x R products (see Alpha2WBasis): h = B m, H = B B'.
     const auto z64 = z.to(torch::kFloat64);
-    const auto headGramZ = torch::mm(z64, basis.headGram);  // C x R
-    out.l2 = unclampedL2(basis, z64, headGramZ).clamp_min(0.0).to(z.dtype());
-    const auto l2Gradient = (2.0 * (headGramZ - basis.headMean)).to(z.dtype());  // C x R
+    const auto headGramZ = torch::mm(z64, basis.headGram);  // H z, C x R
+    const auto pull = spanPull(basis, z64, headGramZ);
+    out.l2 = pull.value.to(z.dtype());
+    const auto l2Gradient =
+        (pull.hWeight.unsqueeze(1) * basis.headMean + pull.qWeight.unsqueeze(1) * headGramZ).to(z.dtype());  // C x R
     out.loss = (out.cosine + lambda * out.l2).mean();
     out.gradient = ((alongNorm - towardsTarget + lambda * l2Gradient) / double(C)).contiguous();
     if (withHessian) {
@@ -110,8 +139,21 @@ Alpha2WObjective evaluateObjective(const Alpha2WBasis& basis, const torch::Tenso
         const auto h = projected * inverseCube.unsqueeze(2) - g * (1.5 * u * inverseCube / s.pow(2)).unsqueeze(2);
         const auto rankOne = torch::bmm(h.transpose(1, 2), g);  // C x R x R
         const auto curvature = torch::mm(u * inverseCube, basis.gram.reshape({P, R * R})).reshape({C, R, R});
-        const auto l2Hessian = (2.0 * basis.headGram).to(z.dtype());  // R x R
-        out.hessian = ((rankOne + rankOne.transpose(1, 2) + curvature + lambda * l2Hessian) / double(C)).contiguous();
+        // The pull's Hessian where n > 0 (else 0), with Hz = H z:
+        //   -[2 h h'/q - 4n/q^2 (h (Hz)' + Hz h') + 8n^2/q^3 Hz (Hz)' - 2n^2/q^2 H].
+        const auto n = pull.n.clamp_min(0.0), q = pull.q;
+        const auto hv = basis.headMean.unsqueeze(0).expand({C, R});
+        const auto outer = [](const torch::Tensor& a, const torch::Tensor& b) { return a.unsqueeze(2) * b.unsqueeze(1); };
+        const auto cross = outer(hv, headGramZ);
+        const auto coefficient = [&](const torch::Tensor& v) { return v.view({C, 1, 1}); };
+        const auto l2Hessian = -(coefficient(2.0 / q) * outer(hv, hv) -
+                                 coefficient(4.0 * n / q.pow(2)) * (cross + cross.transpose(1, 2)) +
+                                 coefficient(8.0 * n.pow(2) / q.pow(3)) * outer(headGramZ, headGramZ) -
+                                 coefficient(2.0 * n.pow(2) / q.pow(2)) * basis.headGram.unsqueeze(0));
+        const auto active = coefficient((pull.n > 0).to(torch::kFloat64));
+        out.hessian = ((rankOne + rankOne.transpose(1, 2) + curvature + lambda * (active * l2Hessian).to(z.dtype())) /
+                       double(C))
+                          .contiguous();
     }
     return out;
 }
@@ -140,15 +182,17 @@ torch::Tensor unitRows(const torch::Tensor& t) {
 
 // Either objective along a search direction, x + t d per class: the induced importances are linear
 // in x, so per pool image their dot with the unit target is u0 + t ud and their squared norm
-// a + 2 t b + t^2 c, and the L2 term is l0 + 2 t l1 + t^2 lq. Once these are known (one GEMM for
+// a + 2 t b + t^2 c, and the profiled pull's n and q are n0 + t nd and q0 + 2 t q1 + t^2 q2. Once
+// these are known (one GEMM for
 // the direction's induced importances), any trial step costs C x P scalar work instead of a GEMM.
 // Where the trial point's importances are much shorter than the two parts they sum from, the
 // expansion of s^2 cancels (in float32, about 1e-7 / ratio relative error): such trials are
 // flagged, and the caller evaluates them directly.
 struct LineObjective {
     static constexpr double kWellConditioned = 0.1;  // least s^2 / (a + 2|t b| + t^2 c) trusted
-    torch::Tensor u0, ud, a, b, c;  // C x P
-    torch::Tensor l0, l1, lq;       // C, float64 (the L2 expansion cancels where x + t d is near m)
+    torch::Tensor u0, ud, a, b, c;       // C x P
+    torch::Tensor n0, nd, q0, q1, q2;    // C, float64
+    double meanSquaredNorm = 0;          // ||m||^2
     torch::ScalarType dtype = torch::kFloat32;
 
     struct Terms {
@@ -163,8 +207,9 @@ struct LineObjective {
         const auto u = pick(u0) + tp * pick(ud);
         const auto t64 = t.to(torch::kFloat64);
         const auto parts = pick(a) + 2.0 * (tp * pick(b)).abs() + tp * tp * pick(c);
-        return {(1.0 - u / squaredNorm.clamp_min(1e-24).sqrt()).mean(1),
-                (pick(l0) + t64 * (2.0 * pick(l1) + t64 * pick(lq))).clamp_min(0.0).to(dtype),
+        const auto pull = profiledPull(pick(n0) + t64 * pick(nd), pick(q0) + t64 * (2.0 * pick(q1) + t64 * pick(q2)),
+                                       meanSquaredNorm);
+        return {(1.0 - u / squaredNorm.clamp_min(1e-24).sqrt()).mean(1), pull.value.to(dtype),
                 (squaredNorm >= kWellConditioned * parts).all(1)};
     }
     torch::Tensor allRows() const {
@@ -195,9 +240,12 @@ LineObjective spanLine(const Alpha2WBasis& basis, const torch::Tensor& projected
     line.c = gramDots(gd, d);
     const auto z64 = z.to(torch::kFloat64), d64 = d.to(torch::kFloat64);
     const auto headGramD = torch::mm(d64, basis.headGram);
-    line.l0 = unclampedL2(basis, z64, torch::mm(z64, basis.headGram));
-    line.l1 = (headGramD * z64).sum(1) - torch::mv(d64, basis.headMean);
-    line.lq = (headGramD * d64).sum(1);
+    line.n0 = torch::mv(z64, basis.headMean);
+    line.nd = torch::mv(d64, basis.headMean);
+    line.q0 = (torch::mm(z64, basis.headGram) * z64).sum(1);
+    line.q1 = (headGramD * z64).sum(1);
+    line.q2 = (headGramD * d64).sum(1);
+    line.meanSquaredNorm = basis.meanSquaredNorm;
     line.dtype = z.scalar_type();
     return line;
 }
@@ -284,20 +332,32 @@ NewtonStep newtonStep(const Alpha2WBasis& basis, const torch::Tensor& projected,
     const auto at = evaluateObjective(basis, projected, lambda, z, /*withHessian=*/true, gramZ);
     const int64_t R = z.size(1);
     const auto identity = torch::eye(R, z.options()).unsqueeze(0);
-    const auto scale = at.hessian.diagonal(0, 1, 2).abs().mean(1).clamp_min(1e-30);  // C
+    // The objective does not change along z (it is of degree 0 in z, see profiledPull): Newton's
+    // step is taken on the sphere, with the Hessian restricted to the directions orthogonal to z,
+    // Q H Q with Q = I - u u' (u = z / ||z||; the Riemannian Hessian, as u . gradient = 0), and the
+    // radial direction given the mean curvature so that the system stays regular.
+    const auto unit = z / z.norm(2, 1, true).clamp_min(1e-30);  // C x R
+    const auto hu = torch::bmm(at.hessian, unit.unsqueeze(2)).squeeze(2);  // H u, C x R
+    const auto uhu = (hu * unit).sum(1, true);                           // C x 1
+    const auto radial = at.hessian.diagonal(0, 1, 2).abs().mean(1, true);  // C x 1
+    const auto outerUnit = unit.unsqueeze(2) * unit.unsqueeze(1);
+    const auto tangentHessian = at.hessian - unit.unsqueeze(2) * hu.unsqueeze(1) - hu.unsqueeze(2) * unit.unsqueeze(1) +
+                                (uhu + radial).unsqueeze(2) * outerUnit;
+    const auto gradient = at.gradient - (at.gradient * unit).sum(1, true) * unit;
+    const auto scale = radial.squeeze(1).clamp_min(1e-30);  // C
     auto damping = torch::zeros_like(scale);
     torch::Tensor factor;
     for (int attempt = 0; attempt < kDampingTries; ++attempt) {
-        auto [L, info] = torch::linalg_cholesky_ex(at.hessian + (damping * scale).view({-1, 1, 1}) * identity);
+        auto [L, info] = torch::linalg_cholesky_ex(tangentHessian + (damping * scale).view({-1, 1, 1}) * identity);
         factor = L;
         const auto failed = info != 0;
         if (!failed.any().item<bool>()) break;
         damping = torch::where(
             failed, torch::where(damping > 0, damping * 10.0, torch::full_like(damping, kFirstDamping)), damping);
     }
-    const auto direction = -torch::cholesky_solve(at.gradient.unsqueeze(2), factor).squeeze(2);  // C x R
+    const auto direction = -torch::cholesky_solve(gradient.unsqueeze(2), factor).squeeze(2);  // C x R
     // Predicted decrease per class (the gradient is of the mean over classes: x C per class).
-    const auto slope = (at.gradient * direction).sum(1) * double(z.size(0));
+    const auto slope = (gradient * direction).sum(1) * double(z.size(0));
     const auto before = at.cosine + lambda * at.l2;
 
     const auto gramDirection = gramTimes(basis, direction);
@@ -335,8 +395,12 @@ NewtonStep newtonStep(const Alpha2WBasis& basis, const torch::Tensor& projected,
     const auto terms = line.at(line.allRows(), result.step);
     const auto direct = torch::logical_and(lastDirect, result.accepted);
     NewtonStep out;
-    out.z = stepped(z, direction, result);
-    out.gramZ = torch::where(alongDim(direct, 3, 2), directGram, stepped(gramZ, gramDirection, result, 2));
+    // Back to unit norm (the objective does not change; the Hessian's scale stays comparable).
+    const auto moved = stepped(z, direction, result);
+    const auto norms = moved.norm(2, 1).clamp_min(1e-30);  // C
+    out.z = moved / norms.unsqueeze(1);
+    out.gramZ = torch::where(alongDim(direct, 3, 2), directGram, stepped(gramZ, gramDirection, result, 2)) /
+                alongDim(norms, 3, 2);
     out.before = before;
     out.after = result.loss;
     out.cosine = torch::where(direct, directCosine, terms.cosine);
@@ -362,16 +426,21 @@ void fillReport(Alpha2WReport* report, const Objective& objective, int iteration
     report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// The optimum as classifier rows: norm rescaling and bias as the options say.
-NewClassWeights finishWeights(const torch::Tensor& w, const torch::Tensor& headWeight, const torch::Tensor& headBias,
+// The solver's directions v as classifier rows: the minimiser a* v (a* = max(0, v.m) / ||v||^2,
+// see profiledPull) and the weights, with norm rescaling and bias as the options say.
+NewClassWeights finishWeights(const torch::Tensor& v, const torch::Tensor& headWeight, const torch::Tensor& headBias,
                               double seenWeightNorm, const Alpha2WOptions& options, const torch::Tensor& meanFeature) {
     torch::NoGradGuard noGrad;
     NewClassWeights out;
-    out.optimum = w.detach().clone();
+    const auto v64 = v.detach().to(torch::kFloat64);
+    const auto squaredNorm = v64.pow(2).sum(1, true).clamp_min(1e-300);
+    const auto bestScale = torch::mv(v64, headWeight.mean(0).to(torch::kFloat64)).clamp_min(0.0).unsqueeze(1) / squaredNorm;
+    out.direction = (v64 / squaredNorm.sqrt()).to(v.scalar_type());
+    out.optimum = (v64 * bestScale).to(v.scalar_type());
     // Logits comparable with the seen ones: each new vector gets the mean seen weight norm (the
     // importances' directions, which is all the cosine loss sees, are unchanged by the scale).
-    out.weight =
-        options.rescaleNorm ? w * (seenWeightNorm / w.norm(2, 1).clamp_min(1e-12)).unsqueeze(1) : w.detach().clone();
+    const auto w = options.rescaleNorm ? out.direction * seenWeightNorm : out.optimum.clone();
+    out.weight = w;
     const int64_t C = w.size(0);
     if (!options.matchBiasLevel) {
         out.bias = torch::zeros({C}, w.options());
@@ -399,6 +468,25 @@ NewClassWeights alpha2w(const torch::Tensor& basisImportances, const LinearHead&
     return out;
 }
 
+namespace {
+
+// C x R, unit rows: the coefficients whose induced importances fit the unit targets best in least
+// squares, every pool image weighted to unit norm (see Alpha2WBasis::startFactor). On CUB's pool it
+// starts within 1 % of the optimum's loss, where the mean seen weight vector starts at 1 - cos > 1.
+// A class whose fit vanishes (a target orthogonal to everything the span induces) starts at the
+// mean seen weight vector (z = 1/R).
+torch::Tensor leastSquaresStart(const Alpha2WBasis& basis, const torch::Tensor& projected) {
+    torch::NoGradGuard noGrad;
+    const auto rhs = (projected * basis.startImageWeights.view({1, -1, 1})).sum(1).to(torch::kFloat64);  // C x R
+    auto z = torch::cholesky_solve(rhs.t(), basis.startFactor).t();
+    const auto norms = z.norm(2, 1, true);
+    const auto fallback = torch::full_like(z, 1.0 / double(z.size(1)));
+    z = torch::where(norms > 1e-150, z, fallback);
+    return (z / z.norm(2, 1, true)).to(projected.scalar_type()).contiguous();
+}
+
+}  // namespace
+
 NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets, const Alpha2WOptions& options,
                         Alpha2WReport* report, const Alpha2WProgress& progress, const torch::Tensor& meanFeature) {
     const auto start = std::chrono::steady_clock::now();
@@ -411,9 +499,7 @@ NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets,
     const auto device = B.device();
     const auto projected = projectTargets(basis, unitRows(targets.to(device).to(B.dtype())));  // C x P x R
 
-    torch::manual_seed(options.seed);
-    // z = 1/R is the mean seen weight vector; the noise breaks ties between classes.
-    auto z = ((1.0 + options.initNoise * torch::randn({C, R}, B.options())) / double(R)).requires_grad_(true);
+    auto z = leastSquaresStart(basis, projected).requires_grad_(true);
     Alpha2WObjective objective;
     // The closed-form gradient goes straight into z.grad: no autograd graph per step.
     int64_t classEvaluations = 0;
@@ -531,42 +617,92 @@ Alpha2WFullSpace prepareFullAlpha2W(const ImportanceJacobians& jacobians, const 
     out.headBias = seenHead.bias;
     out.meanSeen = B.mean(0);
     out.seenWeightNorm = B.norm(2, 1).mean().item<double>();
+    out.meanSquaredNorm = out.meanSeen.to(torch::kFloat64).pow(2).sum().item<double>();
     return out;
 }
 
 namespace {
 
+// The full space's profiled pull: n = w.m, q = ||w||^2.
+ProfiledPull fullPull(const Alpha2WFullSpace& space, const torch::Tensor& weights) {
+    const auto w64 = weights.to(torch::kFloat64);
+    return profiledPull(torch::mv(w64, space.meanSeen.to(torch::kFloat64)), w64.pow(2).sum(1),
+                        space.meanSquaredNorm);
+}
+
+// The full space's two products, split over LibTorch's intra-op threads. One torch::mm is one BLAS
+// call, and BLAS is held to one thread (keepBlasSingleThreaded), so a single product would use one
+// core; at::parallel_for gives each thread its own classes (factored) or its own columns (dense),
+// and the tensor operations inside it run serially. The factored form's scaling by rowScale is done
+// a few classes at a time, so that each scaled block is still in cache for its product.
+constexpr int64_t kClassesPerBlock = 4;  // C P x F floats per block: 3 MB for CUB's pool of 146
+
 // C x P x K: J_p w_c for every class and pool image. The forward GEMM (C x F x P K multiply-adds).
 torch::Tensor inducedImportances(const Alpha2WFullSpace& space, const torch::Tensor& weights) {
     const int64_t C = weights.size(0), P = space.pool, K = space.channels, F = weights.size(1);
-    return space.shared.defined()
-               ? torch::mm((weights.unsqueeze(1) * space.rowScale.unsqueeze(0)).view({C * P, F}), space.shared)
-                     .view({C, P, K})
-               : torch::mm(weights, space.jacobians).view({C, P, K});
+    auto out = torch::empty({C, P, K}, weights.options());
+    if (space.shared.defined()) {
+        at::parallel_for(0, C, 1, [&](int64_t begin, int64_t end) {
+            for (int64_t first = begin; first < end; first += kClassesPerBlock) {
+                const int64_t last = std::min(end, first + kClassesPerBlock), n = last - first;
+                const auto scaled = weights.slice(0, first, last).unsqueeze(1) * space.rowScale.unsqueeze(0);
+                auto block = out.slice(0, first, last).view({n * P, K});
+                torch::mm_out(block, scaled.view({n * P, F}), space.shared);
+            }
+        });
+    } else {
+        auto flat = out.view({C, P * K});
+        at::parallel_for(0, P * K, K, [&](int64_t begin, int64_t end) {
+            auto block = flat.slice(1, begin, end);
+            torch::mm_out(block, weights, space.jacobians.slice(1, begin, end));
+        });
+    }
+    return out;
+}
+
+// C x F: J_p' g_cp summed over the pool, for g = dInduced (C x P x K). The backward GEMM.
+torch::Tensor pulledBack(const Alpha2WFullSpace& space, const torch::Tensor& dInduced) {
+    const int64_t C = dInduced.size(0), P = space.pool, K = space.channels;
+    const int64_t F = space.shared.defined() ? space.shared.size(0) : space.jacobians.size(0);
+    auto out = torch::empty({C, F}, dInduced.options());
+    if (space.shared.defined()) {
+        at::parallel_for(0, C, 1, [&](int64_t begin, int64_t end) {
+            for (int64_t first = begin; first < end; first += kClassesPerBlock) {
+                const int64_t last = std::min(end, first + kClassesPerBlock), n = last - first;
+                const auto back = torch::mm(dInduced.slice(0, first, last).reshape({n * P, K}), space.shared.t());
+                out.slice(0, first, last).copy_((back.view({n, P, F}) * space.rowScale.unsqueeze(0)).sum(1));
+            }
+        });
+    } else {
+        const auto flat = dInduced.reshape({C, P * K});
+        at::parallel_for(0, F, 16, [&](int64_t begin, int64_t end) {
+            auto block = out.slice(1, begin, end);
+            torch::mm_out(block, flat, space.jacobians.slice(0, begin, end).t());
+        });
+    }
+    return out;
 }
 
 // The objective at `weights` whose induced importances are already known; the gradient is the
 // backward GEMM (J_p' of the importances' gradient, C x F x P K multiply-adds).
 Alpha2WFullObjective fullObjectiveAt(const Alpha2WFullSpace& space, const torch::Tensor& unitTargets, double lambda,
                                      const torch::Tensor& weights, const torch::Tensor& induced) {
-    const int64_t C = weights.size(0), P = space.pool, K = space.channels;
-    const int64_t F = weights.size(1);
+    const int64_t C = weights.size(0), P = space.pool;
     const auto t = unitTargets.unsqueeze(1);             // C x 1 x K
     const auto u = (induced * t).sum(2);                 // C x P
     const auto s = induced.norm(2, 2).clamp_min(1e-12);  // C x P
     Alpha2WFullObjective out;
     out.cosine = (1.0 - u / s).mean(1);
-    const auto offset = weights - space.meanSeen;
-    out.l2 = offset.pow(2).sum(1);
+    const auto pull = fullPull(space, weights);
+    out.l2 = pull.value.to(weights.scalar_type());
     out.loss = (out.cosine + lambda * out.l2).mean();
     // d(1 - u/s)/d(J_p w) = -t/s + u J_p w / s^3, averaged over p; then J_p' of it.
     const auto dInduced = (induced * (u / s.pow(3)).unsqueeze(2) - t / s.unsqueeze(2)) / double(P);
-    const auto cosineGradient =
-        space.shared.defined()
-            ? (torch::mm(dInduced.reshape({C * P, K}), space.shared.t()).view({C, P, F}) * space.rowScale.unsqueeze(0))
-                  .sum(1)
-            : torch::mm(dInduced.reshape({C, P * K}), space.jacobians.t());
-    out.gradient = ((cosineGradient + 2.0 * lambda * offset) / double(C)).contiguous();
+    const auto cosineGradient = pulledBack(space, dInduced);
+    const auto l2Gradient = (pull.hWeight.unsqueeze(1) * space.meanSeen.to(torch::kFloat64) +
+                             pull.qWeight.unsqueeze(1) * weights.to(torch::kFloat64))
+                                .to(weights.scalar_type());
+    out.gradient = ((cosineGradient + lambda * l2Gradient) / double(C)).contiguous();
     return out;
 }
 
@@ -580,10 +716,13 @@ LineObjective fullLine(const Alpha2WFullSpace& space, const torch::Tensor& unitT
     line.a = induced.pow(2).sum(2);
     line.b = (induced * inducedD).sum(2);
     line.c = inducedD.pow(2).sum(2);
-    const auto offset = (w - space.meanSeen).to(torch::kFloat64), d64 = d.to(torch::kFloat64);
-    line.l0 = offset.pow(2).sum(1);
-    line.l1 = (offset * d64).sum(1);
-    line.lq = d64.pow(2).sum(1);
+    const auto w64 = w.to(torch::kFloat64), d64 = d.to(torch::kFloat64), m64 = space.meanSeen.to(torch::kFloat64);
+    line.n0 = torch::mv(w64, m64);
+    line.nd = torch::mv(d64, m64);
+    line.q0 = w64.pow(2).sum(1);
+    line.q1 = (w64 * d64).sum(1);
+    line.q2 = d64.pow(2).sum(1);
+    line.meanSquaredNorm = space.meanSquaredNorm;
     line.dtype = w.scalar_type();
     return line;
 }
@@ -626,6 +765,8 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
         torch::manual_seed(options.seed);
         w = space.meanSeen.unsqueeze(0).expand({C, F}) * (1.0 + options.initNoise * torch::randn({C, F}, B.options()));
     }
+    // The objective is of degree 0 in w (see profiledPull): the solver works with unit rows.
+    w = w / w.norm(2, 1, true).clamp_min(1e-30);
     // Per-class L-BFGS, batched: the classes are independent problems, so each keeps its own
     // curvature pairs, step length and convergence (one joint L-BFGS lets the slowest class set
     // everyone's steps and mixes their curvature). A step is accepted by Armijo backtracking per
@@ -648,6 +789,7 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
     int64_t classEvaluations = C;                 // a forward and a backward product per class
     Alpha2WFullObjective objective = perClass(allClasses, w, induced);
     auto loss = objective.cosine + options.lambda * objective.l2;  // C
+    const torch::Tensor& curvature = space.curvatureScale;
     std::deque<torch::Tensor> S, Y, Rho;
     std::deque<torch::Tensor> recentLoss;  // per-class losses of the last `window` steps
     auto done = torch::zeros({C}, torch::TensorOptions().dtype(torch::kBool).device(w.device()));
@@ -664,13 +806,13 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
         }
         torch::Tensor scale;
         if (S.empty()) {
-            const auto preconditioned = g / space.curvatureScale;
+            const auto preconditioned = g / curvature;
             scale = w.norm(2, 1).clamp_min(1e-12) / preconditioned.norm(2, 1).clamp_min(1e-12) * 1e-2;  // a 1 % step
         } else {
-            const auto sy = dot(S.back(), Y.back()), yHy = dot(Y.back(), Y.back() / space.curvatureScale);
+            const auto sy = dot(S.back(), Y.back()), yHy = dot(Y.back(), Y.back() / curvature);
             scale = torch::where(sy > 0, sy / yHy.clamp_min(1e-30), torch::ones_like(sy));
         }
-        auto r = q / space.curvatureScale * scale.unsqueeze(1);
+        auto r = q / curvature * scale.unsqueeze(1);
         for (size_t i = 0; i < S.size(); ++i) {
             const auto beta = Rho[i] * dot(Y[i], r);
             r += (alphas[i] - beta).unsqueeze(1) * S[i];
@@ -678,7 +820,7 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
         auto direction = -r;
         auto slope = dot(g, direction);
         const auto ascent = slope >= 0;  // not a descent direction: steepest descent instead
-        direction = torch::where(ascent.unsqueeze(1), -g / space.curvatureScale * scale.abs().unsqueeze(1), direction);
+        direction = torch::where(ascent.unsqueeze(1), -g / curvature * scale.abs().unsqueeze(1), direction);
         slope = dot(g, direction);
 
         // Only the classes not yet converged step: one forward product for their directions, then
@@ -709,7 +851,7 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
                 const auto u = (trialInduced * targets).sum(2);
                 const auto norm = trialInduced.norm(2, 2).clamp_min(1e-12);
                 trialLoss.index_copy_(0, unreliable, (1.0 - u / norm).mean(1) +
-                                                         options.lambda * (trial - space.meanSeen).pow(2).sum(1));
+                                                         options.lambda * fullPull(space, trial).value.to(u.dtype()));
                 directInduced.index_copy_(0, classes, trialInduced);
                 lastDirect.index_fill_(0, classes, true);
             }
@@ -723,11 +865,15 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
         const auto okRows = result.accepted.nonzero().squeeze(1);
         const auto okClasses = active.index_select(0, okRows);
         done.index_fill_(0, active.index_select(0, torch::logical_not(result.accepted).nonzero().squeeze(1)), true);
+        // Moved rows back to unit norm, their induced importances with them (J is linear).
+        const auto moved = stepped(activeW, activeD, result);
+        const auto norms = moved.norm(2, 1, true).clamp_min(1e-30);
         auto next = w.clone();
-        next.index_copy_(0, active, stepped(activeW, activeD, result));
+        next.index_copy_(0, active, moved / norms);
         const auto direct = torch::logical_and(lastDirect, result.accepted);
         induced.index_copy_(0, active, torch::where(alongDim(direct, 3, 0), directInduced,
-                                                    stepped(activeInduced, inducedD, result)));
+                                                    stepped(activeInduced, inducedD, result)) /
+                                           norms.unsqueeze(2));
         Alpha2WFullObjective nextObjective;
         nextObjective.gradient = objective.gradient.clone();
         nextObjective.cosine = objective.cosine.clone();

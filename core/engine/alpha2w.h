@@ -38,7 +38,9 @@ struct Alpha2WOptions {
     enum class Optimiser { Newton, Lbfgs, Adam };
     Optimiser optimiser = Optimiser::Newton;
     double learningRate = 0.05;  // Adam only: step relative to the initial coefficients
-    double initNoise = 0.1;      // initial coefficients: 1/R (the mean seen w) times (1 + noise)
+    // Full space without a start only: the mean seen w times (1 + noise). The span starts from a
+    // least-squares fit (Alpha2WBasis::startFactor).
+    double initNoise = 0.1;
     uint64_t seed = 3;
     // The original's choices (Selvaraju et al.'s code leaves both off): give each new vector the
     // mean seen weight norm, and biases that put new logits at the seen classes' level (else zero).
@@ -63,7 +65,12 @@ struct Alpha2WReport {
 };
 
 struct NewClassWeights {
-    torch::Tensor optimum;  // C x F: the minimiser itself, before any rescaling (a warm start)
+    // C x F, unit rows: the best direction (the warm start for the full space).
+    torch::Tensor direction;
+    // C x F: the minimiser itself, a* direction with a* = max(0, direction . mean seen w). Zero rows
+    // where the best direction points away from the mean seen w: the original objective's infimum
+    // is then approached only as w -> 0 along the direction (see README, alpha2w).
+    torch::Tensor optimum;
     // C x F, scaled to the mean seen weight norm (logits comparable with seen ones) unless
     // options.rescaleNorm is off.
     torch::Tensor weight;
@@ -90,6 +97,10 @@ struct Alpha2WBasis {
     torch::Tensor headGram;      // B B': R x R
     torch::Tensor headMean;      // B m: R
     double meanSquaredNorm = 0;  // ||m||^2
+    // The start: the least-squares fit of the induced importances to the targets, each pool image
+    // weighted to unit norm. Cholesky factor of its R x R normal matrix (float64), and the weights.
+    torch::Tensor startFactor;        // R x R
+    torch::Tensor startImageWeights;  // P: 1 / ||T_p||
 };
 
 // basisImportances: P x R x K (importanceBasis with basis = seenHead.weight), seenHead: R x F.
@@ -147,6 +158,7 @@ struct Alpha2WFullSpace {
     int64_t pool = 0, channels = 0;
     torch::Tensor headWeight, headBias, meanSeen;  // R x F, R, F
     double seenWeightNorm = 0;
+    double meanSquaredNorm = 0;  // ||mean seen w||^2
 };
 
 // Lands on the head's device and dtype; a factored Jacobian stays factored.

@@ -93,7 +93,7 @@ LearnedClasses learnUnseenClasses(Extractor& extractor, const Dataset& dataset, 
         out.jacobiansFromCache = jacobians.fromCache;
         t = std::chrono::steady_clock::now();
         out.weights = alpha2wFull(space, predicted.to(device), options.alpha2w, &out.alpha2wReport, {},
-                                  meanTrainFeature, out.weights.optimum);
+                                  meanTrainFeature, out.weights.direction);
         out.alpha2wSeconds += secondsSince(t);
     }
     return out;

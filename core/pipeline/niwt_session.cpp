@@ -221,7 +221,7 @@ LearnedClass NiwtSession::learnClass(const std::string& name, const std::vector<
     stepsBefore = report.iterations;
     Alpha2WReport fullReport;
     const NewClassWeights refined =
-        alpha2wFull(*e.full, target.to(e.device), options, &fullReport, stepped, e.meanTrainFeature, weights.optimum);
+        alpha2wFull(*e.full, target.to(e.device), options, &fullReport, stepped, e.meanTrainFeature, weights.direction);
     LearnedClass out = learnedFrom(refined, fullReport, "full");
     out.spanCosineLoss = span.spanCosineLoss;
     out.seconds += span.seconds;

@@ -75,9 +75,38 @@ TEST(Alpha2W, LargeLambdaStaysAtTheMeanSeenWeight) {
     EXPECT_TRUE(report.converged);
 }
 
+// The L2 pull with the scale profiled out, through its definition: the cosine term does not change
+// when v is scaled by a > 0, so the pull is min over a > 0 of ||a v - m||^2, reached at
+// a* = max(0, v.m) / ||v||^2 (setting d/da = 2 a ||v||^2 - 2 v.m to 0).
+static torch::Tensor pullByDefinition(const torch::Tensor& v, const torch::Tensor& m) {
+    const auto a = torch::mv(v, m).clamp_min(0.0) / v.pow(2).sum(1);
+    return (a.unsqueeze(1) * v - m).pow(2).sum(1);
+}
+
+// The pull equals the original L2 term minimised over the scale: on a grid of a > 0, ||a v - m||^2
+// never goes below it and comes within grid resolution of it. For v.m < 0 the grid's best is its
+// smallest a, and the pull is ||m||^2 (the infimum, at a -> 0).
+TEST(Alpha2W, ProfiledPullIsTheL2TermMinimisedOverTheScale) {
+    torch::manual_seed(3);
+    const auto opts = torch::TensorOptions().dtype(torch::kDouble);
+    const auto m = torch::randn({6}, opts);
+    auto v = torch::randn({2, 6}, opts);
+    v[0] = v[0] * torch::sign(v[0].dot(m));   // v0 . m > 0
+    v[1] = v[1] * -torch::sign(v[1].dot(m));  // v1 . m < 0
+    const auto pull = pullByDefinition(v, m);
+    const auto grid = torch::logspace(-6, 3, 20001, 10.0, opts);  // a from 1e-6 to 1e3
+    for (int64_t c = 0; c < 2; ++c) {
+        const auto values = (grid.unsqueeze(1) * v[c] - m).pow(2).sum(1);
+        EXPECT_GE(values.min().item<double>(), pull[c].item<double>() - 1e-12);
+        EXPECT_NEAR(values.min().item<double>(), pull[c].item<double>(), 1e-5 * pull[c].item<double>());
+    }
+    EXPECT_NEAR(pull[1].item<double>(), m.pow(2).sum().item<double>(), 1e-12);
+}
+
 // The closed-form objective and gradient equal autograd through the definition,
-//   loss = mean_c [ mean_p (1 - cos(T_p' z_c, t_c)) + lambda ||z_c B - mean_r b_r||^2 ],
-// computed here the slow way (importances T_p' z_c formed explicitly), in double precision.
+//   loss = mean_c [ mean_p (1 - cos(T_p' z_c, t_c)) + lambda pull(z_c B) ],
+// computed here the slow way (importances T_p' z_c formed explicitly), in double precision, for
+// a class whose vector leans towards the mean seen w (pull active) and one leaning away (pull ||m||^2).
 TEST(Alpha2W, ClosedFormGradientEqualsAutograd) {
     torch::manual_seed(4);
     const int64_t P = 7, R = 5, K = 9, F = 6, C = 3;
@@ -87,20 +116,28 @@ TEST(Alpha2W, ClosedFormGradientEqualsAutograd) {
     const auto targets = torch::nn::functional::normalize(torch::randn({C, K}, opts),
                                                           torch::nn::functional::NormalizeFuncOptions().dim(1));
     const double lambda = 0.3;
-    const auto z = torch::randn({C, R}, opts).requires_grad_(true);
+    const auto m = seen.weight.mean(0);
+    auto z0 = torch::randn({C, R}, opts);
+    const auto lean = torch::sign(torch::mv(torch::mm(z0, seen.weight), m));  // C
+    z0 = z0 * (lean * torch::tensor({1.0, -1.0, 1.0}, opts)).unsqueeze(1);    // classes 0, 2 towards m, 1 away
+    const auto z = z0.clone().requires_grad_(true);
 
     const auto induced = torch::einsum("prk,cr->cpk", {T, z});  // C x P x K
     const auto cos = torch::nn::functional::cosine_similarity(
         induced, targets.unsqueeze(1), torch::nn::functional::CosineSimilarityFuncOptions().dim(2).eps(0));
-    const auto l2 = (torch::mm(z, seen.weight) - seen.weight.mean(0)).pow(2).sum(1);
+    const auto l2 = pullByDefinition(torch::mm(z, seen.weight), m);
     const auto reference = ((1.0 - cos).mean(1) + lambda * l2).mean();
     reference.backward();
 
     const auto closed = alpha2wObjective(prepareAlpha2W(T, seen), targets, lambda, z.detach());
     EXPECT_NEAR(closed.loss.item<double>(), reference.item<double>(), 1e-12);
     EXPECT_TRUE(torch::allclose(closed.l2, l2, 1e-10, 1e-12));
+    EXPECT_NEAR(closed.l2[1].item<double>(), m.pow(2).sum().item<double>(), 1e-12);
+    EXPECT_LT(closed.l2[0].item<double>(), m.pow(2).sum().item<double>());
     EXPECT_TRUE(torch::allclose(closed.gradient, z.grad(), 1e-9, 1e-12)) << closed.gradient << "\nvs autograd\n"
                                                                          << z.grad();
+    // Of degree 0 in z: the gradient is orthogonal to z (Euler), so Newton works on the sphere.
+    EXPECT_LT((closed.gradient * z0).sum(1).abs().max().item<double>(), 1e-12);
 }
 
 // The closed-form Hessian blocks equal central differences of the closed-form gradient (itself
@@ -115,7 +152,9 @@ TEST(Alpha2W, ClosedFormHessianEqualsDifferencesOfTheGradient) {
     const auto targets = torch::nn::functional::normalize(torch::randn({C, K}, opts),
                                                           torch::nn::functional::NormalizeFuncOptions().dim(1));
     const double lambda = 0.2, h = 1e-6;
-    const auto z = torch::randn({C, R}, opts);
+    auto z = torch::randn({C, R}, opts);
+    const auto lean = torch::sign(torch::mv(torch::mm(z, seen.weight), seen.weight.mean(0)));
+    z = z * (lean * torch::tensor({1.0, -1.0}, opts)).unsqueeze(1);  // class 0's pull active, class 1's not
     const auto hessian = alpha2wObjective(basis, targets, lambda, z, /*withHessian=*/true).hessian;
     ASSERT_EQ(hessian.sizes(), (std::vector<int64_t>{C, R, R}));
     for (int64_t c = 0; c < C; ++c)
@@ -251,11 +290,14 @@ TEST(Alpha2WFull, ClosedFormGradientEqualsAutograd) {
     const auto targets = torch::nn::functional::normalize(torch::randn({C, K}, opts),
                                                           torch::nn::functional::NormalizeFuncOptions().dim(1));
     const double lambda = 0.4;
-    const auto w = torch::randn({C, F}, opts).requires_grad_(true);
+    auto w0 = torch::randn({C, F}, opts);
+    const auto lean = torch::sign(torch::mv(w0, seen.weight.mean(0)));
+    w0 = w0 * (lean * torch::tensor({1.0, -1.0, 1.0}, opts)).unsqueeze(1);  // classes 0, 2 towards m, 1 away
+    const auto w = w0.clone().requires_grad_(true);
     const auto induced = torch::einsum("pfk,cf->cpk", {J, w});
     const auto cos = torch::nn::functional::cosine_similarity(
         induced, targets.unsqueeze(1), torch::nn::functional::CosineSimilarityFuncOptions().dim(2).eps(0));
-    const auto l2 = (w - seen.weight.mean(0)).pow(2).sum(1);
+    const auto l2 = pullByDefinition(w, seen.weight.mean(0));
     const auto reference = ((1.0 - cos).mean(1) + lambda * l2).mean();
     reference.backward();
     const auto closed = alpha2wFullObjective(prepareFullAlpha2W(J, seen), targets, lambda, w.detach());
@@ -263,10 +305,11 @@ TEST(Alpha2WFull, ClosedFormGradientEqualsAutograd) {
     EXPECT_TRUE(torch::allclose(closed.gradient, w.grad(), 1e-9, 1e-12)) << closed.gradient << "\nvs\n" << w.grad();
 }
 
-// The factored Jacobian (closed form) gives the dense objective's loss and gradient.
+// The factored Jacobian (closed form) gives the dense objective's loss and gradient. Nine classes:
+// the products split them over threads and blocks of four, with a remainder.
 TEST(Alpha2WFull, FactoredJacobiansGiveTheDenseObjective) {
     torch::manual_seed(16);
-    const int64_t P = 4, K = 6, F = 5, C = 2;
+    const int64_t P = 4, K = 6, F = 5, C = 9;
     const auto opts = torch::TensorOptions().dtype(torch::kDouble);
     ImportanceJacobians factored;
     factored.rowScale = torch::rand({P, F}, opts);
@@ -304,7 +347,7 @@ TEST(Alpha2WFull, RecoversATargetOutsideTheSpan) {
     options.tolerance = 1e-9;
     Alpha2WReport spanReport, fullReport;
     const auto span = alpha2w(torch::matmul(seen.weight, J), seen, target, options, &spanReport);
-    const auto full = alpha2wFull(prepareFullAlpha2W(J, seen), target, options, &fullReport, {}, {}, span.optimum);
+    const auto full = alpha2wFull(prepareFullAlpha2W(J, seen), target, options, &fullReport, {}, {}, span.direction);
     EXPECT_NEAR(spanReport.cosineLoss, bestSpanLoss, 1e-4);
     EXPECT_LT(fullReport.cosineLoss, 1e-6) << fullReport.iterations << " iterations";
     const auto induced = torch::mm(full.weight, J0);
@@ -323,8 +366,9 @@ TEST(Alpha2W, ConvergedClassesAreNotEvaluatedAgain) {
     const auto J = torch::randn({P, F, K}, opts);
     LinearHead seen{torch::randn({R, F}, opts), torch::randn({R}, opts)};
     const auto T = torch::matmul(seen.weight, J);  // P x R x K: the basis importances
-    // Class 0 asks for the importances of seen class 2 (easy); class 1 for a random direction.
-    const auto targets = torch::stack({T.select(1, 2).mean(0), torch::randn({K}, opts)});
+    // Class 0 asks for the importances of seen class 2 (easy); class 1 for roughly their opposite
+    // (more Newton steps).
+    const auto targets = torch::stack({T.select(1, 2).mean(0), -T.select(1, 2).mean(0) + torch::randn({K}, opts)});
     Alpha2WOptions options;
     options.initNoise = 0;
     const auto basis = prepareAlpha2W(T, seen);
@@ -341,14 +385,43 @@ TEST(Alpha2W, ConvergedClassesAreNotEvaluatedAgain) {
     EXPECT_TRUE(torch::allclose(both.weight, torch::cat({one.weight, two.weight}), 1e-4, 1e-5))
         << (both.weight - torch::cat({one.weight, two.weight})).abs().max().item<double>();
 
-    const auto bothFull = alpha2wFull(full, targets, options, &fullTogether, {}, {}, both.optimum);
-    const auto oneFull = alpha2wFull(full, targets.slice(0, 0, 1), options, &fullFirst, {}, {}, one.optimum);
-    const auto twoFull = alpha2wFull(full, targets.slice(0, 1, 2), options, &fullSecond, {}, {}, two.optimum);
+    const auto bothFull = alpha2wFull(full, targets, options, &fullTogether, {}, {}, both.direction);
+    const auto oneFull = alpha2wFull(full, targets.slice(0, 0, 1), options, &fullFirst, {}, {}, one.direction);
+    const auto twoFull = alpha2wFull(full, targets.slice(0, 1, 2), options, &fullSecond, {}, {}, two.direction);
     EXPECT_GT(fullFirst.classEvaluations, 0);
     EXPECT_NE(fullFirst.iterations, fullSecond.iterations);
     EXPECT_EQ(fullTogether.classEvaluations, fullFirst.classEvaluations + fullSecond.classEvaluations);
     EXPECT_TRUE(torch::allclose(bothFull.weight, torch::cat({oneFull.weight, twoFull.weight}), 1e-6, 1e-9))
         << (bothFull.weight - torch::cat({oneFull.weight, twoFull.weight})).abs().max().item<double>();
+}
+
+// Where the best direction leans away from the mean seen w (v.m < 0), the original objective has no
+// minimiser: its L2 term keeps falling as w shrinks to 0 along v, while the cosine stays. The
+// returned optimum is then zero and the rescaled weight is the direction at the mean seen norm.
+// Where it leans towards m, the optimum is a* v with a* = v.m for unit v. One pool image, so each
+// target is induced exactly by w* = z* B: the best direction is w* / ||w*|| for any small lambda.
+TEST(Alpha2W, OptimumIsZeroWhereTheBestDirectionLeansAwayFromTheMeanSeenWeight) {
+    torch::manual_seed(17);
+    const auto opts = torch::TensorOptions().dtype(torch::kDouble);
+    const int64_t R = 4, K = 10, F = 6;
+    const auto T0 = torch::randn({R, K}, opts);
+    LinearHead seen{torch::randn({R, F}, opts), torch::zeros({R}, opts)};
+    const auto m = seen.weight.mean(0);
+    auto zStar = torch::randn({2, R}, opts);
+    const auto lean = torch::sign(torch::mv(torch::mm(zStar, seen.weight), m));
+    zStar = zStar * (lean * torch::tensor({-1.0, 1.0}, opts)).unsqueeze(1);  // class 0 away from m, 1 towards
+    const auto wStar = torch::mm(zStar, seen.weight);
+    const auto unitStar = wStar / wStar.norm(2, 1, true);
+    Alpha2WOptions options;
+    options.lambda = 1e-9;  // small enough not to tilt the direction measurably
+    options.tolerance = 1e-12;
+    Alpha2WReport report;
+    const auto out = alpha2w(T0.unsqueeze(0), seen, torch::mm(zStar, T0), options, &report);
+    EXPECT_LT(report.cosineLoss, 1e-9);
+    EXPECT_TRUE(torch::allclose(out.direction, unitStar, 1e-6, 1e-8)) << out.direction << "\nvs\n" << unitStar;
+    EXPECT_EQ(out.optimum[0].abs().max().item<double>(), 0.0);
+    EXPECT_TRUE(torch::allclose(out.optimum[1], unitStar[1] * unitStar[1].dot(m), 1e-6, 1e-8));
+    EXPECT_TRUE(torch::allclose(out.weight, unitStar * seen.weight.norm(2, 1).mean(), 1e-6, 1e-8));
 }
 
 // A large lambda pins the full-space weights to the mean seen weight vector, and the original's
