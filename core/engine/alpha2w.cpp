@@ -637,14 +637,25 @@ ProfiledPull fullPull(const Alpha2WFullSpace& space, const torch::Tensor& weight
 // a few classes at a time, so that each scaled block is still in cache for its product.
 constexpr int64_t kClassesPerBlock = 4;  // C P x F floats per block: 3 MB for CUB's pool of 146
 
+// work(begin, end) over [0, total): on the CPU split over the intra-op threads (ranges of at least
+// `grain`); elsewhere (CUDA) one call, the device having its own parallelism.
+template <typename Work>
+void splitForCpu(const torch::Device& device, int64_t total, int64_t grain, const Work& work) {
+    if (device.is_cpu())
+        at::parallel_for(0, total, grain, work);
+    else
+        work(int64_t(0), total);
+}
+
 // C x P x K: J_p w_c for every class and pool image. The forward GEMM (C x F x P K multiply-adds).
 torch::Tensor inducedImportances(const Alpha2WFullSpace& space, const torch::Tensor& weights) {
     const int64_t C = weights.size(0), P = space.pool, K = space.channels, F = weights.size(1);
     auto out = torch::empty({C, P, K}, weights.options());
     if (space.shared.defined()) {
-        at::parallel_for(0, C, 1, [&](int64_t begin, int64_t end) {
-            for (int64_t first = begin; first < end; first += kClassesPerBlock) {
-                const int64_t last = std::min(end, first + kClassesPerBlock), n = last - first;
+        splitForCpu(weights.device(), C, 1, [&](int64_t begin, int64_t end) {
+            const int64_t classesPerBlock = weights.device().is_cpu() ? kClassesPerBlock : C;
+            for (int64_t first = begin; first < end; first += classesPerBlock) {
+                const int64_t last = std::min(end, first + classesPerBlock), n = last - first;
                 const auto scaled = weights.slice(0, first, last).unsqueeze(1) * space.rowScale.unsqueeze(0);
                 auto block = out.slice(0, first, last).view({n * P, K});
                 torch::mm_out(block, scaled.view({n * P, F}), space.shared);
@@ -652,7 +663,7 @@ torch::Tensor inducedImportances(const Alpha2WFullSpace& space, const torch::Ten
         });
     } else {
         auto flat = out.view({C, P * K});
-        at::parallel_for(0, P * K, K, [&](int64_t begin, int64_t end) {
+        splitForCpu(weights.device(), P * K, K, [&](int64_t begin, int64_t end) {
             auto block = flat.slice(1, begin, end);
             torch::mm_out(block, weights, space.jacobians.slice(1, begin, end));
         });
@@ -666,16 +677,17 @@ torch::Tensor pulledBack(const Alpha2WFullSpace& space, const torch::Tensor& dIn
     const int64_t F = space.shared.defined() ? space.shared.size(0) : space.jacobians.size(0);
     auto out = torch::empty({C, F}, dInduced.options());
     if (space.shared.defined()) {
-        at::parallel_for(0, C, 1, [&](int64_t begin, int64_t end) {
-            for (int64_t first = begin; first < end; first += kClassesPerBlock) {
-                const int64_t last = std::min(end, first + kClassesPerBlock), n = last - first;
+        splitForCpu(dInduced.device(), C, 1, [&](int64_t begin, int64_t end) {
+            const int64_t classesPerBlock = dInduced.device().is_cpu() ? kClassesPerBlock : C;
+            for (int64_t first = begin; first < end; first += classesPerBlock) {
+                const int64_t last = std::min(end, first + classesPerBlock), n = last - first;
                 const auto back = torch::mm(dInduced.slice(0, first, last).reshape({n * P, K}), space.shared.t());
                 out.slice(0, first, last).copy_((back.view({n, P, F}) * space.rowScale.unsqueeze(0)).sum(1));
             }
         });
     } else {
         const auto flat = dInduced.reshape({C, P * K});
-        at::parallel_for(0, F, 16, [&](int64_t begin, int64_t end) {
+        splitForCpu(dInduced.device(), F, 16, [&](int64_t begin, int64_t end) {
             auto block = out.slice(1, begin, end);
             torch::mm_out(block, flat, space.jacobians.slice(0, begin, end).t());
         });
