@@ -647,19 +647,27 @@ void splitForCpu(const torch::Device& device, int64_t total, int64_t grain, cons
         work(int64_t(0), total);
 }
 
+// work(first, last) over the classes [0, C) in blocks: on the CPU each thread takes its classes
+// kClassesPerBlock at a time; on CUDA all C in one block.
+template <typename Work>
+void forClassBlocks(const torch::Device& device, int64_t C, const Work& work) {
+    const int64_t classesPerBlock = device.is_cpu() ? kClassesPerBlock : std::max<int64_t>(C, 1);
+    splitForCpu(device, C, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t first = begin; first < end; first += classesPerBlock)
+            work(first, std::min(end, first + classesPerBlock));
+    });
+}
+
 // C x P x K: J_p w_c for every class and pool image. The forward GEMM (C x F x P K multiply-adds).
 torch::Tensor inducedImportances(const Alpha2WFullSpace& space, const torch::Tensor& weights) {
     const int64_t C = weights.size(0), P = space.pool, K = space.channels, F = weights.size(1);
     auto out = torch::empty({C, P, K}, weights.options());
     if (space.shared.defined()) {
-        splitForCpu(weights.device(), C, 1, [&](int64_t begin, int64_t end) {
-            const int64_t classesPerBlock = weights.device().is_cpu() ? kClassesPerBlock : C;
-            for (int64_t first = begin; first < end; first += classesPerBlock) {
-                const int64_t last = std::min(end, first + classesPerBlock), n = last - first;
-                const auto scaled = weights.slice(0, first, last).unsqueeze(1) * space.rowScale.unsqueeze(0);
-                auto block = out.slice(0, first, last).view({n * P, K});
-                torch::mm_out(block, scaled.view({n * P, F}), space.shared);
-            }
+        forClassBlocks(weights.device(), C, [&](int64_t first, int64_t last) {
+            const int64_t n = last - first;
+            const auto scaled = weights.slice(0, first, last).unsqueeze(1) * space.rowScale.unsqueeze(0);
+            auto block = out.slice(0, first, last).view({n * P, K});
+            torch::mm_out(block, scaled.view({n * P, F}), space.shared);
         });
     } else {
         auto flat = out.view({C, P * K});
@@ -677,13 +685,10 @@ torch::Tensor pulledBack(const Alpha2WFullSpace& space, const torch::Tensor& dIn
     const int64_t F = space.shared.defined() ? space.shared.size(0) : space.jacobians.size(0);
     auto out = torch::empty({C, F}, dInduced.options());
     if (space.shared.defined()) {
-        splitForCpu(dInduced.device(), C, 1, [&](int64_t begin, int64_t end) {
-            const int64_t classesPerBlock = dInduced.device().is_cpu() ? kClassesPerBlock : C;
-            for (int64_t first = begin; first < end; first += classesPerBlock) {
-                const int64_t last = std::min(end, first + classesPerBlock), n = last - first;
-                const auto back = torch::mm(dInduced.slice(0, first, last).reshape({n * P, K}), space.shared.t());
-                out.slice(0, first, last).copy_((back.view({n, P, F}) * space.rowScale.unsqueeze(0)).sum(1));
-            }
+        forClassBlocks(dInduced.device(), C, [&](int64_t first, int64_t last) {
+            const int64_t n = last - first;
+            const auto back = torch::mm(dInduced.slice(0, first, last).reshape({n * P, K}), space.shared.t());
+            out.slice(0, first, last).copy_((back.view({n, P, F}) * space.rowScale.unsqueeze(0)).sum(1));
         });
     } else {
         const auto flat = dInduced.reshape({C, P * K});
