@@ -5,6 +5,7 @@
 #include <ATen/Parallel.h>
 
 #include <chrono>
+#include <cmath>
 #include <deque>
 #include <stdexcept>
 
@@ -518,7 +519,8 @@ NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets,
                                        .tolerance_grad(1e-9)
                                        .tolerance_change(1e-12)
                                        .line_search_fn("strong_wolfe"));
-    torch::optim::Adam adam({z}, torch::optim::AdamOptions(options.learningRate / double(R)));
+    // The start has unit norm, so its coefficients are ~1/sqrt(R): the step is relative to that.
+    torch::optim::Adam adam({z}, torch::optim::AdamOptions(options.learningRate / std::sqrt(double(R))));
     LossWindow recent(options.window, options.tolerance);
     // Newton: per-class state (every class is stepped in the first iteration, so all get filled).
     auto newtonDone = torch::zeros({C}, torch::TensorOptions().dtype(torch::kBool).device(device));
