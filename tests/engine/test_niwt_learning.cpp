@@ -357,8 +357,9 @@ TEST(Alpha2WFull, RecoversATargetOutsideTheSpan) {
 // Classes are independent problems, and each stops when it has converged: learning two classes
 // together costs exactly what learning each alone costs (objective evaluations counted per class)
 // and gives the same weights. Evaluating every class until the slowest one converges, as a joint
-// solver does, would cost 2 x max(iterations) evaluations instead of the sum. Float64 and no start
-// noise, so that the batched and single runs take the same steps.
+// solver does, would cost 2 x max(iterations) evaluations instead of the sum. Float64, and starts
+// with no noise (the span's least-squares fit; the full space's from the span), so that the batched
+// and single runs take the same steps.
 TEST(Alpha2W, ConvergedClassesAreNotEvaluatedAgain) {
     torch::manual_seed(21);
     const auto opts = torch::TensorOptions().dtype(torch::kFloat64);
@@ -369,8 +370,7 @@ TEST(Alpha2W, ConvergedClassesAreNotEvaluatedAgain) {
     // Class 0 asks for the importances of seen class 2 (easy); class 1 for roughly their opposite
     // (more Newton steps).
     const auto targets = torch::stack({T.select(1, 2).mean(0), -T.select(1, 2).mean(0) + torch::randn({K}, opts)});
-    Alpha2WOptions options;
-    options.initNoise = 0;
+    const Alpha2WOptions options;
     const auto basis = prepareAlpha2W(T, seen);
     const auto full = prepareFullAlpha2W(J, seen);
     Alpha2WReport together, first, second, fullTogether, fullFirst, fullSecond;
@@ -380,8 +380,7 @@ TEST(Alpha2W, ConvergedClassesAreNotEvaluatedAgain) {
     EXPECT_GT(first.classEvaluations, 0);
     EXPECT_NE(first.iterations, second.iterations);  // else the property below could not fail
     EXPECT_EQ(together.classEvaluations, first.classEvaluations + second.classEvaluations);
-    // Same steps; batched and single products round differently in the last bits, which the
-    // cosine's flat direction (its scale, held only by the small L2 term) grows to ~2e-6 here.
+    // Same steps; batched and single products round differently in the last bits (1e-15 here).
     EXPECT_TRUE(torch::allclose(both.weight, torch::cat({one.weight, two.weight}), 1e-4, 1e-5))
         << (both.weight - torch::cat({one.weight, two.weight})).abs().max().item<double>();
 
