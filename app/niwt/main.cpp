@@ -379,8 +379,9 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
         .value("typed-parser", "parser|keyword", "with --typed: the description parser (default) or keywords")
         .value("alpha2w", "span|full", "alpha2w's search space: the seen rows' span (default) or all weights")
         .value("alpha2w-bias", "level|zero", "new biases: at the seen classes' level (default) or zero (the original)")
-        .value("alpha2w-norm", "rescale|keep",
-               "new weights rescaled to the mean seen norm (default) or kept (the original)")
+        .value("alpha2w-norm", "spread|rescale|keep",
+               "new logits spread like the seen ones over the training features (default), new weights at "
+               "the mean seen norm, or kept as solved (the original)")
         .json();
 
     CLI::App* describe =

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 namespace niwt::cli {
@@ -91,13 +92,15 @@ nlohmann::json methodJson(const MethodEvaluation& m, const Dataset& dataset) {
 int commandRun(const Options& options) {
     // The original's choices, as options: zero biases and no norm rescaling.
     UnseenLearningOptions learning;
-    const std::string bias = options.value("alpha2w-bias", "level"), norm = options.value("alpha2w-norm", "rescale");
+    const std::string bias = options.value("alpha2w-bias", "level"), norm = options.value("alpha2w-norm", "spread");
     if (bias != "level" && bias != "zero")
         throw std::invalid_argument("--alpha2w-bias \"" + bias + "\": use level or zero");
-    if (norm != "rescale" && norm != "keep")
-        throw std::invalid_argument("--alpha2w-norm \"" + norm + "\": use rescale or keep");
+    using Scale = Alpha2WOptions::Scale;
+    const std::map<std::string, Scale> scales{{"spread", Scale::Spread}, {"rescale", Scale::Norm}, {"keep", Scale::Keep}};
+    if (!scales.count(norm))
+        throw std::invalid_argument("--alpha2w-norm \"" + norm + "\": use spread, rescale or keep");
     learning.alpha2w.matchBiasLevel = bias == "level";
-    learning.alpha2w.rescaleNorm = norm == "rescale";
+    learning.alpha2w.scale = scales.at(norm);
     const Alpha2WSpace alpha2wSpace = parseAlpha2WSpace(options.value("alpha2w", "span"));
     const int calibrationFolds = options.integer("calibration-folds", GzslEvaluationOptions().calibrationFolds);
     if (calibrationFolds < 1) throw std::invalid_argument("--calibration-folds must be at least 1");

@@ -428,30 +428,44 @@ void fillReport(Alpha2WReport* report, const Objective& objective, int iteration
 }
 
 // The solver's directions v as classifier rows: the minimiser a* v (a* = max(0, v.m) / ||v||^2,
-// see profiledPull) and the weights, with norm rescaling and bias as the options say.
+// see profiledPull) and the weights, with their length and bias as the options say.
 NewClassWeights finishWeights(const torch::Tensor& v, const torch::Tensor& headWeight, const torch::Tensor& headBias,
-                              double seenWeightNorm, const Alpha2WOptions& options, const torch::Tensor& meanFeature) {
+                              double seenWeightNorm, const Alpha2WOptions& options,
+                              const SeenFeatureMoments& seenFeatures) {
     torch::NoGradGuard noGrad;
     NewClassWeights out;
     const auto v64 = v.detach().to(torch::kFloat64);
     const auto squaredNorm = v64.pow(2).sum(1, true).clamp_min(1e-300);
     const auto bestScale = torch::mv(v64, headWeight.mean(0).to(torch::kFloat64)).clamp_min(0.0).unsqueeze(1) / squaredNorm;
-    out.direction = (v64 / squaredNorm.sqrt()).to(v.scalar_type());
+    const auto direction64 = v64 / squaredNorm.sqrt();
+    out.direction = direction64.to(v.scalar_type());
     out.optimum = (v64 * bestScale).to(v.scalar_type());
-    // Logits comparable with the seen ones: each new vector gets the mean seen weight norm (the
-    // importances' directions, which is all the cosine loss sees, are unchanged by the scale).
-    const auto w = options.rescaleNorm ? out.direction * seenWeightNorm : out.optimum.clone();
-    out.weight = w;
-    const int64_t C = w.size(0);
+    using Scale = Alpha2WOptions::Scale;
+    if (options.scale == Scale::Spread && seenFeatures.covariance.defined()) {
+        // std over the training features of the logit w.x is sqrt(w' Sigma w): every new row gets
+        // the seen rows' mean of it.
+        const auto sigma = seenFeatures.covariance.to(direction64.device()).to(torch::kFloat64);
+        const auto spreadOf = [&](const torch::Tensor& rows) {
+            return (torch::mm(rows, sigma) * rows).sum(1).clamp_min(0.0).sqrt();
+        };
+        const double seenSpread = spreadOf(headWeight.to(torch::kFloat64)).mean().item<double>();
+        const auto ownSpread = spreadOf(direction64).clamp_min(1e-300).unsqueeze(1);
+        out.weight = (direction64 * (seenSpread / ownSpread)).to(v.scalar_type());
+    } else if (options.scale == Scale::Keep) {
+        out.weight = out.optimum.clone();
+    } else {
+        out.weight = out.direction * seenWeightNorm;
+    }
+    const int64_t C = out.weight.size(0);
     if (!options.matchBiasLevel) {
-        out.bias = torch::zeros({C}, w.options());
-    } else if (meanFeature.defined()) {
+        out.bias = torch::zeros({C}, out.weight.options());
+    } else if (seenFeatures.mean.defined()) {
         // New logits at the mean training feature equal the seen classes' average logit there.
-        const auto f = meanFeature.to(w.device()).to(w.dtype());
+        const auto f = seenFeatures.mean.to(out.weight.device()).to(out.weight.dtype());
         const double seenAtMean = (torch::mv(headWeight, f) + headBias).mean().item<double>();
         out.bias = seenAtMean - torch::mv(out.weight, f);
     } else {
-        out.bias = torch::full({C}, headBias.mean().item<double>(), w.options());
+        out.bias = torch::full({C}, headBias.mean().item<double>(), out.weight.options());
     }
     return out;
 }
@@ -460,10 +474,10 @@ NewClassWeights finishWeights(const torch::Tensor& v, const torch::Tensor& headW
 
 NewClassWeights alpha2w(const torch::Tensor& basisImportances, const LinearHead& seenHead, const torch::Tensor& targets,
                         const Alpha2WOptions& options, Alpha2WReport* report, const Alpha2WProgress& progress,
-                        const torch::Tensor& meanFeature) {
+                        const SeenFeatureMoments& seenFeatures) {
     const auto start = std::chrono::steady_clock::now();
     const auto basis = prepareAlpha2W(basisImportances, seenHead);
-    auto out = alpha2w(basis, targets, options, report, progress, meanFeature);
+    auto out = alpha2w(basis, targets, options, report, progress, seenFeatures);
     if (report)  // the preparation is part of a one-off call's cost
         report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return out;
@@ -489,7 +503,7 @@ torch::Tensor leastSquaresStart(const Alpha2WBasis& basis, const torch::Tensor& 
 }  // namespace
 
 NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets, const Alpha2WOptions& options,
-                        Alpha2WReport* report, const Alpha2WProgress& progress, const torch::Tensor& meanFeature) {
+                        Alpha2WReport* report, const Alpha2WProgress& progress, const SeenFeatureMoments& seenFeatures) {
     const auto start = std::chrono::steady_clock::now();
     const auto& B = basis.headWeight;  // R x F
     if (!basis.gram.defined() || targets.dim() != 2 || targets.size(1) != basis.importances.size(2))
@@ -576,7 +590,7 @@ NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets,
     NewClassWeights out;
     {
         torch::NoGradGuard g;
-        out = finishWeights(torch::mm(z, B), B, basis.headBias, basis.seenWeightNorm, options, meanFeature);
+        out = finishWeights(torch::mm(z, B), B, basis.headBias, basis.seenWeightNorm, options, seenFeatures);
     }
     fillReport(report, objective, std::min(iteration, options.maxIterations), converged, start);
     if (report) report->classEvaluations = classEvaluations;
@@ -764,7 +778,7 @@ Alpha2WFullObjective alpha2wFullObjectiveAlong(const Alpha2WFullSpace& space, co
 }
 
 NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& targets, const Alpha2WOptions& options,
-                            Alpha2WReport* report, const Alpha2WProgress& progress, const torch::Tensor& meanFeature,
+                            Alpha2WReport* report, const Alpha2WProgress& progress, const SeenFeatureMoments& seenFeatures,
                             const torch::Tensor& start) {
     const auto startTime = std::chrono::steady_clock::now();
     const auto& B = space.headWeight;
@@ -934,7 +948,7 @@ NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& 
         }
     }
     objective.loss = loss.mean();
-    NewClassWeights out = finishWeights(w.detach(), B, space.headBias, space.seenWeightNorm, options, meanFeature);
+    NewClassWeights out = finishWeights(w.detach(), B, space.headBias, space.seenWeightNorm, options, seenFeatures);
     fillReport(report, objective, std::min(iteration, options.maxIterations), converged, startTime);
     if (report) report->classEvaluations = classEvaluations;
     return out;

@@ -42,9 +42,15 @@ struct Alpha2WOptions {
     // least-squares fit (Alpha2WBasis::startFactor).
     double initNoise = 0.1;
     uint64_t seed = 3;
-    // The original's choices (Selvaraju et al.'s code leaves both off): give each new vector the
-    // mean seen weight norm, and biases that put new logits at the seen classes' level (else zero).
-    bool rescaleNorm = true;
+    // How long each new vector is (the cosine loss sees only directions). Spread (default): each
+    // new logit's standard deviation over the seen classes' training features equals the seen
+    // logits' mean standard deviation there, so every new class spreads its scores like a seen one
+    // and calibrated stacking's gamma carries over from validation folds to test (README,
+    // "Why new logits are spread-matched"); needs SeenFeatureMoments::covariance, else the Norm
+    // rule. Norm: the mean seen weight norm. Keep: the minimiser itself, as the original code.
+    enum class Scale { Spread, Norm, Keep };
+    Scale scale = Scale::Spread;
+    // Biases that put new logits at the seen classes' level (else zero, as the original code).
     bool matchBiasLevel = true;
 };
 
@@ -71,13 +77,19 @@ struct NewClassWeights {
     // where the best direction points away from the mean seen w: the original objective's infimum
     // is then approached only as w -> 0 along the direction (see README, alpha2w).
     torch::Tensor optimum;
-    // C x F, scaled to the mean seen weight norm (logits comparable with seen ones) unless
-    // options.rescaleNorm is off.
+    // C x F, the direction at the length options.scale says (logits comparable with seen ones).
     torch::Tensor weight;
-    // C. With a mean training feature f given: chosen so that each new logit at f equals the seen
-    // classes' average logit at f (new and seen scores then start from one level); else the mean
-    // seen bias. Zero when options.matchBiasLevel is off.
+    // C. With the seen training features' mean f given: chosen so that each new logit at f equals
+    // the seen classes' average logit at f (new and seen scores then start from one level); else
+    // the mean seen bias. Zero when options.matchBiasLevel is off.
     torch::Tensor bias;
+};
+
+// The seen classes' training features (the seen head's training images), summarised: where new
+// logits are placed beside the seen ones (NewClassWeights::weight and bias).
+struct SeenFeatureMoments {
+    torch::Tensor mean;        // F
+    torch::Tensor covariance;  // F x F, over the images (divided by N)
 };
 
 // (iteration, total, cosine, l2) per step; return false to cancel (throws Cancelled).
@@ -133,12 +145,12 @@ Alpha2WObjective alpha2wObjectiveAlong(const Alpha2WBasis& basis, const torch::T
 // Newton (default), L-BFGS or Adam on the closed-form objective above.
 NewClassWeights alpha2w(const Alpha2WBasis& basis, const torch::Tensor& targets, const Alpha2WOptions& options,
                         Alpha2WReport* report, const Alpha2WProgress& progress = {},
-                        const torch::Tensor& meanFeature = {});
+                        const SeenFeatureMoments& seenFeatures = {});
 
 // The same, preparing the basis first (one-off calls).
 NewClassWeights alpha2w(const torch::Tensor& basisImportances, const LinearHead& seenHead, const torch::Tensor& targets,
                         const Alpha2WOptions& options, Alpha2WReport* report, const Alpha2WProgress& progress = {},
-                        const torch::Tensor& meanFeature = {});
+                        const SeenFeatureMoments& seenFeatures = {});
 
 // ---- The full weight space ------------------------------------------------------------------
 // Unknowns w_c in R^F; the importance w induces on pool image p is J_p w. Loss, per class,
@@ -185,6 +197,6 @@ Alpha2WFullObjective alpha2wFullObjectiveAlong(const Alpha2WFullSpace& space, co
 // with noise. options.maxIterations / tolerance / window bound the L-BFGS steps.
 NewClassWeights alpha2wFull(const Alpha2WFullSpace& space, const torch::Tensor& targets, const Alpha2WOptions& options,
                             Alpha2WReport* report, const Alpha2WProgress& progress = {},
-                            const torch::Tensor& meanFeature = {}, const torch::Tensor& start = {});
+                            const SeenFeatureMoments& seenFeatures = {}, const torch::Tensor& start = {});
 
 }  // namespace niwt

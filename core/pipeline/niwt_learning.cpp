@@ -38,7 +38,7 @@ Mod2Alpha fitMod2AlphaOnImportances(const ImportanceSet& importances, const torc
                         classVectors, options, report, progress);
 }
 
-torch::Tensor meanSeenTrainingFeature(const Dataset& dataset, const FeatureSet& features, const SeenHead& head) {
+SeenFeatureMoments seenTrainingFeatureMoments(const Dataset& dataset, const FeatureSet& features, const SeenHead& head) {
     std::vector<char> isHeadClass(dataset.classes.size(), 0);
     for (int c : head.classes) isHeadClass[size_t(c)] = 1;
     std::vector<int64_t> trainRows;
@@ -47,7 +47,14 @@ torch::Tensor meanSeenTrainingFeature(const Dataset& dataset, const FeatureSet& 
         if (img.subset == Subset::Train && isHeadClass[size_t(img.classIndex)]) trainRows.push_back(int64_t(r));
     }
     if (trainRows.empty()) return {};
-    return features.features.index_select(0, torch::tensor(trainRows)).mean(0);
+    torch::NoGradGuard noGrad;
+    const auto x = features.features.index_select(0, torch::tensor(trainRows)).to(torch::kFloat64);
+    SeenFeatureMoments out;
+    out.mean = x.mean(0);
+    const auto centred = x - out.mean;
+    out.covariance = torch::mm(centred.t(), centred).div_(double(x.size(0))).to(features.features.scalar_type());
+    out.mean = out.mean.to(features.features.scalar_type());
+    return out;
 }
 
 LearnedClasses learnUnseenClasses(Extractor& extractor, const Dataset& dataset, const torch::Tensor& classVectors,
@@ -76,11 +83,11 @@ LearnedClasses learnUnseenClasses(Extractor& extractor, const Dataset& dataset, 
 
     const auto predicted = out.mod2alpha.predict(
         classVectors.index_select(0, torch::tensor(std::vector<int64_t>(classes.begin(), classes.end()))));
-    const torch::Tensor meanTrainFeature = meanSeenTrainingFeature(dataset, features, head);
+    const SeenFeatureMoments seenFeatures = seenTrainingFeatureMoments(dataset, features, head);
 
     t = std::chrono::steady_clock::now();
     out.weights = alpha2w(out.basis.basis.to(device), head.head.to(device), predicted.to(device), options.alpha2w,
-                          &out.spanReport, {}, meanTrainFeature);
+                          &out.spanReport, {}, seenFeatures);
     out.alpha2wSeconds = secondsSince(t);
     out.alpha2wReport = out.spanReport;
     out.space = options.space;
@@ -93,7 +100,7 @@ LearnedClasses learnUnseenClasses(Extractor& extractor, const Dataset& dataset, 
         out.jacobiansFromCache = jacobians.fromCache;
         t = std::chrono::steady_clock::now();
         out.weights = alpha2wFull(space, predicted.to(device), options.alpha2w, &out.alpha2wReport, {},
-                                  meanTrainFeature, out.weights.direction);
+                                  seenFeatures, out.weights.direction);
         out.alpha2wSeconds += secondsSince(t);
     }
     return out;

@@ -49,9 +49,9 @@ struct LearnedClasses {
 Mod2Alpha fitMod2AlphaOnImportances(const ImportanceSet& importances, const torch::Tensor& classVectors,
                                     const Mod2AlphaOptions& options, Mod2AlphaReport* report,
                                     const std::function<bool(int step, double loss)>& progress = {});
-// ... and alpha2w's bias anchor: the mean feature of the seen head classes' training images
-// (undefined when there are none).
-torch::Tensor meanSeenTrainingFeature(const Dataset& dataset, const FeatureSet& features, const SeenHead& head);
+// ... and where alpha2w places new logits: the mean and covariance of the seen head classes'
+// training features (both undefined when there are none).
+SeenFeatureMoments seenTrainingFeatureMoments(const Dataset& dataset, const FeatureSet& features, const SeenHead& head);
 
 // classVectors: C x a (all data set classes, raw; e.g. classVectorMatrix). classes: the dataset
 // class indices to learn (e.g. learnableUnseenClasses). Runs, as `niwt run` does: the extractor's

@@ -27,7 +27,7 @@ struct NiwtSession::Engine {
     Mod2AlphaReport mod2alphaReport;
     Alpha2WBasis alpha2w;                  // the importance basis and seen head, prepared once, on device
     std::optional<Alpha2WFullSpace> full;  // full mode: the pool's Jacobians, prepared once, on device
-    torch::Tensor meanTrainFeature;        // anchor of the new bias (may be undefined)
+    SeenFeatureMoments seenFeatures;       // where new logits are placed (may be undefined)
     torch::Tensor features;                // N x F, CPU: every image with features, for ranking
     torch::Tensor bestSeenLogit;           // N, CPU: each image's largest seen-head logit
     std::vector<int> featureImages;        // dataset image index of each features row
@@ -117,7 +117,7 @@ NiwtSessionInfo NiwtSession::prepare(const SessionProgressFn& progress, const Se
                                                           progress("mod2alpha", step, mod2alphaOptions.maxEpochs);
                                                       return !(cancelled && cancelled());
                                                   });
-    engine->meanTrainFeature = meanSeenTrainingFeature(dataset, features, head);
+    engine->seenFeatures = seenTrainingFeatureMoments(dataset, features, head);
     engine->features = features.features;
     engine->featureImages = features.images;
     engine->bundle = bundle;
@@ -213,7 +213,7 @@ LearnedClass NiwtSession::learnClass(const std::string& name, const std::vector<
         return out;
     };
     const NewClassWeights weights =
-        alpha2w(e.alpha2w, target.to(e.device), options, &report, stepped, e.meanTrainFeature);
+        alpha2w(e.alpha2w, target.to(e.device), options, &report, stepped, e.seenFeatures);
     LearnedClass span = learnedFrom(weights, report, "span");
     span.spanCosineLoss = report.cosineLoss;
     if (!e.full) return span;
@@ -221,7 +221,7 @@ LearnedClass NiwtSession::learnClass(const std::string& name, const std::vector<
     stepsBefore = report.iterations;
     Alpha2WReport fullReport;
     const NewClassWeights refined =
-        alpha2wFull(*e.full, target.to(e.device), options, &fullReport, stepped, e.meanTrainFeature, weights.direction);
+        alpha2wFull(*e.full, target.to(e.device), options, &fullReport, stepped, e.seenFeatures, weights.direction);
     LearnedClass out = learnedFrom(refined, fullReport, "full");
     out.spanCosineLoss = span.spanCosineLoss;
     out.seconds += span.seconds;

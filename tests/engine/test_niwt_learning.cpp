@@ -423,6 +423,48 @@ TEST(Alpha2W, OptimumIsZeroWhereTheBestDirectionLeansAwayFromTheMeanSeenWeight) 
     EXPECT_TRUE(torch::allclose(out.weight, unitStar * seen.weight.norm(2, 1).mean(), 1e-6, 1e-8));
 }
 
+// The default length (Scale::Spread): over the seen training features X, each new logit's
+// standard deviation equals the mean over the seen rows of theirs, measured here on X itself
+// (population std, as SeenFeatureMoments divides by N), and the bias puts every new logit at the
+// mean feature on the seen logits' average there. The direction is the solver's, unchanged.
+// Without a covariance the length falls back to the mean seen norm.
+TEST(Alpha2W, SpreadScaleGivesNewLogitsTheSeenLogitsSpreadOverTheTrainingFeatures) {
+    torch::manual_seed(23);
+    const auto opts = torch::TensorOptions().dtype(torch::kDouble);
+    const int64_t R = 4, K = 10, F = 6, N = 50;
+    const auto T0 = torch::randn({R, K}, opts);
+    LinearHead seen{torch::randn({R, F}, opts), torch::randn({R}, opts)};
+    const auto zStar = torch::randn({3, R}, opts);
+    const auto wStar = torch::mm(zStar, seen.weight);
+    const auto unitStar = wStar / wStar.norm(2, 1, true);
+    // Features with very unequal spreads per dimension, so norm and spread matching differ.
+    const auto X = torch::randn({N, F}, opts) * torch::tensor({5.0, 0.2, 1.0, 3.0, 0.5, 2.0}, opts) + 1.5;
+    SeenFeatureMoments moments;
+    moments.mean = X.mean(0);
+    const auto centred = X - moments.mean;
+    moments.covariance = torch::mm(centred.t(), centred) / double(N);
+    Alpha2WOptions options;
+    options.lambda = 1e-9;
+    options.tolerance = 1e-12;
+    ASSERT_EQ(options.scale, Alpha2WOptions::Scale::Spread);  // the default
+    const auto out = alpha2w(T0.unsqueeze(0), seen, torch::mm(zStar, T0), options, nullptr, {}, moments);
+    EXPECT_TRUE(torch::allclose(out.direction, unitStar, 1e-6, 1e-8));
+    const auto populationStd = [&](const torch::Tensor& logits) { return logits.std(0, /*unbiased=*/false); };
+    const double seenSpread = populationStd(torch::mm(X, seen.weight.t())).mean().item<double>();
+    const auto newSpread = populationStd(torch::mm(X, out.weight.t()));
+    EXPECT_TRUE(torch::allclose(newSpread, torch::full({3}, seenSpread, opts), 1e-9, 1e-12)) << newSpread << seenSpread;
+    const auto cosines = (out.weight * unitStar).sum(1) / out.weight.norm(2, 1);
+    EXPECT_TRUE(torch::allclose(cosines, torch::ones({3}, opts), 1e-9, 1e-12));
+    const double seenAtMean = (torch::mv(seen.weight, moments.mean) + seen.bias).mean().item<double>();
+    EXPECT_TRUE(torch::allclose(torch::mv(out.weight, moments.mean) + out.bias, torch::full({3}, seenAtMean, opts),
+                                1e-9, 1e-12));
+
+    SeenFeatureMoments meanOnly;
+    meanOnly.mean = moments.mean;
+    const auto normRule = alpha2w(T0.unsqueeze(0), seen, torch::mm(zStar, T0), options, nullptr, {}, meanOnly);
+    EXPECT_TRUE(torch::allclose(normRule.weight, unitStar * seen.weight.norm(2, 1).mean(), 1e-6, 1e-8));
+}
+
 // A large lambda pins the full-space weights to the mean seen weight vector, and the original's
 // choices (no norm rescaling, zero bias) leave the optimum as it is.
 TEST(Alpha2WFull, LargeLambdaStaysAtTheMeanSeenWeightWithoutRescaling) {
@@ -431,7 +473,7 @@ TEST(Alpha2WFull, LargeLambdaStaysAtTheMeanSeenWeightWithoutRescaling) {
     LinearHead seen{torch::randn({4, 5}), torch::randn({4})};
     Alpha2WOptions options;
     options.lambda = 1e4;
-    options.rescaleNorm = false;
+    options.scale = Alpha2WOptions::Scale::Keep;
     options.matchBiasLevel = false;
     Alpha2WReport report;
     const auto out = alpha2wFull(prepareFullAlpha2W(J, seen), torch::randn({1, 8}), options, &report);
