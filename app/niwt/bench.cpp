@@ -331,6 +331,8 @@ int commandBenchLearn(const Options& options) {
         const JacobianSet jacobians = extractor.importanceJacobians(learning.poolPerClass);
         fullSpace = prepareFullAlpha2W(jacobians.jacobians, extractor.seenHead().head.to(device));
     }
+    // Where new logits are placed, once per session as NiwtSession does.
+    const SeenFeatureMoments seenFeatures = seenTrainingFeatureMoments(dataset, features, extractor.seenHead());
     std::vector<double> refineTimes;  // full mode: the refinement alone, per interactive run
     // The interactive path from a class vector (1 x a) on: mod2alpha -> alpha2w -> margin ranking
     // (full mode: the span solution, then the full-space refinement from it). Returns alpha2w's
@@ -338,10 +340,10 @@ int commandBenchLearn(const Options& options) {
     const auto learnAndRank = [&](const torch::Tensor& classVector) {
         const auto predicted = learned.mod2alpha.predict(classVector).to(device);
         Alpha2WReport report;
-        auto w = alpha2w(prepared, predicted, learning.alpha2w, &report);
+        auto w = alpha2w(prepared, predicted, learning.alpha2w, &report, {}, seenFeatures);
         if (learning.space == Alpha2WSpace::Full) {
             const auto t = std::chrono::steady_clock::now();
-            w = alpha2wFull(fullSpace, predicted, learning.alpha2w, &report, {}, {}, w.direction);
+            w = alpha2wFull(fullSpace, predicted, learning.alpha2w, &report, {}, seenFeatures, w.direction);
             refineTimes.push_back(secondsSince(t));
         }
         torch::NoGradGuard g;

@@ -427,6 +427,13 @@ void fillReport(Alpha2WReport* report, const Objective& objective, int iteration
     report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// sqrt(w' Sigma w) per row of w (C x F): the standard deviation of the logit w.x over features
+// whose covariance is Sigma. float64.
+torch::Tensor logitSpread(const torch::Tensor& rows, const torch::Tensor& covariance) {
+    const auto w = rows.to(torch::kFloat64);
+    return (torch::mm(w, covariance.to(w.device()).to(torch::kFloat64)) * w).sum(1).clamp_min(0.0).sqrt();
+}
+
 // The solver's directions v as classifier rows: the minimiser a* v (a* = max(0, v.m) / ||v||^2,
 // see profiledPull) and the weights, with their length and bias as the options say.
 NewClassWeights finishWeights(const torch::Tensor& v, const torch::Tensor& headWeight, const torch::Tensor& headBias,
@@ -442,15 +449,9 @@ NewClassWeights finishWeights(const torch::Tensor& v, const torch::Tensor& headW
     out.optimum = (v64 * bestScale).to(v.scalar_type());
     using Scale = Alpha2WOptions::Scale;
     if (options.scale == Scale::Spread && seenFeatures.covariance.defined()) {
-        // std over the training features of the logit w.x is sqrt(w' Sigma w): every new row gets
-        // the seen rows' mean of it.
-        const auto sigma = seenFeatures.covariance.to(direction64.device()).to(torch::kFloat64);
-        const auto spreadOf = [&](const torch::Tensor& rows) {
-            return (torch::mm(rows, sigma) * rows).sum(1).clamp_min(0.0).sqrt();
-        };
-        const double seenSpread = spreadOf(headWeight.to(torch::kFloat64)).mean().item<double>();
-        const auto ownSpread = spreadOf(direction64).clamp_min(1e-300).unsqueeze(1);
-        out.weight = (direction64 * (seenSpread / ownSpread)).to(v.scalar_type());
+        // Every new row's logit spreads over the training features as the seen rows' do on average.
+        const auto ownSpread = logitSpread(direction64, seenFeatures.covariance).clamp_min(1e-300).unsqueeze(1);
+        out.weight = (direction64 * (seenFeatures.seenLogitSpread / ownSpread)).to(v.scalar_type());
     } else if (options.scale == Scale::Keep) {
         out.weight = out.optimum.clone();
     } else {
@@ -471,6 +472,21 @@ NewClassWeights finishWeights(const torch::Tensor& v, const torch::Tensor& headW
 }
 
 }  // namespace
+
+SeenFeatureMoments seenFeatureMoments(const torch::Tensor& features, const torch::Tensor& headWeight) {
+    if (features.dim() != 2 || features.size(0) < 1 || headWeight.dim() != 2 || headWeight.size(1) != features.size(1))
+        throw std::invalid_argument("seenFeatureMoments: need N x F features (N >= 1) and an R x F head");
+    torch::NoGradGuard noGrad;
+    const auto x = features.to(torch::kFloat64);
+    const auto mean = x.mean(0);
+    const auto centred = x - mean;
+    SeenFeatureMoments out;
+    out.covariance = torch::mm(centred.t(), centred).div_(double(x.size(0)));
+    out.seenLogitSpread = logitSpread(headWeight, out.covariance).mean().item<double>();
+    out.covariance = out.covariance.to(features.scalar_type());
+    out.mean = mean.to(features.scalar_type());
+    return out;
+}
 
 NewClassWeights alpha2w(const torch::Tensor& basisImportances, const LinearHead& seenHead, const torch::Tensor& targets,
                         const Alpha2WOptions& options, Alpha2WReport* report, const Alpha2WProgress& progress,

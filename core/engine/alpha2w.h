@@ -88,9 +88,13 @@ struct NewClassWeights {
 // The seen classes' training features (the seen head's training images), summarised: where new
 // logits are placed beside the seen ones (NewClassWeights::weight and bias).
 struct SeenFeatureMoments {
-    torch::Tensor mean;        // F
-    torch::Tensor covariance;  // F x F, over the images (divided by N)
+    torch::Tensor mean;          // F
+    torch::Tensor covariance;    // F x F, over the images (divided by N)
+    double seenLogitSpread = 0;  // mean over the seen head's rows b_r of sqrt(b_r' covariance b_r)
 };
+// features: N x F, the seen head classes' training features (N >= 1); headWeight: R x F. Once per
+// engine: the covariance is an F x F product over the images, and the seen rows' spread R F^2.
+SeenFeatureMoments seenFeatureMoments(const torch::Tensor& features, const torch::Tensor& headWeight);
 
 // (iteration, total, cosine, l2) per step; return false to cancel (throws Cancelled).
 using Alpha2WProgress = std::function<bool(int, double, double, double)>;

@@ -48,13 +48,8 @@ SeenFeatureMoments seenTrainingFeatureMoments(const Dataset& dataset, const Feat
     }
     if (trainRows.empty()) return {};
     torch::NoGradGuard noGrad;
-    const auto x = features.features.index_select(0, torch::tensor(trainRows)).to(torch::kFloat64);
-    SeenFeatureMoments out;
-    out.mean = x.mean(0);
-    const auto centred = x - out.mean;
-    out.covariance = torch::mm(centred.t(), centred).div_(double(x.size(0))).to(features.features.scalar_type());
-    out.mean = out.mean.to(features.features.scalar_type());
-    return out;
+    return seenFeatureMoments(features.features.index_select(0, torch::tensor(trainRows)),
+                              head.head.weight.to(features.features.device()));
 }
 
 LearnedClasses learnUnseenClasses(Extractor& extractor, const Dataset& dataset, const torch::Tensor& classVectors,

@@ -439,10 +439,8 @@ TEST(Alpha2W, SpreadScaleGivesNewLogitsTheSeenLogitsSpreadOverTheTrainingFeature
     const auto unitStar = wStar / wStar.norm(2, 1, true);
     // Features with very unequal spreads per dimension, so norm and spread matching differ.
     const auto X = torch::randn({N, F}, opts) * torch::tensor({5.0, 0.2, 1.0, 3.0, 0.5, 2.0}, opts) + 1.5;
-    SeenFeatureMoments moments;
-    moments.mean = X.mean(0);
-    const auto centred = X - moments.mean;
-    moments.covariance = torch::mm(centred.t(), centred) / double(N);
+    const SeenFeatureMoments moments = seenFeatureMoments(X, seen.weight);
+    EXPECT_TRUE(torch::allclose(moments.mean, X.mean(0), 1e-12, 1e-12));
     Alpha2WOptions options;
     options.lambda = 1e-9;
     options.tolerance = 1e-12;
