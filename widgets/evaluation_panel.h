@@ -91,7 +91,7 @@ private:
     void saveChartInteractively();
 
     EngineContext context_;
-    Alpha2WSpace alpha2wSpace_ = Alpha2WSpace::Span;
+    Alpha2WSpace alpha2wSpace_ = kDefaultAlpha2WSpace;
     int generation_ = 0;  // bumped when the context changes
     bool running_ = false;
     LaneClient* lane();

@@ -42,8 +42,10 @@ Preferences Preferences::load() {
     p.device = settings.value(kDeviceKey, p.device).toString();
     p.threads = std::max(0, settings.value(kThreadsKey, 0).toInt());
     p.cacheDir = settings.value(kCacheDirKey).toString();
-    // Anything but "full" (absent, an old or hand-edited file) is the default, span.
-    if (settings.value(kAlpha2wKey).toString() == QLatin1String("full")) p.alpha2wSpace = niwt::Alpha2WSpace::Full;
+    // "span" or "full"; anything else (absent, a hand-edited file) is the default.
+    const QString space = settings.value(kAlpha2wKey).toString();
+    if (space == QLatin1String("span")) p.alpha2wSpace = niwt::Alpha2WSpace::Span;
+    if (space == QLatin1String("full")) p.alpha2wSpace = niwt::Alpha2WSpace::Full;
     return p;
 }
 

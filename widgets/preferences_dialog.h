@@ -24,7 +24,7 @@ struct Preferences {
     QString cacheDir;                         // features, heads, importances; empty: the default
     // alpha2w's search space for the session: Span (fast), or Full (the paper's; prepare() also
     // computes the pool's importance Jacobians, and each class is refined after its span solution).
-    niwt::Alpha2WSpace alpha2wSpace = niwt::Alpha2WSpace::Span;
+    niwt::Alpha2WSpace alpha2wSpace = niwt::kDefaultAlpha2WSpace;
 
     static Preferences load();
     void save() const;

@@ -305,7 +305,7 @@ int commandBenchLearn(const Options& options) {
 
     // All unseen classes together (caches warm after the first call).
     UnseenLearningOptions learning;
-    learning.space = parseAlpha2WSpace(options.value("alpha2w", "span"));
+    learning.space = parseAlpha2WSpace(options.value("alpha2w", alpha2wSpaceName(kDefaultAlpha2WSpace)));
     const auto learned = learnUnseenClasses(extractor, dataset, classVectors, unseen, device, learning);
     throwIfCancelled();
 

@@ -312,7 +312,7 @@ int commandDescribe(const Options& options) {
     so.modality = modalityName;
     so.descriptionsFile = descriptionsFile;
     NiwtSessionOptions sessionOptions;
-    sessionOptions.alpha2wSpace = parseAlpha2WSpace(options.value("alpha2w", "span"));
+    sessionOptions.alpha2wSpace = parseAlpha2WSpace(options.value("alpha2w", alpha2wSpaceName(kDefaultAlpha2WSpace)));
     NiwtSession session(so, sessionOptions);
     const NiwtSessionInfo info = session.prepare(progressLine, cancelRequested);
     const std::vector<float> vector =

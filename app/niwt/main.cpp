@@ -377,7 +377,7 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
         .value("export", "DIR", "write the classifier there (classifier.json, .pt, projector/)")
         .value("typed", "FILE.json", "{\"unseen class\": \"sentence\", ...}: classes learned from sentences")
         .value("typed-parser", "parser|keyword", "with --typed: the description parser (default) or keywords")
-        .value("alpha2w", "span|full", "alpha2w's search space: the seen rows' span (default) or all weights")
+        .value("alpha2w", "span|full", "alpha2w's search space: the seen rows' span, or all weights from the span solution (default)")
         .value("alpha2w-bias", "level|zero", "new biases: at the seen classes' level (default) or zero (the original)")
         .value("alpha2w-norm", "spread|rescale|keep",
                "new logits spread like the seen ones over the training features (default), new weights at "
@@ -393,7 +393,7 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
         .cacheDir()
         .value("text", "SENTENCE", "the new class's description (needed)")
         .value("top", "N", "images listed (default 10)")
-        .value("alpha2w", "span|full", "alpha2w's search space: the seen rows' span (default) or all weights")
+        .value("alpha2w", "span|full", "alpha2w's search space: the seen rows' span, or all weights from the span solution (default)")
         .json();
 
     CLI::App* bench = app.add_subcommand("bench", "benchmarks: bench learn, bench extract");
@@ -406,7 +406,7 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
         .threads()
         .cacheDir()
         .value("text", "SENTENCE", "also time the interactive path from this typed sentence (parse included)")
-        .value("alpha2w", "span|full", "alpha2w's search space: the seen rows' span (default) or all weights")
+        .value("alpha2w", "span|full", "alpha2w's search space: the seen rows' span, or all weights from the span solution (default)")
         .json();
     CLI::App* benchExtract = bench->add_subcommand("extract", "images/s of decoding, the network and full extraction");
     Declare{benchExtract}

@@ -101,7 +101,7 @@ int commandRun(const Options& options) {
         throw std::invalid_argument("--alpha2w-norm \"" + norm + "\": use spread, rescale or keep");
     learning.alpha2w.matchBiasLevel = bias == "level";
     learning.alpha2w.scale = scales.at(norm);
-    const Alpha2WSpace alpha2wSpace = parseAlpha2WSpace(options.value("alpha2w", "span"));
+    const Alpha2WSpace alpha2wSpace = parseAlpha2WSpace(options.value("alpha2w", alpha2wSpaceName(kDefaultAlpha2WSpace)));
     const int calibrationFolds = options.integer("calibration-folds", GzslEvaluationOptions().calibrationFolds);
     if (calibrationFolds < 1) throw std::invalid_argument("--calibration-folds must be at least 1");
     configureThreadsFromOptions(options);

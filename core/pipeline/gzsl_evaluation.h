@@ -48,7 +48,7 @@ struct GzslEvaluationOptions {
     bool calibration = true;   // the validation folds choosing gamma (an NIWT and ESZSL fit per fold)
     int calibrationFolds = 5;  // folds of pseudo-unseen classes (each the split's share of unseen classes)
     std::string exportDir;     // non-empty: write the NIWT classifier there (see core/pipeline/export.h)
-    Alpha2WSpace alpha2wSpace = Alpha2WSpace::Span;  // NIWT's alpha2w (the validation pass uses the same)
+    Alpha2WSpace alpha2wSpace = kDefaultAlpha2WSpace;  // NIWT's alpha2w (the validation pass uses the same)
 };
 
 struct GzslEvaluation {

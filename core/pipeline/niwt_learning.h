@@ -25,7 +25,7 @@ struct UnseenLearningOptions {
     int poolPerClass = 2;  // alpha2w's image pool: seen training images per head class
     // Span: the seen rows' span only. Full: then the whole weight space from the span solution
     // (the importance Jacobians of the pool are computed once and cached).
-    Alpha2WSpace space = Alpha2WSpace::Span;
+    Alpha2WSpace space = kDefaultAlpha2WSpace;
 };
 
 struct LearnedClasses {

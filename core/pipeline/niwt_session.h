@@ -28,7 +28,7 @@ struct NiwtSessionOptions {
     double alpha2wTolerance = 1e-5;  // relative loss change; < 0: never met, runs maxIterations (tests of cancel)
     // Full: prepare() also computes (or loads) the pool's importance Jacobians, and learnClass
     // refines the span solution in the whole weight space.
-    Alpha2WSpace alpha2wSpace = Alpha2WSpace::Span;
+    Alpha2WSpace alpha2wSpace = kDefaultAlpha2WSpace;
 };
 
 // What prepare() found, for status bars and the composer.

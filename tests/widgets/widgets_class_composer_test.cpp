@@ -56,8 +56,17 @@ private:
         return o;
     }
 
+    // Most tests learn in the span (one result per class; the default is full, with the span
+    // solution first); the full-space tests ask for full, and the first of them computes the
+    // Jacobians (later ones read them from the cache).
+    static niwt::NiwtSessionOptions spanSession() {
+        niwt::NiwtSessionOptions o;
+        o.alpha2wSpace = niwt::Alpha2WSpace::Span;
+        return o;
+    }
+
     bool prepare(SessionController& controller, const niwt::EngineContext& o,
-                 const niwt::NiwtSessionOptions& limits = {}) {
+                 const niwt::NiwtSessionOptions& limits = spanSession()) {
         QSignalSpy prepared(&controller, &SessionController::prepared);
         QSignalSpy failed(&controller, &SessionController::failed);
         controller.prepare(o, limits);
@@ -252,7 +261,7 @@ private slots:
     void cancelMidJobKeepsClassesAndSession() {
         // A negative tolerance is never met (a loss change below a negative fraction of the loss):
         // alpha2w runs until cancelled (or 10^7 steps, far beyond this test's time).
-        niwt::NiwtSessionOptions endless;
+        niwt::NiwtSessionOptions endless = spanSession();
         endless.alpha2wTolerance = -1;
         endless.alpha2wMaxIterations = 10000000;
         SessionController controller;

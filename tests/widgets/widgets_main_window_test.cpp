@@ -416,19 +416,24 @@ private slots:
     }
 
     void alpha2wSearchSpaceInPreferencesPreparesTheSessionAgain() {
-        // Edit > Preferences > alpha2w search space: stored with the other preferences (span by
-        // default, anything unknown read as span), given to the session's options, and a change
-        // prepares the session again for the same context (a device change would too).
-        QCOMPARE(niwt::gui::Preferences::load().alpha2wSpace, niwt::Alpha2WSpace::Span);
+        // Edit > Preferences > alpha2w search space: stored with the other preferences (the
+        // engine's default, full, when absent or unknown), given to the session's options, and a
+        // change prepares the session again for the same context (a device change would too).
+        QCOMPARE(niwt::gui::Preferences::load().alpha2wSpace, niwt::kDefaultAlpha2WSpace);
+        QCOMPARE(niwt::kDefaultAlpha2WSpace, niwt::Alpha2WSpace::Full);
         niwt::gui::Preferences full;
         full.alpha2wSpace = niwt::Alpha2WSpace::Full;
+        niwt::gui::Preferences span;
+        span.alpha2wSpace = niwt::Alpha2WSpace::Span;
+        span.save();
+        QCOMPARE(niwt::gui::Preferences::load().alpha2wSpace, niwt::Alpha2WSpace::Span);
         full.save();
         QCOMPARE(niwt::gui::Preferences::load().alpha2wSpace, niwt::Alpha2WSpace::Full);
         QSettings(QString::fromLatin1(niwt::gui::kSettingsOrganisation),
                   QString::fromLatin1(niwt::gui::kSettingsApplication))
             .setValue(QStringLiteral("preferences/alpha2w"), QStringLiteral("sideways"));
-        QCOMPARE(niwt::gui::Preferences::load().alpha2wSpace, niwt::Alpha2WSpace::Span);
-        niwt::gui::Preferences{}.save();
+        QCOMPARE(niwt::gui::Preferences::load().alpha2wSpace, niwt::kDefaultAlpha2WSpace);
+        span.save();  // the window below starts with span, so that choosing full is a change
 
         ExplorerOptions options = noTrainOptions();
         options.dataset = QStringLiteral("fashion-mnist");

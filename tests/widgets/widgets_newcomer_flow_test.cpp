@@ -6,8 +6,9 @@
 //   4. a class is learned from a typed sentence in the composer's Caption tab;
 //   5. its ranked images, a heat map, the neuron table and an evaluation appear;
 //   6. the classifier is exported;
-//   7. Edit > Preferences switches alpha2w to the full weight space: the session prepares again,
-//      and the next class shows its span solution first, then the full one in the same row.
+//   7. Edit > Preferences switches alpha2w to the span and back to the full weight space (the
+//      default): each change prepares the session again, and in full the next class shows its span
+//      solution first, then the full one in the same row.
 // fromTheDefault...: on a small generated data set (colours, 16x16 images, a tiny CNN) so that it
 // runs in CI; see tests/engine/colour_fixture.h for the data.
 // cubWithMobileNetV2: the same flow on ../shared's CUB-200-2011 (xlsa17 split) with the shared
@@ -172,16 +173,26 @@ private slots:
         QVERIFY(QFileInfo::exists(out + QStringLiteral("/classifier.pt")));
         QVERIFY2(errors.isEmpty(), errors.isEmpty() ? "" : qPrintable(errors.first().at(0).toString()));
 
-        // 7. Edit > Preferences > alpha2w in the full weight space: the session prepares again
-        //    (with the importance Jacobians); the next class shows its span solution at once and
-        //    the full solution replaces it in the same row; the plot marks the refinement.
+        // 7. Edit > Preferences > alpha2w: span, then the full weight space again (the default);
+        //    each change prepares the session again (full: with the importance Jacobians). In
+        //    full, the next class shows its span solution at once and the full solution replaces
+        //    it in the same row; the plot marks the refinement.
+        QCOMPARE(window.session()->options().alpha2wSpace, niwt::kDefaultAlpha2WSpace);
         QSignalSpy preparedAgain(window.session(), &SessionController::prepared);
-        window.findChild<QAction*>(QStringLiteral("preferencesAction"))->trigger();
-        auto* preferences = window.findChild<PreferencesDialog*>(QStringLiteral("preferencesDialog"));
-        QVERIFY(preferences);
-        preferences->alpha2wBox()->setCurrentIndex(preferences->alpha2wBox()->findData(QStringLiteral("full")));
-        preferences->accept();
+        const auto choose = [&](const QString& space) {
+            window.findChild<QAction*>(QStringLiteral("preferencesAction"))->trigger();
+            auto* preferences = window.findChild<PreferencesDialog*>(QStringLiteral("preferencesDialog"));
+            if (!preferences) return false;
+            preferences->alpha2wBox()->setCurrentIndex(preferences->alpha2wBox()->findData(space));
+            preferences->accept();
+            delete preferences;  // WA_DeleteOnClose acts only in the event loop: the next findChild must not see it
+            return true;
+        };
+        QVERIFY(choose(QStringLiteral("span")));
         QTRY_COMPARE_WITH_TIMEOUT(preparedAgain.count(), 1, kStepTimeoutMs);
+        QCOMPARE(window.session()->options().alpha2wSpace, niwt::Alpha2WSpace::Span);
+        QVERIFY(choose(QStringLiteral("full")));
+        QTRY_COMPARE_WITH_TIMEOUT(preparedAgain.count(), 2, kStepTimeoutMs);
         QCOMPARE(window.session()->options().alpha2wSpace, niwt::Alpha2WSpace::Full);
         const int rowsBefore = composer->learnedModel()->rowCount();
         QSignalSpy spanShown(window.session(), &SessionController::spanLearned);
