@@ -12,8 +12,8 @@ enum class Alpha2WSpace { Span, Full };
 
 // The default everywhere (niwt run/describe/bench, the explorer's preference, the engine's option
 // structs): chosen on the seen-class validation folds, the mean over CUB's two modalities of the
-// calibrated validation H (full 43.75 vs span 43.25 with spread-matched new logits; README, "Span
-// or full by default"), never on test scores.
+// calibrated validation H (full 43.75 vs span 43.25 with spread-matched new logits; README, "Full
+// by default"), never on test scores.
 inline constexpr Alpha2WSpace kDefaultAlpha2WSpace = Alpha2WSpace::Full;
 
 inline const char* alpha2wSpaceName(Alpha2WSpace space) { return space == Alpha2WSpace::Full ? "full" : "span"; }
