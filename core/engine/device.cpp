@@ -1,5 +1,7 @@
 #include "core/engine/device.h"
 
+#include "core/engine/cpu_allocator.h"
+
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
@@ -78,6 +80,7 @@ int configureTorchThreads() {
     const int wanted = preferredThreads > 0 ? preferredThreads.load() : cores;
     if (torch::get_num_threads() != wanted) torch::set_num_threads(wanted);
     keepBlasSingleThreaded();
+    installCachingCpuAllocator();
     return torch::get_num_threads();
 }
 

@@ -12,7 +12,8 @@ torch::Device chooseDevice(const std::string& preference = "auto");
 
 // Sets LibTorch's intra-op threads to the core count (Debian's build starts with 1), and OpenBLAS's
 // own thread pool, when OpenBLAS is the BLAS, to one thread (LibTorch's threads already share the
-// cores). Idempotent; returns the thread count in use.
+// cores), and installs the caching CPU allocator (cpu_allocator.h). Idempotent; returns the thread
+// count in use.
 int configureTorchThreads();
 // The intra-op thread count configureTorchThreads() sets from now on (0: one per core; clamped
 // to 1..4 x the core count). For a preference set by the user (the explorer's Preferences).
