@@ -20,10 +20,12 @@ enlarging (its 11-bit fixed-point weights and SIMD rounding; PIL's BILINEAR roun
 two passes and differs by a grey level on a fifth of the pixels). Then RGB/BGR/gray, range,
 (x - mean) / std.
 One batch is run untimed first (warm-up), as the C++ bench does.
+--network-only decodes every batch first, untimed, and times the network on them alone (the C++
+bench's "network" figure); otherwise decoding in the DataLoader's workers overlaps the network.
 
 usage: eager_extract_bench.py BUNDLE_DIR STAGE IMAGE_LIST [--batch-size N] [--threads N]
                               [--workers N] [--classes N] [--seed N] [--device cpu|cuda]
-                              [--channels-last] [--head-scale S] [--dump DIR]
+                              [--channels-last] [--network-only] [--head-scale S] [--dump DIR]
 Prints one JSON line: {"eager_images_per_s": ..., "images": N, "seconds": ...} (and a few details).
 --dump DIR writes head_weight.txt, head_bias.txt, targets.txt and importances.txt (first line
 "rows cols", then one row a line) for the timed pass, so a test can recompute them in C++.
@@ -242,6 +244,8 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--channels-last", action="store_true", help="NHWC images, as the C++ engine")
+    parser.add_argument("--network-only", action="store_true",
+                        help="decode all batches first (untimed), then time the network alone")
     parser.add_argument("--head-scale", type=float, default=0.01)
     parser.add_argument("--dump", help="folder for the head, targets and importances of the timed pass")
     args = parser.parse_args()
@@ -275,9 +279,11 @@ def main():
         torch.cuda.synchronize()
 
     done, kept_targets, kept_importances = 0, [], []
-    start = time.perf_counter()
     loader = torch.utils.data.DataLoader(dataset, batch_size=batch, shuffle=False, num_workers=max(0, args.workers),
                                          collate_fn=collate, pin_memory=device.type == "cuda")
+    if args.network_only:
+        loader = list(loader)
+    start = time.perf_counter()
     for images in loader:
         if images is None:
             continue
@@ -301,6 +307,7 @@ def main():
     print(json.dumps({"eager_images_per_s": done / seconds if seconds > 0 else 0.0, "images": done,
                       "seconds": seconds, "failed": len(paths) - done, "threads": torch.get_num_threads(),
                       "workers": max(0, args.workers), "channels_last": args.channels_last,
+                      "network_only": args.network_only,
                       "torch_version": torch.__version__}))
 
 

@@ -2,8 +2,10 @@
 // and for the full importance extraction (decoding overlapped with the network), in one run; then,
 // when /usr/bin/python3 has torch, the same extraction driven from Python (a DataLoader and one
 // call per stage, tools/eager_extract_bench.py) on the same images, as the baseline: NCHW as a
-// plain eager script, and again with channels-last images as the engine feeds its network.
+// plain eager script, again with channels-last images as the engine feeds its network, and the
+// network alone on batches decoded beforehand (beside the engine's network-only figure).
 #include "app/niwt/cli.h"
+#include "core/engine/cpu_allocator.h"
 #include "core/engine/device.h"
 #include "core/engine/importance.h"
 #include "core/pipeline/extraction.h"
@@ -95,6 +97,7 @@ struct EagerSettings {
     std::string bundleDir, stageName, device;
     int batchSize = 32, torchThreads = 1, decodeThreads = 1, classes = 2;
     bool channelsLast = false;  // NHWC images (--channels-last), as the engine's Extractor::toDevice
+    bool networkOnly = false;   // batches decoded first, the network timed alone (--network-only)
 };
 
 // The baseline on the same images: tools/eager_extract_bench.py under /usr/bin/python3 with the
@@ -143,9 +146,10 @@ nlohmann::json runEagerBaseline(const std::vector<std::string>& paths, const Eag
         shellQuote(s.bundleDir) + " " + shellQuote(s.stageName) + " " + shellQuote(listPath) + " --batch-size " +
         std::to_string(s.batchSize) + " --threads " + std::to_string(s.torchThreads) + " --workers " +
         std::to_string(s.decodeThreads) + " --classes " + std::to_string(s.classes) + " --seed 0 --device " +
-        shellQuote(s.device) + (s.channelsLast ? " --channels-last" : "") + " 2>" + shellQuote(errPath);
+        shellQuote(s.device) + (s.channelsLast ? " --channels-last" : "") + (s.networkOnly ? " --network-only" : "") +
+        " 2>" + shellQuote(errPath);
     std::cerr << "eager: " << kSystemPython << " " << script << " (" << paths.size() << " images"
-              << (s.channelsLast ? ", channels last" : "") << ")\n";
+              << (s.channelsLast ? ", channels last" : "") << (s.networkOnly ? ", network only" : "") << ")\n";
     const std::string out = runCapturingStdout(command, &status);
     throwIfCancelled();  // Ctrl+C reached the script too
     if (status != 0) {
@@ -247,6 +251,7 @@ int commandBenchExtract(const Options& options) {
                           {"decode_threads", lo.threads},
                           {"torch_threads", threads},
                           {"blas_kernels", blasKernels()},
+                          {"cpu_allocator", installCachingCpuAllocator() ? "caching" : "system"},
                           {"decode_images_per_s", decoded / decodeSeconds},
                           {"network_images_per_s", networkRate},
                           {"full_images_per_s", fullRate},
@@ -254,26 +259,39 @@ int commandBenchExtract(const Options& options) {
 
     // 4. The baseline: the same extraction in PyTorch driven from Python, on the same images; plain
     // (NCHW, what an eager script does by default), then with channels-last images as the engine
-    // uses them, so that the ratio's share owed to the memory format shows.
+    // uses them, so that the ratio's share owed to the memory format shows; then the network alone
+    // on batches decoded beforehand, beside the engine's network-only figure.
+    struct EagerVariant {
+        const char* key;
+        const char* ratioKey;
+        bool channelsLast, networkOnly;
+    };
+    const EagerVariant variants[] = {
+        {"eager", "full_over_eager", false, false},
+        {"eager_channels_last", "full_over_eager_channels_last", true, false},
+        {"eager_network_channels_last", "network_over_eager_network_channels_last", true, true},
+    };
     EagerSettings settings{
         bundle.directory, net.stageNames()[size_t(stage)], device.is_cuda() ? "cuda" : "cpu", eo.batchSize, threads,
         lo.threads,       std::max(2, dataset.seenCount())};
-    for (const bool channelsLast : {false, true}) {
-        settings.channelsLast = channelsLast;
-        const std::string key = channelsLast ? "eager_channels_last" : "eager";
+    for (const auto& variant : variants) {
+        settings.channelsLast = variant.channelsLast;
+        settings.networkOnly = variant.networkOnly;
+        const std::string key = variant.key;
         const auto eager = runEagerBaseline(paths, settings);
         if (eager.contains("eager_images_per_s")) {
             const double eagerRate = eager["eager_images_per_s"].get<double>();
             std::cerr << key << ": " << eager.value("images", 0) << " images in " << eager.value("seconds", 0.0)
                       << " s (PyTorch " << eager.value("torch_version", std::string("?")) << " from Python, "
-                      << lo.threads << " DataLoader workers" << (channelsLast ? ", channels last" : "") << ")\n";
+                      << lo.threads << " DataLoader workers" << (variant.channelsLast ? ", channels last" : "")
+                      << (variant.networkOnly ? ", network only" : "") << ")\n";
             result[key + "_images_per_s"] = eagerRate;
-            result[channelsLast ? "full_over_eager_channels_last" : "full_over_eager"] = fullRate / eagerRate;
+            result[variant.ratioKey] = (variant.networkOnly ? networkRate : fullRate) / eagerRate;
             if (eager.value("images", decoded) != decoded) result[key + "_images"] = eager.value("images", 0);
         } else {
             std::cerr << key << ": " << eager["eager"].get<std::string>() << "\n";
             result[key] = eager["eager"];
-            if (!channelsLast) break;  // the same reason would stop the second run
+            if (!variant.channelsLast) break;  // the same reason would stop the other runs
         }
     }
     printResult(options, result);
