@@ -22,6 +22,9 @@ namespace {
 // Kept blocks are whole multiples of this: a huge page, so that transparent huge pages can back
 // them, and so that requests differing by a few bytes (the last, smaller batch) share blocks.
 constexpr size_t kBlockGranularity = size_t(2) << 20;
+// A kept block serves a request up to this many times smaller: fewer distinct blocks (a network's
+// activations come in many sizes), at most half of a reused block left unused.
+constexpr size_t kReuseMaxOversize = 2;
 // Default cap on kept blocks: an eighth of physical memory, but never more than this.
 constexpr size_t kDefaultIdleLimitMax = size_t(1) << 30;
 
@@ -43,13 +46,16 @@ public:
         const size_t size = roundUpToGranularity(bytes);
         {
             std::lock_guard<std::mutex> lock(mutex_);
-            const auto kept = idle_.find(size);
-            if (kept != idle_.end() && !kept->second.empty()) {
+            // The smallest kept block that fits, unless it is more than twice the size asked for.
+            const auto kept = idle_.lower_bound(size);
+            if (kept != idle_.end() && kept->first <= kReuseMaxOversize * size) {
+                const size_t keptSize = kept->first;
                 void* block = kept->second.back();
                 kept->second.pop_back();
-                idleBytes_ -= size;
-                live_.emplace(block, size);
-                liveBytes_ += size;
+                if (kept->second.empty()) idle_.erase(kept);
+                idleBytes_ -= keptSize;
+                live_.emplace(block, keptSize);
+                liveBytes_ += keptSize;
                 ++reuses_;
                 return block;
             }

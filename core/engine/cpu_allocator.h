@@ -6,8 +6,9 @@
 // fault per 4 KiB page. On a virtual machine that made the kernel's share of extraction larger than
 // the arithmetic's (MobileNetV2 to block17, batch 32, 2 cores: 9.4 images/s forward, half of it
 // system time; 82 images/s with the same blocks reused). This allocator keeps freed large blocks
-// and hands them out again to requests of the same rounded size, as PyTorch's CUDA allocator does;
-// blocks are asked to be backed by transparent huge pages where the kernel allows it.
+// and hands them out again (the smallest kept block that fits, if at most twice the size asked
+// for), as PyTorch's CUDA allocator does; blocks are asked to be backed by transparent huge pages
+// where the kernel allows it.
 #include <cstddef>
 
 namespace niwt {

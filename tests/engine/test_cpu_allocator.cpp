@@ -59,6 +59,25 @@ TEST_F(CpuAllocator, AFreedBlockServesTheNextRequestOfTheSameRoundedSize) {
     EXPECT_EQ(cachedCpuMemoryStats().fresh - before.fresh, 2u);
 }
 
+TEST_F(CpuAllocator, AKeptBlockServesSmallerRequestsUpToHalfItsSize) {
+    void* kept = nullptr;
+    { kept = bytes(8 * kMiB).data_ptr(); }
+    {
+        // 5 MiB rounds to 6 MiB; the kept 8 MiB block is within twice that, so it serves.
+        const auto smaller = bytes(5 * kMiB);
+        EXPECT_EQ(smaller.data_ptr(), kept);
+        EXPECT_EQ(cachedCpuMemoryStats().liveBytes, 8 * kMiB);  // the whole block is in use
+    }
+    // 3 MiB rounds to 4 MiB; 8 MiB is not more than twice that: still the same block.
+    { EXPECT_EQ(bytes(3 * kMiB).data_ptr(), kept); }
+    // 2 MiB: the 8 MiB block would leave three quarters unused, so a new block is mapped.
+    const auto fresh = cachedCpuMemoryStats().fresh;
+    const auto small = bytes(2 * kMiB);
+    EXPECT_NE(small.data_ptr(), kept);
+    EXPECT_EQ(cachedCpuMemoryStats().fresh, fresh + 1);
+    EXPECT_EQ(cachedCpuMemoryStats().idleBytes, 8 * kMiB);
+}
+
 TEST_F(CpuAllocator, SmallTensorsAreLeftToLibTorch) {
     const CpuCacheStats before = cachedCpuMemoryStats();
     {
