@@ -43,9 +43,7 @@ Preferences Preferences::load() {
     p.threads = std::max(0, settings.value(kThreadsKey, 0).toInt());
     p.cacheDir = settings.value(kCacheDirKey).toString();
     // "span" or "full"; anything else (absent, a hand-edited file) is the default.
-    const QString space = settings.value(kAlpha2wKey).toString();
-    if (space == QLatin1String("span")) p.alpha2wSpace = niwt::Alpha2WSpace::Span;
-    if (space == QLatin1String("full")) p.alpha2wSpace = niwt::Alpha2WSpace::Full;
+    p.alpha2wSpace = niwt::alpha2wSpaceOr(settings.value(kAlpha2wKey).toString().toStdString(), p.alpha2wSpace);
     return p;
 }
 

@@ -349,8 +349,8 @@ int commandBenchLearn(const Options& options) {
         const JacobianSet jacobians = extractor.importanceJacobians(learning.poolPerClass);
         fullSpace = prepareFullAlpha2W(jacobians.jacobians, extractor.seenHead().head.to(device));
     }
-    // Where new logits are placed, once per session as NiwtSession does.
-    const SeenFeatureMoments seenFeatures = seenTrainingFeatureMoments(dataset, features, extractor.seenHead());
+    // Where new logits are placed: computed once by learnUnseenClasses, as NiwtSession keeps them.
+    const SeenFeatureMoments& seenFeatures = learned.seenFeatures;
     std::vector<double> refineTimes;  // full mode: the refinement alone, per interactive run
     // The interactive path from a class vector (1 x a) on: mod2alpha -> alpha2w -> margin ranking
     // (full mode: the span solution, then the full-space refinement from it). Returns alpha2w's

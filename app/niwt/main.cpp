@@ -2,6 +2,7 @@
 // `niwt bench learn --help`, ...) a subcommand's options. The command line is parsed with CLI11
 // into niwt::cli::Options, which the commands read.
 #include "app/niwt/cli.h"
+#include "core/engine/alpha2w_space.h"
 #include "core/engine/cancelled.h"
 #include "core/pipeline/engine_info.h"
 
@@ -297,6 +298,13 @@ struct Declare {
             .value("epochs", "N", "epochs of the default fashion-mnist CNN, without --bundle, 1 to 1000 (default 3)")
             .value("stage", "NAME", "importance stage (default: the input of the bundle's last stage)");
     }
+    // --alpha2w (run, describe, bench learn); the default named from kDefaultAlpha2WSpace.
+    Declare& alpha2wSpace() {
+        const bool fullByDefault = niwt::kDefaultAlpha2WSpace == niwt::Alpha2WSpace::Full;
+        return value("alpha2w", "span|full",
+                     std::string("alpha2w's search space: the seen rows' span") + (fullByDefault ? "" : " (default)") +
+                         ", or all weights from the span solution" + (fullByDefault ? " (default)" : ""));
+    }
     Declare& threads() {
         return value("torch-threads", "N", "LibTorch intra-op threads, 1 to 256 (default: one per core)");
     }
@@ -377,7 +385,7 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
         .value("export", "DIR", "write the classifier there (classifier.json, .pt, projector/)")
         .value("typed", "FILE.json", "{\"unseen class\": \"sentence\", ...}: classes learned from sentences")
         .value("typed-parser", "parser|keyword", "with --typed: the description parser (default) or keywords")
-        .value("alpha2w", "span|full", "alpha2w's search space: the seen rows' span, or all weights from the span solution (default)")
+        .alpha2wSpace()
         .value("alpha2w-bias", "level|zero", "new biases: at the seen classes' level (default) or zero (the original)")
         .value("alpha2w-norm", "spread|rescale|keep",
                "new logits spread like the seen ones over the training features (default), new weights at "
@@ -393,7 +401,7 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
         .cacheDir()
         .value("text", "SENTENCE", "the new class's description (needed)")
         .value("top", "N", "images listed (default 10)")
-        .value("alpha2w", "span|full", "alpha2w's search space: the seen rows' span, or all weights from the span solution (default)")
+        .alpha2wSpace()
         .json();
 
     CLI::App* bench = app.add_subcommand("bench", "benchmarks: bench learn, bench extract");
@@ -406,7 +414,7 @@ Parsed parseCommandLine(int argc, char** argv, niwt::cli::Options& out, int& cod
         .threads()
         .cacheDir()
         .value("text", "SENTENCE", "also time the interactive path from this typed sentence (parse included)")
-        .value("alpha2w", "span|full", "alpha2w's search space: the seen rows' span, or all weights from the span solution (default)")
+        .alpha2wSpace()
         .json();
     CLI::App* benchExtract = bench->add_subcommand("extract", "images/s of decoding, the network and full extraction");
     Declare{benchExtract}

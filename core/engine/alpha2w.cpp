@@ -431,7 +431,7 @@ void fillReport(Alpha2WReport* report, const Objective& objective, int iteration
 // whose covariance is Sigma. float64.
 torch::Tensor logitSpread(const torch::Tensor& rows, const torch::Tensor& covariance) {
     const auto w = rows.to(torch::kFloat64);
-    return (torch::mm(w, covariance.to(w.device()).to(torch::kFloat64)) * w).sum(1).clamp_min(0.0).sqrt();
+    return (torch::mm(w, covariance.to(w.device(), torch::kFloat64)) * w).sum(1).clamp_min(0.0).sqrt();
 }
 
 // The solver's directions v as classifier rows: the minimiser a* v (a* = max(0, v.m) / ||v||^2,
@@ -483,8 +483,14 @@ SeenFeatureMoments seenFeatureMoments(const torch::Tensor& features, const torch
     SeenFeatureMoments out;
     out.covariance = torch::mm(centred.t(), centred).div_(double(x.size(0)));
     out.seenLogitSpread = logitSpread(headWeight, out.covariance).mean().item<double>();
-    out.covariance = out.covariance.to(features.scalar_type());
     out.mean = mean.to(features.scalar_type());
+    return out;
+}
+
+SeenFeatureMoments SeenFeatureMoments::to(const torch::Device& device) const {
+    SeenFeatureMoments out = *this;
+    if (mean.defined()) out.mean = mean.to(device);
+    if (covariance.defined()) out.covariance = covariance.to(device);
     return out;
 }
 

@@ -88,9 +88,11 @@ struct NewClassWeights {
 // The seen classes' training features (the seen head's training images), summarised: where new
 // logits are placed beside the seen ones (NewClassWeights::weight and bias).
 struct SeenFeatureMoments {
-    torch::Tensor mean;          // F
-    torch::Tensor covariance;    // F x F, over the images (divided by N)
+    torch::Tensor mean;          // F, the features' dtype
+    torch::Tensor covariance;    // F x F, float64, over the images (divided by N)
     double seenLogitSpread = 0;  // mean over the seen head's rows b_r of sqrt(b_r' covariance b_r)
+    // The same moments on `device` (where alpha2w's weights are), so no learn copies them again.
+    SeenFeatureMoments to(const torch::Device& device) const;
 };
 // features: N x F, the seen head classes' training features (N >= 1); headWeight: R x F. Once per
 // engine: the covariance is an F x F product over the images, and the seen rows' spread R F^2.

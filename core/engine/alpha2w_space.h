@@ -18,11 +18,18 @@ inline constexpr Alpha2WSpace kDefaultAlpha2WSpace = Alpha2WSpace::Full;
 
 inline const char* alpha2wSpaceName(Alpha2WSpace space) { return space == Alpha2WSpace::Full ? "full" : "span"; }
 
-// "span" / "full"; anything else throws std::invalid_argument naming the accepted values.
-inline Alpha2WSpace parseAlpha2WSpace(const std::string& name) {
+// "span" / "full" as the space; anything else gives `otherwise` (a stored preference falls back to
+// the default).
+inline Alpha2WSpace alpha2wSpaceOr(const std::string& name, Alpha2WSpace otherwise) {
     if (name == "span") return Alpha2WSpace::Span;
     if (name == "full") return Alpha2WSpace::Full;
-    throw std::invalid_argument("--alpha2w \"" + name + "\": use span or full");
+    return otherwise;
+}
+
+// "span" / "full"; anything else throws std::invalid_argument naming the accepted values.
+inline Alpha2WSpace parseAlpha2WSpace(const std::string& name) {
+    if (name != "span" && name != "full") throw std::invalid_argument("--alpha2w \"" + name + "\": use span or full");
+    return alpha2wSpaceOr(name, kDefaultAlpha2WSpace);
 }
 
 }  // namespace niwt

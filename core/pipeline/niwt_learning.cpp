@@ -78,7 +78,8 @@ LearnedClasses learnUnseenClasses(Extractor& extractor, const Dataset& dataset, 
 
     const auto predicted = out.mod2alpha.predict(
         classVectors.index_select(0, torch::tensor(std::vector<int64_t>(classes.begin(), classes.end()))));
-    const SeenFeatureMoments seenFeatures = seenTrainingFeatureMoments(dataset, features, head);
+    out.seenFeatures = seenTrainingFeatureMoments(dataset, features, head).to(device);
+    const SeenFeatureMoments& seenFeatures = out.seenFeatures;
 
     t = std::chrono::steady_clock::now();
     out.weights = alpha2w(out.basis.basis.to(device), head.head.to(device), predicted.to(device), options.alpha2w,

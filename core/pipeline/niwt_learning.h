@@ -36,6 +36,7 @@ struct LearnedClasses {
     Alpha2WReport alpha2wReport;  // the final solve's (full mode: the full-space refinement's)
     Alpha2WReport spanReport;     // the span solve's (the final one in span mode)
     Alpha2WSpace space = Alpha2WSpace::Span;
+    SeenFeatureMoments seenFeatures;  // where the new logits were placed, on the extractor's device
     ImportanceSet importances;  // the seen training images' importances mod2alpha learned from
     ImportanceBasis basis;      // alpha2w's pool and basis
     // alpha2wSeconds: the solves alone (span, plus the full refinement in full mode);

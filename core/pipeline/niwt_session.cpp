@@ -117,7 +117,7 @@ NiwtSessionInfo NiwtSession::prepare(const SessionProgressFn& progress, const Se
                                                           progress("mod2alpha", step, mod2alphaOptions.maxEpochs);
                                                       return !(cancelled && cancelled());
                                                   });
-    engine->seenFeatures = seenTrainingFeatureMoments(dataset, features, head);
+    engine->seenFeatures = seenTrainingFeatureMoments(dataset, features, head).to(engine->device);
     engine->features = features.features;
     engine->featureImages = features.images;
     engine->bundle = bundle;
