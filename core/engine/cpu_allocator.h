@@ -27,9 +27,18 @@ struct CpuCacheStats {
 };
 CpuCacheStats cachedCpuMemoryStats();
 
-// Returns every kept block to the system (a finished extraction calls it, so the memory a batch
-// needed is not held while the explorer idles). Blocks in use are unaffected.
+// Returns every kept block to the system. Blocks in use are unaffected.
 void releaseCachedCpuMemory();
+
+// Releases the kept blocks when it goes out of scope, however the scope ends. Engine jobs hold one
+// (an extraction pass, a session's preparation or learn, an explainer's preparation or stage
+// report, an evaluation), so the blocks a job needed are not held while the explorer idles.
+struct ReleaseCachedCpuMemoryAtEnd {
+    ReleaseCachedCpuMemoryAtEnd() = default;
+    ReleaseCachedCpuMemoryAtEnd(const ReleaseCachedCpuMemoryAtEnd&) = delete;
+    ReleaseCachedCpuMemoryAtEnd& operator=(const ReleaseCachedCpuMemoryAtEnd&) = delete;
+    ~ReleaseCachedCpuMemoryAtEnd() { releaseCachedCpuMemory(); }
+};
 
 // Largest total of kept blocks; a freed block that would exceed it goes back to the system.
 // Default: 1/8 of physical memory, at most 1 GiB.

@@ -3,6 +3,7 @@
 #include "core/data/image_source.h"
 #include "core/data/text_encoder.h"
 #include "core/engine/cancelled.h"
+#include "core/engine/cpu_allocator.h"
 #include "core/engine/device.h"
 #include "core/pipeline/explain.h"
 #include "core/pipeline/explanations.h"
@@ -190,6 +191,7 @@ const ExplainerInfo& Explainer::info() const { return info_; }
 
 ExplainerInfo Explainer::prepare(const ExplainerProgressFn& progress, const ExplainerCancelFn& cancelled) {
     const auto start = std::chrono::steady_clock::now();
+    const ReleaseCachedCpuMemoryAtEnd releaseBlocks;
     engine_.reset();  // a failed or cancelled prepare leaves the explainer unprepared
     auto engine = std::make_unique<Engine>();
     const Dataset& dataset = *context_.dataset;
@@ -201,6 +203,7 @@ ExplainerInfo Explainer::prepare(const ExplainerProgressFn& progress, const Expl
     if (options_.torchThreads > 0) {
         torch::set_num_threads(options_.torchThreads);
         keepBlasSingleThreaded();
+        installCachingCpuAllocator();
     } else {
         configureTorchThreads();
     }
@@ -371,6 +374,7 @@ std::vector<UnitImage> Explainer::topImagesForUnit(int unit, int k, const std::s
 ExplainerStageReport Explainer::stageReport(const std::string& stage, const ExplainerProgressFn& progress,
                                             const ExplainerCancelFn& cancelled) {
     if (!engine_) throw std::logic_error("stageReport: the explainer is not prepared");
+    const ReleaseCachedCpuMemoryAtEnd releaseBlocks;
     const StageState& st = engine_->stageState(*context_.dataset, stage, progress, cancelled);
     const auto& r = st.basis.report;
     ExplainerStageReport out;

@@ -22,12 +22,6 @@ namespace niwt {
 
 namespace {
 
-// A pass's batches reuse the same large CPU blocks (cpu_allocator.h); when it ends, or is
-// cancelled, they go back to the system rather than staying with an idle explorer.
-struct ReleaseCpuBlocksAtEnd {
-    ~ReleaseCpuBlocksAtEnd() { releaseCachedCpuMemory(); }
-};
-
 using FileStamp = std::pair<uint64_t, uint64_t>;  // size, modification time in ns
 
 FileStamp fileStamp(const std::string& file) {
@@ -230,7 +224,7 @@ void Extractor::runFeaturePass(const std::vector<int>& images, int64_t begin, in
                                FeatureSet& set) {
     const auto& net = *bundle_.network;
     const std::vector<int> slice(images.begin() + begin, images.begin() + end);
-    const ReleaseCpuBlocksAtEnd releaseBlocks;
+    const ReleaseCachedCpuMemoryAtEnd releaseBlocks;  // a pass's batches share blocks; not kept after
     ImageBatchLoader loader(pathsOf(slice), bundle_.input, loaderOptions());
     std::vector<torch::Tensor> chunks;
     ImageBatch batch;
@@ -414,7 +408,7 @@ void Extractor::runImportancePass(const ImportanceList& list, int64_t begin, int
     const auto& net = *bundle_.network;
     const auto headOnDevice = seenHead().head.to(device_);
     const auto& images = list.images;
-    const ReleaseCpuBlocksAtEnd releaseBlocks;
+    const ReleaseCachedCpuMemoryAtEnd releaseBlocks;  // a pass's batches share blocks; not kept after
     auto targetsOf = [&](const std::vector<int>& imgs) {
         std::vector<int64_t> t;
         for (int i : imgs) t.push_back(list.rowOfClass[size_t(dataset_.images[size_t(i)].classIndex)]);

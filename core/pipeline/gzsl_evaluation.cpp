@@ -1,6 +1,7 @@
 #include "core/pipeline/gzsl_run.h"
 
 #include "core/engine/cancelled.h"
+#include "core/engine/cpu_allocator.h"
 #include "core/engine/device.h"
 #include "core/engine/eszsl.h"
 #include "core/engine/zsl_metrics.h"
@@ -384,6 +385,7 @@ GzslEvaluation evaluateDataset(const GzslEvaluationRequest& request,
                                const std::function<void(const std::string&, int, int)>& progress,
                                const std::function<bool()>& cancelled) {
     if (!request.context.dataset) throw std::invalid_argument("evaluation: no data set is open");
+    const ReleaseCachedCpuMemoryAtEnd releaseBlocks;
     const Dataset& dataset = *request.context.dataset;
     const Modality* modality = dataset.modality(request.context.modality);
     if (!modality)

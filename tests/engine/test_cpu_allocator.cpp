@@ -120,6 +120,17 @@ TEST_F(CpuAllocator, TensorsOnReusedBlocksComputeCorrectly) {
     EXPECT_LT((torch::mm(a, b).to(torch::kFloat64) - exact).abs().max().item<double>(), 1e-2);
 }
 
+TEST_F(CpuAllocator, AJobsGuardReleasesTheKeptBlocksWhenItEnds) {
+    {
+        const ReleaseCachedCpuMemoryAtEnd releaseBlocks;
+        { bytes(4 * kMiB); }
+        // Within the job the freed block is kept for the next batch...
+        EXPECT_EQ(cachedCpuMemoryStats().idleBytes, 4 * kMiB);
+    }
+    // ... and when the job ends it goes back to the system.
+    EXPECT_EQ(cachedCpuMemoryStats().idleBytes, 0u);
+}
+
 TEST_F(CpuAllocator, RawAllocationsReturnThroughTheRawDeleter) {
     c10::Allocator* allocator = c10::GetCPUAllocator();
     void* large = allocator->raw_allocate(8 * kMiB);
