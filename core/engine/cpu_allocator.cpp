@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <new>
@@ -43,6 +44,8 @@ size_t defaultIdleLimit() {
 class BlockCache {
 public:
     void* take(size_t bytes) {
+        // Rounding up, and mapping a huge page more, must not wrap around to a small block.
+        if (bytes > std::numeric_limits<size_t>::max() / 2) throw std::bad_alloc();
         const size_t size = roundUpToGranularity(bytes);
         {
             std::lock_guard<std::mutex> lock(mutex_);

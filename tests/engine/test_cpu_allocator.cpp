@@ -147,5 +147,7 @@ TEST_F(CpuAllocator, RawAllocationsReturnThroughTheRawDeleter) {
 TEST_F(CpuAllocator, AnImpossibleRequestThrowsInsteadOfCrashing) {
     // 2^50 bytes (1 PiB) cannot be mapped on any machine this runs on.
     EXPECT_THROW(bytes(size_t(1) << 50), std::exception);
+    // A size whose rounding up to 2 MiB would wrap around must not come back as a small block.
+    EXPECT_THROW(c10::GetCPUAllocator()->allocate(std::numeric_limits<size_t>::max() - 1), std::bad_alloc);
     EXPECT_EQ(cachedCpuMemoryStats().liveBytes, 0u);
 }
