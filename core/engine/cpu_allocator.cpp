@@ -87,7 +87,7 @@ public:
             size = it->second;
             live_.erase(it);
             liveBytes_ -= size;
-            if (idleBytes_ + size <= idleLimit_) {
+            if (openScopes_ > 0 && idleBytes_ + size <= idleLimit_) {
                 idle_[size].push_back(block);
                 idleBytes_ += size;
                 return true;
@@ -107,6 +107,19 @@ public:
             idleBytes_ = 0;
         }
         for (const auto& [block, size] : blocks) munmap(block, size);
+    }
+
+    void openScope() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++openScopes_;
+    }
+
+    void closeScope() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (--openScopes_ > 0) return;
+        }
+        releaseIdle();
     }
 
     void setIdleLimit(size_t bytes) {
@@ -149,6 +162,7 @@ private:
     std::map<size_t, std::vector<void*>> idle_;
     size_t idleBytes_ = 0, liveBytes_ = 0, reuses_ = 0, fresh_ = 0;
     size_t idleLimit_ = defaultIdleLimit();
+    int openScopes_ = 0;  // CpuBlockReuseScope objects alive: freed blocks are kept only while > 0
 };
 
 // Never destroyed: tensors freed during static destruction still come back to it.
@@ -217,6 +231,10 @@ bool installCachingCpuAllocator() {
 CpuCacheStats cachedCpuMemoryStats() { return blockCache().stats(); }
 
 void releaseCachedCpuMemory() { blockCache().releaseIdle(); }
+
+CpuBlockReuseScope::CpuBlockReuseScope() { blockCache().openScope(); }
+
+CpuBlockReuseScope::~CpuBlockReuseScope() { blockCache().closeScope(); }
 
 void setCachedCpuMemoryLimit(size_t bytes) { blockCache().setIdleLimit(bytes); }
 

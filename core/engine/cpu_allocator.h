@@ -30,14 +30,18 @@ CpuCacheStats cachedCpuMemoryStats();
 // Returns every kept block to the system. Blocks in use are unaffected.
 void releaseCachedCpuMemory();
 
-// Releases the kept blocks when it goes out of scope, however the scope ends. Engine jobs hold one
-// (an extraction pass, a session's preparation or learn, an explainer's preparation or stage
-// report, an evaluation), so the blocks a job needed are not held while the explorer idles.
-struct ReleaseCachedCpuMemoryAtEnd {
-    ReleaseCachedCpuMemoryAtEnd() = default;
-    ReleaseCachedCpuMemoryAtEnd(const ReleaseCachedCpuMemoryAtEnd&) = delete;
-    ReleaseCachedCpuMemoryAtEnd& operator=(const ReleaseCachedCpuMemoryAtEnd&) = delete;
-    ~ReleaseCachedCpuMemoryAtEnd() { releaseCachedCpuMemory(); }
+// Freed large blocks are kept for reuse only while a scope is open (on any thread): an engine job
+// holds one (an extraction pass, a session's preparation or learn, an explainer's preparation or
+// stage report, an evaluation, a bench), so its batches reuse one another's blocks. When the last
+// open scope ends, however it ends, the kept blocks go back to the system, and a block freed while
+// no scope is open goes straight back too, so an idle explorer holds none, whichever thread frees
+// a tensor after a job. Scopes nest.
+class CpuBlockReuseScope {
+public:
+    CpuBlockReuseScope();
+    ~CpuBlockReuseScope();
+    CpuBlockReuseScope(const CpuBlockReuseScope&) = delete;
+    CpuBlockReuseScope& operator=(const CpuBlockReuseScope&) = delete;
 };
 
 // Largest total of kept blocks; a freed block that would exceed it goes back to the system.

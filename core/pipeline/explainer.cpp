@@ -191,7 +191,7 @@ const ExplainerInfo& Explainer::info() const { return info_; }
 
 ExplainerInfo Explainer::prepare(const ExplainerProgressFn& progress, const ExplainerCancelFn& cancelled) {
     const auto start = std::chrono::steady_clock::now();
-    const ReleaseCachedCpuMemoryAtEnd releaseBlocks;
+    const CpuBlockReuseScope reuseBlocks;
     engine_.reset();  // a failed or cancelled prepare leaves the explainer unprepared
     auto engine = std::make_unique<Engine>();
     const Dataset& dataset = *context_.dataset;
@@ -374,7 +374,7 @@ std::vector<UnitImage> Explainer::topImagesForUnit(int unit, int k, const std::s
 ExplainerStageReport Explainer::stageReport(const std::string& stage, const ExplainerProgressFn& progress,
                                             const ExplainerCancelFn& cancelled) {
     if (!engine_) throw std::logic_error("stageReport: the explainer is not prepared");
-    const ReleaseCachedCpuMemoryAtEnd releaseBlocks;
+    const CpuBlockReuseScope reuseBlocks;
     const StageState& st = engine_->stageState(*context_.dataset, stage, progress, cancelled);
     const auto& r = st.basis.report;
     ExplainerStageReport out;

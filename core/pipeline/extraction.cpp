@@ -224,7 +224,6 @@ void Extractor::runFeaturePass(const std::vector<int>& images, int64_t begin, in
                                FeatureSet& set) {
     const auto& net = *bundle_.network;
     const std::vector<int> slice(images.begin() + begin, images.begin() + end);
-    const ReleaseCachedCpuMemoryAtEnd releaseBlocks;  // a pass's batches share blocks; not kept after
     ImageBatchLoader loader(pathsOf(slice), bundle_.input, loaderOptions());
     std::vector<torch::Tensor> chunks;
     ImageBatch batch;
@@ -408,7 +407,6 @@ void Extractor::runImportancePass(const ImportanceList& list, int64_t begin, int
     const auto& net = *bundle_.network;
     const auto headOnDevice = seenHead().head.to(device_);
     const auto& images = list.images;
-    const ReleaseCachedCpuMemoryAtEnd releaseBlocks;  // a pass's batches share blocks; not kept after
     auto targetsOf = [&](const std::vector<int>& imgs) {
         std::vector<int64_t> t;
         for (int i : imgs) t.push_back(list.rowOfClass[size_t(dataset_.images[size_t(i)].classIndex)]);

@@ -3,6 +3,7 @@
 // linear head (cached), and neuron importances at a stage (cached). Uses the engine for the maths
 // and the image pipeline for decoding; caches are matrix files (core/io/matrix_file.h).
 #include "core/data/dataset.h"
+#include "core/engine/cpu_allocator.h"
 #include "core/engine/importance_jacobian.h"
 #include "core/engine/linear_head.h"
 #include "core/io/cache_shards.h"
@@ -171,6 +172,10 @@ private:
     void report(const std::string& phase, int done, int total) const;
     std::vector<int> alpha2wPool(int perClass);
 
+    // An Extractor lives for one job (a command, a session's preparation, an explainer's stage):
+    // its batches, head steps and Jacobian chunks reuse one another's large blocks, and they go
+    // back to the system when it is destroyed. First, so that it ends after every tensor below.
+    CpuBlockReuseScope reuseBlocks_;
     const Dataset& dataset_;
     const Bundle& bundle_;
     int stage_;

@@ -385,7 +385,7 @@ GzslEvaluation evaluateDataset(const GzslEvaluationRequest& request,
                                const std::function<void(const std::string&, int, int)>& progress,
                                const std::function<bool()>& cancelled) {
     if (!request.context.dataset) throw std::invalid_argument("evaluation: no data set is open");
-    const ReleaseCachedCpuMemoryAtEnd releaseBlocks;
+    const CpuBlockReuseScope reuseBlocks;
     const Dataset& dataset = *request.context.dataset;
     const Modality* modality = dataset.modality(request.context.modality);
     if (!modality)

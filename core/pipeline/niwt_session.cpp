@@ -58,7 +58,7 @@ const Modality* NiwtSession::modality() const {
 NiwtSessionInfo NiwtSession::prepare(const SessionProgressFn& progress, const SessionCancelFn& cancelled,
                                      const LearnProgressFn& mod2alphaCurve) {
     const auto start = std::chrono::steady_clock::now();
-    const ReleaseCachedCpuMemoryAtEnd releaseBlocks;
+    const CpuBlockReuseScope reuseBlocks;
     engine_.reset();  // a failed or cancelled prepare leaves the session unprepared
     auto engine = std::make_unique<Engine>();
     const Dataset& dataset = *context_.dataset;
@@ -163,7 +163,7 @@ LearnedClass NiwtSession::learnClass(const std::string& name, const std::vector<
                                      const LearnProgressFn& progress, const SessionCancelFn& cancelled,
                                      const std::function<void(const LearnedClass&)>& spanReady) {
     if (!engine_) throw std::logic_error("learnClass: the session is not prepared");
-    const ReleaseCachedCpuMemoryAtEnd releaseBlocks;
+    const CpuBlockReuseScope reuseBlocks;
     const Engine& e = *engine_;
     if (int(classVector.size()) != e.modality->dims)
         throw std::invalid_argument("class \"" + name + "\": its description has " +

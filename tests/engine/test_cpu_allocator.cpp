@@ -1,6 +1,7 @@
-// The caching CPU allocator (core/engine/cpu_allocator.h): freed large blocks come back for the
-// next request of the same rounded size, small ones are left to LibTorch, the cap on kept memory
-// holds, and tensors on reused blocks compute what they should.
+// The caching CPU allocator (core/engine/cpu_allocator.h): within a reuse scope, freed large blocks
+// come back for the next request of the same rounded size, small ones are left to LibTorch, the cap
+// on kept memory holds, and tensors on reused blocks compute what they should; outside every scope
+// nothing is kept.
 #include <torch/torch.h>
 
 #include <c10/core/CPUAllocator.h>
@@ -9,6 +10,8 @@
 #include "core/engine/device.h"
 
 #include <gtest/gtest.h>
+
+#include <optional>
 
 using namespace niwt;
 
@@ -27,11 +30,14 @@ protected:
         if (!installCachingCpuAllocator())
             GTEST_SKIP() << "the caching allocator is off (NIWT_CPU_ALLOCATOR=system or AddressSanitizer)";
         releaseCachedCpuMemory();
+        job_.emplace();  // as an engine job holds one
     }
     void TearDown() override {
+        job_.reset();
         setCachedCpuMemoryLimit(size_t(1) << 30);
         releaseCachedCpuMemory();
     }
+    std::optional<CpuBlockReuseScope> job_;
 };
 
 }  // namespace
@@ -120,15 +126,29 @@ TEST_F(CpuAllocator, TensorsOnReusedBlocksComputeCorrectly) {
     EXPECT_LT((torch::mm(a, b).to(torch::kFloat64) - exact).abs().max().item<double>(), 1e-2);
 }
 
-TEST_F(CpuAllocator, AJobsGuardReleasesTheKeptBlocksWhenItEnds) {
+TEST_F(CpuAllocator, BlocksAreKeptOnlyWhileAReuseScopeIsOpen) {
+    job_.reset();  // no job running, as when the explorer idles
+    { bytes(4 * kMiB); }
+    // Freed with no scope open: straight back to the system.
+    EXPECT_EQ(cachedCpuMemoryStats().idleBytes, 0u);
+    torch::Tensor outlives;
     {
-        const ReleaseCachedCpuMemoryAtEnd releaseBlocks;
-        { bytes(4 * kMiB); }
-        // Within the job the freed block is kept for the next batch...
+        const CpuBlockReuseScope job;
+        {
+            const CpuBlockReuseScope nested;  // e.g. an extraction pass inside a session's preparation
+            { bytes(4 * kMiB); }
+            outlives = bytes(6 * kMiB);
+        }
+        // The nested scope's end does not release what the outer job may still reuse...
         EXPECT_EQ(cachedCpuMemoryStats().idleBytes, 4 * kMiB);
     }
-    // ... and when the job ends it goes back to the system.
+    // ... the last scope's end does,
     EXPECT_EQ(cachedCpuMemoryStats().idleBytes, 0u);
+    EXPECT_EQ(cachedCpuMemoryStats().liveBytes, 6 * kMiB);
+    // and a tensor a job made but another thread frees later is not kept either.
+    outlives = torch::Tensor();
+    EXPECT_EQ(cachedCpuMemoryStats().idleBytes, 0u);
+    EXPECT_EQ(cachedCpuMemoryStats().liveBytes, 0u);
 }
 
 TEST_F(CpuAllocator, RawAllocationsReturnThroughTheRawDeleter) {
